@@ -386,14 +386,16 @@ def test_a_recorded_override_does_not_count_beside_the_same_receivers_enforcemen
     assert arc_override_recorded(first, both) and arc_override_recorded(second, both)
 
 
+@pytest.mark.parametrize("gone", ["NXDOMAIN", {"TXT": [["v=spf1 -all"]]}], ids=["nxdomain", "spf-only"])
 @pytest.mark.parametrize("tampered", [True, False])
-def test_a_body_changed_after_the_last_seal_is_no_key_drift(kit: _Kit, tampered: bool) -> None:
+def test_a_body_changed_after_the_last_seal_is_no_key_drift(kit: _Kit, tampered: bool, gone: Any) -> None:
     raw, dns = kit.forwarded(receiver_ar=GMAIL_OVERRIDE, list_sealer=True)
     if tampered:
         # Edited after Gmail's delivery (V39d t1): with every key present the chain fails as invalid.
         raw = raw.replace(b"Your statement is ready.", b"Your statement is ready at https://bank.example.evil/.")
         assert _run(raw, dns).verdict.status == "spoofed"
-    dns["arc-20240605._domainkey.google.com"] = "NXDOMAIN"  # Google's key since removed
+    # Google's key since removed, or only an SPF record left at its selector (V43c: no key published).
+    dns["arc-20240605._domainkey.google.com"] = gone
     report = _run(raw, dns)
     assert report.arc is not None
     if tampered:
@@ -424,9 +426,67 @@ def test_an_arc_key_is_chosen_among_several_txt_records_as_a_dkim_key_is(kit: _K
             ([spf, key], "pass", "ok"), ([key, spf], "pass", "ok"), ([[" v = DKIM2; p="], key], "pass", "ok"),
             ([spf, revoked], "fail", "key_revoked"), ([revoked, spf], "fail", "key_revoked"),
             ([spf, key, other], "pass", "ok"), ([key, other], "pass", "ok"), ([other, key], "fail", "invalid"),
-            ([spf], "fail", "invalid"),
+            # No key record at all: no key published (V43c; was "invalid", a broken chain).
+            ([spf], "fail", "key_not_found"),
         ]
         for records, result, code in cases:
             report = _run(raw, {**dns, name: {"TXT": records}})
             assert report.arc is not None
             assert (report.arc.result, report.arc.reason_code) == (result, code), (name, records, report.arc.reason)
+
+
+def _arc_findings(report: Report) -> dict[str, Any]:
+    return {f.id: f for f in report.findings if f.id.startswith("arc.")}
+
+
+def test_an_arc_key_chosen_among_several_records_is_said_as_dkim_says_it(kit: _Kit) -> None:
+    # Verification V43c: DKIM says "(... has 2 TXT records; the first was used)", ARC said nothing,
+    # and with a revoked record first beside the sealer's valid key said the sealer "has rotated
+    # its key since". RFC 6376 section 3.6.2.2: several records, the result is undefined.
+    raw, dns = kit.forwarded(receiver_ar=GMAIL_OVERRIDE)
+    name = "arc-20240605._domainkey.google.com"
+    key, other = kit.record("google")["TXT"][0], kit.record("forger")["TXT"][0]
+    several = f"{name} has 2 TXT records; the first was used"
+
+    # Another RSA key first, the real one second: the chain fails with the first, and says so.
+    report = _run(raw, {**dns, name: {"TXT": [other, key]}})
+    assert report.arc is not None and (report.arc.result, report.arc.reason_code) == ("fail", "invalid")
+    assert report.arc.reason.endswith(f"({several})"), report.arc.reason
+    failed = _arc_findings(report)["arc.chain_failed"]
+    assert several in failed.explanation and "RFC 6376 section 3.6.2.2" in failed.explanation
+    # One record: nothing said of several.
+    report = _run(raw, {**dns, name: {"TXT": [other]}})
+    assert report.arc is not None and report.arc.reason_code == "invalid"
+    assert "TXT records" not in report.arc.reason + _arc_findings(report)["arc.chain_failed"].explanation
+
+    # A revoked record first (with v=DKIM1, or with none), the valid key second: not "rotated".
+    for first in (["v=DKIM1; p="], ["k=rsa; p="]):
+        report = _run(raw, {**dns, name: {"TXT": [first, key]}})
+        assert report.arc is not None and report.arc.reason_code == "key_revoked", report.arc.reason
+        assert f"{several}, and it is revoked (empty p=)" in report.arc.reason
+        unavailable = _arc_findings(report)["arc.key_unavailable"]
+        assert unavailable.title == "ARC key record used is revoked, one of several"
+        assert "rotated" not in unavailable.explanation and "other records were not tried" in unavailable.explanation
+    # The only key record revoked, an SPF record beside it discarded: revoked, as before.
+    report = _run(raw, {**dns, name: {"TXT": [["v=spf1 -all"], ["v=DKIM1; p="]]}})
+    assert report.arc is not None and report.arc.reason_code == "key_revoked"
+    assert "1 beginning with a v= other than DKIM1 was discarded" in report.arc.reason
+    assert "rotated its key since" in _arc_findings(report)["arc.key_unavailable"].explanation
+
+
+@pytest.mark.parametrize("records", [[["v=spf1 -all"]], [["v=spf1 -all"], ["v=spf1 ?all"]]], ids=["one", "two"])
+def test_a_selector_with_only_spf_records_publishes_no_arc_key(kit: _Kit, records: list[list[str]]) -> None:
+    # Verification V43c: read as a broken chain (fail invalid, arc.chain_failed: tampering). RFC
+    # 6376 section 3.6.1: a record whose v= is not DKIM1 MUST be discarded, so no key is published,
+    # as DKIM says of its signatures (key_syntax, "an SPF record, not a DKIM key").
+    raw, dns = kit.forwarded(receiver_ar=GMAIL_OVERRIDE)
+    report = _run(raw, {**dns, "arc-20240605._domainkey.google.com": {"TXT": records}})
+    assert report.arc is not None
+    assert (report.arc.result, report.arc.reason_code) == ("fail", "key_not_found"), report.arc.reason
+    assert "v='spf1 -all', an SPF record, not a DKIM key" in report.arc.reason
+    assert ("none of the 2 TXT records" in report.arc.reason) == (len(records) == 2)
+    findings = _arc_findings(report)
+    assert "arc.chain_failed" not in findings
+    assert findings["arc.key_unavailable"].severity == Severity.NOTICE
+    # The newest set's seal and message signature are not checked, not failed.
+    assert [(i.seal_result, i.signature_result) for i in report.arc.instances][-1] == ("permerror", "permerror")

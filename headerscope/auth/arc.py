@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from .._value import Value, frozen, replace
@@ -185,31 +185,67 @@ class _KeyProblem(Value):
     code: str
     """offline, temperror, key_not_found or key_revoked."""
     reason: str
+    several: bool = False
+    """The record used is one of several DKIM key records at the selector, the others not tried
+    (RFC 6376 section 3.6.2.2: the result is then undefined): a revoked one is then not known to
+    be the sealer's only key."""
 
 
-def _key_problem(dnsfunc: _dkimpy.DnsFunc, tags: TagList | None) -> _KeyProblem | None:
+def _other_version(strings: Sequence[str]) -> bool:
+    """Whether a TXT record (its character-strings) has a v= other than DKIM1: not a DKIM key
+    record (RFC 6376 section 3.6.1), as dkimpy judges it ("bad version", wherever the tag is)."""
+    version = parse_tag_list("".join(strings)).get("v")
+    return version is not None and version != "DKIM1"
+
+
+def _key_problem(dnsfunc: _dkimpy.DnsFunc, tags: TagList | None) -> tuple[_KeyProblem | None, str | None]:
     """The problem with the key a seal or AMS names (RFC 8617 section 5.2 uses the DKIM key
-    lookup of RFC 6376 section 3.6.2), or None when the key was usable or never fetched."""
+    lookup of RFC 6376 section 3.6.2), or None when the key was usable or never fetched; and,
+    for a usable key, the note saying which of several TXT records at the selector was used
+    (_dkimpy.key_record, which chose it for dkimpy too), as DKIM says it in its reason."""
     if tags is None:
-        return None
+        return None, None
     domain, selector = (tags.get("d") or "").strip(), (tags.get("s") or "").strip()
     if not domain or not selector:
-        return None
+        return None, None
     name = f"{selector}._domainkey.{domain}"
     answer = dnsfunc.answer_for(name)
     if answer is None:
-        return None
+        return None, None
     if answer.status == DnsStatus.OFFLINE:
-        return _KeyProblem("offline", "not checked (offline)")
+        return _KeyProblem("offline", "not checked (offline)"), None
     if answer.temporary_failure:
-        return _KeyProblem("temperror", f"key lookup for {name} failed: {answer.status} (try again later)")
+        return _KeyProblem("temperror", f"key lookup for {name} failed: {answer.status} (try again later)"), None
     if answer.status == DnsStatus.NXDOMAIN or not answer.ok:
-        return _KeyProblem("key_not_found", f"no key published: {missing_key_words(name, answer)}")
-    key = parse_tag_list(dnsfunc.key_text(answer))
+        return _KeyProblem("key_not_found", f"no key published: {missing_key_words(name, answer)}"), None
+    record, note = _dkimpy.key_record(name, answer.records)
+    key = parse_tag_list(record)
+    version = key.get("v")
+    if version is not None and version != "DKIM1":
+        # RFC 6376 section 3.6.1: a record whose v= is not DKIM1 MUST be discarded, so no key is
+        # published (an SPF record at the selector's name; dkim._fetch_key says the same of a
+        # DKIM signature's): not a broken chain, which dkimpy's "bad version" failure read as.
+        spf = ", an SPF record, not a DKIM key" if version.startswith("spf1") else ""
+        if note is None:
+            where = f"the record at {name} has v={version[:10]!r}{spf}"
+        elif all(_other_version(strings) for strings in answer.records):
+            where = f"none of the {len(answer.records)} TXT records at {name} is a DKIM key (the first has " \
+                    f"v={version[:10]!r}{spf})"
+        else:
+            where = f"the record used at {name} has v={version[:10]!r}{spf} ({note})"
+        return _KeyProblem("key_not_found", f"no key published: {where}, and RFC 6376 section 3.6.1 discards a "
+                                            "record whose v= is not DKIM1"), None
     if "p" in key and not "".join((key.get("p") or "").split()):
         # RFC 6376 section 3.6.1: an empty p= means the key has been revoked.
-        return _KeyProblem("key_revoked", f"the key at {name} has been revoked (empty p=)")
-    return None
+        if note is None:
+            return _KeyProblem("key_revoked", f"the key at {name} has been revoked (empty p=)"), None
+        if sum(1 for strings in answer.records if not _other_version(strings)) > 1:
+            # Several key records, the one used revoked: whether the sealer revoked its key or
+            # left a revoked record beside it is not known (RFC 6376 section 3.6.2.2: undefined).
+            return _KeyProblem("key_revoked", f"{note}, and it is revoked (empty p=): with several key records "
+                                              "the result is undefined (RFC 6376 section 3.6.2.2)", several=True), None
+        return _KeyProblem("key_revoked", f"the key at {name} has been revoked (empty p=) ({note})"), None
+    return None, note
 
 
 def _instance_word(valid: bool | None, problem: _KeyProblem | None) -> str | None:
@@ -276,17 +312,23 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
 
     instances: list[ArcInstance] = []
     problems: dict[tuple[str, int], _KeyProblem] = {}
+    # Which of several TXT records at a selector was used, per signature whose key was usable.
+    key_notes: dict[tuple[str, int], str] = {}
     for number in sorted(sets)[:MAX_INSTANCE + 1]:
         entry = sets[number]
         seal = parse_tag_list(entry.seal) if entry.seal else None
         ams = signatures.get(number)
         check = checks.get(number)
-        seal_problem = _key_problem(dnsfunc, seal) if check else None
-        ams_problem = _key_problem(dnsfunc, ams) if check else None
+        seal_problem, seal_note = _key_problem(dnsfunc, seal) if check else (None, None)
+        ams_problem, ams_note = _key_problem(dnsfunc, ams) if check else (None, None)
         if seal_problem:
             problems[("seal", number)] = seal_problem
         if ams_problem:
             problems[("ams", number)] = ams_problem
+        if seal_note:
+            key_notes[("seal", number)] = seal_note
+        if ams_note:
+            key_notes[("ams", number)] = ams_note
         source = seal if seal is not None else ams
         instances.append(ArcInstance(
             instance=number,
@@ -303,6 +345,8 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
             authentication_results=entry.results,
         ))
 
+    several_records: str | None = None
+    """The note on the several TXT records at the selector of the signature that broke the chain."""
     if census.over_limit:
         times, repeated = census.most_repeated()
         if census.highest > MAX_INSTANCE:
@@ -334,6 +378,16 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
                                                    established))
             if newest_signature is not None and has_body and uncheckable_body is None else (lambda: None))
         result, code, reason = _verdict(outcome, dnsfunc, problems, has_body=has_body, newest_body=newest_body)
+        culprit = _first_failure(outcome) if result == "fail" and code == "invalid" else None
+        several_records = key_notes.get(culprit) if culprit is not None else None
+        if several_records is not None and culprit is not None and (
+                culprit[0] == "seal" or _signs_from(signatures.get(culprit[1]))):
+            # The signature that broke the chain was checked with one of several TXT records at its
+            # selector (RFC 6376 section 3.6.2.2: the result is undefined), said as DKIM says it
+            # (dkim._fetch_key). Not for an AMS judged invalid for leaving From unsigned.
+            reason += f" ({several_records})"
+        else:
+            several_records = None
         newest_unchecked = bool(rebuilt) and max(rebuilt) == max(checks, default=0)
         seals_valid = all(c.seal_valid for c in outcome.instances)
         if result in ("pass", "fail") and uncheckable_body is not None and newest_unchecked and seals_valid \
@@ -422,7 +476,16 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
             f"The key lookup failed for {names}. A temporary DNS failure says nothing of the ARC chain, "
             f"which could not be validated whole now (the chain: {result}): analyse the message again later.",
             f"{RFC8617}#section-5.2", "arc"))
-    if code in ("key_not_found", "key_revoked"):
+    key_gone = problems.get(_first_failure(outcome) or ("", 0)) if code in ("key_not_found", "key_revoked") else None
+    if key_gone is not None and key_gone.several:
+        # Not "rotated": a valid key may stand beside the revoked record used (verification V43c).
+        findings.append(Finding(
+            "arc.key_unavailable", Severity.NOTICE, "ARC key record used is revoked, one of several",
+            f"{reason}. The chain cannot be validated with the record used, and the selector's other records "
+            "were not tried: whether the sealer revoked its key or published a revoked record beside it cannot "
+            "be told, so this says nothing of the message either way.",
+            "https://www.rfc-editor.org/rfc/rfc6376#section-3.6.2.2", "arc"))
+    elif code in ("key_not_found", "key_revoked"):
         findings.append(Finding(
             "arc.key_unavailable", Severity.NOTICE, "ARC key no longer published",
             f"{reason}. The chain cannot be validated now; if the receiver recorded arc=pass, the "
@@ -436,7 +499,11 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
             "ARC chain does not validate" + (f" (i={instances[-1].instance} recorded cv=fail)"
                                              if code == "chain_terminated" else ""),
             f"{reason}. A receiver cannot rely on what the intermediaries recorded in their "
-            "ARC-Authentication-Results.", f"{RFC8617}#section-5.2", "arc"))
+            "ARC-Authentication-Results." + (
+                " The signature that failed was checked with one of several TXT records at its selector (the one "
+                "named), where RFC 6376 section 3.6.2.2 leaves the result undefined; the others were not tried."
+                if several_records is not None and code == "invalid" else ""),
+            f"{RFC8617}#section-5.2", "arc"))
     return arc, tuple(findings)
 
 
