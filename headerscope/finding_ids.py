@@ -8,7 +8,7 @@ from __future__ import annotations
 
 FINDING_IDS = frozenset({
     "arc.body_changed_between", "arc.chain_failed", "arc.changed_after_set", "arc.key_unavailable", "arc.sender_sealed", "arc.signature_broken_between",
-    "arc.mbox_quoting", "arc.signature_absent", "arc.temperror",
+    "arc.mbox_quoting", "arc.signature_absent", "arc.temperror", "arc.unsigned_body",
     "attached.messages",
     # attachment.*: a file attached to the message (mime.read_attachments).
     "attachment.body_fragment", "attachment.padded_name", "attachment.risky_type", "attachment.spoofed_extension",

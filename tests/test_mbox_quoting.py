@@ -22,6 +22,8 @@ from typing import Any
 import pytest
 from conftest import REPO, SAMPLES, sign_as_example_org
 
+from headerscope.model import Severity
+
 SNAPSHOT = SAMPLES / "forwarded-srs.dns.json"
 NOW = "2026-11-28T12:00:00Z"
 # Forwarded by alumni.example with SRS: SPF passes for the forwarder and does not align, so
@@ -277,6 +279,8 @@ def test_an_arc_message_signature_is_read_over_the_quoting_as_dkim_is(
     else:
         assert dkim["result"] == "pass"
         reading = dkim["reason"].partition("; body hash verified over the body ")[2]
+        # (The note says once, not per instance, that the stored body is not the signed one.)
+        reading = reading.removesuffix(", so the body as stored is not the signed one")
         assert reading and f"i=1: verified over the body {reading}" in note["explanation"], note["explanation"]
         assert ("line by line" in note["title"]) == (severity == "notice")
     # The same message as a plain .eml (nothing quoted) passes whole.
@@ -542,3 +546,114 @@ def test_the_line_by_line_readings_are_bounded_whatever_the_signatures_ask() -> 
     fresh = _dkimpy.split_message(b"Subject: y\r\n\r\n" + body)
     found = fresh.mbox_mixed_reading_of(request, last.body_hash(*request)[0])
     assert found is not None and found[0] == f"{_dkimpy.MIXED_PREFIX}1,2,3/4/4"
+
+
+def _analyzed(raw: bytes, dns: dict[str, Any]) -> Any:
+    """The report of one message or mailbox entry (in process: the CLI's agreement is tested above)."""
+    from datetime import datetime, timezone
+
+    from headerscope.api import analyze
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    return analyze(raw, resolver=SnapshotResolver(dns), now=datetime(2026, 11, 28, 12, tzinfo=timezone.utc))
+
+
+def _arc_sealed_with_length(monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, dict[str, Any]]:
+    """_arc_sealed's message with the ARC-Message-Signature made with l=, the length of the body
+    it sealed (verification V43c's mkarcl.py): the shape a sealer that signs with l= writes."""
+    import dkim
+
+    message, dns = _arc_sealed(TOP + ARCHIVE)
+    upper = message[:message.index(b"ARC-Seal:")]
+    lower = message[message.index(b"Received: from mail.alumni.example (localhost"):]
+    length = str(len(lower.split(b"\r\n\r\n", 1)[1])).encode()
+    generate = dkim.ARC.gen_header
+
+    def with_length(self: Any, fields: list[tuple[bytes, bytes]], *args: Any, **kwargs: Any) -> Any:
+        if args[2] == b"ARC-Message-Signature":  # (include_headers, canon_policy, header_name, ...)
+            fields = [*fields[:-1], (b"l", length), fields[-1]]
+        return generate(self, fields, *args, **kwargs)
+
+    monkeypatch.setattr(dkim.ARC, "gen_header", with_length)
+    key = (SAMPLES / "keys" / "example.org.rsa2048.pem").read_bytes()
+    sealed = b"".join(dkim.arc_sign(lower, b"arc", b"alumni.example", key, b"mail.alumni.example",
+                                    timestamp=1795698196))
+    monkeypatch.setattr(dkim.ARC, "gen_header", generate)
+    assert b" l=" + length in sealed.replace(b"\r\n", b"")
+    return upper + sealed + lower, dns
+
+
+APPENDED = b"From evil: wire the money\r\nclick http://evil.example/\r\n"
+
+
+def test_bytes_past_an_arc_message_signature_s_l_are_said_unsigned(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Verification V43c: an AMS with l= and text appended after it passed with no finding, where
+    # DKIM raises dkim.unsigned_body (RFC 8617 section 4.1.2 gives the AMS DKIM's tags; RFC 6376
+    # section 8.2). In a mailbox, the reading named line 7, the appended line, "as stored".
+    message, dns = _arc_sealed_with_length(monkeypatch)
+    for raw, quoted in ((message, False), (message + APPENDED, False), (mailbox(mboxo, message), True),
+                        (mailbox(mboxo, message + APPENDED), True)):
+        report = _analyzed(raw, dns)
+        assert report.arc is not None and report.arc.result == "pass", report.arc
+        findings = {f.id: f for f in report.findings}
+        appended = b"http://evil.example/" in raw
+        assert ("arc.unsigned_body" in findings) == appended
+        if appended:
+            unsigned = findings["arc.unsigned_body"]
+            assert unsigned.severity == Severity.WARNING
+            assert unsigned.title.startswith(f"{55 + quoted} body bytes not covered"), unsigned.title
+            assert "i=1, alumni.example), the one the chain rests on" in unsigned.explanation
+        if quoted:
+            note = findings["arc.mbox_quoting"].explanation
+            assert "one '>' taken off body line 3, body line 4 as stored" in note, note
+            assert ("body line 7, past the signed length (l=), is unsigned" in note) == appended
+            assert "lines 4, 7" not in note
+    # Empty lines appended are no bytes at all (relaxed canonicalization drops them at the end).
+    report = _analyzed(message + b"  \r\n\t\r\n", dns)
+    assert report.arc is not None and report.arc.result == "pass"
+    assert not any(f.id == "arc.unsigned_body" for f in report.findings)
+
+
+def test_a_later_ams_over_the_whole_body_leaves_no_byte_unsigned(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The l= set i=1, then a set i=2 without l= over the body with the text appended: the newest
+    # sealer signed those bytes, so they are not unsigned (the older one's l= is its own).
+    import dkim
+
+    message, dns = _arc_sealed_with_length(monkeypatch)
+    cut = message.index(b"ARC-Seal:")
+    upper, chain = message[:cut], message[cut:] + APPENDED
+    chain = b"Authentication-Results: hop2.alumni.example; arc=pass\r\n" + chain
+    key = (SAMPLES / "keys" / "example.org.rsa2048.pem").read_bytes()
+    sealed = b"".join(dkim.arc_sign(chain, b"arc", b"alumni.example", key, b"hop2.alumni.example",
+                                    timestamp=1795698197))
+    report = _analyzed(upper + sealed + chain, dns)
+    assert report.arc is not None and (report.arc.result, len(report.arc.instances)) == ("pass", 2)
+    assert not any(f.id == "arc.unsigned_body" for f in report.findings)
+
+
+def test_an_arc_line_by_line_note_says_the_stored_body_is_not_the_signed_one_once() -> None:
+    # Verification V43c (chain_1_3.mbox): three sets, each verified over the same line-by-line
+    # reading, and the note said "so the body as stored is not the signed one" after each, then
+    # again for all, and "the reading named" of three.
+    import dkim
+
+    message, dns = _arc_sealed(TOP + ARCHIVE)
+    cut = message.index(b"ARC-Seal:")
+    upper, chain = message[:cut], message[cut:]
+    key = (SAMPLES / "keys" / "example.org.rsa2048.pem").read_bytes()
+    for number in (2, 3):
+        server = b"hop%d.alumni.example" % number
+        chain = b"Authentication-Results: " + server + b"; arc=pass; dkim=pass header.d=example.org\r\n" + chain
+        chain = b"".join(dkim.arc_sign(chain, b"arc", b"alumni.example", key, server,
+                                       timestamp=1795698196 + number)) + chain
+    for sets, raw in ((3, mailbox(mboxo, upper + chain)), (1, mailbox(mboxo, message))):
+        report = _analyzed(raw, dns)
+        assert report.arc is not None and (report.arc.result, len(report.arc.instances)) == ("pass", sets)
+        [note] = [f for f in report.findings if f.id == "arc.mbox_quoting"]
+        assert note.severity == Severity.NOTICE
+        assert note.explanation.count("not byte for byte the signed one") == 1
+        assert "so the body as stored is not the signed one" not in note.explanation
+        assert note.explanation.count("quoting undone line by line (an mboxo writer") == sets
+        plural = "only the readings named restore the signed bytes"
+        assert (plural in note.explanation) == (sets > 1), note.explanation
+        assert sets > 1 or "only the reading named restores the signed bytes" in note.explanation

@@ -32,6 +32,7 @@ from .dkim import (
     MBOX_UNMATCHED_WORDS,
     as_kept_words,
     mbox_established_reading,
+    mbox_reading_within,
     mbox_reading_words,
     missing_key_words,
 )
@@ -456,9 +457,14 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
     elif times <= 1 and not census.over_limit:
         # (Validation located the change itself, above, when it could: not said twice.)
         findings.extend(_body_hash_trail(message, sets, instances))
-    mbox_note = _mbox_quoting_note(outcome, unmatched, signed_split.mbox_mixed_limit() if unmatched else None)
+    mbox_note = _mbox_quoting_note(outcome, unmatched, signed_split.mbox_mixed_limit() if unmatched else None,
+                                   signed_split, signatures)
     if mbox_note is not None:
         findings.append(mbox_note)
+    if result == "pass" and has_body and uncheckable_body is None:
+        unsigned = _unsigned_body(signed_split, outcome, signatures, instances)
+        if unsigned is not None:
+            findings.append(unsigned)
     if result == "pass":
         # (Only a chain that validates could vouch; a broken or unchecked one vouches for nothing.)
         findings.extend(_absent_signatures(message, sets))
@@ -556,12 +562,15 @@ def _changed_between(sets: dict[int, _Set], instances: list[ArcInstance], oldest
         f"{RFC8617}#section-5.2", "arc")
 
 
-def _mbox_quoting_note(outcome: _dkimpy.ArcOutcome, unmatched: frozenset[int], limit: str | None) -> Finding | None:
+def _mbox_quoting_note(outcome: _dkimpy.ArcOutcome, unmatched: frozenset[int], limit: str | None,
+                       split: _dkimpy.SplitMessage, signatures: dict[int, TagList | None]) -> Finding | None:
     """arc.mbox_quoting: how the body of a mailbox's entry with quoted "From " lines was read for
     each ARC-Message-Signature's body hash (info), or that the one the chain rests on matched no
     reading, or matched only line by line (notice), as dkim.mbox_quoting says of DKIM signatures.
-    ``limit``: why some line-by-line readings were not tried (SplitMessage.mbox_mixed_limit)."""
-    said = [f"i={number}: verified over the body {mbox_reading_words(reading)}"
+    ``limit``: why some line-by-line readings were not tried (SplitMessage.mbox_mixed_limit).
+    ``split`` and ``signatures`` (each instance's AMS): a line-by-line reading names only the
+    lines within its AMS's l= (mbox_reading_within)."""
+    said = [f"i={number}: verified over the body {mbox_reading_words(_within(reading, split, signatures.get(number)), False)}"
             for number, reading in outcome.mbox_readings]
     said += [f"i={number}: matches none of the readings" for number in sorted(unmatched)]
     said += [f"i={number}: matches no reading, and over the body {mbox_reading_words(reading)}, the reading another "
@@ -582,15 +591,72 @@ def _mbox_quoting_note(outcome: _dkimpy.ArcOutcome, unmatched: frozenset[int], l
     mixed = [number for number, reading in outcome.mbox_readings if reading.startswith(_dkimpy.MIXED_PREFIX)]
     if mixed:
         # Verified, but over bytes that are not the stored ones (as dkim.mbox_quoting says): the
-        # stored body is not the one the sealer signed, byte for byte.
+        # stored body is not the one the sealer signed, byte for byte. Said once, not per instance.
+        several = len(mixed) > 1
         return Finding("arc.mbox_quoting", Severity.NOTICE,
                        "ARC body hash verified only with the mailbox's '>From ' quoting undone line by line",
                        f"{text} The body as stored is not byte for byte the signed one: the mailbox's writer (mboxo) "
                        "put a '>' before some of its lines and not before the sender's own '>From ' lines, and only "
-                       "the reading named restores the signed bytes.",
+                       f"the reading{'s' if several else ''} named restore{'' if several else 's'} the signed bytes.",
                        "https://www.rfc-editor.org/rfc/rfc4155#section-2", "arc")
     return Finding("arc.mbox_quoting", Severity.INFO, "ARC body hashes checked over the mailbox's '>From ' quoting",
                    text, "https://www.rfc-editor.org/rfc/rfc4155#section-2", "arc")
+
+
+def _unsigned_body(split: _dkimpy.SplitMessage, outcome: _dkimpy.ArcOutcome, signatures: dict[int, TagList | None],
+                   instances: list[ArcInstance]) -> Finding | None:
+    """arc.unsigned_body: the body of a passing chain runs past the l= of every
+    ARC-Message-Signature that validates, the newest among them, the one the chain rests on (RFC
+    8617 section 5.2), as dkim.unsigned_body says of DKIM signatures. RFC 8617 section 4.1.2 gives
+    the AMS DKIM's tags: an l= signs the body's first bytes only, and what follows them (RFC 6376
+    section 8.2) anyone may have added after the sealer signed."""
+    readings = dict(outcome.mbox_readings)
+    reaching: tuple[int, int, int, _dkimpy.SplitMessage, str] | None = None  # (unsigned, instance, l=, body, c=)
+    for check in sorted(outcome.instances, key=lambda c: -c.instance):
+        tags = signatures.get(check.instance)
+        # (One whose body hash was not matched, over a copy or a mailbox's quoting, vouches for no body.)
+        unchecked = check.instance in outcome.body_unchecked or check.instance in outcome.mbox_unmatched
+        read = _dkimpy.body_hash_request(tags) if check.ams_valid and not unchecked and tags is not None else None
+        if read is None:
+            continue
+        request, expected = read
+        length = request[2]
+        if length is None:
+            return None  # this one signs the whole body
+        # The body its hash matched: as stored, or a reading of a mailbox's quoting (its '>' differ).
+        body: _dkimpy.SplitMessage | None = split
+        size = split.body_hash(*request)[1]
+        if readings.get(check.instance, "stored") != "stored":
+            found = split.mbox_reading_matching(request, expected)
+            body, size = (found[1], found[2]) if found is not None else (None, 0)
+        if body is None or size <= length:
+            return None
+        if reaching is None or size - length < reaching[0]:
+            reaching = (size - length, check.instance, length, body, request[0])
+    if reaching is None:
+        return None
+    unsigned, number, length, body, canon = reaching
+    newest = max(c.instance for c in outcome.instances)
+    sealer = next((i.domain for i in instances if i.instance == number and i.domain), None)
+    who = f"i={number}" + (f", {sealer[:100]}" if sealer else "")
+    blank = "" if body.tail_has_text(canon, length) else " Those bytes are white space only."
+    return Finding(
+        "arc.unsigned_body", Severity.WARNING, f"{unsigned} body bytes not covered by any ARC-Message-Signature",
+        f"The {'newest ' if number == newest else ''}ARC-Message-Signature ({who})"
+        f"{', the one the chain rests on (RFC 8617 section 5.2),' if number == newest else ''} has l={length}: its "
+        f"sealer signed only the first {length} bytes of the body (RFC 8617 section 4.1.2 gives it DKIM's tags), "
+        f"and no other ARC-Message-Signature that validates signs more, so the {unsigned} bytes after them are "
+        "sealed by no one: content at the end of the body added after the sealers signed (a footer, or someone "
+        f"appending their own text) passes the chain unseen (RFC 6376 section 8.2).{blank}",
+        "https://www.rfc-editor.org/rfc/rfc6376#section-8.2", "arc")
+
+
+def _within(reading: str, split: _dkimpy.SplitMessage, signature: TagList | None) -> str:
+    """A line-by-line reading's name with the reach of its AMS's l= (mbox_reading_within)."""
+    if signature is None or not reading.startswith(_dkimpy.MIXED_PREFIX):
+        return reading
+    read = _dkimpy.body_hash_request(signature)
+    return reading if read is None else mbox_reading_within(reading, split, read[0][0], read[0][2])
 
 
 def holds(arc: ArcResult | None) -> bool:

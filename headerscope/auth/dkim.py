@@ -1150,19 +1150,60 @@ MBOX_UNMATCHED_WORDS = (
 change, or '>From ' lines beyond those read both ways: see _Check.mbox_limit)."""
 
 
-def mbox_reading_words(reading: str) -> str:
+def mbox_reading_words(reading: str, consequence: bool = True) -> str:
     """How the body of a mailbox's entry was read (a name of MBOX_READING_WORDS, or a line-by-line
-    reading's: _dkimpy.mbox_mixed_name), in words that follow "over the body"."""
+    reading's: _dkimpy.mbox_mixed_name, with mbox_reading_within's reach), in words that follow
+    "over the body". ``consequence``: a line-by-line reading's words end by saying the body as
+    stored is not the signed one (False in a note that says it once for all its readings)."""
     if not reading.startswith(_dkimpy.MIXED_PREFIX):
         return MBOX_READING_WORDS[reading]
-    taken, left, total = ([number for number in part.split(",") if number]
-                          for part in reading[len(_dkimpy.MIXED_PREFIX):].split("/"))
+    parts = reading[len(_dkimpy.MIXED_PREFIX):].split("/")
+    taken, left, total = ([number for number in part.split(",") if number] for part in parts[:3])
     later = int(total[0]) - len(taken) - len(left)
+    # The lines past l= (mbox_reading_within): unsigned, so either reading of them matches.
+    reach = int(parts[3]) if len(parts) > 3 else None
+    past = [number for number in taken + left if reach is not None and int(number) > reach]
+    taken = [number for number in taken if number not in past]
+    left = [number for number in left if number not in past]
     off = [f"body line{_plural(taken)} {', '.join(taken)}"] if taken else []
     off += [f"the {later} later '>From ' line{'s' if later > 1 else ''}"] if later else []
+    what = [f"one '>' taken off {' and '.join(off)}"] if off else []
+    what += [f"body line{_plural(left)} {', '.join(left)} as stored"] if left else []
+    several = len(past) > 1
+    past_words = (f"; body line{_plural(past)} {', '.join(sorted(past, key=int))}, past the signed length (l=), "
+                  f"{'are' if several else 'is'} unsigned, so either reading of {'them' if several else 'it'} "
+                  "matches" if past else "")
     return ("with the mailbox's '>From ' quoting undone line by line (an mboxo writer quoted some lines and left "
-            f"the sender's own '>From ' lines alone: one '>' taken off {' and '.join(off)}, body "
-            f"line{_plural(left)} {', '.join(left)} as stored), so the body as stored is not the signed one")
+            f"the sender's own '>From ' lines alone: {', '.join(what)}{past_words})"
+            + (", so the body as stored is not the signed one" if consequence else ""))
+
+
+def mbox_reading_within(reading: str, split: _dkimpy.SplitMessage, body_canon: str, length: int | None) -> str:
+    """A line-by-line reading's name (_dkimpy.mbox_mixed_name) with "/N" appended when an l= of
+    ``length`` canonical bytes reaches only the first N body lines and the name lists a later one:
+    a line past l= is unsigned, so un-quoting it or not matches alike, and mbox_reading_words
+    says so instead of naming how it was read (verification V43c: "body lines 4, 7 as stored",
+    line 7 appended past l=). Any other name, or no l=, is returned as it is. A line counts as
+    reached when its first byte, where the quoting's '>' is, lies within l=."""
+    if length is None or not reading.startswith(_dkimpy.MIXED_PREFIX):
+        return reading
+    taken, left = ({int(number) for number in part.split(",") if number}
+                   for part in reading[len(_dkimpy.MIXED_PREFIX):].split("/")[:2])
+    last = max(taken | left, default=0)
+    # The canonical body (RFC 6376 sections 3.4.3, 3.4.4) keeps one line per body line; the
+    # reading's is shorter by the '>' taken off each un-quoted line before. Only mixed readings
+    # (a body under MBOX_MIXED_MAX_BODY) come here, and the walk stops at l= or the last line named.
+    canonical = split.canonical_body(body_canon)
+    line, start, shift = 1, 0, 0
+    while line <= last:
+        if start - shift >= length:
+            return f"{reading}/{line - 1}"
+        end = canonical.find(b"\r\n", start)
+        if end < 0:
+            break
+        shift += int(line in taken)
+        start, line = end + 2, line + 1
+    return reading
 
 
 def _plural(numbers: list[str]) -> str:
