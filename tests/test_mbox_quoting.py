@@ -657,3 +657,32 @@ def test_an_arc_line_by_line_note_says_the_stored_body_is_not_the_signed_one_onc
         plural = "only the readings named restore the signed bytes"
         assert (plural in note.explanation) == (sets > 1), note.explanation
         assert sets > 1 or "only the reading named restores the signed bytes" in note.explanation
+
+
+def test_a_dkim_line_by_line_reading_names_only_the_lines_within_l() -> None:
+    # Verification V43c (l_appended.mbox, mkl.py): a DKIM signature with l= over a body whose
+    # sender wrote a '>From ' line, text starting with "From " appended past l=, stored by mboxo:
+    # the reading named "body lines 4, 7 as stored", line 7 being the appended, unsigned one, and
+    # the note said the stored body is not the signed one twice.
+    from datetime import datetime, timezone
+    from unittest import mock
+
+    import dkim
+
+    message = signed(TOP + ARCHIVE)
+    author = message[message.index(b"From: Carol"):]
+    key = (SAMPLES / "keys" / "example.org.rsa2048.pem").read_bytes()
+    with mock.patch("dkim.time.time", return_value=datetime(2026, 11, 26, 13, 3, 11, tzinfo=timezone.utc).timestamp()):
+        signature = dkim.sign(author, b"mail2026", b"example.org", key, canonicalize=(b"relaxed", b"simple"),
+                              include_headers=[b"from", b"to", b"subject", b"date", b"message-id"], length=True)
+    genuine = TRANSPORT + signature + author
+    dns = json.loads(SNAPSHOT.read_text())
+    for raw, appended in ((genuine, False), (genuine + b"From evil: wire the money to X\r\nclick here\r\n", True)):
+        report = _analyzed(mailbox(mboxo, raw), dns)
+        [result] = report.dkim
+        assert result.result == "pass", result.reason
+        assert "one '>' taken off body line 3, body line 4 as stored" in result.reason
+        assert ("body line 7, past the signed length (l=), is unsigned" in result.reason) == appended
+        assert "lines 4, 7" not in result.reason
+        [note] = [f for f in report.findings if f.id == "dkim.mbox_quoting"]
+        assert note.explanation.count("the signed one") == 1, note.explanation

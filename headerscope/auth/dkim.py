@@ -981,6 +981,8 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
                 if found is not None:
                     matched = True
                     check.mbox_reading, body, body_size = found
+                    # Lines past l= are unsigned: a line-by-line reading names only those within.
+                    check.mbox_reading = mbox_reading_within(check.mbox_reading, split, body_canon, check.body_length)
                 elif readings := split.mbox_readings():
                     check.mbox_limit = split.mbox_mixed_limit()
                     check.mbox_judged = mbox_established() if mbox_established is not None else None
@@ -1245,7 +1247,7 @@ def _mbox_quoting_note(checks: list[_Check]) -> Finding | None:
     said = "; ".join(f"{c.label}: " + ("matches none of the readings" if c.mbox_unmatched else
                                         f"matches no reading, and is {_judged_words(c.mbox_judged)}: its body "
                                         "changed after it signed" if c.mbox_judged is not None else
-                                        f"verified over the body {mbox_reading_words(c.mbox_reading or 'stored')}")
+                                        f"verified over the body {mbox_reading_words(c.mbox_reading or 'stored', False)}")
                      for c in read[:_MAX_NAMES_NAMED])
     more = f"; and {len(read) - _MAX_NAMES_NAMED} more" if len(read) > _MAX_NAMES_NAMED else ""
     background = (
@@ -1271,7 +1273,8 @@ def _mbox_quoting_note(checks: list[_Check]) -> Finding | None:
             "DKIM body hash verified only with the mailbox's '>From ' quoting undone line by line",
             f"{background} {said}{more}. The body as stored is not byte for byte the signed one: the mailbox's "
             "writer (mboxo) put a '>' before some of its lines and not before the sender's own '>From ' lines, and "
-            "only the reading named restores the signed bytes.", "https://www.rfc-editor.org/rfc/rfc4155#section-2",
+            f"only the reading{'s' if len(mixed) > 1 else ''} named restore{'' if len(mixed) > 1 else 's'} the "
+            "signed bytes.", "https://www.rfc-editor.org/rfc/rfc4155#section-2",
             ", ".join(c.label for c in mixed))
     return Finding(
         "dkim.mbox_quoting", Severity.INFO, "DKIM body hashes checked over the mailbox's '>From ' quoting",
