@@ -686,3 +686,28 @@ def test_a_dkim_line_by_line_reading_names_only_the_lines_within_l() -> None:
         assert "lines 4, 7" not in result.reason
         [note] = [f for f in report.findings if f.id == "dkim.mbox_quoting"]
         assert note.explanation.count("the signed one") == 1, note.explanation
+
+
+def test_the_reach_of_l_over_a_line_by_line_reading_canonicalizes_the_body_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every signature (50 DKIM, 50 ARC at most) can ask it of one message: the canonical body, a
+    # copy of the whole body, is made once, and each answer is the one the line walk gives.
+    from headerscope.auth import _dkimpy
+    from headerscope.auth.dkim import mbox_reading_within
+
+    body = b"Dear Dave,\r\n\r\n" + TOP + ARCHIVE + b"Carol\r\n" + b"x  y \r\n" * 3 + b">From evil\r\n"
+    split = _dkimpy.split_message(b"From: a@example.org\r\n\r\n" + body)
+    made = []
+    plain = _dkimpy.SplitMessage.canonical_body
+    monkeypatch.setattr(_dkimpy.SplitMessage, "canonical_body", lambda self, canon: made.append(canon) or plain(
+        self, canon))
+    reading = "mixed:3/4,9/3"  # '>' taken off line 3 (in the reading: "From the top"), 4 and 9 left
+    starts = [0]  # each line's start in the relaxed reading's canonical body
+    for line in plain(split, "relaxed").split(b"\r\n")[:9]:
+        starts.append(starts[-1] + len(line) + 2 - (1 if len(starts) == 3 else 0))
+    for length in range(0, 140):
+        reached = [line for line in (3, 4, 9) if starts[line - 1] < length]
+        expected = reading if reached == [3, 4, 9] else f"{reading}/{reached[-1] if reached else 0}"
+        assert mbox_reading_within(reading, split, "relaxed", length) == expected, length
+    assert mbox_reading_within(reading, split, "relaxed", None) == reading
+    assert made == ["relaxed"]

@@ -1182,30 +1182,44 @@ def mbox_reading_words(reading: str, consequence: bool = True) -> str:
 
 def mbox_reading_within(reading: str, split: _dkimpy.SplitMessage, body_canon: str, length: int | None) -> str:
     """A line-by-line reading's name (_dkimpy.mbox_mixed_name) with "/N" appended when an l= of
-    ``length`` canonical bytes reaches only the first N body lines and the name lists a later one:
-    a line past l= is unsigned, so un-quoting it or not matches alike, and mbox_reading_words
-    says so instead of naming how it was read (verification V43c: "body lines 4, 7 as stored",
-    line 7 appended past l=). Any other name, or no l=, is returned as it is. A line counts as
-    reached when its first byte, where the quoting's '>' is, lies within l=."""
+    ``length`` canonical bytes reaches only the lines it names up to line N: a line past l= is
+    unsigned, so un-quoting it or not matches alike, and mbox_reading_words says so instead of
+    naming how it was read (verification V43c: "body lines 4, 7 as stored", line 7 appended past
+    l=). Any other name, or no l=, is returned as it is. A line counts as reached when its first
+    byte, where the quoting's '>' is, lies within l=."""
     if length is None or not reading.startswith(_dkimpy.MIXED_PREFIX):
         return reading
     taken, left = ({int(number) for number in part.split(",") if number}
                    for part in reading[len(_dkimpy.MIXED_PREFIX):].split("/")[:2])
-    last = max(taken | left, default=0)
-    # The canonical body (RFC 6376 sections 3.4.3, 3.4.4) keeps one line per body line; the
-    # reading's is shorter by the '>' taken off each un-quoted line before. Only mixed readings
-    # (a body under MBOX_MIXED_MAX_BODY) come here, and the walk stops at l= or the last line named.
-    canonical = split.canonical_body(body_canon)
-    line, start, shift = 1, 0, 0
-    while line <= last:
-        if start - shift >= length:
-            return f"{reading}/{line - 1}"
-        end = canonical.find(b"\r\n", start)
-        if end < 0:
+    lines = tuple(sorted(taken | left))
+    offsets = _mixed_line_offsets(split, body_canon, lines)
+    reach = 0
+    for line, offset in zip(lines, offsets, strict=False):
+        # The reading's body is shorter by the '>' taken off each un-quoted line before this one.
+        if offset - sum(1 for other in taken if other < line) >= length:
             break
-        shift += int(line in taken)
-        start, line = end + 2, line + 1
-    return reading
+        reach = line
+    return reading if reach == lines[-1] else f"{reading}/{reach}"
+
+
+@functools.lru_cache(maxsize=2)
+def _mixed_line_offsets(split: _dkimpy.SplitMessage, body_canon: str, lines: tuple[int, ...]) -> tuple[int, ...]:
+    """The offsets in the canonical body (RFC 6376 sections 3.4.3, 3.4.4: one line per body line)
+    at which body ``lines`` (ascending, from 1) start, for those it holds. Kept for the two
+    messages last asked: every signature of a message with a line-by-line reading asks of the same
+    lines (the ones read both ways), and the canonical body is a copy of the whole body (under
+    MBOX_MIXED_MAX_BODY, as only such a body has those readings), made once, not per signature."""
+    canonical = split.canonical_body(body_canon)
+    offsets: list[int] = []
+    line, start = 1, 0
+    for wanted in lines:
+        while line < wanted:
+            end = canonical.find(b"\r\n", start)
+            if end < 0:
+                return tuple(offsets)
+            start, line = end + 2, line + 1
+        offsets.append(start)
+    return tuple(offsets)
 
 
 def _plural(numbers: list[str]) -> str:
