@@ -1707,6 +1707,31 @@ _FREE_TEXT_FIELDS = (b"subject:", b"thread-topic:", b"comments:", b"keywords:")
 _FREE_TEXT_NAMES = frozenset(name.rstrip(b":") for name in _FREE_TEXT_FIELDS)
 
 
+_LINK_MARKUP = re.compile(rb"\]\((?:http|mailto:)")
+
+
+def _lines_with_link_markup(text: list[bytes], end: int) -> list[int]:
+    """Indexes of the lines of ``text[:end]`` holding "](http" or "](mailto:", in order.
+
+    One C-level search over the lines joined, not a Python step per line (a header of a million
+    lines, V42b D4): the markup holds no line break, so the joining LF cannot make a match, and
+    the lines hold none either (they are split at LF)."""
+    joined = b"\n".join(text[:end])
+    found = [match.start() for match in _LINK_MARKUP.finditer(joined)]
+    if not found:
+        return []
+    # A match's line is the number of LFs before it, counted from the previous match on (one
+    # pass over ``joined`` in all).
+    indexes: list[int] = []
+    index = counted_to = 0
+    for position in found:
+        index += joined.count(b"\n", counted_to, position)
+        counted_to = position
+        if not indexes or indexes[-1] != index:
+            indexes.append(index)
+    return indexes
+
+
 def _undo_markdown_autolinks(lines: _Lines) -> None:
     """A header copied back from a page that rendered it as Markdown: each host name and address
     the page turned into a link ("[host](http://host/)", "[a@b](mailto:a@b)") becomes its text
@@ -1729,12 +1754,19 @@ def _undo_markdown_autolinks(lines: _Lines) -> None:
         undone += 1
         return text
 
-    for index in range(end):
-        line = lines.text[index]
-        if line[:1] not in (b" ", b"\t"):
-            free_text = line[:14].lower().startswith(_FREE_TEXT_FIELDS)
-        if line.find(b"](http") < 0 and line.find(b"](mailto:") < 0:
-            continue
+    text = lines.text
+    field_start = -1
+    """Index of the last line at or above the current one that is no continuation line."""
+    for index in _lines_with_link_markup(text, end):
+        # The field a candidate is in: walk back to its first line, but no further than the
+        # previous candidate's (the candidates come in order, so the walks add up to one pass).
+        start = index
+        while start > field_start and text[start][:1] in (b" ", b"\t"):
+            start -= 1
+        if start > field_start:
+            field_start = start
+            free_text = text[start][:14].lower().startswith(_FREE_TEXT_FIELDS)
+        line = text[index]
         before = undone
         repaired_line = _markdown_autolink().sub(undo, line)
         if undone > before:

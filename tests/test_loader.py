@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -2271,3 +2272,52 @@ def test_a_record_of_many_lines_is_read_once() -> None:
     loaded = load_bytes(paste)
     assert_within(started, 10)
     assert [name for name, _ in _fields(loaded.data)] == ["Received-SPF", "From"]
+
+
+def _undo_markdown_autolinks_line_by_line(lines: loader._Lines) -> None:
+    """The plain path _undo_markdown_autolinks had: each line looked at in turn."""
+    end = lines.header_block_end()
+    repaired: dict[int, bytes] = {}
+    undone = 0
+    outside_free_text = free_text = False
+
+    def undo(link: re.Match[bytes]) -> bytes:
+        nonlocal undone
+        text, target = link.group(1), link.group(2) or link.group(3)
+        if text.lower() != target.lower():
+            return link.group(0)
+        undone += 1
+        return text
+
+    for index in range(end):
+        line = lines.text[index]
+        if line[:1] not in (b" ", b"\t"):
+            free_text = line[:14].lower().startswith(loader._FREE_TEXT_FIELDS)
+        if line.find(b"](http") < 0 and line.find(b"](mailto:") < 0:
+            continue
+        before = undone
+        repaired_line = loader._markdown_autolink().sub(undo, line)
+        if undone > before:
+            repaired[index] = repaired_line
+            outside_free_text = outside_free_text or not free_text
+    if outside_free_text:
+        for index, repaired_line in repaired.items():
+            lines.text[index] = repaired_line
+
+
+def test_markdown_links_found_by_one_search_give_the_line_by_line_answers() -> None:
+    # The candidate lines come from one search over the joined block and each one's field from
+    # a walk back (V42b D4): links in continuation lines under a subject or a trace field, in
+    # the first line, under leading continuation lines, two in a line, after the empty line.
+    pieces = [b"Subject: x", b"Received: by h", b"From: a", b" ", b"\t", b"x", b"",
+              b"[h.example](http://h.example/)", b"[a@b.example](mailto:a@b.example)", b"](http", b"](mailto:",
+              b"[H.example](https://h.EXAMPLE)", b"[o.example](http://p.example/)"]
+    ends = [b"\n", b"\r\n", b"\r"]
+    rng = random.Random(43)
+    for _ in range(3000):
+        data = b"".join(rng.choice(pieces) + (rng.choice(ends) if rng.random() < 0.5 else b"")
+                        for _ in range(rng.randrange(1, 14)))
+        fast, plain = loader._Lines(data), loader._Lines(data)
+        loader._undo_markdown_autolinks(fast)
+        _undo_markdown_autolinks_line_by_line(plain)
+        assert fast.text == plain.text, data
