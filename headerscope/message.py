@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable
 from functools import cached_property
-from itertools import chain
+from itertools import accumulate, chain, count
+from operator import add
 
 from ._value import Value, frozen, frozen_maker
 from .model import HeaderField
@@ -413,7 +416,7 @@ def _kept_past_cap(lines: list[bytes]) -> tuple[list[tuple[int, bytes]], int, di
     linear in the lines."""
     by_name: dict[bytes, list[int]] = {}
     names = _KEPT_NAMES
-    for index in range(MAX_HEADER_FIELDS, len(lines)):
+    for index in _lines_starting_like_kept(lines, MAX_HEADER_FIELDS):
         line = lines[index]
         colon = line.find(b":", 0, _LONGEST_KEPT)
         if colon <= 0:
@@ -441,6 +444,38 @@ def _kept_past_cap(lines: list[bytes]) -> tuple[list[tuple[int, bytes]], int, di
 
 _KEPT_NAMES = frozenset(name.encode("ascii") for name in KEPT_PAST_CAP)
 _KEPT_PREFIXES = tuple(prefix.encode("ascii") for prefix in KEPT_PREFIXES_PAST_CAP)
+# What a line a kept field is on starts with, after an LF (_lines_starting_like_kept).
+_KEPT_STARTS = tuple(b"\n" + name for name in sorted(_KEPT_NAMES | frozenset(_KEPT_PREFIXES)))
+
+
+def _lines_starting_like_kept(lines: list[bytes], first: int) -> list[int]:
+    """Indexes (from ``first`` on, in order) of the lines that start with a kept name or prefix
+    in any ASCII case: every line _kept_past_cap keeps does, so the others need no look.
+
+    C-level searches over the lines joined, lower-cased, each after an LF (one ``bytes.find``
+    pass for each name), not a Python step per line (a header of a million fields of other
+    names, V42b D4). A line may hold an LF of its own (a folded field), so a hit counts only
+    where a line starts: the line starts come from the lengths, summed by C-level loops into an
+    array (8 bytes a line, not an int object each)."""
+    tail = lines[first:]
+    # ``bytes.lower`` changes only A-Z, as the name test's own ``lower`` does.
+    lowered = b"\n".join([b"", *tail]).lower()
+    hits: set[int] = set()
+    for start in _KEPT_STARTS:
+        position = lowered.find(start)
+        while position >= 0:
+            hits.add(position)
+            position = lowered.find(start, position + 1)
+    if not hits:
+        return []
+    # The LF before line i is at the sum of the lengths before it plus one LF for each of them.
+    starts = array("q", map(add, accumulate(map(len, tail), initial=0), count()))
+    indexes: list[int] = []
+    for position in sorted(hits):
+        index = bisect_left(starts, position)
+        if index < len(tail) and starts[index] == position:
+            indexes.append(first + index)
+    return indexes
 
 
 def _read_legacy_charsets(headers: list[HeaderField], lines: list[bytes], positions: list[int],

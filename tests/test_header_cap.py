@@ -2,8 +2,11 @@
 at the bottom (the receiver prepends its fields, RFC 5321 section 4.4), are still read."""
 from __future__ import annotations
 
+import random
+
 from test_dkim import MESSAGE, crlf, rsa_dns, rsa_key, sign, verify
 
+from headerscope import message
 from headerscope.api import analyze
 from headerscope.message import KEPT_PAST_CAP, MAX_HEADER_FIELDS, MAX_KEPT_PER_NAME, parse_message
 
@@ -109,3 +112,54 @@ def test_from_fields_not_read_past_the_cap_are_still_counted() -> None:
     [finding] = [f for f in analyze(raw, offline=True).findings if f.id == "envelope.multiple_from"]
     assert finding.title == "61 authors in From:"
     assert "The message has 61 From: fields (50 of them read" in finding.explanation
+
+
+def _kept_past_cap_line_by_line(lines: list[bytes]) -> tuple[list[tuple[int, bytes]], int, dict[str, int]]:
+    """The plain path _kept_past_cap had: each line's name cut at its first colon and looked up."""
+    by_name: dict[bytes, list[int]] = {}
+    for index in range(message.MAX_HEADER_FIELDS, len(lines)):
+        line = lines[index]
+        colon = line.find(b":", 0, message._LONGEST_KEPT)
+        if colon <= 0:
+            continue
+        name = line[:colon].rstrip(b" \t").lower()
+        if name not in message._KEPT_NAMES:
+            if not name.startswith(message._KEPT_PREFIXES):
+                continue
+            name = name[:name.index(b"-") + 1]
+        by_name.setdefault(name, []).append(index)
+    chosen: list[int] = []
+    dropped = 0
+    by_name_dropped: dict[str, int] = {}
+    half = message.MAX_KEPT_PER_NAME // 2
+    for name, indexes in by_name.items():
+        if len(indexes) > message.MAX_KEPT_PER_NAME:
+            dropped += len(indexes) - message.MAX_KEPT_PER_NAME
+            by_name_dropped[name.decode("ascii", "replace")] = len(indexes) - message.MAX_KEPT_PER_NAME
+            indexes = indexes[:half] + indexes[-(message.MAX_KEPT_PER_NAME - half):]
+        chosen.extend(indexes)
+    chosen.sort()
+    return [(index, lines[index]) for index in chosen], dropped, by_name_dropped
+
+
+def test_kept_names_found_by_searches_over_the_joined_lines_give_the_line_by_line_answers() -> None:
+    # The lines past the cap are found by searches over them joined (V42b D4): names in
+    # other case, with SP/HTAB before the colon, a colon just inside and just past the bytes
+    # looked at, List-*/Resent-* names of any length, names that only start like a kept one,
+    # a line break or other byte before the colon, a kept name after an LF inside a line (a
+    # folded field), an empty name, more than MAX_KEPT_PER_NAME.
+    longest = message._LONGEST_KEPT
+    names = [b"From", b"from", b"FROM", b"to", b"to-x", b"tox", b"DKIM-Signature", b"received",
+             b"List-Id", b"list-", b"LIST-unsubscribe-post", b"Resent-From", b"resent", b"x-mailer",
+             b"", b"\xe9from", b"from\n", b"list-\n", b"arc-seal", b"X-F1", b"a", b"x\nFrom", b"x\n list-a"]
+    rng = random.Random(43)
+    for _ in range(40):
+        lines = [b"X-Pad: 1"] * message.MAX_HEADER_FIELDS
+        for _ in range(rng.randrange(1, 400)):
+            name = rng.choice(names)
+            if rng.random() < 0.1:
+                name += rng.choice((b"-", b"x", b" ")) * rng.randrange(longest - 8, longest + 4)
+            space = rng.choice((b"", b" ", b"\t", b" \t ", b" x", b" " * (longest - len(name) - 1),
+                                b" " * (longest - len(name))))
+            lines.append(name + space + rng.choice((b":", b": v", b"", b"::")))
+        assert message._kept_past_cap(lines) == _kept_past_cap_line_by_line(lines)
