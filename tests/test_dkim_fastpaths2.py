@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 
+from headerscope.auth import _dkimpy
 from headerscope.auth import dkim as dkim_check
 from headerscope.auth.tags import split_colon_list
 
@@ -147,3 +148,47 @@ def test_relaxed_work_block_search_matches_the_whole_body_search() -> None:
         body += line_end
         split = _dkimpy._split(b"A: 1" + line_end + line_end + bytes(body))
         assert split._has_relaxed_work() == _plain_has_relaxed_work(split), bytes(body)
+
+
+def _split_fields_line_by_line(head: bytes) -> tuple[list[tuple[bytes, bytes]], int]:
+    """The plain path of _dkimpy._split's fields: each line of the header section in turn."""
+    fields: list[tuple[bytes, list[bytes]]] = []
+    skipped = 0
+    lines = head.split(b"\n") if head else []
+    if head.find(b"\r") >= 0:
+        lines[:-1] = [piece[:-1] if piece.endswith(b"\r") else piece for piece in lines[:-1]]
+    for line in lines:
+        if not line:
+            continue
+        if line[0] in (0x20, 0x09):
+            if fields:
+                fields[-1][1].extend((line, b"\r\n"))
+            else:
+                skipped += 1
+            continue
+        match = _dkimpy._HEADER_NAME.match(line)
+        if match is None:
+            skipped += 1
+            continue
+        fields.append((match.group(1), [line[match.end():], b"\r\n"]))
+    return [(name, b"".join(parts)) for name, parts in fields], skipped
+
+
+def test_split_by_regex_passes_gives_the_line_by_line_fields() -> None:
+    # _split reads a header whose every line is a field's or a continuation line by regex
+    # passes (V42b D4), else line by line: lines ending LF, CR LF, CR CR LF, a lone CR in a
+    # line and at the end, continuation lines first or after a stray line, names with SP/HTAB
+    # before the colon, empty values, no empty line (no body) or one ending in LF or CR LF.
+    pieces = [b"From: a", b"Subject:", b"X-A \t: v", b"a:b", b" cont", b"\tcont", b" ", b"stray", b":x",
+              b"\r", b"\xff: x", b"N\x00:", b"Received: by h;\r x"]
+    ends = [b"\n", b"\r\n", b"\r\r\n", b"\r", b""]
+    rng = random.Random(43)
+    fast = 0
+    for _ in range(6000):
+        head = b"".join(rng.choice(pieces) + rng.choice(ends) for _ in range(rng.randrange(0, 10)))
+        raw = head + rng.choice((b"", b"\n", b"\r\n", b"\nbody\n", b"\r\nbody\r\n"))
+        split = _dkimpy._split(raw)
+        expected_head, _ = _dkimpy._split_at_blank_line(raw) if not raw.startswith((b"\n", b"\r\n")) else (b"", 0)
+        assert (split.headers, split.skipped_lines) == _split_fields_line_by_line(expected_head), raw
+        fast += _dkimpy._fields_of_clean_head(expected_head) is not None
+    assert 1000 < fast < 5000  # both paths were taken

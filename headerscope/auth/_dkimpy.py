@@ -661,6 +661,9 @@ def _split(raw: bytes) -> SplitMessage:
         needs_crlf = raw.count(b"\n", body_start) != raw.count(b"\r\n", body_start)
     else:
         needs_crlf = raw.find(b"\n", body_start) >= 0
+    fields_at_once = _fields_of_clean_head(head)
+    if fields_at_once is not None:
+        return SplitMessage(fields_at_once, raw, body_start, needs_crlf, has_cr, 0)
     # Each field as its name and value parts, joined once at the end (a field folded over
     # 100 000 lines must not cost 100 000 copies).
     fields: list[tuple[bytes, list[bytes]]] = []
@@ -686,6 +689,37 @@ def _split(raw: bytes) -> SplitMessage:
         fields.append((match.group(1), [line[match.end():], b"\r\n"]))
     headers = [(name, b"".join(parts)) for name, parts in fields]
     return SplitMessage(headers, raw, body_start, needs_crlf, has_cr, skipped)
+
+
+# A field of a header whose every line ends in CR LF: its name, and its value with its
+# continuation lines (RFC 5322 section 2.2.3), each line with its CR LF.
+_CRLF_FIELD = re.compile(rb"^([\x21-\x39\x3b-\x7e]+)[ \t]*:([^\n]*\n(?:[ \t][^\n]*\n)*)", re.MULTILINE)
+# A line that is neither a field's first line nor a continuation line (the literal LF first
+# lets sre skip to each line end, not try every byte).
+_STRAY_LINE = re.compile(rb"\n(?![ \t]|[\x21-\x39\x3b-\x7e]+[ \t]*:)")
+
+
+def _fields_of_clean_head(head: bytes) -> list[HeaderPair] | None:
+    """``_split``'s fields of ``head`` by C-level regex passes, not a Python step per line (a
+    header of a million lines, V42b D4); None when a line is neither a field nor a continuation
+    line (skipped lines, and continuation lines that join a field across them: the line loop
+    says what those give).
+
+    The line loop ends a line at LF, takes one CR before it off, and gives each line of a field
+    CR LF: the same as making every line end CR LF first (each LF with at most one CR before it
+    becomes CR LF; a CR without LF stays, the last line's too) and reading each field's lines
+    with their ends as they are."""
+    if not head:
+        return []
+    text = head.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    if not text.endswith(b"\n"):
+        text += b"\r\n"  # the last line: the loop gives it CR LF too
+    # The first line must be a field's; after it, every line a field's or a continuation line
+    # (the final LF is left out of the search: nothing follows it).
+    if _HEADER_NAME.match(text) is None or _STRAY_LINE.search(text, 0, len(text) - 1) is not None:
+        return None
+    fields: list[HeaderPair] = _CRLF_FIELD.findall(text)
+    return fields
 
 
 _BLANK_LINE = re.compile(rb"\n\r?\n")
