@@ -2321,3 +2321,18 @@ def test_markdown_links_found_by_one_search_give_the_line_by_line_answers() -> N
         loader._undo_markdown_autolinks(fast)
         _undo_markdown_autolinks_line_by_line(plain)
         assert fast.text == plain.text, data
+
+
+def test_line_ends_taken_by_maps_are_each_lines_own_end() -> None:
+    # _Lines takes each line's end by C-level maps (V42b D4): LF, CR LF, lone CR, CR CR LF,
+    # a last line without an end, empty lines, a CR LF at a chunk's edge.
+    rng = random.Random(43)
+    for _ in range(500):
+        data = b"".join(rng.choice((b"a: b", b"", b" x", b"\xff")) + rng.choice((b"\n", b"\r\n", b"\r", b"\r\r\n", b""))
+                        for _ in range(rng.randrange(0, 3000 if rng.random() < 0.05 else 12)))
+        lines = loader._Lines(data)
+        while lines._split_more():
+            pass
+        assert lines.text == data.splitlines()
+        assert lines.ends == [whole[len(line):] for whole, line in zip(data.splitlines(keepends=True), data.splitlines())]
+        assert b"".join(text + end for text, end in zip(lines.text, lines.ends)) == data
