@@ -2334,5 +2334,5 @@ def test_line_ends_taken_by_maps_are_each_lines_own_end() -> None:
         while lines._split_more():
             pass
         assert lines.text == data.splitlines()
-        assert lines.ends == [whole[len(line):] for whole, line in zip(data.splitlines(keepends=True), data.splitlines())]
-        assert b"".join(text + end for text, end in zip(lines.text, lines.ends)) == data
+        assert lines.ends == [whole[len(line):] for whole, line in zip(data.splitlines(keepends=True), data.splitlines(), strict=True)]
+        assert b"".join(text + end for text, end in zip(lines.text, lines.ends, strict=True)) == data
