@@ -4645,12 +4645,34 @@ _padding = compiled_on_first_use(r"[ \t]{4,}")
 
 
 # Blank or invisible characters a name is padded with: Unicode white space (str.isspace: U+3000,
-# U+00A0, the U+2000 spaces), the zero-width ones, the Braille blank and the Hangul fillers.
+# U+00A0, the U+2000 spaces), the zero-width ones, the Braille blank and the Hangul fillers; and the
+# format characters a window draws as nothing, which a sender mixes into the blanks (verification
+# V43d: " \u00ad" x 100 before ".exe"): the soft hyphen, the marks LRM, RLM and ALM (they set a
+# direction but reorder nothing, unlike _bidi_controls), the combining grapheme joiner, the
+# Mongolian and the Unicode variation selectors, the invisible operators (U+2061-U+2064) and the
+# tag characters (U+E0000-U+E007F).
 _FILL = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
          "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u115f\u1160\u180e\u200b\u200c\u200d\u2060\u2800"
-         "\u3164\uffa0\ufeff")
+         "\u3164\uffa0\ufeff"
+         "\u00ad\u200e\u200f\u061c\u034f\u180b\u180c\u180d\u180f\u2061\u2062\u2063\u2064"
+         + "".join(map(chr, range(0xFE00, 0xFE10))) + "".join(map(chr, range(0xE0000, 0xE0080))))
 _MIN_FILL = 20
 """Blank characters before a risky extension that make a padded name (no real name has them)."""
+_fill_run = compiled_on_first_use(f"[{re.escape(_FILL)}]{{{_MIN_FILL},}}")
+"""A run of _MIN_FILL blank characters anywhere in a name: the padding need not end at the
+extension, as a visible character after it ("invoice.pdf" + 200 spaces + "1.exe", verification
+V43d) leaves the extension out of sight all the same. A real name's blanks come one or two
+together ("Scan 2024 03 01.pdf", a Japanese name's U+3000 between words)."""
+
+
+def _padding_length(stem: str) -> int:
+    """How many blank characters pad the name before its extension: the run that ends the stem,
+    or else the first run of _MIN_FILL anywhere in it (0 if none); linear, whatever the name."""
+    fill = len(stem) - len(stem.rstrip(_FILL))
+    if fill >= _MIN_FILL:
+        return fill
+    run = _fill_run().search(stem)
+    return len(run.group()) if run is not None else 0
 
 
 def _spoofed(name: str) -> str | None:
@@ -4670,7 +4692,7 @@ def _spoofed(name: str) -> str | None:
     if decoy in _DECOY_EXTENSIONS:
         return (f"a double extension: “.{decoy}” shown before the real “.{extension}”"
                 + (", with spaces between them to push the real one out of sight" if padded else ""))
-    fill = len(stem) - len(stem.rstrip(_FILL))  # linear, whatever the name
+    fill = _padding_length(stem)
     if fill >= _MIN_FILL:
         # MITRE ATT&CK T1036.007: the padding pushes the real extension past what a window shows.
         return (f"{'at least ' if isinstance(name, _CutName) else ''}{fill:,} blank characters "
@@ -4691,7 +4713,7 @@ def _padding_note(name: str, spoofed: str | None) -> str | None:
     if spoofed is not None:
         return None
     stem, extension = _extension(name)
-    fill = len(stem) - len(stem.rstrip(_FILL))
+    fill = _padding_length(stem)
     if fill < _MIN_FILL or not extension:
         return None
     return f"{fill:,} blank characters before its extension “.{extension}”"

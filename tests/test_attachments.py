@@ -491,6 +491,34 @@ def test_blank_padding_before_an_extension_is_told() -> None:
     assert "Q3" not in padded.explanation
 
 
+
+def test_padding_broken_by_a_visible_or_a_format_character_is_a_disguise() -> None:
+    """Verification V43d: padding that does not end at the extension (a visible "1" or ")" after
+    it) or that mixes format characters a window draws as nothing into the blanks (soft hyphen,
+    LRM, CGJ, a variation selector, an invisible operator, tag characters) still pushes the real
+    extension out of sight; real names with a few blanks between words stay quiet."""
+    from headerscope.mime import _padding_note, _spoofed
+
+    for name in ("invoice.pdf" + " " * 200 + "1.exe", "invoice.pdf" + " " * 200 + ").exe",
+                 "invoice" + " \u00ad" * 100 + ".exe", "invoice" + " \u200e" * 100 + ".exe",
+                 "invoice" + "\u3000\u034f" * 100 + ".exe", "invoice" + "\U000e0020" * 100 + ".exe",
+                 "invoice" + " \ufe0f" * 100 + ".exe", "invoice" + "\u2062" * 100 + ".exe",
+                 "invoice" + "\u061c" * 30 + ".exe", "invoice" + "\u200f" * 30 + ".exe"):
+        assert "blank characters before the real “.exe”" in (_spoofed(name) or ""), ascii(name)
+    assert "200 blank characters" in (_spoofed("invoice.pdf" + " " * 200 + "1.exe") or "")
+    assert _padding_note("report" + " " * 40 + "v2.pdf", None) == "40 blank characters before its extension “.pdf”"
+    for real in ("Scan 2024 03 01.exe", "setup  v2 .exe", "請求書\u3000２０２４年\u3000３月分\u3000最終版.exe",
+                 "How to read the headers of a mail message and find out where it came from and who sent "
+                 "it really and whether it is forged or not - a guide.html",
+                 "report" + " " * (19) + "x.exe", "caf\u00e9\u00ad menu.exe"):
+        assert _spoofed(real) is None and _padding_note(real, None) is None, real
+    for eml in ("b2_short_visible_after_pad", "b5_lrm_mix"):  # the shapes V43d sent, whole messages
+        report = _mixed(_TEXT, "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\""
+                     + ("invoice.pdf" + " " * 200 + "1.exe" if eml.startswith("b2") else "invoice" + " \u200e" * 100
+                        + ".exe") + "\"\r\n\r\nTVqQAAMAAAAEAAAA")
+        assert _ids(report) == {"attachment.spoofed_extension": "danger"}, eml
+
+
 _PROGRAM_PART = ('Content-Type: application/octet-stream; name="invoice.pdf.exe"\r\n'
                  'Content-Disposition: attachment; filename="invoice.pdf.exe"\r\nContent-Transfer-Encoding: base64\r\n'
                  "\r\nTVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgAAAAA==")
