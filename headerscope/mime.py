@@ -143,18 +143,19 @@ def _parse_content_type(value: str) -> tuple[str, dict[str, str]]:
     value = _strip_comments(value)
     main, _, rest = value.partition(";")
     params: dict[str, str] = {}
-    continued: dict[str, dict[int, tuple[str, bool]]] = {}
+    continued: dict[str, list[tuple[int, str, bool]]] = {}
     _read_parameters(";" + rest, params, continued)
     for name, sections in continued.items():
         params[name] = _rfc2231_value(sections)  # the RFC 2231 form wins over a plain one (it is the exact value)
     return main.strip().lower(), params
 
 
-def _read_parameters(text: str, params: dict[str, str], continued: dict[str, dict[int, tuple[str, bool]]],
+def _read_parameters(text: str, params: dict[str, str], continued: dict[str, list[tuple[int, str, bool]]],
                      seam: int = -1) -> set[str]:
     """Reads the parameters of ``text`` (";" and what follows the type) into ``params`` (plain
-    ones: the first of a name wins) and ``continued`` (RFC 2231 pieces by name and number: a
-    later piece of the same number wins). The names of the plain parameters that end past
+    ones: the first of a name wins) and ``continued`` (RFC 2231 pieces by name, each as (number,
+    text, encoded): every piece is kept, two of the same number too, as Python's decode_params
+    keeps them; verification V43d D4). The names of the plain parameters that end past
     ``seam`` (when one is given: where a long field's middle was skipped)."""
     past: set[str] = set()
     for match in _parameter_re().finditer(text):
@@ -168,7 +169,7 @@ def _read_parameters(text: str, params: dict[str, str], continued: dict[str, dic
                 past.add(name)
             params.setdefault(name, value)
             continue
-        continued.setdefault(parts.group(1), {})[_piece_number(parts.group(2))] = (value, name.endswith("*"))
+        continued.setdefault(parts.group(1), []).append((_piece_number(parts.group(2)), value, name.endswith("*")))
     return past
 
 
@@ -239,7 +240,7 @@ def _parse_long_content_type(value: str) -> tuple[str, dict[str, str]]:
     seam = len(text)
     text += _SEAM + _strip_comments(tail)
     params: dict[str, str] = {}
-    continued: dict[str, dict[int, tuple[str, bool]]] = {}
+    continued: dict[str, list[tuple[int, str, bool]]] = {}
     cut = _read_parameters(text, params, continued, seam)
     for name, sections in continued.items():
         params[name] = _rfc2231_value(sections)
@@ -293,8 +294,8 @@ def _unquote(text: str) -> str:
 _ascii_run = compiled_on_first_use(r"[\x00-\x7f]+")
 
 
-def _rfc2231_value(sections: dict[int, tuple[str, bool]]) -> str:
-    """One parameter's RFC 2231 pieces (number: (text, whether "*" marks it encoded)) as its value.
+def _rfc2231_value(sections: list[tuple[int, str, bool]]) -> str:
+    """One parameter's RFC 2231 pieces ((number, text, whether "*" marks it encoded)) as its value.
 
     The charset and language are named once, in piece 0, and apply to the whole value (RFC 2231
     sections 3 and 4.1), so the encoded pieces' octets are joined in piece order first and
@@ -303,7 +304,9 @@ def _rfc2231_value(sections: dict[int, tuple[str, bool]]) -> str:
     read its label (charset_codec: WHATWG); an unknown one as UTF-8. A piece without "*" is its
     text as written. Every piece is joined, in the order of its number, whatever the number and
     whether numbers are missing between them, as Python's email joins them (get_filename()): a
-    piece left out would hide from the checks what a client shows. Bounded by the caller: the
+    piece left out would hide from the checks what a client shows. Two pieces of the same number
+    are both joined, in the order of their text, as decode_params sorts its (number, text,
+    encoded) tuples: filename*1="z.exe"; filename*1=".pdf" after "invoice" is "invoice.pdfz.exe". Bounded by the caller: the
     characters read of the field (_MAX_CONTENT_TYPE and _MAX_TAIL_READ), which hold few pieces."""
     from urllib.parse import unquote_to_bytes
 
@@ -320,12 +323,12 @@ def _rfc2231_value(sections: dict[int, tuple[str, bool]]) -> str:
             except (UnicodeError, ValueError, LookupError):  # a codec may refuse in its own way
                 out.append(data.decode("utf-8", "replace"))
 
-    for number, (text, encoded) in sorted(sections.items()):
+    for index, (number, text, encoded) in enumerate(sorted(sections)):
         if not encoded:
             flush()
             out.append(text)
             continue
-        if number == 0 and text.count("'") >= 2:
+        if index == 0 and number == 0 and text.count("'") >= 2:
             charset, _language, text = text.split("'", 2)
             codec = charset_codec(charset[:40]) or "utf-8"
         position = 0
@@ -4923,14 +4926,14 @@ def _names_past_walk(raw: bytes, start: int, stop: int | None = None) -> tuple[i
     # RFC 2231 pieces (name*0*=, name*1*=) of one part's header, by parameter ("file" or not):
     # joined and decoded as one value (_rfc2231_value), as the walk reads them, when the header
     # ends (a blank line) or the search does. Each is bounded as the walk's (_MAX_CONTENT_TYPE).
-    pieces: dict[bytes, tuple[dict[int, tuple[str, bool]], list[int]]] = {}
+    pieces: dict[bytes, tuple[list[tuple[int, str, bool]], list[int]]] = {}
     previous_end = start  # a blank line is looked for between two hits only: linear
 
     # The risky names said of each part (by its count): a part names its file in name= and in
     # filename= alike, which is one file, said once.
     said: set[tuple[int, str]] = set()
 
-    def read(value: str | None, sections: dict[int, tuple[str, bool]] | None, part: int) -> None:
+    def read(value: str | None, sections: list[tuple[int, str, bool]] | None, part: int) -> None:
         name = _file_name(value if sections is None else _rfc2231_value(sections))
         if name is None:
             return
@@ -4958,12 +4961,12 @@ def _names_past_walk(raw: bytes, start: int, stop: int | None = None) -> tuple[i
         value = match.group(4).decode("utf-8", "replace")
         text = _unquote(value) if value.startswith('"') else value
         if piece is None:
-            read(text, {0: (text, True)} if encoded else None, counted)
+            read(text, [(0, text, True)] if encoded else None, counted)
             continue
         # (The pieces, and the characters and the part they were read in.)
-        sections, length = pieces.setdefault((match.group(1) or b"").lower(), ({}, [0, counted]))
+        sections, length = pieces.setdefault((match.group(1) or b"").lower(), ([], [0, counted]))
         if length[0] < _MAX_CONTENT_TYPE:
-            sections[_piece_number(piece.decode())] = (text, encoded)
+            sections.append((_piece_number(piece.decode()), text, encoded))
             length[0] += len(text)
     flush()
     return counted, risky

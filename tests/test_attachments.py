@@ -356,12 +356,13 @@ def test_past_the_walks_bound_continued_names_are_read_as_the_walk_reads_them() 
     assert "attachment.risky_type" not in _ids(report)
     variants = [_SPLIT_RLO, *(d.replace(".docx", ".exe").replace(".pdf", ".scr") for d, _ in _SPLIT_NAMES),
                 # Out of order, a raw UTF-8 letter in an encoded piece, an unknown charset, no piece 0,
-                # a piece given twice (the later wins), a lone charset-encoded value.
+                # a piece given twice (both joined, in the order of their text, as Python's
+                # decode_params joins them), a lone charset-encoded value.
                 " filename*1*=%AEfdp.exe;\r\n filename*0*=utf-8''Invoice_%E2%80",
                 " filename*0*=utf-8''Счёт_%E2%80;\r\n filename*1*=%AEfdp.exe",
                 " filename*0*=x-none''%E2%80;\r\n filename*1*=%AEfdp.exe",
                 " filename*1*=%E2%80;\r\n filename*2*=%AEfdp.exe",
-                " filename*0*=utf-8''a_%E2%80;\r\n filename*1*=x;\r\n filename*1*=%AEfdp.exe",
+                " filename*0*=utf-8''a_%E2%80;\r\n filename*1*=e;\r\n filename*1*=%AEfdp.ex",
                 " filename*=iso-8859-1''caf%E9%81.exe"]
     for disposition in variants:
         header = "Content-Type: application/octet-stream\r\nContent-Disposition: attachment;\r\n" + disposition
@@ -473,6 +474,25 @@ def test_a_piece_of_any_number_is_joined_as_pythons_email_joins_it() -> None:
         if len(second) < 100:  # Python refuses a number of more than 4,300 digits
             assert _python_filename(raw) == program.filename
         assert _ids(report) == {"attachment.spoofed_extension": "danger"}, second
+
+
+def test_two_pieces_of_one_number_are_both_joined_as_pythons_email_joins_them() -> None:
+    """Verification V43d D4: filename*1= written twice. Python's decode_params keeps both and
+    sorts the pieces by (number, text), so a client built on it shows "invoice.pdfz.exe"; reading
+    only the later one gave "invoice.pdf" and no finding."""
+    from headerscope.mime import parse_content_type
+
+    for header in ('attachment; filename*0="invoice"; filename*1="z.exe"; filename*1=".pdf"',
+                   'attachment; filename*0="invoice"; filename*1=".pdf"; filename*1="z.exe"',
+                   "attachment; filename*0*=UTF-8''invoice; filename*1*=z.exe; filename*1*=.pdf"):
+        assert parse_content_type(header)[1]["filename"] == "invoice.pdfz.exe", header
+    raw = (_HEAD + 'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\n' + _TEXT
+           + '\r\n--b1\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; '
+           'filename*0="invoice"; filename*1="z.exe"; filename*1=".pdf"\r\n\r\nTVqQAAMAAAAEAAAA\r\n--b1--\r\n').encode()
+    report = headerscope.analyze(raw, offline=True)
+    assert [a.filename for a in report.attachments] == [_python_filename(raw)] == ["invoice.pdfz.exe"]
+    assert _ids(report) == {"attachment.risky_type": "warning"}
+
 
 
 def test_blank_padding_before_an_extension_is_told() -> None:
