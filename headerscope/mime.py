@@ -232,13 +232,23 @@ def _parse_long_content_type(value: str) -> tuple[str, dict[str, str]]:
         tail_start += 2
     elif value[tail_start - 2] == "%":
         tail_start += 1
+    quoted = last is not None and last.group(2).lstrip().startswith('"')
+    if quoted and _backslashes_before(value, tail_start) % 2:
+        tail_start += 1  # not the character a backslash escapes (a quote would seem to end the name)
     tail = value[tail_start:]
-    ends = '"' if last is not None and last.group(2).lstrip().startswith('"') else ";"
-    if last is None or last.end() != len(text) or value.find(ends, _MAX_CONTENT_TYPE, tail_start) >= 0:
+    if last is None or last.end() != len(text) or (
+            _unescaped_quote(value, _MAX_CONTENT_TYPE, tail_start) if quoted
+            else value.find(";", _MAX_CONTENT_TYPE, tail_start) >= 0):
         semicolon = tail.find(";")
-        tail = tail[semicolon:] if semicolon >= 0 else ""
+        tail = _strip_comments(tail[semicolon:]) if semicolon >= 0 else ""
+    elif quoted:
+        # The tail goes on inside the quoted name: a "(" there is a character of the name, not
+        # a comment (RFC 5322 section 3.2.4), as Python's get_filename() reads it (V43d D1).
+        tail = _strip_comments('"' + tail)[1:]
+    else:
+        tail = _strip_comments(tail)
     seam = len(text)
-    text += _SEAM + _strip_comments(tail)
+    text += _SEAM + tail
     params: dict[str, str] = {}
     continued: dict[str, list[tuple[int, str, bool]]] = {}
     cut = _read_parameters(text, params, continued, seam)
@@ -249,6 +259,30 @@ def _parse_long_content_type(value: str) -> tuple[str, dict[str, str]]:
     for name in cut | continued.keys():
         params[name] = _CutName(params[name], skipped, hidden)
     return main.strip().lower(), params
+
+
+def _backslashes_before(value: str, end: int) -> int:
+    """How many backslashes run up to value[end] (odd: the character at ``end`` is escaped)."""
+    start = end
+    while start > 0 and value[start - 1] == "\\":
+        start -= 1
+    return end - start
+
+
+_quote_after_backslashes = compiled_on_first_use(r'\\*"')
+
+
+def _unescaped_quote(value: str, start: int, end: int) -> bool:
+    """Whether value[start:end] holds a quote that ends a quoted string: one not escaped by a
+    backslash (a quoted-pair, RFC 5322 section 3.2.4: the \\" of a name is a character of it,
+    verification V43d D1). Linear: each run of backslashes is read once."""
+    for match in _quote_after_backslashes().finditer(value, start, end):
+        run = match.end() - 1 - match.start()
+        if match.start() == start:
+            run = _backslashes_before(value, match.end() - 1)
+        if run % 2 == 0:
+            return True
+    return False
 
 
 def _strip_comments(value: str) -> str:

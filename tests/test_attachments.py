@@ -495,6 +495,27 @@ def test_two_pieces_of_one_number_are_both_joined_as_pythons_email_joins_them() 
 
 
 
+def test_a_long_names_end_is_read_across_an_escaped_quote_or_a_paren_in_it() -> None:
+    """Verification V43d D1: in a quoted name padded past the read, an escaped quote (\\") in the
+    skipped middle does not end the name, and a "(" in its end is a character of it, not a
+    comment: Python's get_filename() gives the ".exe" end, which is read and told."""
+    for name in ('invoice.pdf' + " " * 9000 + '\\"' + " " * 3000 + ".exe",
+                 'invoice.pdf' + " " * 12000 + "(.exe", 'invoice.pdf' + " " * 5000 + '\\"' + " " * 7000 + ".exe"):
+        raw = (_HEAD + 'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\n' + _TEXT
+               + '\r\n--b1\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; '
+               f'filename="{name}"\r\n\r\nTVqQAAMAAAAEAAAA\r\n--b1--\r\n').encode()
+        assert _python_filename(raw).endswith(".exe")
+        report = headerscope.analyze(raw, offline=True)
+        [program] = report.attachments
+        assert program.filename is not None and program.filename.endswith(".exe"), ascii(name[-20:])
+        assert _ids(report) == {"attachment.spoofed_extension": "danger", "attachment.padded_name": "warning"}
+    # An unescaped quote (after an escaped backslash, \\\\") in the middle ends the name there.
+    from headerscope.mime import parse_content_type
+    cut = parse_content_type('attachment; filename="a' + " " * 9000 + '\\\\"' + " " * 3000 + '.exe"')[1]["filename"]
+    assert not cut.rstrip('"').endswith(".exe")
+
+
+
 def test_blank_padding_before_an_extension_is_told() -> None:
     """Long runs of blanks (spaces, U+3000, the Braille blank) before an extension: a disguise
     before a risky one, a padded name before any other; a few spaces are a real name's."""
