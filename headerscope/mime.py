@@ -201,12 +201,15 @@ class _CutName(str):
         return self
 
 
-def _hidden_bidi(text: str, start: int, end: int) -> str | None:
-    """A bidi control written in text[start:end] (raw or percent-encoded), as a character."""
+def _hidden_bidi(text: str, start: int, end: int, encoded: bool = True) -> str | None:
+    """A bidi control written in text[start:end] (raw, or percent-encoded when ``encoded``), as a
+    character."""
     if not text.isascii():  # known without a scan
         for control in _BIDI_CONTROLS:
             if text.find(control, start, end) >= 0:
                 return control
+    if not encoded:
+        return None
     found = _bidi_encoded().search(text, start, end)
     return None if found is None else bytes.fromhex(found.group().replace("%", "")).decode("utf-8")
 
@@ -236,9 +239,10 @@ def _parse_long_content_type(value: str) -> tuple[str, dict[str, str]]:
     if quoted and _backslashes_before(value, tail_start) % 2:
         tail_start += 1  # not the character a backslash escapes (a quote would seem to end the name)
     tail = value[tail_start:]
-    if last is None or last.end() != len(text) or (
-            _unescaped_quote(value, _MAX_CONTENT_TYPE, tail_start) if quoted
-            else value.find(";", _MAX_CONTENT_TYPE, tail_start) >= 0):
+    runs_on = last is not None and last.end() == len(text) and not (
+        _unescaped_quote(value, _MAX_CONTENT_TYPE, tail_start) if quoted
+        else value.find(";", _MAX_CONTENT_TYPE, tail_start) >= 0)
+    if not runs_on:
         semicolon = tail.find(";")
         tail = _strip_comments(tail[semicolon:]) if semicolon >= 0 else ""
     elif quoted:
@@ -256,8 +260,22 @@ def _parse_long_content_type(value: str) -> tuple[str, dict[str, str]]:
         params[name] = _rfc2231_value(sections)
     skipped = tail_start - _MAX_CONTENT_TYPE
     hidden = _hidden_bidi(value, _MAX_CONTENT_TYPE, tail_start)
+    # A control in the middle is the name's only when the middle holds (a piece of) the name's own
+    # parameter, and in a plain one only raw: Python decodes no %XX there (V43d D5: an x-note of
+    # 12 KB with %E2%80%AE beside filename*0="report"; filename*1=".pdf" is not a disguise).
+    running = last.group(1).lower() if runs_on and last is not None else None
     for name in cut | continued.keys():
-        params[name] = _CutName(params[name], skipped, hidden)
+        own = hidden
+        if hidden is not None and name in continued:
+            if running is None or running.partition("*")[0] != name:
+                # A piece of it in the middle says its name there ("filename*7*="): a search for
+                # it, made only when a control was found (rare), as long as the middle.
+                piece = re.compile(re.escape(name) + r"\s*\*", re.IGNORECASE)
+                if piece.search(value, _MAX_CONTENT_TYPE, tail_start) is None:
+                    own = None
+        elif hidden is not None:
+            own = _hidden_bidi(value, _MAX_CONTENT_TYPE, tail_start, encoded=False) if running == name else None
+        params[name] = _CutName(params[name], skipped, own)
     return main.strip().lower(), params
 
 

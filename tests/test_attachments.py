@@ -516,6 +516,26 @@ def test_a_long_names_end_is_read_across_an_escaped_quote_or_a_paren_in_it() -> 
 
 
 
+def test_a_bidi_control_in_a_long_fields_middle_counts_only_inside_the_names_own_parameter() -> None:
+    """Verification V43d D5: a %E2%80%AE in another parameter's skipped middle, or written as
+    text in a plain (not RFC 2231 encoded) name, is no RLO in the name Python's get_filename()
+    gives; a raw RLO in the name's own middle, and an encoded one in a piece of its own, are."""
+    from headerscope.mime import parse_content_type
+
+    def hidden(field: str) -> str | None:
+        return getattr(parse_content_type(field)[1]["filename"], "hidden", None)
+
+    pad = "A" * 9000
+    assert hidden('attachment; filename*0="report"; filename*1=".pdf"; x-note="' + pad + '%E2%80%AE' + "B" * 3000 + '"') is None
+    assert hidden('attachment; filename="report' + " " * 9000 + "%E2%80%AE" + " " * 3000 + '.pdf"') is None
+    assert hidden('attachment; filename="report' + " " * 9000 + "\u202e" + " " * 3000 + '.pdf"') == "\u202e"
+    assert hidden("attachment; filename*0*=utf-8''report; x-a=\"" + pad + "\"; filename*1*=%E2%80%AEfdp"
+                  + "; x-b=" + "B" * 3000 + "; filename*2*=.exe") == "\u202e"
+    assert hidden("attachment; filename*0*=utf-8''report" + "%20" * 4000 + "%E2%80%AE" + "%20" * 1000
+                  + "fdp.exe") == "\u202e"
+
+
+
 def test_blank_padding_before_an_extension_is_told() -> None:
     """Long runs of blanks (spaces, U+3000, the Braille blank) before an extension: a disguise
     before a risky one, a padded name before any other; a few spaces are a real name's."""
