@@ -536,6 +536,31 @@ def test_a_bidi_control_in_a_long_fields_middle_counts_only_inside_the_names_own
 
 
 
+def test_a_name_given_only_in_a_long_fields_skipped_middle_is_found() -> None:
+    """Verification V43d D2: filename="invoice.pdf.exe" between two long parameters, wholly in
+    the middle that is not read whole: Python's get_filename() gives it, so it is found by a
+    bounded search of the middle, read and checked (and said to come from a field not read whole)."""
+    from headerscope.mime import _CutName, parse_content_type
+
+    for given in ('filename="invoice.pdf.exe"', "filename*0*=utf-8''invoice.pdf; filename*1*=.exe",
+                  "FileName = invoice.pdf.exe"):
+        raw = (_HEAD + 'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\n' + _TEXT
+               + '\r\n--b1\r\nContent-Type: application/pdf; name="invoice.pdf"\r\nContent-Disposition: attachment; '
+               'x-a="' + "A" * 9000 + f'"; {given}; x-b="' + "B" * 3000 + '"\r\n\r\nTVqQAAMAAAAEAAAA\r\n--b1--\r\n').encode()
+        assert _python_filename(raw) == "invoice.pdf.exe", given
+        report = headerscope.analyze(raw, offline=True)
+        assert [a.filename for a in report.attachments] == ["invoice.pdf.exe"], given
+        assert _ids(report) == {"attachment.spoofed_extension": "danger", "attachment.padded_name": "warning"}, given
+    # A name in the read start wins, as Python's first one does; none given stays none.
+    params = parse_content_type('attachment; filename="a.pdf"; x-a="' + "A" * 9000 + '"; filename="b.exe"; x="'
+                                + "B" * 3000 + '"')[1]
+    assert params["filename"] == "a.pdf" and "name" not in params
+    assert isinstance(parse_content_type('attachment; x-a="' + "A" * 9000 + '"; name=b.exe; x="' + "B" * 3000
+                                         + '"')[1]["name"], _CutName)
+    assert "filename" not in parse_content_type('attachment; x-a="' + "A" * 20000 + '"')[1]
+
+
+
 def test_blank_padding_before_an_extension_is_told() -> None:
     """Long runs of blanks (spaces, U+3000, the Braille blank) before an extension: a disguise
     before a risky one, a padded name before any other; a few spaces are a real name's."""
