@@ -4750,6 +4750,11 @@ def _padding_length(stem: str) -> int:
     fill = len(stem) - len(stem.rstrip(_FILL))
     if fill >= _MIN_FILL:
         return fill
+    if stem.isascii() and stem.isprintable():
+        # Of the blanks, a printable ASCII name can hold the space only: a find, not the regex
+        # (compiled on its first use, which most messages never pay then).
+        start = stem.find(" " * _MIN_FILL)
+        return 0 if start < 0 else len(stem[start:]) - len(stem[start:].lstrip(" "))
     run = _fill_run().search(stem)
     return len(run.group()) if run is not None else 0
 

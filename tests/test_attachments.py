@@ -592,6 +592,10 @@ def test_padding_broken_by_a_visible_or_a_format_character_is_a_disguise() -> No
                  "invoice" + "\u061c" * 30 + ".exe", "invoice" + "\u200f" * 30 + ".exe"):
         assert "blank characters before the real “.exe”" in (_spoofed(name) or ""), ascii(name)
     assert "200 blank characters" in (_spoofed("invoice.pdf" + " " * 200 + "1.exe") or "")
+    # The ASCII shortcut and the regex count alike (a run with a tab, a non-ASCII letter after it).
+    assert "200 blank characters" in (_spoofed("invoice.pdf" + " " * 200 + "\u00e9.exe") or "")
+    assert "201 blank characters" in (_spoofed("invoice.pdf" + " " * 200 + "\t1.exe") or "")
+    assert "20 blank characters" in (_spoofed("a" + " " * 20 + "b" + " " * 19 + "c.exe") or "")
     assert _padding_note("report" + " " * 40 + "v2.pdf", None) == "40 blank characters before its extension “.pdf”"
     for real in ("Scan 2024 03 01.exe", "setup  v2 .exe", "請求書\u3000２０２４年\u3000３月分\u3000最終版.exe",
                  "How to read the headers of a mail message and find out where it came from and who sent "
