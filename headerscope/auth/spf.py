@@ -280,29 +280,23 @@ def _findings(outcome: SpfOutcome, ip: str) -> tuple[Finding, ...]:
         if outcome.lookup_limit_at is not None:
             # The commonest permerror: said with the limit and where it was reached, not as a
             # record that cannot be read (verification V40b, D5).
-            found.append(Finding(
-                id="spf.permerror", severity=Severity.WARNING,
-                title=f"SPF record exceeds the DNS lookup limits ({_LOOKUP_LIMIT}, RFC 7208 section 4.6.4)",
-                explanation=f"The SPF policy of {outcome.domain} {_over_lookup_limit(outcome)}. Receivers treat "
-                            "this as a permanent error; for DMARC, SPF does not pass.",
-                reference=_REF_LIMITS, subject=subject))
+            title = f"SPF record exceeds the DNS lookup limits ({_LOOKUP_LIMIT}, RFC 7208 section 4.6.4)"
+            said, reference = _over_lookup_limit(outcome), _REF_LIMITS
         elif outcome.mx_limit_at is not None:
             # A lookup limit of its own, said as such (it was titled "SPF record is broken", as a record
             # that cannot be read, with the reference for permerror in general).
-            found.append(Finding(
-                id="spf.permerror", severity=Severity.WARNING,
-                title=f"SPF record exceeds the DNS lookup limits (more than {_MX_LIMIT} MX names for one mx "
-                      "mechanism, RFC 7208 section 4.6.4)",
-                explanation=f"The SPF policy of {outcome.domain} {_over_mx_limit(outcome.mx_limit_at)}. Receivers "
-                            "treat this as a permanent error; for DMARC, SPF does not pass.",
-                reference=_REF_LIMITS, subject=subject))
+            title = (f"SPF record exceeds the DNS lookup limits (more than {_MX_LIMIT} MX names for one mx "
+                     "mechanism, RFC 7208 section 4.6.4)")
+            said, reference = _over_mx_limit(outcome.mx_limit_at), _REF_LIMITS
         else:
-            found.append(Finding(
-                id="spf.permerror", severity=Severity.WARNING,
-                title="SPF record exceeds the DNS lookup limits" if limit else "SPF record is broken (permerror)",
-                explanation=f"The SPF policy of {outcome.domain} cannot be evaluated: {problem}. Receivers treat "
-                            "this as a permanent error; for DMARC, SPF does not pass.",
-                reference=_REF_LIMITS if limit else f"{RFC7208}#section-2.6.7", subject=subject))
+            title = "SPF record exceeds the DNS lookup limits" if limit else "SPF record is broken (permerror)"
+            said = f"cannot be evaluated: {problem}"
+            reference = _REF_LIMITS if limit else f"{RFC7208}#section-2.6.7"
+        found.append(Finding(
+            id="spf.permerror", severity=Severity.WARNING, title=title,
+            explanation=f"The SPF policy of {outcome.domain} {said}. Receivers treat this as a permanent error; "
+                        "for DMARC, SPF does not pass.",
+            reference=reference, subject=subject))
     elif outcome.result == "temperror":
         found.append(Finding(
             id="spf.temperror", severity=Severity.NOTICE, title="SPF could not be checked (DNS error)",
