@@ -5067,6 +5067,16 @@ _NESTED_TOO_DEEP = (f"in a part nested deeper than {MAX_DEPTH} multipart levels,
                     "headers")
 
 
+def _first_and_more(first: str | None, count: int) -> str:
+    """A finding's title's end: the first of ``count`` items (shortened), and how many more."""
+    return f"{_short(first, 260)}" + (f" and {count - 1} more" if count > 1 else "")
+
+
+def _ten_and_more(items: Sequence[str]) -> str:
+    """A finding's explanation's list: the first ten items, and how many more."""
+    return "; ".join(items[:10]) + (f"; and {len(items) - 10} more" if len(items) > 10 else "")
+
+
 def _attachment_findings(listed: Sequence[Attachment], fragments: Sequence[Attachment] = (),
                          beyond: Sequence[tuple[str, str, str | None, str]] = (),
                          padded: Sequence[tuple[Attachment, str]] = (),
@@ -5086,10 +5096,8 @@ def _attachment_findings(listed: Sequence[Attachment], fragments: Sequence[Attac
         bidi = any(why.startswith("a bidi") for _, why in spoofed if why)
         findings.append(Finding(
             id="attachment.spoofed_extension", severity=Severity.DANGER,
-            title=f"Attachment name disguises its real extension: {_short(spoofed[0][0], 260)}"
-                  + (f" and {len(spoofed) - 1} more" if len(spoofed) > 1 else ""),
-            explanation=("; ".join(f"{named}: {why}" for named, why in spoofed[:10])
-                         + (f"; and {len(spoofed) - 10} more" if len(spoofed) > 10 else "")
+            title="Attachment name disguises its real extension: " + _first_and_more(spoofed[0][0], len(spoofed)),
+            explanation=(_ten_and_more([f"{named}: {why}" for named, why in spoofed])
                          + ". A name written to show one type while being another has no innocent use: it is "
                          "made to get a file opened that the reader would not open (MITRE ATT&CK T1036). "
                          "The file type is what Windows and the mail program go by, not what the name shows."),
@@ -5100,10 +5108,9 @@ def _attachment_findings(listed: Sequence[Attachment], fragments: Sequence[Attac
     if risky:
         findings.append(Finding(
             id="attachment.risky_type", severity=Severity.WARNING,
-            title=f"Attachment of a type that runs code or shows a page when opened: {_short(risky[0][0], 260)}"
-                  + (f" and {len(risky) - 1} more" if len(risky) > 1 else ""),
-            explanation=("; ".join(f"{named}: {kind}" for named, kind in risky[:10])
-                         + (f"; and {len(risky) - 10} more" if len(risky) > 10 else "")
+            title="Attachment of a type that runs code or shows a page when opened: "
+                  + _first_and_more(risky[0][0], len(risky)),
+            explanation=(_ten_and_more([f"{named}: {kind}" for named, kind in risky])
                          + ". Mail providers block or quarantine these types by default (Gmail's blocked file types, "
                          "Microsoft Defender's common attachments filter) because malware and phishing pages arrive "
                          "this way; a business document rarely does. Read by the name's extension and the declared "
@@ -5112,10 +5119,8 @@ def _attachment_findings(listed: Sequence[Attachment], fragments: Sequence[Attac
     if padded:
         findings.append(Finding(
             id="attachment.padded_name", severity=Severity.WARNING,
-            title=f"Attachment name padded out of sight: {_short(padded[0][0].filename, 260)}"
-                  + (f" and {len(padded) - 1} more" if len(padded) > 1 else ""),
-            explanation=("; ".join(f"{_named(a, unlisted_at)}: {note}" for a, note in padded[:10])
-                         + (f"; and {len(padded) - 10} more" if len(padded) > 10 else "")
+            title="Attachment name padded out of sight: " + _first_and_more(padded[0][0].filename, len(padded)),
+            explanation=(_ten_and_more([f"{_named(a, unlisted_at)}: {note}" for a, note in padded])
                          + ". No real file name is padded so (Windows allows 255 characters in one): a run of "
                          "blanks, or a name too long for any window, pushes its end out of sight, where the real "
                          "extension of a double-extension file is (MITRE ATT&CK T1036.007), and past what filters "
@@ -5124,11 +5129,9 @@ def _attachment_findings(listed: Sequence[Attachment], fragments: Sequence[Attac
     if fragments:
         findings.append(Finding(
             id="attachment.body_fragment", severity=Severity.NOTICE,
-            title=("HTML part named and placed as Exchange writes a body fragment: "
-                   f"{_short(_named(fragments[0], unlisted_at), 260)}")
-                  + (f" and {len(fragments) - 1} more" if len(fragments) > 1 else ""),
-            explanation=("; ".join(_named(a, unlisted_at) for a in fragments[:10])
-                         + (f"; and {len(fragments) - 10} more" if len(fragments) > 10 else "")
+            title="HTML part named and placed as Exchange writes a body fragment: "
+                  + _first_and_more(_named(fragments[0], unlisted_at), len(fragments)),
+            explanation=(_ten_and_more([_named(a, unlisted_at) for a in fragments])
                          + ". Exchange and other relays turn the HTML text that follows an inline image or an "
                          "attachment into a part named ATT00001.htm (att24916.htm), so that a client that shows "
                          "one body part shows the rest as files: this one has that name and sits there, after an "
