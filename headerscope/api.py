@@ -1469,7 +1469,10 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
     verdict = decide(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
                      comparison=comparison, findings=ordered, checked=resolver.source != "offline", inside=inside,
                      submitted=submitted, era=era if dmarc_predated else None,
-                     self_signed=self_signed_passes(recorded))
+                     self_signed=self_signed_passes(recorded),
+                     # Replaying the same file later gives the same answer (verification V43a D3):
+                     # the advice for a question the snapshot lacks is another DNS source.
+                     retry=retry_words(DnsStatus.NOT_RECORDED if resolver.not_recorded() else DnsStatus.TIMEOUT))
     if verdict.status in ("unauthenticated", "not_checked") and len(set(from_domains)) == 1:
         # A list or forward broke what passed when the message reached it: the line says so
         # beside its own verdict, as the receiver's recorded results are said.
@@ -1494,10 +1497,6 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
     not_recorded = _dns_not_recorded(resolver, evidence)
     if not_recorded is not None:
         ordered = (not_recorded, *ordered)
-        # Replaying the same file later gives the same answer (verification V43a D3): the verdict's
-        # advice is another DNS source, as the finding says, not to try again later.
-        verdict = replace(verdict, summary=verdict.summary.replace(
-            "; try again later.", f"; {retry_words(DnsStatus.NOT_RECORDED)}."))
     budget_spent = _dns_budget_spent(resolver)
     if budget_spent is not None:
         ordered = (budget_spent, *ordered)

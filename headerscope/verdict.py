@@ -49,8 +49,8 @@ _DELIVERY_ONLY_LABELS = frozenset({"dns_drift", "expired_since", "rules_changed"
 def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
            dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
            findings: tuple[Finding, ...], checked: bool, inside: tuple[str, bool] | None = None,
-           submitted: str | None = None, era: Era | None = None, self_signed: frozenset[int] = frozenset()
-           ) -> Verdict:
+           submitted: str | None = None, era: Era | None = None, self_signed: frozenset[int] = frozenset(),
+           retry: str = "try again later") -> Verdict:
     """authenticated / suspicious / spoofed / unauthenticated / not_checked, with the reason.
     ``inside``: how the message was generated inside the receiving system, and whether that rests
     on marks the receiving system's alone (a local program's hand-over, see ``generated_inside``;
@@ -58,12 +58,14 @@ def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ..
     ends at its authenticated submission (see ``sent_copy``), or None. ``era``: the message was
     received before DMARC existed (see ``era.received_era``), or None. ``self_signed``: header
     indexes of recorded dkim=pass results a signing host gave its own fresh signature
-    (``recorded.self_signed_passes``), which are no evidence about the sender."""
+    (``recorded.self_signed_passes``), which are no evidence about the sender. ``retry``: what to
+    do about a temporary DNS error (dns.interface.retry_words: another source than trying again
+    later, for a question a recorded snapshot holds no answer to)."""
     if era is not None:
         return _idn_named(_era_verdict(era, _distinct(from_domains), dkim, comparison, findings), from_domains)
     return _idn_named(_decided(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
                                comparison=comparison, findings=findings, checked=checked, inside=inside,
-                               submitted=submitted, self_signed=self_signed), from_domains)
+                               submitted=submitted, self_signed=self_signed, retry=retry), from_domains)
 
 
 def _idn_named(verdict: Verdict, from_domains: tuple[str, ...]) -> Verdict:
@@ -89,10 +91,10 @@ def _idn_named(verdict: Verdict, from_domains: tuple[str, ...]) -> Verdict:
 def _decided(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
              dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
              findings: tuple[Finding, ...], checked: bool, inside: tuple[str, bool] | None,
-             submitted: str | None, self_signed: frozenset[int]) -> Verdict:
+             submitted: str | None, self_signed: frozenset[int], retry: str) -> Verdict:
     """decide, for a message received in DMARC's era, in the words the checks use."""
     verdict = _decide(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc, comparison=comparison,
-                      findings=findings, checked=checked, self_signed=self_signed)
+                      findings=findings, checked=checked, self_signed=self_signed, retry=retry)
     domains = _distinct(from_domains)
     if submitted is not None and len(domains) == 1:
         return _sent_copy_verdict(verdict, submitted, domains[0], dkim, comparison, findings)
@@ -283,7 +285,8 @@ def sent_inside_provider(message: Message, hops: tuple[Hop, ...], findings: Iter
 
 def _decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
             dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
-            findings: tuple[Finding, ...], checked: bool, self_signed: frozenset[int] = frozenset()) -> Verdict:
+            findings: tuple[Finding, ...], checked: bool, self_signed: frozenset[int] = frozenset(),
+            retry: str = "try again later") -> Verdict:
     domains = _distinct(from_domains)
     # Offline, what needs no DNS still decides: a message without a From: domain, or one where
     # no identity can align with it, is unauthenticated whatever DNS would say.
@@ -316,7 +319,7 @@ def _decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, .
     # RFC 7489 section 6.6.1): the line speaks of that one, whose result and policy it gives.
     lead = normalize_domain(dmarc.from_domain) if dmarc is not None and dmarc.from_domain else None
     verdict = _single_domain(lead if lead in domains else domains[0], dkim, spf, dmarc, arc, comparison, findings,
-                             self_signed)
+                             self_signed, retry)
     if len(domains) > 1 and verdict.status in ("authenticated", "unauthenticated", "not_checked"):
         # RFC 7489 section 6.6.1: a message naming several authors' domains cannot be tied
         # to one; mail clients may show either address.
@@ -329,7 +332,8 @@ def _decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, .
 
 def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
                    dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
-                   findings: tuple[Finding, ...], self_signed: frozenset[int] = frozenset()) -> Verdict:
+                   findings: tuple[Finding, ...], self_signed: frozenset[int] = frozenset(),
+                   retry: str = "try again later") -> Verdict:
     # (In the mode the DMARC record asks, adkim=/aspf=: RFC 7489 sections 3.1.1 and 3.1.2.)
     aligned_dkim = [s for s in dkim if s.result == "pass" and s.aligned_by_mode]
     spf_aligned = spf is not None and spf.result == "pass" and bool(spf.aligned_by_mode)
@@ -437,11 +441,11 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
         if dmarc.record is not None:
             # The policy was found; an aligned SPF or DKIM check had the temporary error.
             return Verdict(status="not_checked", summary=(
-                f"Could not check: {_without_word(dmarc.explanation)}; try again later."
+                f"Could not check: {_without_word(dmarc.explanation)}; {retry}."
                 + _recorded_note(comparison, findings)))
         return Verdict(status="not_checked", summary=(
             f"Could not check: the DMARC lookup for {domain} failed temporarily (temperror), and "
-            f"{_unknown_record_words(domain, dkim, spf)}; try again later." + _recorded_note(comparison, findings)))
+            f"{_unknown_record_words(domain, dkim, spf)}; {retry}." + _recorded_note(comparison, findings)))
 
     delivery = _dmarc_at_delivery(comparison, dkim, self_signed)
     tagged = _only_subject_tag_added(dkim) if delivery is not None \

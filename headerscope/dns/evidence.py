@@ -140,6 +140,11 @@ class EvidenceResolver(Resolver):
         recorded = getattr(self._inner, "recorded_budget", None)
         return recorded if isinstance(recorded, float) else None
 
+    def not_recorded(self) -> bool:
+        """Whether some question was answered NOT_RECORDED: a recorded snapshot holds no answer to it."""
+        with self._lock:
+            return any(answer.status == DnsStatus.NOT_RECORDED for answer in self._answers.values())
+
     def unasked(self) -> tuple[DnsAnswer, ...]:
         """The answers BUDGET, in first-use order: questions the analysis did not ask."""
         with self._lock:
