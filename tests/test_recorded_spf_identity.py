@@ -168,3 +168,65 @@ def test_same_client_compares_addresses() -> None:
     assert not _same_client("::192.0.2.10", "192.0.2.10")  # IPv4-compatible (deprecated), not mapped
     for junk in (None, "", "unknown", "192.0.2.10" + "0" * 10000, "\x00\udcff"):
         assert not _same_client(junk, "192.0.2.10") and not _same_client("192.0.2.10", junk)
+
+
+# --- V44e D4: Cisco Secure Email (IronPort) writes one Received-SPF per identity ------------------
+# Its layout (Cisco's own field order, public copies in the code corpus): a MAIL FROM check and a
+# HELO check, both with envelope-from= (the HELO one naming the HELO only as postmaster@HELO in its
+# comment and x-sender=), then its Authentication-Results with spf= for each identity.
+
+def _ironport(helo_result: bytes = b"None", mailfrom_result: bytes = b"Pass") -> bytes:
+    return (
+        b"Return-Path: <alice@example.org>\r\n"
+        b"Received: from esa3.hc1234-56.iphmx.com (esa3.hc1234-56.iphmx.com [216.71.145.155])\r\n"
+        b"\tby mx.corp.example (Postfix) with ESMTPS id 4A1B22C0F3\r\n"
+        b"\tfor <bob@corp.example>; Mon, 19 Aug 2019 09:26:09 +0000 (UTC)\r\n"
+        b"Received-SPF: " + mailfrom_result + b" (esa3.hc1234-56.iphmx.com: domain of\r\n"
+        b" alice@example.org designates 192.0.2.25 as\r\n permitted sender) identity=mailfrom;\r\n"
+        b" client-ip=192.0.2.25; receiver=esa3.hc1234-56.iphmx.com;\r\n envelope-from=\"alice@example.org\";\r\n"
+        b" x-sender=\"alice@example.org\"; x-conformance=spf_only\r\n"
+        b"Received-SPF: " + helo_result + b" (esa3.hc1234-56.iphmx.com: no sender\r\n"
+        b" authenticity information available from domain of\r\n postmaster@mail.example.org) identity=helo;\r\n"
+        b" client-ip=192.0.2.25; receiver=esa3.hc1234-56.iphmx.com;\r\n envelope-from=\"alice@example.org\";\r\n"
+        b" x-sender=\"postmaster@mail.example.org\"; x-conformance=spf_only\r\n"
+        b"Authentication-Results: esa3.hc1234-56.iphmx.com;\r\n spf=" + mailfrom_result
+        + b" smtp.mailfrom=alice@example.org;\r\n spf=" + helo_result + b" smtp.helo=postmaster@mail.example.org;\r\n"
+        b" dkim=none (message not signed) header.i=none;\r\n dmarc=pass (p=reject dis=none) d=example.org\r\n"
+        b"Received: from mail.example.org (HELO mail.example.org) ([192.0.2.25])\r\n"
+        b" by esa3.hc1234-56.iphmx.com with ESMTP/TLS/AES256-SHA256; 19 Aug 2019 02:26:08 -0700\r\n"
+        b"From: Alice Example <alice@example.org>\r\nTo: Bob <bob@corp.example>\r\nSubject: Contract draft\r\n"
+        b"Date: Mon, 19 Aug 2019 09:26:05 +0000\r\nMessage-ID: <20190819092605.1234@mail.example.org>\r\n\r\nHello\r\n")
+
+
+_IRONPORT_ZONE: dict[str, Any] = {
+    "corp.example": {"MX": ["10 mx1.hc1234-56.iphmx.com."]},
+    "155.145.71.216.in-addr.arpa": {"PTR": ["esa3.hc1234-56.iphmx.com."]},
+    "esa3.hc1234-56.iphmx.com": {"A": ["216.71.145.155"]},
+    "example.org": {"TXT": [["v=spf1 ip4:192.0.2.25 -all"]]},
+    "_dmarc.example.org": {"TXT": [["v=DMARC1; p=reject"]]},
+}
+
+
+def test_a_helo_check_beside_a_mail_from_check_is_not_a_disagreement_on_the_mail_from_domain() -> None:
+    # Before: "Three results by esa3... disagree on SPF for example.org (pass vs none)": the HELO
+    # field's envelope-from= was taken for what it checked, so every genuine delivery through
+    # Cisco's gateway hinted at a forged field.
+    report = _analyze(_ironport(), _IRONPORT_ZONE)
+    assert not [f for f in report.findings if f.id == "recorded.disagree"]
+    assert report.verdict.status == "authenticated"
+
+
+def test_two_mail_from_checks_that_disagree_are_still_told() -> None:
+    # The HELO field rewritten as a second MAIL FROM check with another result: the same check
+    # twice, one of them not the receiver's (a sender can write any field under its name).
+    raw = _ironport().replace(b"postmaster@mail.example.org) identity=helo;", b"alice@example.org) identity=mailfrom;")
+    found = [f for f in _analyze(raw, _IRONPORT_ZONE).findings if f.id == "recorded.disagree"]
+    assert len(found) == 1 and "for example.org (pass vs none)" in found[0].title
+
+
+def test_the_helo_check_named_only_in_its_comment_is_the_helo_of_the_comment() -> None:
+    from headerscope.auth.recorded import _spf_identity
+    report = _analyze(_ironport(), _IRONPORT_ZONE)
+    helo_records = [r for r in report.recorded if r.method == "spf" and dict(r.properties).get("identity") == "helo"]
+    assert helo_records
+    assert _spf_identity(helo_records[0]) == ("helo", "mail.example.org", "192.0.2.25")

@@ -1859,10 +1859,15 @@ _spf_comment_identity_re = compiled_on_first_use(
 def _spf_checked(clause: _Clause) -> tuple[str, str] | None:
     """(identity as written, its kind: address, domain or HELO) of a recorded SPF result."""
     properties = {key.lower(): value for key, value in clause.properties}
-    for key in _SPF_MAILFROM_KEYS:
-        value = (properties.get(key) or "").strip().strip("<>\"")
-        if value:
-            return value[:254], "address" if "@" in value else "domain"
+    # RFC 7208 section 9.1: identity= names the check a Received-SPF reports; its envelope-from=
+    # is written beside a HELO check too (Cisco Secure Email writes one field per identity,
+    # both with envelope-from=), so it says what was checked only when the check was MAIL FROM's.
+    helo_check = (properties.get("identity") or "").strip().lower() == "helo"
+    if not helo_check:
+        for key in _SPF_MAILFROM_KEYS:
+            value = (properties.get(key) or "").strip().strip("<>\"")
+            if value:
+                return value[:254], "address" if "@" in value else "domain"
     for key in _SPF_HELO_KEYS:
         value = (properties.get(key) or "").strip()
         if value:
@@ -1872,7 +1877,7 @@ def _spf_checked(clause: _Clause) -> tuple[str, str] | None:
         if found:
             value = found.group(1).rstrip(".,:")
             if value:
-                return value, "address" if "@" in value else "domain"
+                return value, "HELO" if helo_check else ("address" if "@" in value else "domain")
     return None
 
 
@@ -3346,6 +3351,11 @@ def _spf_identity(rec: RecordedResult) -> tuple[str, str | None, str | None]:
         named = _property_domain(found.group(1).rstrip(".,:")) if found else None
         if named is not None and named != normalize_domain(helo):
             return "mailfrom", named, ip
+    if identity == "helo" and helo is None and rec.reason:
+        # A HELO check whose field names the HELO only in its comment, as postmaster@HELO (RFC
+        # 7208 section 2.3; Cisco Secure Email: "...available from domain of postmaster@mail.example.org").
+        found = _spf_comment_identity_re().search(rec.reason[:1024])
+        return "helo", _property_domain(found.group(1).rstrip(".,:")) if found else None, ip
     if identity == "helo" or (mailfrom is None and helo is not None and identity != "mailfrom"):
         return "helo", normalize_domain(helo), ip
     return "mailfrom", _property_domain(mailfrom), ip
