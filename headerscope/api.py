@@ -2071,15 +2071,38 @@ def _dns_not_recorded(resolver: EvidenceResolver, evidence: tuple[DnsRecordUse, 
 def _dns_unanswered(resolver: EvidenceResolver, evidence: tuple[DnsRecordUse, ...]) -> Finding | None:
     """A warning when a nameserver asked live answered none of the analysis's questions (every one
     timed out or failed): each DNS-based row says "temperror" for itself, but the cause is one
-    (a dead or unreachable --nameserver, a firewall), and every such result is unknown."""
-    if resolver.source not in ("live", "recording") or not resolver.asks_network or not evidence:
+    (a dead or unreachable --nameserver, a firewall), and every such result is unknown. A replay
+    of a snapshot recorded from live DNS (--record-dns) gives the recorded failures again, and
+    says the same of the nameserver as the recorded run."""
+    if not evidence:
         return None
-    # Questions the DNS time budget stopped were never put to the server: they say nothing of it.
-    statuses = [use.status for use in evidence if use.status != DnsStatus.BUDGET]
+    if resolver.source in ("live", "recording") and resolver.asks_network:
+        recorded = None
+    else:
+        recorded = resolver.recorded_nameserver
+        if recorded is None:
+            return None
+    # Questions the DNS time budget stopped were never put to the server, and those a recorded
+    # snapshot does not hold were not recorded: neither says anything of the nameserver.
+    statuses = [use.status for use in evidence if use.status not in _NOT_THE_SERVERS]
     if not statuses or not all(status in DnsStatus.TEMPORARY for status in statuses):
         return None
     counts = {status: statuses.count(status) for status in dict.fromkeys(statuses)}
     how = ", ".join(f"{count} {status}" for status, count in counts.items())
+    if recorded is not None:
+        # The snapshot's $meta.source names the server: the file's words, one line and bounded.
+        return Finding(
+            id="dns.unanswered", severity=Severity.WARNING,
+            title=(f"DNS: {recorded or 'the nameserver'} answered none of the {len(statuses)} question(s) "
+                   "when this snapshot was recorded"),
+            explanation=(f"When this DNS snapshot was recorded (--record-dns), every DNS question of that analysis "
+                         f"failed ({how}), and the snapshot holds those failures: replayed, they fail again, so "
+                         "every result that needs DNS (DKIM keys, SPF, DMARC, ARC, reverse DNS) is unknown here, "
+                         "not failing. The nameserver was then down, unreachable or refusing, a firewall dropped "
+                         "DNS, or it answered more slowly than --dns-timeout allowed each question. Analyze the "
+                         "message with live DNS when the nameserver answers, and record a new snapshot with "
+                         "--record-dns."),
+            reference="https://www.rfc-editor.org/rfc/rfc7208#section-2.6.6", subject="dns")
     server = resolver.detail or "the nameserver"
     return Finding(
         id="dns.unanswered", severity=Severity.WARNING,
@@ -2090,6 +2113,11 @@ def _dns_unanswered(resolver: EvidenceResolver, evidence: tuple[DnsRecordUse, ..
                      "than --dns-timeout allows each question (raise it). Run the analysis "
                      "again when it answers, or replay a snapshot with --dns-snapshot."),
         reference="https://www.rfc-editor.org/rfc/rfc7208#section-2.6.6", subject="dns")
+
+
+# Answers that are no nameserver's: BUDGET (not asked, the analysis's DNS time being spent) and
+# NOT_RECORDED (a recorded snapshot holds no answer to the question).
+_NOT_THE_SERVERS = frozenset({DnsStatus.BUDGET, DnsStatus.NOT_RECORDED})
 
 
 # From: domains whose decisive questions are asked whatever the DNS budget (DMARC judges each

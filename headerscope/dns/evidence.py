@@ -140,6 +140,15 @@ class EvidenceResolver(Resolver):
         recorded = getattr(self._inner, "recorded_budget", None)
         return recorded if isinstance(recorded, float) else None
 
+    @property
+    def recorded_nameserver(self) -> str | None:
+        """For a replay of a snapshot recorded from live DNS (not for a live analysis), the
+        nameserver that recording asked ("" when not named); None otherwise."""
+        if self._inner.asks_network:
+            return None
+        recorded = getattr(self._inner, "recorded_nameserver", None)
+        return recorded if isinstance(recorded, str) else None
+
     def not_recorded(self) -> bool:
         """Whether some question was answered NOT_RECORDED: a recorded snapshot holds no answer to it."""
         with self._lock:

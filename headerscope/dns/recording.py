@@ -67,6 +67,12 @@ class RecordingResolver(Resolver):
         recorded = getattr(self._inner, "recorded_budget", None)
         return recorded if isinstance(recorded, float) else None
 
+    @property
+    def recorded_nameserver(self) -> str | None:
+        """The nameserver the inner snapshot's live recording asked (replayed as is); None live."""
+        recorded = getattr(self._inner, "recorded_nameserver", None)
+        return recorded if isinstance(recorded, str) else None
+
     def note_unasked(self, answers: Iterable[DnsAnswer], budget: float | None) -> None:
         """Keep the questions the analysis did not ask, its DNS time ``budget`` being spent
         (EvidenceResolver answers them BUDGET without asking this resolver): the snapshot says
@@ -91,6 +97,11 @@ class RecordingResolver(Resolver):
             # not hold was not asked, and its replay must not read it as NXDOMAIN (V42a D3).
             "$meta": {"recorded_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "source": source, **ABSENT_NOT_RECORDED},
         }
+        live = self.recorded_nameserver
+        if live is not None:
+            # Recorded from a snapshot of live DNS: its failures are still that nameserver's, and
+            # this file's replay must say so as the first file's does (dns.unanswered).
+            out["$meta"]["live_source"] = f"live {live}".rstrip()
         with self._lock:
             budget = self._budget
         if budget is not None:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..text import one_line
 from .interface import DnsAnswer, DnsStatus, Resolver, SnapshotError, normalize_name
 
 _ERRORS = {DnsStatus.NXDOMAIN, *DnsStatus.TEMPORARY}
@@ -28,6 +29,8 @@ NXDOMAIN nor NODATA but unknown. Without it, absent is NXDOMAIN (hand-written an
 --dns-cache files, DESIGN.md)."""
 _NODATA = DnsStatus.NODATA
 """Accepted as a string too (same as an empty list / object): what a hand-written snapshot says."""
+_MAX_NAMESERVER_WORDS = 200
+"""Characters of ``$meta.source``'s nameserver said in a report: a few addresses with ports."""
 _MAX_CNAME_CHAIN = 16
 _MAX_MEMO_ENTRIES = 4096
 """Answers kept for repeated questions; emptied when full, so a long scan stays bounded."""
@@ -212,6 +215,19 @@ class SnapshotResolver(Resolver):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e9:
             return None
         return float(value)
+
+    @property
+    def recorded_nameserver(self) -> str | None:
+        """The nameserver a recording of live DNS asked (``$meta.source`` "live NAMESERVER", as
+        --record-dns writes it, or ``$meta.live_source`` of a recording made from such a
+        snapshot): "" when it is not named, None when the file was not recorded from live DNS.
+        The replay's dns.unanswered warning names it, as the live run's did. The file's own
+        words, so one line and bounded: a snapshot found beside a message can be anyone's."""
+        for key in ("live_source", "source"):
+            value = self.meta.get(key)
+            if isinstance(value, str) and (value == "live" or value.startswith("live ")):
+                return one_line(value[5:].strip())[:_MAX_NAMESERVER_WORDS]
+        return None
 
     def found_beside(self) -> SnapshotResolver:
         """The same answers, with a detail saying the file was found beside the message, not

@@ -39,20 +39,20 @@ def dns_status_words(status: str) -> str:
 
 
 def dns_unanswered_line(report: Report) -> str | None:
-    """One line when a live nameserver answered none of the analysis's questions (each timed out
-    or failed): then every DNS-based result is unknown, which each row says only for itself."""
-    origin = report.dns_source
-    if origin.source not in ("live", "recording") or not report.dns:
+    """One line when a nameserver answered none of the analysis's questions (each timed out or
+    failed), live or in the recording a snapshot replays: then every DNS-based result is unknown,
+    which each row says only for itself. Said with the warning dns.unanswered, whose title names
+    the nameserver (the recorded one on a replay)."""
+    warning = next((f for f in report.findings if f.id == "dns.unanswered"), None)
+    if warning is None:
         return None
-    # Questions the DNS time budget stopped were never put to the server: they say nothing of it.
-    statuses = [use.status for use in report.dns if use.status != DnsStatus.BUDGET]
-    if not statuses or not all(status in DnsStatus.TEMPORARY for status in statuses):
-        return None
+    # Questions the DNS time budget stopped were never put to the server, nor were those a
+    # recorded snapshot does not hold: they say nothing of it.
+    statuses = [use.status for use in report.dns if use.status not in (DnsStatus.BUDGET, DnsStatus.NOT_RECORDED)]
     counts = {status: statuses.count(status) for status in dict.fromkeys(statuses)}
     how = ("all timed out" if list(counts) == [DnsStatus.TIMEOUT] else
            "all failed: " + ", ".join(f"{count} {status}" for status, count in counts.items()))
-    return (f"DNS: {origin.detail or 'the nameserver'} answered none of the {len(statuses)} question(s) ({how}): "
-            "every DNS-based result here is unknown")
+    return f"{warning.title} ({how}): every DNS-based result here is unknown"
 
 
 def unlisted_attachments_line(report: Report) -> str | None:
