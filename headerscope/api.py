@@ -2028,12 +2028,27 @@ def dns_budget(timeout: float) -> float:
 
 def _dns_budget_spent(resolver: EvidenceResolver) -> Finding | None:
     """A warning when the analysis's DNS time budget stopped questions: they were never asked, so
-    their results are unknown because of this tool's limit, not because a server timed out."""
+    their results are unknown because of this tool's limit, not because a server timed out. On a
+    replay the BUDGET answers are the recorded analysis's: it waited, not this one."""
     budget = resolver.spent_budget
     if not resolver.over_budget or budget is None:
         return None
     count = resolver.over_budget
     names = ", ".join(resolver.not_asked) + (", …" if count > len(resolver.not_asked) else "")
+    if resolver.budget is None:
+        # A snapshot's BUDGET answers (--record-dns writes them, and $meta.dns_budget): this
+        # analysis asked nothing and waited for nothing (verification V42a D2).
+        return Finding(
+            id="dns.budget_spent", severity=Severity.WARNING,
+            title=f"DNS: {count} question(s) not asked: the recorded analysis's DNS time budget of {budget:g} s was spent",
+            explanation=(f"When this DNS snapshot was recorded, that analysis waited {budget:g} seconds for DNS answers "
+                         f"in all, and then stopped asking ({names}); the snapshot holds these as {DnsStatus.BUDGET}, "
+                         "so here too every result that needed them is a temporary error, not the server's answer. "
+                         "The From: domain's DMARC records and the keys of signatures aligned with it are always "
+                         "asked. The names of a message are its sender's choice: many slow ones (signature keys, SPF "
+                         "includes) are how a message uses up the budget. Analyze the message with live DNS (or a "
+                         "longer --dns-timeout), and record a new snapshot with --record-dns."),
+            reference="https://www.rfc-editor.org/rfc/rfc7208#section-4.6.4", subject="dns")
     return Finding(
         id="dns.budget_spent", severity=Severity.WARNING,
         title=f"DNS: {count} question(s) not asked: the analysis's DNS time budget of {budget:g} s was spent",
