@@ -1471,8 +1471,10 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
                      submitted=submitted, era=era if dmarc_predated else None,
                      self_signed=self_signed_passes(recorded),
                      # Replaying the same file later gives the same answer (verification V43a D3):
-                     # the advice for a question the snapshot lacks is another DNS source.
-                     retry=retry_words(DnsStatus.NOT_RECORDED if resolver.not_recorded() else DnsStatus.TIMEOUT))
+                     # the advice for a question the snapshot lacks, or for a failure it holds,
+                     # is another DNS source.
+                     retry=retry_words(DnsStatus.NOT_RECORDED if resolver.not_recorded() else DnsStatus.TIMEOUT,
+                                       resolver.source))
     if verdict.status in ("unauthenticated", "not_checked") and len(set(from_domains)) == 1:
         # A list or forward broke what passed when the message reached it: the line says so
         # beside its own verdict, as the receiver's recorded results are said.

@@ -347,10 +347,12 @@ def test_body_hash_match_is_said_when_the_key_cannot_be_had() -> None:
     # writes the hash of its own body; verification V9, N5).
     assert "body hash" not in r.reason
     assert not any(f.id == "dkim.body_changed" for f in findings)
-    # A DNS failure for now: the same words beside the lookup's.
+    # A DNS failure (one a snapshot holds, so not to be tried again later): the same words
+    # beside the lookup's.
     (r,), _ = verify(raw, {"s1._domainkey.example.com": "SERVFAIL"})
     assert r.result == "temperror" and r.row_reason.endswith(
-        "(try again later); body hash matches: the body is unchanged since signing, if the signature is genuine")
+        "(the DNS snapshot holds this failure: analyze with live DNS, or record a new snapshot); "
+        "body hash matches: the body is unchanged since signing, if the signature is genuine")
     assert "body hash" not in r.reason
     # A changed body is said as before, with its finding.
     (r,), findings = verify(raw.replace(b"figures are", b"figures were"), {}, resolver=OfflineResolver())

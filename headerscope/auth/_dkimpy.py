@@ -1073,6 +1073,11 @@ class DnsFunc:
         return None
 
     @property
+    def source(self) -> str:
+        """Where the answers come from (the resolver's source: "live", "snapshot", ...)."""
+        return self._resolver.source
+
+    @property
     def failures(self) -> tuple[DnsAnswer, ...]:
         """Answers that were SERVFAIL, TIMEOUT or OFFLINE."""
         return tuple(a for a in self.answers if a.temporary_failure or a.status == DnsStatus.OFFLINE)

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from .._value import Value, frozen, replace
 from ..addresses import parse_addresses
-from ..dns.interface import DnsStatus, Resolver
+from ..dns.interface import DnsStatus, Resolver, retry_words
 from ..domains import list_id_label, organizational_domain
 from ..hops import host_organization
 from ..message import Message
@@ -216,7 +216,8 @@ def _key_problem(dnsfunc: _dkimpy.DnsFunc, tags: TagList | None) -> tuple[_KeyPr
     if answer.status == DnsStatus.OFFLINE:
         return _KeyProblem("offline", "not checked (offline)"), None
     if answer.temporary_failure:
-        return _KeyProblem("temperror", f"key lookup for {name} failed: {answer.status} (try again later)"), None
+        return _KeyProblem("temperror", f"key lookup for {name} failed: {answer.status} "
+                                        f"({retry_words(answer.status, dnsfunc.source)})"), None
     if answer.status == DnsStatus.NXDOMAIN or not answer.ok:
         return _KeyProblem("key_not_found", f"no key published: {missing_key_words(name, answer)}"), None
     record, note = _dkimpy.key_record(name, answer.records)
@@ -779,7 +780,8 @@ def _verdict(outcome: _dkimpy.ArcOutcome, dnsfunc: _dkimpy.DnsFunc, problems: di
             # RFC 8601 section 2.7.1 "none" would say "not signed"; the chain exists, unchecked.
             return "not_checked", "offline", "not checked (offline)"
         first = failures[0]
-        return "temperror", "temperror", f"key lookup for {first.name} failed: {first.status} (try again later)"
+        return ("temperror", "temperror",
+                f"key lookup for {first.name} failed: {first.status} ({retry_words(first.status, dnsfunc.source)})")
     if outcome.cv == "error":
         return "permerror", "library_error", f"ARC validation could not complete: {outcome.reason}"
     if outcome.cv == "terminated":

@@ -814,7 +814,7 @@ def _fetch_key(check: _Check, resolver: Resolver, answers: dict[str, DnsAnswer])
         return None
     if answer.temporary_failure:
         check.finish("temperror", "temperror",
-                     f"key lookup for {name} failed: {answer.status} ({retry_words(answer.status)})")
+                     f"key lookup for {name} failed: {answer.status} ({retry_words(answer.status, resolver.source)})")
         check.failed_lookup = f"{name[:300]}: {answer.status}"
         return None
     if answer.status == DnsStatus.NXDOMAIN or not answer.ok:

@@ -45,13 +45,20 @@ class DnsStatus:
     snapshot holds no answer to it."""
 
 
-def retry_words(status: str) -> str:
-    """What to do about a lookup that failed with a temporary ``status``: try again later, or, for
-    a question the DNS snapshot holds no answer to, another source (replaying the same file later
-    gives the same answer: verification V43a D3)."""
+def retry_words(status: str, source: str = "live") -> str:
+    """What to do about a lookup that failed with a temporary ``status``, answered by a resolver
+    of ``source``: try again later; or, for a question the DNS snapshot holds no answer to, or a
+    failure a snapshot holds (a recorded TIMEOUT or SERVFAIL), another source: replaying the same
+    file later gives the same answer (verification V43a D3)."""
     if status == DnsStatus.NOT_RECORDED:
         return "not in the DNS snapshot: analyze with live DNS, or a snapshot recorded for this message"
+    if source == "snapshot":
+        return REPLAYED_FAILURE_WORDS
     return "try again later"
+
+
+REPLAYED_FAILURE_WORDS = "the DNS snapshot holds this failure: analyze with live DNS, or record a new snapshot"
+"""What to do about a temporary DNS error a snapshot holds: a replay later fails again."""
 
 
 SUPPORTED_TYPES = ("TXT", "A", "AAAA", "MX", "PTR", "CNAME", "NS", "SPF")
