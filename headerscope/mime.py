@@ -4736,27 +4736,41 @@ _FILL = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\
          "\u00ad\u200e\u200f\u061c\u034f\u180b\u180c\u180d\u180f\u2061\u2062\u2063\u2064"
          + "".join(map(chr, range(0xFE00, 0xFE10))) + "".join(map(chr, range(0xE0000, 0xE0080))))
 _MIN_FILL = 20
-"""Blank characters before a risky extension that make a padded name (no real name has them)."""
-_fill_run = compiled_on_first_use(f"[{re.escape(_FILL)}]{{{_MIN_FILL},}}")
-"""A run of _MIN_FILL blank characters anywhere in a name: the padding need not end at the
-extension, as a visible character after it ("invoice.pdf" + 200 spaces + "1.exe", verification
-V43d) leaves the extension out of sight all the same. A real name's blanks come one or two
-together ("Scan 2024 03 01.pdf", a Japanese name's U+3000 between words)."""
+"""Blank characters before an extension, in runs of two or more, that make a padded name (no real
+name has them: its blanks come one at a time between words)."""
+_fill_runs = compiled_on_first_use(f"[{re.escape(_FILL)}]{{2,}}")
+"""A run of two or more blank characters: padding is counted over every such run before the
+extension, whatever breaks the runs up ("invoice.pdf", 19 spaces, "x", 19 spaces, ... ".exe" leaves
+the extension out of sight as one run of hundreds does; a visible "1" after 200 spaces too)."""
+_space_runs = compiled_on_first_use(" {2,}")
+# The format characters an emoji is written with (the joiner, the variation selectors, the tag
+# characters of a subdivision flag such as England's), left out when a run of blanks is weighed:
+# "❤\ufe0f\u200d🔥" or "❤\ufe0f " is an emoji's, not padding; a run counts when it holds two
+# blanks besides them, or runs to _MIN_FILL on its own (as before).
+_EMOJI_PARTS = dict.fromkeys([0x200D, *range(0xFE00, 0xFE10), *range(0xE0020, 0xE0080)])
 
 
-def _padding_length(stem: str) -> int:
-    """How many blank characters pad the name before its extension: the run that ends the stem,
-    or else the first run of _MIN_FILL anywhere in it (0 if none); linear, whatever the name."""
-    fill = len(stem) - len(stem.rstrip(_FILL))
-    if fill >= _MIN_FILL:
-        return fill
+def _padding_length(stem: str) -> tuple[int, int]:
+    """(how many blank characters pad the name before its extension, in how many runs): the blanks
+    that stand two or more together, counted over the whole stem, so that padding broken up by a
+    visible character every 19 blanks counts as much as one run. A real name's blanks separate its
+    words one at a time ("Scan 2024 03 01.pdf", a Japanese name's U+3000 between words, a title of
+    60 characters) and count nothing; a few doubled ones count a few. Linear, whatever the name."""
     if stem.isascii() and stem.isprintable():
-        # Of the blanks, a printable ASCII name can hold the space only: a find, not the regex
-        # (compiled on its first use, which most messages never pay then).
-        start = stem.find(" " * _MIN_FILL)
-        return 0 if start < 0 else len(stem[start:]) - len(stem[start:].lstrip(" "))
-    run = _fill_run().search(stem)
-    return len(run.group()) if run is not None else 0
+        # Of the blanks, a printable ASCII name can hold the space only: most names hold no two
+        # together, known by a find (the regex is compiled on its first use, which most never pay).
+        if "  " not in stem:
+            return 0, 0
+        runs = [len(run) for run in _space_runs().findall(stem)]
+        return sum(runs), len(runs)
+    runs = [len(run) for run in _fill_runs().findall(stem)
+            if len(run) >= _MIN_FILL or len(run.translate(_EMOJI_PARTS)) >= 2]
+    return sum(runs), len(runs)
+
+
+def _padding_words(fill: int, runs: int) -> str:
+    """The padding's count in words: "200 blank characters", and the runs when more than one."""
+    return f"{fill:,} blank characters" + (f" (in {runs:,} runs broken up by other characters)" if runs > 1 else "")
 
 
 def _spoofed(name: str) -> str | None:
@@ -4776,10 +4790,12 @@ def _spoofed(name: str) -> str | None:
     if decoy in _DECOY_EXTENSIONS:
         return (f"a double extension: “.{decoy}” shown before the real “.{extension}”"
                 + (", with spaces between them to push the real one out of sight" if padded else ""))
-    fill = _padding_length(stem)
+    fill, runs = _padding_length(stem)
     if fill >= _MIN_FILL:
         # MITRE ATT&CK T1036.007: the padding pushes the real extension past what a window shows.
-        return (f"{'at least ' if isinstance(name, _CutName) else ''}{fill:,} blank characters "
+        # A name too long to read whole counts the blanks on both sides of its "…" (the middle not
+        # read, not a character that breaks the padding up): at least so many.
+        return (f"{f'at least {fill:,} blank characters' if isinstance(name, _CutName) else _padding_words(fill, runs)} "
                 f"before the real “.{extension}” push it out of sight: a mail program or folder shows the "
                 "start of the name only")
     return None
@@ -4797,10 +4813,10 @@ def _padding_note(name: str, spoofed: str | None) -> str | None:
     if spoofed is not None:
         return None
     stem, extension = _extension(name)
-    fill = _padding_length(stem)
+    fill, runs = _padding_length(stem)
     if fill < _MIN_FILL or not extension:
         return None
-    return f"{fill:,} blank characters before its extension “.{extension}”"
+    return f"{_padding_words(fill, runs)} before its extension “.{extension}”"
 
 
 def _positions(parts: Sequence[_Part]) -> list[str]:

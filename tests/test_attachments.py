@@ -595,7 +595,8 @@ def test_padding_broken_by_a_visible_or_a_format_character_is_a_disguise() -> No
     # The ASCII shortcut and the regex count alike (a run with a tab, a non-ASCII letter after it).
     assert "200 blank characters" in (_spoofed("invoice.pdf" + " " * 200 + "\u00e9.exe") or "")
     assert "201 blank characters" in (_spoofed("invoice.pdf" + " " * 200 + "\t1.exe") or "")
-    assert "20 blank characters" in (_spoofed("a" + " " * 20 + "b" + " " * 19 + "c.exe") or "")
+    # Every run of two or more before the extension counts, not only the first of 20 (task mime45).
+    assert "39 blank characters (in 2 runs" in (_spoofed("a" + " " * 20 + "b" + " " * 19 + "c.exe") or "")
     assert _padding_note("report" + " " * 40 + "v2.pdf", None) == "40 blank characters before its extension “.pdf”"
     for real in ("Scan 2024 03 01.exe", "setup  v2 .exe", "請求書\u3000２０２４年\u3000３月分\u3000最終版.exe",
                  "How to read the headers of a mail message and find out where it came from and who sent "
@@ -607,6 +608,43 @@ def test_padding_broken_by_a_visible_or_a_format_character_is_a_disguise() -> No
                      + ("invoice.pdf" + " " * 200 + "1.exe" if eml.startswith("b2") else "invoice" + " \u200e" * 100
                         + ".exe") + "\"\r\n\r\nTVqQAAMAAAAEAAAA")
         assert _ids(report) == {"attachment.spoofed_extension": "danger"}, eml
+
+
+
+def test_padding_broken_every_19_characters_is_counted_whole_and_real_names_stay_quiet() -> None:
+    """Task mime45 (V43d's shapes): "invoice.pdf", then runs of 19 blanks each broken by one
+    visible character, then ".exe", has no run of 20, and was no disguise: the blanks that stand
+    two or more together are counted over the whole name, whatever breaks them up. Names of real
+    mail keep their blanks one at a time between words and stay quiet."""
+    from headerscope.mime import _padding_length, _padding_note, _spoofed
+
+    for fill in (" ", "\u3000", "\u00a0", " \u00ad"):
+        for breaker in ("x", "-", "1", "\u00e9", "\u8acb"):
+            for stem in ("invoice.pdf" + (fill * 19 + breaker) * 5, "invoice.pdf" + (fill * 19 + breaker) * 5 + fill * 19,
+                         "invoice" + (fill * 10 + breaker) * 3):
+                said = _spoofed(stem + ".exe") or ""
+                assert "blank characters (in " in said and "before the real “.exe”" in said, ascii(stem)
+                assert "blank characters (in " in (_padding_note(stem + ".pdf", None) or ""), ascii(stem)
+    assert "95 blank characters (in 5 runs broken up by other characters)" in (
+        _spoofed("invoice.pdf" + (" " * 19 + "x") * 5 + ".exe") or "")
+    real = ["Scan 2024 03 01.pdf", "Scan 2024 03 01.exe", "Q3  report  final.pdf", "setup  v2 .exe",
+            "請求書\u3000２０２４年\u3000３月分\u3000株式会社\u3000山田商事\u3000御中\u3000最終版.pdf",
+            "会議資料\u3000\u3000第３回\u3000\u3000議事録.docx",
+            "Minutes of the board meeting held in March with the final budget.exe",
+            "Quarterly report for the northern region of the company 2024.pdf",
+            "invoice.pdf" + "_" * 100 + ".exe",  # underscores are visible: left alone on purpose
+            "report" + " " * 19 + "x.exe", "a b c d e f g h i j k l m n o p q r s t u v w x y z.exe",
+            "\u2764\ufe0f party " * 12 + ".pdf", "\u2764\ufe0f\u200d\U0001f525" * 12 + ".pdf",
+            "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f" * 5 + ".pdf"]
+    for name in real:
+        assert _spoofed(name) is None and _padding_note(name, None) is None, ascii(name)
+    # The printable ASCII shortcut counts as the regex does (a non-ASCII letter sends a name there).
+    for stem in ("a b", "a  b", "a" + " " * 19 + "b", " " * 20, "x" + (" " * 19 + "y") * 3, "  a  ", "a   b    c"):
+        assert _padding_length(stem) == _padding_length(stem + "\u00e9") == _padding_length("\u00e9" + stem), stem
+    for eml in ("invoice.pdf" + (" " * 19 + "x") * 10 + ".exe", "invoice.pdf" + ("\u3000" * 19 + "\u00b7") * 10 + ".exe"):
+        report = _mixed(_TEXT, "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\""
+                        + eml + "\"\r\n\r\nTVqQAAMAAAAEAAAA")
+        assert _ids(report) == {"attachment.spoofed_extension": "danger"}, ascii(eml)
 
 
 _PROGRAM_PART = ('Content-Type: application/octet-stream; name="invoice.pdf.exe"\r\n'
