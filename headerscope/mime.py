@@ -239,12 +239,19 @@ def _parse_long_content_type(value: str) -> tuple[str, dict[str, str]]:
     if quoted and _backslashes_before(value, tail_start) % 2:
         tail_start += 1  # not the character a backslash escapes (a quote would seem to end the name)
     tail = value[tail_start:]
-    runs_on = last is not None and last.end() == len(text) and not (
+    # Whether a quoted value is still open at the cut (RFC 5322 section 3.2.4: a quote after an
+    # even run of backslashes closes it; after an odd one it is a quoted-pair's). One whose last
+    # character is a backslash that begins a quoted-pair (its escaped character in the middle)
+    # is open, though the regex stops one short of the cut, before that backslash.
+    head_open = quoted and last is not None and last.end() >= len(text) - 1 and not _closed_quote(last.group(2))
+    runs_on = last is not None and (head_open if quoted else last.end() == len(text)) and not (
         _unescaped_quote(value, _MAX_CONTENT_TYPE, tail_start) if quoted
         else value.find(";", _MAX_CONTENT_TYPE, tail_start) >= 0)
     if not runs_on:
         semicolon = tail.find(";")
         tail = _strip_comments(tail[semicolon:]) if semicolon >= 0 else ""
+        if head_open:
+            tail = '"' + tail  # the value open at the cut ends in the middle (its closing quote there)
     elif quoted:
         # The tail goes on inside the quoted name: a "(" there is a character of the name, not
         # a comment (RFC 5322 section 3.2.4), as Python's get_filename() reads it (V43d D1).
@@ -312,6 +319,12 @@ def _backslashes_before(value: str, end: int) -> int:
     while start > 0 and value[start - 1] == "\\":
         start -= 1
     return end - start
+
+
+def _closed_quote(given: str) -> bool:
+    """Whether a quoted value as the parameter regex matched it (from its opening quote) ends in
+    its closing quote: a last quote that no odd run of backslashes escapes."""
+    return len(given) > 1 and given.endswith('"') and _backslashes_before(given, len(given) - 1) % 2 == 0
 
 
 def _unescaped_quote(value: str, start: int, end: int) -> bool:

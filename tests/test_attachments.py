@@ -516,6 +516,61 @@ def test_a_long_names_end_is_read_across_an_escaped_quote_or_a_paren_in_it() -> 
 
 
 
+def _whole_field_parameters(value: str) -> dict[str, str]:
+    """The parameters of a field read whole, as a short one is (the plain path), whatever its length."""
+    from headerscope.mime import _read_parameters, _rfc2231_value, _strip_comments
+
+    params: dict[str, str] = {}
+    pieces: dict[str, list[tuple[int, str, bool]]] = {}
+    _read_parameters(";" + _strip_comments(value).partition(";")[2], params, pieces)
+    return {**params, **{name: _rfc2231_value(sections) for name, sections in pieces.items()}}
+
+
+def test_a_long_quoted_names_seams_fall_on_any_run_of_backslashes_as_the_whole_field_reads() -> None:
+    """Task mime45 item 2: a quoted name whose first 8,192 characters end on an odd run of
+    backslashes (its last one escapes the middle's first character) lost its end: the regex stops
+    before that backslash, so the name was taken to end at the cut, and shown with no ".exe" where
+    Python's get_filename() gives one. Every run of backslashes across either seam, before a space,
+    a quote, a "(" or a ";", reads as the whole field does: the start and the end of its name."""
+    import itertools
+    import re
+
+    from headerscope.mime import _extension, parse_content_type
+
+    start = 'attachment; filename="invoice.pdf'
+    fields = []
+    for before, after, char in itertools.product(range(7), range(4), ' "x(;'):  # the run across the first seam
+        fields.append((start + " " * (8192 - len(start) - before) + "\\" * (before + after) + char + " " * 3000
+                       + ' more.exe"; x=1', char))
+    for run, shift, char in itertools.product(range(1, 7), range(-4, 5), ' "x(;)'):  # across the second
+        field = start + " " * (12000 - 2048 + shift - run - len(start)) + "\\" * run + char
+        fields.append((field + " " * (12000 - 15 - len(field)) + ' more.exe"; x=1', char))
+    for field, char in fields:
+        assert len(field) > 8192 + 2048
+        name = parse_content_type(field)[1]["filename"]
+        whole = _whole_field_parameters(field)["filename"]
+        head, seam, end = name.partition("…")
+        assert seam and whole.startswith(head) and whole.endswith(end), ascii(field[8180:8200])
+        # Python reads the same end where the name runs to it and no quote follows an even run of
+        # backslashes (Python takes every \\" as escaped, and a name closed early as raw text).
+        if whole.endswith(" more.exe") and char in ' x"' and re.search(r'(?<!\\)(\\\\)+"', field) is None:
+            assert _extension(name)[1] == _extension(_python_filename(_disposition_message(field)))[1] == "exe"
+    odd = start + " " * (8192 - len(start) - 1) + "\\" + " " * 3000 + ' more.exe"'
+    raw = _disposition_message(odd)
+    report = headerscope.analyze(raw, offline=True)
+    [program] = report.attachments
+    assert _python_filename(raw).endswith(" more.exe") and (program.filename or "").endswith(" more.exe")
+    assert _ids(report) == {"attachment.spoofed_extension": "danger", "attachment.padded_name": "warning"}
+
+
+def _disposition_message(disposition: str) -> bytes:
+    """A message whose second part has this Content-Disposition."""
+    return (_HEAD + 'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\n' + _TEXT
+            + "\r\n--b1\r\nContent-Type: application/octet-stream\r\nContent-Disposition: " + disposition
+            + "\r\n\r\nTVqQAAMAAAAEAAAA\r\n--b1--\r\n").encode()
+
+
+
 def test_a_bidi_control_in_a_long_fields_middle_counts_only_inside_the_names_own_parameter() -> None:
     """Verification V43d D5: a %E2%80%AE in another parameter's skipped middle, or written as
     text in a plain (not RFC 2231 encoded) name, is no RLO in the name Python's get_filename()
