@@ -244,14 +244,22 @@ def _parse_long_content_type(value: str) -> tuple[str, dict[str, str]]:
     # character is a backslash that begins a quoted-pair (its escaped character in the middle)
     # is open, though the regex stops one short of the cut, before that backslash.
     head_open = quoted and last is not None and last.end() >= len(text) - 1 and not _closed_quote(last.group(2))
+    closing = _unescaped_quote(value, _MAX_CONTENT_TYPE, tail_start) if head_open else -1
     runs_on = last is not None and (head_open if quoted else last.end() == len(text)) and not (
-        _unescaped_quote(value, _MAX_CONTENT_TYPE, tail_start) if quoted
-        else value.find(";", _MAX_CONTENT_TYPE, tail_start) >= 0)
+        closing >= 0 if quoted else value.find(";", _MAX_CONTENT_TYPE, tail_start) >= 0)
+    read_in_middle = 0
     if not runs_on:
         semicolon = tail.find(";")
         tail = _strip_comments(tail[semicolon:]) if semicolon >= 0 else ""
-        if head_open:
-            tail = '"' + tail  # the value open at the cut ends in the middle (its closing quote there)
+        if closing >= 0:
+            # The value open at the cut ends in the middle, at its closing quote: its last
+            # _MAX_TAIL_READ characters are read there (its end, where a real extension is, as
+            # Python's get_filename() reads it), from a character no backslash escapes.
+            end_start = max(_MAX_CONTENT_TYPE, closing - _MAX_TAIL_READ)
+            if _backslashes_before(value, end_start) % 2:  # (at the cut: the start's last one escapes it)
+                end_start += 1
+            read_in_middle = closing - end_start
+            tail = value[end_start:closing] + '"' + tail
     elif quoted:
         # The tail goes on inside the quoted name: a "(" there is a character of the name, not
         # a comment (RFC 5322 section 3.2.4), as Python's get_filename() reads it (V43d D1).
@@ -263,16 +271,16 @@ def _parse_long_content_type(value: str) -> tuple[str, dict[str, str]]:
     params: dict[str, str] = {}
     continued: dict[str, list[tuple[int, str, bool]]] = {}
     cut = _read_parameters(text, params, continued, seam)
+    # The file names the middle gives come before those the end gives, after the start's.
+    running = last.group(1).lower() if runs_on and last is not None else None
+    _names_in_middle(value, tail_start, head_open, params, continued, cut, cut - {running})
     for name, sections in continued.items():
         params[name] = _rfc2231_value(sections)
-    skipped = tail_start - _MAX_CONTENT_TYPE
-    if "filename" not in params or "name" not in params:
-        _names_in_middle(value, tail_start, params, cut)
+    skipped = tail_start - _MAX_CONTENT_TYPE - read_in_middle
     hidden = _hidden_bidi(value, _MAX_CONTENT_TYPE, tail_start)
     # A control in the middle is the name's only when the middle holds (a piece of) the name's own
     # parameter, and in a plain one only raw: Python decodes no %XX there (V43d D5: an x-note of
     # 12 KB with %E2%80%AE beside filename*0="report"; filename*1=".pdf" is not a disguise).
-    running = last.group(1).lower() if runs_on and last is not None else None
     for name in cut | continued.keys():
         own = hidden
         if hidden is not None and name in continued:
@@ -293,23 +301,66 @@ def _parse_long_content_type(value: str) -> tuple[str, dict[str, str]]:
 _name_in_middle = compiled_on_first_use(r";[ \t\r\n]*((?:file)?name)(?:\*[0-9]*\*?)?[ \t\r\n]*=", re.IGNORECASE)
 
 
-def _names_in_middle(value: str, tail_start: int, params: dict[str, str], cut: set[str]) -> None:
-    """The file names (filename=, name=) a long field gives only in its skipped middle, added to
-    ``params`` and ``cut``: one search of the middle, then a read of _MAX_CONTENT_TYPE characters
-    from the first of each, so bounded whatever the field's length. What looks like a parameter
-    there may be text inside another's quoted value (the middle is not parsed): the sender
-    controls both, and a name said that a client would not show is the lesser error."""
-    for found in _name_in_middle().finditer(value, _MAX_CONTENT_TYPE - 1, tail_start):
-        name = found.group(1).lower()
-        if name in params:
+_MAX_MIDDLE_NAMES = 256
+"""File-name parameters read of a long field's skipped middle at most (each a read of at most
+_MAX_CONTENT_TYPE characters), in at most _MAX_MIDDLE_STEPS steps (a read, or a jump over a quoted
+value): bounded whatever the field holds."""
+_MAX_MIDDLE_STEPS = 4096
+
+
+def _names_in_middle(value: str, tail_start: int, inside: bool, params: dict[str, str],
+                     continued: dict[str, list[tuple[int, str, bool]]], cut: set[str], from_end: set[str]) -> None:
+    """The file names (filename=, name=) a long field gives in its skipped middle, read into
+    ``params``, ``continued`` and ``cut`` as Python's get_filename() reads the whole field: the
+    first plain one of a name wins (the start's, then the middle's, then the end's: ``from_end``,
+    the plain names first given past the seam), and every RFC 2231 piece is joined. What looks like
+    a parameter inside another's quoted value is text of it (x-note="; filename=a.pdf"): the middle
+    is walked from the cut (``inside``: a quoted value is open there) from quote to closing quote,
+    a quote escaped by an odd run of backslashes no end (RFC 5322 section 3.2.4), each stretch
+    searched once. At most _MAX_MIDDLE_STEPS steps and _MAX_MIDDLE_NAMES reads: bounded."""
+    from_end = {name for name in from_end if name in ("filename", "name")}
+    at = _MAX_CONTENT_TYPE  # walked up to here
+    search_from = _MAX_CONTENT_TYPE - 1  # (a ";" may end the start)
+    found: re.Match[str] | None = None
+    reads = 0
+    for _ in range(_MAX_MIDDLE_STEPS):
+        if inside:
+            closing = _unescaped_quote(value, at, tail_start)
+            if closing < 0:
+                return
+            at, inside = closing + 1, False
+            search_from = max(search_from, at)
             continue
-        window: dict[str, str] = {}
-        pieces: dict[str, list[tuple[int, str, bool]]] = {}
-        _read_parameters(value[found.start():found.start() + _MAX_CONTENT_TYPE], window, pieces)
-        # Each name read once (at most two windows), whatever the middle holds.
-        params[name] = _rfc2231_value(pieces[name]) if name in pieces else window.get(name, "")
-        cut.add(name)
-        if "filename" in params and "name" in params:
+        if found is None or found.start() < search_from:
+            found = _name_in_middle().search(value, search_from, tail_start)
+            if found is None:
+                return
+        opening = _unescaped_quote(value, at, found.start()) if found.start() > at else -1
+        if opening >= 0:  # a quoted value opens before it: what it holds is text
+            at, inside = opening + 1, True
+            search_from = max(search_from, at)
+            continue
+        parameter = _parameter_re().match(value, found.start(), min(len(value), found.start() + _MAX_CONTENT_TYPE))
+        if parameter is None:
+            at = search_from = found.end()
+            continue
+        written = parameter.group(1).lower()
+        raw = parameter.group(2).strip()
+        text = _unquote(raw) if raw.startswith('"') else raw
+        pieces = _rfc2231_name_re().fullmatch(written) if "*" in written else None
+        if pieces is not None:
+            continued.setdefault(pieces.group(1), []).append(
+                (_piece_number(pieces.group(2)), text, written.endswith("*")))
+            cut.add(pieces.group(1))
+        elif written not in params or written in from_end:
+            params[written] = text
+            from_end.discard(written)
+            cut.add(written)
+        at = search_from = parameter.end()
+        # A quoted value longer than the read is still open where the read stopped.
+        inside = raw.startswith('"') and not _closed_quote(raw)
+        reads += 1
+        if reads >= _MAX_MIDDLE_NAMES:
             return
 
 
@@ -327,17 +378,22 @@ def _closed_quote(given: str) -> bool:
     return len(given) > 1 and given.endswith('"') and _backslashes_before(given, len(given) - 1) % 2 == 0
 
 
-def _unescaped_quote(value: str, start: int, end: int) -> bool:
-    """Whether value[start:end] holds a quote that ends a quoted string: one not escaped by a
-    backslash (a quoted-pair, RFC 5322 section 3.2.4: the \\" of a name is a character of it,
-    verification V43d D1). Linear: each run of backslashes is counted once, before its quote (a
-    regex of backslashes and a quote would go back over a long run at each of its characters)."""
+# The rest of a quoted string's text and its closing quote, from a character no backslash escapes:
+# quoted-pairs and runs of other characters, each taken once (possessive: no going back), linear.
+_to_closing_quote = compiled_on_first_use(r'[^\\"]*+(?:\\.[^\\"]*+)*+"', re.DOTALL)
+
+
+def _unescaped_quote(value: str, start: int, end: int) -> int:
+    """Where in value[start:end] the first quote that ends a quoted string is (-1: none): one not
+    escaped by a backslash (a quoted-pair, RFC 5322 section 3.2.4: the \\" of a name is a character
+    of it, verification V43d D1). Linear: quotes found by a fast scan, each run of backslashes
+    counted once; past the first escaped quote (a sender's megabytes of \\" inside a value), the
+    rest by one regex."""
     at = value.find('"', start, end)
-    while at >= 0:
-        if _backslashes_before(value, at) % 2 == 0:
-            return True
-        at = value.find('"', at + 1, end)
-    return False
+    if at < 0 or value[at - 1] != "\\" or _backslashes_before(value, at) % 2 == 0:
+        return at
+    found = _to_closing_quote().match(value, at + 1, end)  # (``at`` is a quoted-pair's: the text goes on)
+    return -1 if found is None else found.end() - 1
 
 
 def _strip_comments(value: str) -> str:

@@ -616,6 +616,50 @@ def test_a_name_given_only_in_a_long_fields_skipped_middle_is_found() -> None:
 
 
 
+def test_several_names_in_a_long_fields_middle_are_read_as_python_reads_the_whole_field() -> None:
+    """Task mime45 item 3: of the file names a long field gives in its skipped middle, the first
+    "filename=" found was read, even as text inside another parameter's quoted value
+    (x-note="; filename=report.pdf"), and a name in the end won over the middle's. Python's
+    get_filename() takes the first real one of the field (start, middle, end) and joins every
+    RFC 2231 piece; so is it read here, in a Content-Disposition (filename=) and a Content-Type
+    (name=), and a quoted value open at the cut that closes in the middle keeps its end."""
+    start = 'x-a="' + "A" * 5000 + '"; x-pad="' + "P" * 6000 + '"'  # x-pad's value runs across the cut
+    end = 'x-b="' + "B" * 3000 + '"'
+    shapes = {
+        "text in a quoted value first": '; x-note="; {0}=report.pdf"; {0}="invoice.pdf.exe"; ' + end,
+        "escaped quote in the text": '; x-note="\\"; {0}=report.pdf"; {0}="invoice.pdf.exe"; ' + end,
+        "escaped backslash then the quote": '; x-note="\\\\"; {0}="invoice.pdf.exe"; ' + end,
+        "the middle's before the end's": '; {0}="invoice.pdf.exe"; ' + end + '; {0}="report.pdf"',
+        "two in the middle": '; {0}="invoice.pdf.exe"; {0}="report.pdf"; ' + end,
+        "pieces in the middle": '; {0}*0="invoice.pdf"; {0}*1=".exe"; ' + end,
+    }
+    for shape, given in shapes.items():
+        for field, parameter in (("Content-Disposition: attachment; ", "filename"), ("Content-Type: application/pdf; ", "name")):
+            header = field + start + given.format(parameter)
+            raw = (_HEAD + 'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\n' + _TEXT + "\r\n--b1\r\n"
+                   + ("Content-Type: application/octet-stream\r\n" if parameter == "filename" else "")
+                   + header + "\r\n\r\nTVqQAAMAAAAEAAAA\r\n--b1--\r\n").encode()
+            assert len(header) > 10240 + 30, shape
+            if shape != "escaped backslash then the quote":  # Python takes every \\" as escaped (RFC 5322: not so)
+                assert _python_filename(raw) == "invoice.pdf.exe", (shape, parameter)
+            report = headerscope.analyze(raw, offline=True)
+            assert [a.filename for a in report.attachments] == ["invoice.pdf.exe"], (shape, parameter)
+            assert _ids(report) == {"attachment.spoofed_extension": "danger", "attachment.padded_name": "warning"}, shape
+    # A quoted name open at the cut and closed in the middle keeps its end, read at its closing quote.
+    raw = _disposition_message('attachment; filename="report.pdf' + " " * 9000 + '; filename=x.exe"; x=1; ' + end)
+    assert _python_filename(raw).endswith("; filename=x.exe")
+    [program] = headerscope.analyze(raw, offline=True).attachments
+    assert (program.filename or "").endswith("; filename=x.exe") and program.spoofed is not None
+    # Bounded: a middle of a hundred thousand names inside a quoted value, then many real ones.
+    from headerscope.mime import parse_content_type
+
+    began = time.perf_counter()
+    crowd = parse_content_type('attachment; x="' + "; filename=a.pdf" * 100_000 + '"' + "; filename*9=b" * 100_000
+                               + "; " + end)[1]
+    assert time.perf_counter() - began < 5 and "filename" in crowd
+
+
+
 def test_blank_padding_before_an_extension_is_told() -> None:
     """Long runs of blanks (spaces, U+3000, the Braille blank) before an extension: a disguise
     before a risky one, a padded name before any other; a few spaces are a real name's."""
