@@ -1279,6 +1279,37 @@ def dsn_said_heading(recipients: Sequence[DsnRecipient]) -> str:
     return "server said"
 
 
+# The first line of a multi-line SMTP reply (RFC 5321 section 4.2.1): the reply code and a
+# hyphen, then, when the server gives one, an enhanced status code (RFC 3463; RFC 2034 section 4
+# has it repeated on every line).
+_multiline_reply_re = compiled_on_first_use(r"([245]\d\d)-(?:([245]\.\d{1,3}\.\d{1,3})(?=[ \t]))?")
+
+
+def joined_reply(reply: str) -> str:
+    """A multi-line SMTP reply that a report joined into one line, without the code prefix of
+    each line after the first (RFC 5321 section 4.2.1: every line but the last starts "550-",
+    the last "550 "; Gmail repeats "550-5.1.1" on each): "550 5.1.1 The email account ...
+    Please try double-checking ...". Only the first line's own codes are taken out of the later
+    lines, so a number in the text stays. A reply that is not multi-line comes back as it is."""
+    first = _multiline_reply_re().match(reply)
+    if first is None:
+        return reply
+    code, enhanced = first.group(1), first.group(2)
+    rest = " " + " ".join(reply[first.end():first.end() + 4000].split()) + " "
+    if enhanced:
+        rest = rest.replace(f" {code}-{enhanced} ", " ").replace(f" {code} {enhanced} ", " ")
+        return f"{code} {enhanced} {rest.strip()}".rstrip()
+    # Without an enhanced code to tell them, the last line's "550 " is the first "550 " after
+    # the last "550-": a "550 " before it, or a second one, is the server's text.
+    last = rest.rfind(f" {code}-")
+    rest = rest.replace(f" {code}-", " ")
+    if last >= 0:
+        at = rest.find(f" {code} ", last)
+        if at >= 0:
+            rest = rest[:at] + rest[at + len(code) + 1:]
+    return f"{code} {rest.strip()}".rstrip()
+
+
 def dsn_said_cell(recipient: DsnRecipient, reporting_mta: str | None, mixed: bool) -> str | None:
     """A recipient's reason as a report's reason column shows it: a remote reply after the
     remote server's name; the reporting server's own words as they are, or, in a column that
@@ -1287,6 +1318,7 @@ def dsn_said_cell(recipient: DsnRecipient, reporting_mta: str | None, mixed: boo
     who, said = dsn_said(recipient, reporting_mta)
     if said is None:
         return None
+    said = joined_reply(said)
     if recipient.diagnostic_code is None:
         said = f"{said} (notice text)"
     if who == "remote" and recipient.remote_mta:
@@ -2865,9 +2897,10 @@ def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...
     for recipient in chosen[:_MAX_LISTED]:
         # Without Remote-MTA no remote server was reached: the diagnostic is the reporting server's
         # own (RFC 3464 sections 2.3.5 and 2.3.6), Exchange's "RESOLVER.RST..." say.
-        said = (f"; {recipient.remote_mta} answered \"{_short(recipient.diagnostic_code, 400)}\"" if recipient.remote_mta
-                else f"; {report.reporting_mta or 'the reporting server'} reported \"{_short(recipient.diagnostic_code, 400)}\"") \
-            if recipient.diagnostic_code else \
+        reply = joined_reply(recipient.diagnostic_code) if recipient.diagnostic_code else None
+        said = (f"; {recipient.remote_mta} answered \"{_short(reply, 400)}\"" if recipient.remote_mta
+                else f"; {report.reporting_mta or 'the reporting server'} reported \"{_short(reply, 400)}\"") \
+            if reply else \
             (f"; {report.reporting_mta or 'the reporting server'}'s own text gives the reason: "
              f"\"{_short(recipient.text_reason, 400)}\" (its human-readable part, under the address: no "
              f"Diagnostic-Code, so no remote server's reply)") if recipient.text_reason else ""
