@@ -3046,6 +3046,12 @@ _failed_recipient_re = compiled_on_first_use(
     # A gateway's "Message details" quoting the envelope it refused (Verizon's email-to-SMS):
     # "  RCPT TO: 0000@vtext.com" on a line of its own.
     rf"|^[ \t]{{0,20}}RCPT TO:[ \t]{{0,5}}<?({_ADDRESS})>?[ \t]*\r?$"
+    # Exchange Online's and Exchange 2013 and later's opening, "mx.google.com rejected your message to
+    # the following email addresses:", a blank line, and the address as Outlook's text keeps it:
+    # "jeff@gmail.com<mailto:jeff@gmail.com>", "Lindsay (noreply@github.com)<mailto:...>",
+    # "jane@contoso.com ( jane@contoso.com )".
+    rf"|rejected your message to the following e-?mail addresses:[ \t]*\r?\n(?:[ \t]*\r?\n){{0,2}}[ \t]{{0,20}}"
+    rf"(?:[^\r\n(<>@]{{0,100}}\([ \t]?)?<?({_ADDRESS})"
     # Every repetition bounded and no two overlapping: linear on any text.
     rf"|(?:failed|recipients or groups):[ \t]*\r?\n(?:[ \t]*\r?\n){{0,2}}[ \t]{{0,20}}<?({_ADDRESS})>?[ \t]*\r?\n",
     re.MULTILINE)
@@ -3375,9 +3381,13 @@ _deferred_recipient_re = compiled_on_first_use(
 # RESOLVER.ADR.ExRecipNotFound; not found'" and Exchange 2010 and later's "#550 5.1.1
 # RESOLVER.ADR.ExRecipNotFound; not found ##", each on the line below the recipient
 # (https://learn.microsoft.com/exchange/mail-flow/non-delivery-reports-and-bounce-messages/non-delivery-reports-and-bounce-messages).
-# Bounded, one line: linear on any text.
+# Exchange 2013 and later, and Exchange Online and Outlook.com, write a remote server's refusal as
+# "Remote server returned '...'" (lower-case "server" in current ones), the remote server's name on
+# the line between it and the recipient, and a multi-line reply joined into the one line (Gmail's
+# 5.7.26 runs past 400 characters): the quoted reply ends at the line's last quote (it may hold
+# one, "recipient's"). Bounded, one line: linear on any text.
 _exchange_reply_re = compiled_on_first_use(
-    r"^[ \t]{0,20}(?:Remote Server returned '([245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}[^'\r\n]{0,300})'"
+    r"^[ \t]{0,20}(?:Remote [Ss]erver returned '([245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}[^\r\n]{0,2000})'"
     r"|#([245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}[^\r\n#]{0,300})(?:##|#?[ \t]*\r?$))", re.MULTILINE)
 # The title Exchange writes above the header of the message it returns, in the languages whose
 # wording is known (Sisimai's Exchange2007/Office365 readers list the same): en, fr, it, nl, pt, sv.
@@ -3390,23 +3400,37 @@ _EXCHANGE_HEADER_TITLES = ("Original message headers:", "En-têtes de message d'
 # (https://learn.microsoft.com/exchange/troubleshoot/email-delivery/imceaex-ndr).
 _IMCEAEX = "IMCEAEX-"
 _exchange_recipient_re = compiled_on_first_use(r"<?[^\s<>@]{1,600}@[A-Za-z0-9.-]{1,253}>?")
+# The remote server's line between the recipient and the reply: a host name or an address literal.
+_exchange_host_re = compiled_on_first_use(r"[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[?[0-9A-Fa-f.:]{2,45}\]?")
 # The server that wrote the NDR, on its own line in the same block (en, fr; nl and pt as Sisimai lists).
 _generating_server_re = compiled_on_first_use(
     r"^[ \t]{0,20}(?:Generating server|Serveur de génération|Bronserver|Servidor de origem)[ \t]{0,3}:[ \t]{0,5}"
     r"([A-Za-z0-9][A-Za-z0-9.-]{0,252})[ \t]*\r?$", re.MULTILINE)
 
 
-def _exchange_diagnostic(text: str) -> tuple[str | None, str] | None:
-    """(the recipient on the line above, Exchange's reply) of the first diagnostic line."""
+def _exchange_diagnostic(text: str) -> tuple[str | None, str, str | None] | None:
+    """(the recipient above the diagnostic line, Exchange's reply, the remote server named
+    between them) of the first diagnostic line. The recipient is the nearest of the three
+    non-empty lines above that is an address, with nothing but a host name between it and the
+    reply: Exchange 2010's "recipient / #550 ..." and Exchange 2013 and later's "recipient /
+    remote host / Remote server returned '...'"."""
     found = _exchange_reply_re().search(text)
     if found is None:
         return None
-    reply = " ".join((found.group(1) or found.group(2)).split())
-    above = [line.strip() for line in text[max(0, found.start() - 2000):found.start()].splitlines()[-3:]]
-    line = next((line for line in reversed(above) if line), "")
-    # An IMCEAEX local part is longer than RFC 5321's 64 octets: Exchange writes it so.
-    address = line.strip("<>") if _exchange_recipient_re().fullmatch(line) else None
-    return address, reply
+    reply = joined_reply(" ".join((found.group(1) or found.group(2)).split()))
+    above = [line for line in (line.strip() for line in text[max(0, found.start() - 2000):found.start()].splitlines()[-6:])
+             if line][-3:]
+    address = remote = None
+    for line in reversed(above):
+        # An IMCEAEX local part is longer than RFC 5321's 64 octets: Exchange writes it so.
+        if _exchange_recipient_re().fullmatch(line):
+            address = line.strip("<>")
+            break
+        if remote is not None or not _exchange_host_re().fullmatch(line):
+            remote = None
+            break
+        remote = line
+    return address, reply, remote if address else None
 
 
 def pasted_notice(text: str) -> Finding | None:
@@ -3430,9 +3454,16 @@ def pasted_notice(text: str) -> Finding | None:
     if diagnostic is not None and diagnostic[0] and not address:
         address = diagnostic[0]
     indented, host, command = _block_reason(_indented_block(text, address)) if address else (None, None, None)
+    wrote = ""
     if diagnostic is not None and host is None:
+        # The remote server Exchange names above its reply, for that recipient; else the server
+        # that generated the report (then its own words: no remote server was named).
+        remote = diagnostic[2] if diagnostic[0] is not None and diagnostic[0].lower() == (address or "").lower() \
+            else None
         generating = _generating_server_re().search(text)
-        host = generating.group(1) if generating else None
+        host = remote or (generating.group(1) if generating else None)
+        if remote is not None and generating is not None and generating.group(1).lower() != remote.lower():
+            wrote = f" {generating.group(1)} generated the report"
     reason = indented or (_gmail_reply(text) if address else None) or (diagnostic[1] if diagnostic else None)
     imceaex = (" The recipient is an IMCEAEX address: a legacyExchangeDN (X.500) address wrapped for SMTP, "
                "from an Outlook auto-complete entry or a contact whose directory object no longer exists; "
@@ -3445,7 +3476,7 @@ def pasted_notice(text: str) -> Finding | None:
     who = address or "a recipient"
     said = f" The server's reason: “{_short(reason, 400)}”" + (f" (from {host})" if host else "") + "." \
         if reason else ""
-    said += imceaex
+    said += (wrote + "." if reason else "") + imceaex
     stage = _stage(command)
     if temporary:
         return Finding(
@@ -3629,6 +3660,10 @@ def _unstructured_bounce(message: Message, carried: Sequence[tuple[AttachedMessa
                if address not in failed]
     refusals = _transcript_refusals(text) if "<<<" in text or "RCPT" in text.upper() else {}
     failed += [address for address in refusals if address not in failed]
+    # Exchange's diagnostic block: the recipient, the remote server and its reply (pasted_notice).
+    diagnostic = _exchange_diagnostic(text) if "returned '" in text or "#" in text else None
+    if diagnostic is not None and diagnostic[0] and diagnostic[0] not in failed:
+        failed.append(diagnostic[0])
     failed = failed[:_MAX_LISTED]
     if failed:
         # What a ticket asks first, as for a structured report (dsn.failed): who did not get it.
@@ -3638,6 +3673,9 @@ def _unstructured_bounce(message: Message, carried: Sequence[tuple[AttachedMessa
         # server's own refusal in the SMTP transcript the bounce quotes, when there is one, says more
         # (Exim puts "SMTP error from remote mail server after RCPT TO:<X>:" on that indented line).
         reply = refusals.get(failed[0]) or _gmail_reply(text)
+        exchange_host = None
+        if not reply and diagnostic is not None and (diagnostic[0] or "").lower() == failed[0].lower():
+            reply, exchange_host = diagnostic[1], diagnostic[2]
         # Exim's block below the address: the host, the command the refusal came after (MAIL
         # FROM: the sender was refused, not the recipient) and the reply itself.
         indented, host, command = _block_reason(_indented_block(text, failed[0]))
@@ -3653,7 +3691,9 @@ def _unstructured_bounce(message: Message, carried: Sequence[tuple[AttachedMessa
             f" ({first})" if first else f" (“{_short(reason, 100)}”)" if reason else ""
         quoted = ""
         if reason:
-            whose = ", the receiving server's reply in the SMTP session the bounce quotes, read from its text" \
+            whose = f", the reply of {exchange_host} as Exchange's diagnostic block quotes it" \
+                if exchange_host and reason == reply else \
+                ", the receiving server's reply in the SMTP session the bounce quotes, read from its text" \
                 if reason == reply else f", the reply of {host}" if host and command else \
                 ", the remote server's reply" if command else ""
             quoted = (f" ({failed[0]}: “{_short(reason, 300)}”{whose}"

@@ -5,9 +5,138 @@ Gmail's multi-line reply in the delivery report's reason column."""
 
 from __future__ import annotations
 
+import time
+
 import headerscope
+from headerscope import mime
 from headerscope.mime import dsn_said_cell, joined_reply
 from headerscope.render import get_renderer
+
+# A real Outlook.com NDR of 2026 ("Undeliverable: Introduction and PHS summer schedule", from
+# postmaster@outlook.com, a public archive): an inbox rule's forward that Gmail refused. Current
+# Exchange writes "Remote server returned" (lower-case s), the remote server's line between the
+# recipient and the reply, and Gmail's multi-line 5.7.26 reply joined into one line of 450 characters.
+OUTLOOK_NDR = (
+    "mx.google.com rejected your message to the following email addresses:\n\n"
+    "jeffguiney@gmail.com<mailto:jeffguiney@gmail.com>\n"
+    "Your message wasn't delivered. Please try resending the message.\n\n\n"
+    "mx.google.com gave this error:\n"
+    "Your email has been blocked because the sender is unauthenticated. Gmail requires all senders to authenticate "
+    "with either SPF or DKIM. Authentication results: DKIM = did not pass SPF [hotmail.com] with ip: "
+    "[2a01:111:f403:c10d::3] = did not pass For instructions on setting up authentication, go to "
+    "https://support.google.com/mail/answer/81126#authentication d9443c01a7336-2bd5d35e228si248988955ad.161 - gsmtp\n\n\n"
+    "Diagnostic information for administrators:\n\n"
+    "Generating server: IA0PR12MB7699.namprd12.prod.outlook.com\n\n"
+    "jeffguiney@gmail.com\n"
+    "mx.google.com\n"
+    "Remote server returned '550-5.7.26 Your email has been blocked because the sender is unauthenticated. "
+    "550-5.7.26 Gmail requires all senders to authenticate with either SPF or DKIM. 550-5.7.26 Authentication "
+    "results: 550-5.7.26 DKIM = did not pass 550-5.7.26 SPF [hotmail.com] with ip: [2a01:111:f403:c10d::3] = did "
+    "not pass 550-5.7.26 For instructions on setting up authentication, go to 550 5.7.26 "
+    "https://support.google.com/mail/answer/81126#authentication d9443c01a7336-2bd5d35e228si248988955ad.161 - gsmtp'\n\n"
+)
+PASTED_HEADER = (
+    "Original message headers:\n\n"
+    "Received: from DM6PR12MB2971.namprd12.prod.outlook.com (2603:10b6:5:118::28)\n"
+    " by IA0PR12MB7699.namprd12.prod.outlook.com (2603:10b6:208:431::7) with\n"
+    " Microsoft SMTP Server (version=TLS1_2,\n"
+    " cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.21.25.23; Mon, 18 May\n"
+    " 2026 17:31:43 +0000\n"
+    "Resent-From: <jrguiney@hotmail.com>\n"
+    "From: Jason Younker <jason@ynkr.org>\n"
+    "To: jrguiney@hotmail.com\n"
+    "Subject: Introduction and PHS summer schedule\n"
+    "Date: Mon, 18 May 2026 10:31:20 -0700\n"
+    "Message-ID: <ynkr-1@ynkr.org>\n"
+)
+# Another real one (a public archive, 2026-10-02, postmaster@microsoft.com): a display name before
+# the address in the opening, and Gmail's 5.2.1 reply.
+MICROSOFT_NDR = (
+    "mx.google.com rejected your message to the following email addresses:\n\n"
+    "Lindsay (noreply@github.com)<mailto:noreply@github.com>\n"
+    "There's a problem with the recipient's mailbox. Please try resending your message. If the problem "
+    "continues, please contact your email admin.\n\n\n"
+    "Diagnostic information for administrators:\n\n"
+    "Generating server: CH8PR21MB4887.namprd21.prod.outlook.com\n\n"
+    "noreply@github.com\n"
+    "mx.google.com\n"
+    "Remote server returned '550-5.2.1 The user you are trying to contact is receiving mail at a rate that "
+    "550-5.2.1 prevents additional messages from being delivered. For more 550-5.2.1 information, go to 550 5.2.1 "
+    "https://support.google.com/mail/?p=ReceivingRatePerm 5614622812f47-4f569082759si2803290b6e.43 - gsmtp'\n\n"
+)
+# Exchange 2016 on premises refusing to relay (a Microsoft Q&A thread, the address redacted there as
+# "@gmail.com"): its own server is the line between the recipient and "Remote Server returned".
+ONPREM_NDR = (
+    "EXCHANGE.local-domain.local rejected your message to the following email addresses:  \n\n"
+    "   @gmail.com (@gmail.com)  \n\n"
+    "   Diagnostic information for administrators:  \n\n"
+    "   Generating server: EXCHANGE.local-domain.local  \n\n"
+    "   @gmail.com  \n\n"
+    "   EXCHANGE.local-domain.local  \n\n"
+    "   Remote Server returned '550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain'  \n\n"
+)
+
+
+def test_exchange_onlines_diagnostic_block_names_recipient_remote_server_and_whole_reply() -> None:
+    address, reply, remote = mime._exchange_diagnostic(OUTLOOK_NDR) or (None, "", None)
+    assert (address, remote) == ("jeffguiney@gmail.com", "mx.google.com")
+    # The whole reply, its continuation prefixes taken out (RFC 5321 section 4.2.1).
+    assert reply.startswith("550 5.7.26 Your email has been blocked because the sender is unauthenticated. Gmail ")
+    assert reply.endswith("d9443c01a7336-2bd5d35e228si248988955ad.161 - gsmtp") and "550-" not in reply
+    assert mime._exchange_diagnostic(MICROSOFT_NDR)[::2] == ("noreply@github.com", "mx.google.com")  # type: ignore[index]
+    # The redacted address is no address: the reply is read, no recipient or remote server is made up.
+    assert mime._exchange_diagnostic(ONPREM_NDR) == (
+        None, "550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain", None)
+    # Exchange 2010's line below the recipient reads as before.
+    assert mime._exchange_diagnostic("Generating server: mx.corp.example\n\nbob@corp.example\n"
+                                     "#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##\n") == (
+        "bob@corp.example", "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found", None)
+    # Two lines that are no host name between the address and the reply: no recipient is taken.
+    assert mime._exchange_diagnostic("bob@corp.example\nsome words here\nmx.example\n"
+                                     "Remote server returned '550 5.1.1 unknown'\n")[0] is None  # type: ignore[index]
+
+
+def test_a_quote_inside_exchanges_reply_does_not_end_it_and_an_unclosed_one_is_bounded() -> None:
+    line = ("bob@gmail.example\nmx.google.com\nRemote server returned '550-5.1.1 The email account that you tried "
+            "to reach does not exist. Please try 550-5.1.1 double-checking the recipient's email address for typos "
+            "or 550-5.1.1 unnecessary spaces. https://support.google.com/mail/?p=NoSuchUser x.1 - gsmtp'\n")
+    assert mime._exchange_diagnostic(line)[1].endswith("unnecessary spaces. https://support.google.com/mail/"  # type: ignore[index]
+                                                       "?p=NoSuchUser x.1 - gsmtp")
+    # A reply that never closes within the bound is no diagnostic line; a long line costs linear time.
+    assert mime._exchange_diagnostic("Remote server returned '550 5.1.1 " + "x" * 3000 + "'\n") is None
+    started = time.process_time()
+    mime._exchange_diagnostic(("Remote server returned '550 5.1.1 " + "'" * 1990 + "\n") * 300)
+    assert time.process_time() - started < 2.0
+
+
+def test_an_outlook_ndr_pasted_above_its_header_names_the_recipient_the_remote_server_and_its_reply() -> None:
+    finding = mime.pasted_notice(OUTLOOK_NDR + PASTED_HEADER)
+    assert finding is not None and finding.id == "dsn.unstructured"
+    assert finding.title.startswith("Bounce pasted above the header: delivery to jeffguiney@gmail.com failed (5.7.26")
+    assert "The server's reason: “550 5.7.26 Your email has been blocked" in finding.explanation
+    assert "” (from mx.google.com). IA0PR12MB7699.namprd12.prod.outlook.com generated the report." in finding.explanation
+    report = headerscope.analyze((OUTLOOK_NDR + PASTED_HEADER).encode(), offline=True)
+    assert any(f.id == "dsn.unstructured" and "jeffguiney@gmail.com" in f.title for f in report.findings)
+
+
+def test_the_newer_exchange_opening_names_the_recipient_in_each_form_outlook_keeps() -> None:
+    found = [next(g for g in m.groups() if g) for text in (OUTLOOK_NDR, MICROSOFT_NDR,
+             "contoso.com rejected your message to the following email addresses:\n\njane@contoso.com ( jane@contoso.com )\n")
+             for m in mime._failed_recipient_re().finditer(text)][:3]
+    assert found[0] == "jeffguiney@gmail.com" and "noreply@github.com" in found and "jane@contoso.com" in found
+    assert not list(mime._failed_recipient_re().finditer(ONPREM_NDR))
+
+
+def test_a_whole_outlook_ndr_without_a_report_part_names_the_recipient_and_the_remote_reply() -> None:
+    ndr = ("Return-Path: <>\nFrom: postmaster@outlook.com\nTo: jrguiney@hotmail.com\n"
+           "Subject: Undeliverable: Introduction and PHS summer schedule\nDate: Mon, 18 May 2026 17:31:44 +0000\n"
+           "X-MS-Exchange-Message-Is-Ndr:\nMIME-Version: 1.0\nContent-Type: text/plain; charset=\"us-ascii\"\n\n"
+           + OUTLOOK_NDR).encode()
+    [finding] = [f for f in headerscope.analyze(ndr, offline=True).findings if f.id == "dsn.unstructured"]
+    assert finding.title.startswith("Bounce: delivery to jeffguiney@gmail.com failed (5.7.26")
+    assert "jeffguiney@gmail.com: “550 5.7.26 Your email has been blocked" in finding.explanation
+    assert "the reply of mx.google.com as Exchange's diagnostic block quotes it" in finding.explanation
+
 
 GMAIL_DIAGNOSTIC = (
     "550-5.1.1 The email account that you tried to reach does not exist. Please try 550-5.1.1 double-checking the "
