@@ -2964,6 +2964,18 @@ _QMAIL_START = b"Hi. This is the qmail-send program at "
 _QMAIL_COPY = "\n--- Below this line is "
 _MAX_BOUNCE_TEXT = 65536
 _qmail_status_re = compiled_on_first_use(r"\(#([245]\.\d{1,3}\.\d{1,3})\)")
+# qmail-remote.c's report of a remote server's refusal in a recipient's paragraph: the host line
+# (outhost(), the address it connected to), "Remote host said: " and the reply's lines
+# (outsmtptext()), up to qmail-send's "Giving up on IP." or "I'm not going to try again" line.
+# Bounded, each line once: linear on any text.
+_HOST = r"[0-9A-Fa-f.:\[\]]{2,47}|[A-Za-z0-9][A-Za-z0-9.-]{0,252}"
+_qmail_remote_re = compiled_on_first_use(
+    rf"^(?:({_HOST}) does not like recipient\.|Connected to ({_HOST}) but sender was rejected\."
+    rf"|({_HOST}) failed (?:on DATA command|after I sent the message)\.)[ \t]*\n"
+    r"Remote host said:[ \t]{0,5}([245]\d\d[^\n]{0,1000}(?:\n(?!Giving up on |I'm not going to try again)[^\n]{1,1000}){0,20})",
+    re.MULTILINE)
+# The enhanced status code after a reply's code, its first text (RFC 2034 section 4): "550 5.1.1 ...".
+_reply_status_re = compiled_on_first_use(r"[245]\d\d[ -]([245]\.\d{1,3}\.\d{1,3})(?![\d.])")
 
 
 def _qmail_bounce(message: Message) -> tuple[DeliveryReport, tuple[tuple[AttachedMessage, bytes], ...]] | None:
@@ -2988,10 +3000,24 @@ def _qmail_bounce(message: Message) -> tuple[DeliveryReport, tuple[tuple[Attache
         diagnostic = " ".join(said.split())[:_MAX_FIELD] or None
         codes = _qmail_status_re().findall(said)
         code = codes[-1] if codes else None
+        remote_mta = diagnostic_type = None
+        remote = _qmail_remote_re().search(said)
+        if remote is not None:
+            # qmail-remote's words for a remote server's refusal ("IP does not like recipient.",
+            # "Connected to IP but sender was rejected.", "IP failed on DATA command.", "IP failed
+            # after I sent the message.") and "Remote host said:" before the reply's lines, as it
+            # read them: the reply is the remote server's, its enhanced code the status when qmail
+            # gives none of its own "(#x.y.z)".
+            remote_mta = next(group for group in remote.groups()[:3] if group)
+            diagnostic = " ".join(remote.group(4).split())[:_MAX_FIELD]
+            diagnostic_type = "smtp"
+            if code is None:
+                enhanced = _reply_status_re().match(diagnostic)
+                code = enhanced.group(1) if enhanced else None
         recipients.append(DsnRecipient(
             final_recipient=address.strip()[:320] or None, original_recipient=None, action="failed",
-            status=code, status_meaning=status_meaning(code) if code else None, remote_mta=None,
-            diagnostic_code=diagnostic))
+            status=code, status_meaning=status_meaning(code) if code else None, remote_mta=remote_mta,
+            diagnostic_code=diagnostic, diagnostic_type=diagnostic_type))
         if len(recipients) >= MAX_RECIPIENTS:
             break
     if not recipients:

@@ -9,7 +9,8 @@ import time
 
 import headerscope
 from headerscope import mime
-from headerscope.mime import dsn_said_cell, joined_reply
+from headerscope.message import parse_message
+from headerscope.mime import delivery_report, dsn_said, dsn_said_cell, joined_reply
 from headerscope.render import get_renderer
 
 # A real Outlook.com NDR of 2026 ("Undeliverable: Introduction and PHS summer schedule", from
@@ -136,6 +137,47 @@ def test_a_whole_outlook_ndr_without_a_report_part_names_the_recipient_and_the_r
     assert finding.title.startswith("Bounce: delivery to jeffguiney@gmail.com failed (5.7.26")
     assert "jeffguiney@gmail.com: “550 5.7.26 Your email has been blocked" in finding.explanation
     assert "the reply of mx.google.com as Exchange's diagnostic block quotes it" in finding.explanation
+
+
+# qmail-remote.c's words for a remote refusal ("IP does not like recipient.", outsmtptext()'s "Remote
+# host said:", qmail-send's "Giving up on IP."), as in a real LKML bounce of that shape, beside a
+# local failure with qmail's own "(#5.1.1)".
+QMAIL = (b"Return-Path: <>\nDelivered-To: alice@example.net\n"
+         b"Received: (qmail 23456 invoked for bounce); 14 Nov 2023 10:00:05 -0000\n"
+         b"Date: 14 Nov 2023 10:00:05 -0000\nFrom: MAILER-DAEMON@mail.example.net\nTo: alice@example.net\n"
+         b"Subject: failure notice\n\n"
+         b"Hi. This is the qmail-send program at mail.example.net.\n"
+         b"I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+         b"This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+         b"<nobody@example.org>:\n192.0.2.5 does not like recipient.\n"
+         b"Remote host said: 550 5.1.1 <nobody@example.org>: Recipient address rejected: User unknown in virtual "
+         b"mailbox table\nGiving up on 192.0.2.5.\n\n"
+         b"<dave@example.com>:\nConnected to 198.51.100.7 but sender was rejected.\n"
+         b"Remote host said: 553-5.7.1 Sender rejected\n553 5.7.1 see https://example.com/policy\n"
+         b"Giving up on 198.51.100.7.\n\n"
+         b"<carol@example.com>:\nSorry, no mailbox here by that name. (#5.1.1)\n\n"
+         b"--- Below this line is a copy of the message.\n\n"
+         b"Return-Path: <alice@example.net>\nFrom: Alice <alice@example.net>\nTo: nobody@example.org\n"
+         b"Subject: Quarterly figures\n\nHello.\n")
+
+
+def test_a_qmail_remote_refusal_is_the_remote_servers_with_its_status() -> None:
+    report = delivery_report(parse_message(QMAIL))
+    assert report is not None
+    nobody, dave, carol = report.recipients
+    assert (nobody.status, nobody.remote_mta, nobody.diagnostic_code) == (
+        "5.1.1", "192.0.2.5",
+        "550 5.1.1 <nobody@example.org>: Recipient address rejected: User unknown in virtual mailbox table")
+    assert dsn_said(nobody, report.reporting_mta)[0] == "remote"
+    assert dsn_said_cell(nobody, report.reporting_mta, mixed=True) == (
+        "192.0.2.5: 550 5.1.1 <nobody@example.org>: Recipient address rejected: User unknown in virtual mailbox table")
+    assert (dave.status, dave.remote_mta) == ("5.7.1", "198.51.100.7")
+    assert dsn_said_cell(dave, report.reporting_mta, mixed=True) == (
+        "198.51.100.7: 553 5.7.1 Sender rejected see https://example.com/policy")
+    # qmail's own failure stays the reporting server's.
+    assert (carol.status, carol.remote_mta, dsn_said(carol, report.reporting_mta)[0]) == ("5.1.1", None, "reporting")
+    assert dsn_said_cell(carol, report.reporting_mta, mixed=True) == (
+        "reporting server (mail.example.net): Sorry, no mailbox here by that name. (#5.1.1)")
 
 
 GMAIL_DIAGNOSTIC = (
