@@ -2849,6 +2849,18 @@ def _recipient_name(recipient: DsnRecipient, failed_header: list[str]) -> str:
     return final or original or "?"
 
 
+def dsn_sent_to(recipient: DsnRecipient) -> str | None:
+    """The address the sender wrote, when the report names one other than the address delivery
+    was tried to: Original-Recipient beside Final-Recipient (RFC 3464 sections 2.3.1 and 2.3.2;
+    Postfix writes it when an alias or forward expanded the address, "(expanded from <X>)" in its
+    text). A failure after an alias or forward is then no failure to an address the sender never
+    wrote. None when they are the same (case aside) or either is no address."""
+    final, original = recipient.final_recipient, recipient.original_recipient
+    if not final or not original or "@" not in original or "@" not in final or final.lower() == original.lower():
+        return None
+    return original
+
+
 def _reason_words(recipient: DsnRecipient) -> str | None:
     """A recipient's reason as compared with another's: its Diagnostic-Code or notice-text
     reason, its own address taken out ("<a@x>: Recipient address rejected" is the same reason as
@@ -2873,7 +2885,8 @@ def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...
     else:
         kind, severity, wanted = "delivered", Severity.INFO, None
     chosen = [r for r in report.recipients if wanted is None or r.action == wanted]
-    names = ", ".join(_short(_recipient_name(r, failed_header or []), 80) or "?" for r in chosen[:3])
+    names = ", ".join((_short(_recipient_name(r, failed_header or []), 80) or "?")
+                      + (f" (sent to {_short(sent_to, 80)})" if (sent_to := dsn_sent_to(r)) else "") for r in chosen[:3])
     more = f" and {len(chosen) - 3} more" if len(chosen) > 3 else ""
     first = chosen[0]
     said_words = diagnostic_words(first.diagnostic_code or first.text_reason)
@@ -2905,8 +2918,14 @@ def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...
              f"\"{_short(recipient.text_reason, 400)}\" (its human-readable part, under the address: no "
              f"Diagnostic-Code, so no remote server's reply)") if recipient.text_reason else ""
         status = f", status {recipient.status}" if recipient.status else ""
-        details.append(f"{recipient.final_recipient or recipient.original_recipient}: {recipient.action or 'no action'}"
-                       f"{status}{said}")
+        sent_to = dsn_sent_to(recipient)
+        # The address the sender wrote first: the one it knows (RFC 3464 section 2.3.1).
+        # The report does not say which server changed it: the reporting one or one before it.
+        forwarded = (f" (the sender wrote to {_short(sent_to, 120)}, its Original-Recipient: an alias, a forward or "
+                     "a rewrite on the way made it this address, so the failure is of that onward delivery)"
+                     ) if sent_to else ""
+        details.append(f"{recipient.final_recipient or recipient.original_recipient}{forwarded}: "
+                       f"{recipient.action or 'no action'}{status}{said}")
     returned = ""
     if attached:
         returned = (f" The returned message{' header' if attached[0].headers_only else ''} is attached: "

@@ -149,6 +149,7 @@ def environment(directory: str | None = None) -> jinja2.Environment:
     env.filters["feedback_rows"] = _feedback_rows
     env.filters["dsn_said_heading"] = _dsn_said_heading
     env.filters["dsn_said_cell"] = _dsn_said_cell
+    env.filters["dsn_sent_to"] = _dsn_sent_to
     env.filters["feedback_heading"] = _feedback_heading
     env.filters["feedback_intro"] = _feedback_intro
     env.filters["bulk_rows"] = _bulk_rows
@@ -214,6 +215,12 @@ def _dsn_said_cell(recipient: Any, reporting_mta: str | None, heading: str) -> s
     from .mime import dsn_said_cell
 
     return dsn_said_cell(recipient, reporting_mta, mixed=heading == "server said")
+
+
+def _dsn_sent_to(recipient: Any) -> str | None:
+    from .mime import dsn_sent_to
+
+    return dsn_sent_to(recipient)
 
 
 def _feedback_heading(feedback: Any) -> str:

@@ -180,6 +180,45 @@ def test_a_qmail_remote_refusal_is_the_remote_servers_with_its_status() -> None:
         "reporting server (mail.example.net): Sorry, no mailbox here by that name. (#5.1.1)")
 
 
+POSTFIX_ALIAS = (
+    b"Return-Path: <>\nX-Original-To: alice@example.net\nDelivered-To: alice@example.net\n"
+    b"Date: Tue, 14 Nov 2023 10:00:07 +0000 (UTC)\n"
+    b"From: MAILER-DAEMON@mail.example.net (Mail Delivery System)\nSubject: Undelivered Mail Returned to Sender\n"
+    b"To: alice@example.net\nMIME-Version: 1.0\n"
+    b"Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n"
+    b"--B\nContent-Description: Notification\nContent-Type: text/plain; charset=us-ascii\n\n"
+    b"This is the mail system at host mail.example.net.\n\n"
+    b"<bob@gmail.example> (expanded from <info@example.net>): host\n"
+    b"    mx.gmail.example[192.0.2.27] said: 550 5.7.26 Unauthenticated email\n"
+    b"    is not accepted from this domain (in reply to end of DATA command)\n\n"
+    b"--B\nContent-Description: Delivery report\nContent-Type: message/delivery-status\n\n"
+    b"Reporting-MTA: dns; mail.example.net\nX-Postfix-Queue-ID: 4A1B2C3D4E\n\n"
+    b"Final-Recipient: rfc822; bob@gmail.example\nOriginal-Recipient: rfc822;info@example.net\n"
+    b"Action: failed\nStatus: 5.7.26\nRemote-MTA: dns; mx.gmail.example\n"
+    b"Diagnostic-Code: smtp; 550 5.7.26 Unauthenticated email is not accepted from\n    this domain\n\n"
+    b"--B--\n")
+
+
+def test_the_address_the_sender_wrote_is_shown_beside_the_one_an_alias_made_of_it() -> None:
+    report = headerscope.analyze(POSTFIX_ALIAS, offline=True)
+    [finding] = [f for f in report.findings if f.id == "dsn.failed"]
+    assert finding.title.startswith("Bounce: delivery to bob@gmail.example (sent to info@example.net) failed (5.7.26")
+    assert ("bob@gmail.example (the sender wrote to info@example.net, its Original-Recipient: an alias, a forward or "
+            "a rewrite on the way made it this address, so the failure is of that onward delivery): failed"
+            ) in finding.explanation
+    assert "bob@gmail.example (sent to" in get_renderer("terminal").render(report).replace("\n", " ")
+    assert "| bob@gmail.example (sent to info@example.net) | failed |" in get_renderer("markdown").render(report)
+    assert 'bob@gmail.example <span class="muted">(sent to info@example.net)</span>' in get_renderer("html").render(report)
+    # The JSON keeps both fields as they were.
+    [recipient] = report.to_dict()["delivery_report"]["recipients"]
+    assert (recipient["final_recipient"], recipient["original_recipient"]) == ("bob@gmail.example", "info@example.net")
+    # The same address twice (case aside) is no alias: nothing is added.
+    same = headerscope.analyze(POSTFIX_ALIAS.replace(b"rfc822;info@example.net", b"rfc822;Bob@Gmail.example"),
+                               offline=True)
+    assert "sent to" not in get_renderer("markdown").render(same)
+    assert not any("sent to" in f.title or "wrote to" in f.explanation for f in same.findings)
+
+
 GMAIL_DIAGNOSTIC = (
     "550-5.1.1 The email account that you tried to reach does not exist. Please try 550-5.1.1 double-checking the "
     "recipient's email address for typos or 550-5.1.1 unnecessary spaces. https://support.google.com/mail/?p=NoSuchUser "

@@ -239,7 +239,7 @@ class MarkdownRenderer(Renderer):
             return []
         by = f" written by {md_escape(delivery.reporting_mta, 120)}" if delivery.reporting_mta else ""
         written = "in qmail's bounce format, QSBMF" if delivery.format == "qmail" else "RFC 3464"
-        from ..mime import dsn_said_cell, dsn_said_heading
+        from ..mime import dsn_said_cell, dsn_said_heading, dsn_sent_to
 
         shown = delivery.recipients[:MAX_ROWS]
         # Headed by who said the reasons (a remote server, or the reporting server itself).
@@ -254,7 +254,11 @@ class MarkdownRenderer(Renderer):
             # cell's limit must not take them with it.
             retry = f" (will retry until {md_escape(recipient.will_retry_until, 100)})" if recipient.will_retry_until else ""
             attempt = f"; last attempt {md_escape(recipient.last_attempt_date, 100)}" if recipient.last_attempt_date else ""
-            lines.append(_row((md_escape(recipient.final_recipient or recipient.original_recipient, 120),
+            # The address the sender wrote beside the one an alias or forward made of it (as the HTML table).
+            sent_to = dsn_sent_to(recipient)
+            who = md_escape(recipient.final_recipient or recipient.original_recipient, 120) + (
+                f" (sent to {md_escape(sent_to, 120)})" if sent_to else "")
+            lines.append(_row((who,
                                md_escape(recipient.action, 20), md_escape(status or None, 200) + retry,
                                md_escape(said, MAX_CELL) + attempt)))
         lines.append("")

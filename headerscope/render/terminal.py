@@ -733,7 +733,7 @@ class TerminalRenderer(Renderer):
         from rich.table import Table
         from rich.text import Text
 
-        from ..mime import dsn_said_cell, dsn_said_heading
+        from ..mime import dsn_said_cell, dsn_said_heading, dsn_sent_to
 
         delivery = report.delivery_report
         assert delivery is not None
@@ -757,7 +757,11 @@ class TerminalRenderer(Renderer):
                 status += f" (will retry until {_safe(recipient.will_retry_until, 100)})"
             if recipient.last_attempt_date:
                 said += f" (last attempt {_safe(recipient.last_attempt_date, 100)})"
-            table.add_row(_t(recipient.final_recipient or recipient.original_recipient or "—", limit=200),
+            # The address the sender wrote beside the one an alias or forward made of it (as the HTML table).
+            sent_to = dsn_sent_to(recipient)
+            who = _safe(recipient.final_recipient or recipient.original_recipient or "—", 200) + (
+                f" (sent to {_safe(sent_to, 200)})" if sent_to else "")
+            table.add_row(_t(who, limit=420),
                           _t(recipient.action or "—", style), Text(status), Text(said))
         return table
 
