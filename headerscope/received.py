@@ -848,10 +848,10 @@ class _Client:
 
 
 class _Context:
-    __slots__ = ("chasquid", "exim", "http", "microsoft", "qmail", "qmail_auth", "tis")
+    __slots__ = ("chasquid", "coremail", "exim", "http", "microsoft", "qmail", "qmail_auth", "tis")
 
     def __init__(self, *, exim: bool, microsoft: bool, http: bool, tis: bool, qmail: bool = False,
-                 qmail_auth: bool = False, chasquid: bool = False) -> None:
+                 qmail_auth: bool = False, chasquid: bool = False, coremail: bool = False) -> None:
         self.exim = exim
         self.microsoft = microsoft
         self.http = http
@@ -859,6 +859,7 @@ class _Context:
         self.qmail = qmail
         self.qmail_auth = qmail_auth
         self.chasquid = chasquid
+        self.coremail = coremail
 
 
 # qmail-smtpd writes "(remoteinfo@ip)": remoteinfo is tcpserver's RFC 1413 ident
@@ -1215,6 +1216,14 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
     if (first_text is not None and "@" in first_text and client.helo == first_text
             and "." in first_text.rpartition("@")[2]):
         # "from user@example.com ..." (NetEase's webmail): a login, not a host's HELO name.
+        client.ident, client.helo = first_text, None
+    elif (ctx.coremail and first_text is not None and "$" in first_text and client.helo == first_text
+            and "." in first_text.rpartition("$")[2]):
+        # Coremail's webmail (NetEase's 163.com and 126.com, universities, companies) writes the
+        # account it was logged in to with "$" for "@": "from luckd0g$163.com ( [183.205.138.3] )
+        # by ajax-webmail-wmsvr-40-123 (Coremail) ; date". The browser spoke HTTP, which has no
+        # HELO: the word is the login, kept as written. (Only in Coremail's stamps: elsewhere a
+        # "$" in the first word is left as the HELO it was written as.)
         client.ident, client.helo = first_text, None
     if local_uid is not None and first_host and client.helo == first_host and client.ip is None:
         client.ident, client.helo, client.rdns = f"{first_host} (uid {local_uid})", None, None
@@ -1886,6 +1895,7 @@ def _context(exim: bool, microsoft: bool, http: bool, order: list[str], flat_com
         qmail=any("qmail" in c.lower() for c in flat_comments),
         qmail_auth=any(c.lower().startswith(_QMAIL_AUTH_SOFTWARE) for c in flat_comments),
         chasquid=any(c.lower() == "chasquid" for c in flat_comments),
+        coremail=any(c == "Coremail" for c in flat_comments),
     )
 
 

@@ -39,6 +39,12 @@ _ENCODED_ADDRESS = re.compile(
 _LOGIN = re.compile(r"(?i)(?P<key>authenticated sender:|authenticated as|authenticated user|authenticated_id:|"
                     r"\bauth: (?:login|plain|cram-md5|xoauth2|ntlm|gssapi)|\bsmtp\.auth=)(?P<space>\s*)"
                     r"(?P<login>[^\s(),;@]{1,200})(?![^\s(),;])")
+# Coremail's webmail login, written with "$" for "@" in its Received: "from luckd0g$163.com (
+# [183.205.138.3] ) by ajax-webmail-wmsvr-40-123 (Coremail)" (and so in the hop's ident). The
+# look-behind starts a match only where a run of login characters starts, so each run is read
+# once (linear); "." cannot end a domain label, so the domain's repetition cannot backtrack.
+_DOLLAR_LOGIN = re.compile(r"(?<![A-Za-z0-9._+-])(?P<local>[A-Za-z0-9._+-]+)\$"
+                           r"(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 # "key=value" prefixes that are not part of an address (Authentication-Results properties
 # such as smtp.mailfrom=, DKIM i=, Received-SPF envelope-from=): keep the key visible.
 _PROPERTY_KEYS = frozenset({"i", "mailfrom", "envelope-from", "from", "helo", "sender", "to", "rcpt"})
@@ -79,15 +85,22 @@ def _mask_login(match: re.Match[str]) -> str:
     return f"{match.group('key')}{match.group('space')}{login[0]}{MASK}"
 
 
+def _mask_dollar_login(match: re.Match[str]) -> str:
+    return f"{match.group('local')[0]}{MASK}${match.group('domain')}"
+
+
 def redact_text(text: str) -> str:
     """``text`` with the local part of every address replaced by its first character and ``***``
-    (also a login a server names, and an address percent-encoded in a URL)."""
+    (also a login a server names, Coremail's "user$domain" login, and an address percent-encoded
+    in a URL)."""
     if "@" in text:
         text = _ADDRESS.sub(_mask, text)
     if "%40" in text:
         text = _ENCODED_ADDRESS.sub(_mask_encoded, text)
     if "uth" in text or "UTH" in text:
         text = _LOGIN.sub(_mask_login, text)
+    if "$" in text:
+        text = _DOLLAR_LOGIN.sub(_mask_dollar_login, text)
     return text
 
 

@@ -1471,6 +1471,37 @@ def test_netease_webmail_login_and_its_misplaced_bracket() -> None:
     assert f.timestamp == "2020-11-12T09:15:05+08:00"
 
 
+@pytest.mark.parametrize(("stamp", "login", "ip"), [
+    # Real Coremail webmail stamps (verification V44a): 163.com 2025, 126.com 2020, a university
+    # 2026 (its own "(GMT+08:00)" zone comment), a company 2026 from a private address.
+    ("from luckd0g$163.com ( [183.205.138.3] ) by ajax-webmail-wmsvr-40-123 (Coremail) ; "
+     "Tue, 29 Apr 2025 10:11:28 +0800 (CST)", "luckd0g$163.com", "183.205.138.3"),
+    ("from zhixu001$126.com ( [209.8.147.252] ) by ajax-webmail-wmsvr46\n (Coremail) ; "
+     "Wed, 15 Jul 2020 18:45:21 +0800 (CST)", "zhixu001$126.com", "209.8.147.252"),
+    ("from l1zao$zju.edu.cn ( [10.162.196.130] ) by\n ajax-webmail-mail-app4 (Coremail) ; "
+     "Fri, 10 Apr 2026 16:24:14 +0800\n (GMT+08:00)", "l1zao$zju.edu.cn", "10.162.196.130"),
+    ("from zhangsenchuan$eswincomputing.com ( [10.12.96.83] ) by\n ajax-webmail-app2 (Coremail) ; "
+     "Fri, 9 Jan 2026 19:22:02 +0800 (GMT+08:00)", "zhangsenchuan$eswincomputing.com", "10.12.96.83"),
+])
+def test_coremail_webmail_login_with_a_dollar_is_the_login_not_a_helo(stamp: str, login: str, ip: str) -> None:
+    # Coremail writes the webmail account with "$" for "@": the login (as the "@" form of the
+    # same webmail is read), not the HELO that HTTP does not have.
+    f = parse_received(stamp)
+    assert (f.from_helo, f.ident, f.from_ip, f.from_rdns) == (None, login, ip, None)
+    assert f.complete and f.problems == ()
+
+
+def test_a_dollar_in_the_first_word_elsewhere_stays_the_helo() -> None:
+    # Only Coremail's stamp is read so: any other server's first word is the HELO as written.
+    f = parse_received("from luckd0g$163.com ( [183.205.138.3] ) by mx.example.org (Postfix) ; "
+                       "Tue, 29 Apr 2025 10:11:28 +0800 (CST)")
+    assert (f.from_helo, f.ident, f.from_ip) == ("luckd0g$163.com", None, "183.205.138.3")
+    # In a Coremail stamp, a "$" word with no domain after the "$" is no login either.
+    f = parse_received("from host$x ( [183.205.138.3] ) by ajax-webmail-wmsvr46 (Coremail) ; "
+                       "Tue, 29 Apr 2025 10:11:28 +0800 (CST)")
+    assert (f.from_helo, f.ident) == ("host$x", None)
+
+
 def test_a_by_clause_of_punctuation_names_no_host() -> None:
     # A blog's paste whose <host names> the page swallowed: "from ( by ( with ...". RFC 5321
     # section 4.4 makes "by" a domain or an address literal; "(" is neither.

@@ -36,6 +36,11 @@ LOCAL_PARTS = ("alice", "bob", "carol", "team", "owner-team", "alice.private", "
     ("(AUTH: LOGIN bob, TLS: TLSv1.3)", "(AUTH: LOGIN b***, TLS: TLSv1.3)"),
     ("for <team@[192.0.2.5]>", "for <t***@[192.0.2.5]>"),
     ("<https://x.example/u?a=1&e=alice.private%40example.com>", "<https://x.example/u?a=1&e=a***%40example.com>"),
+    # Coremail's webmail login, "$" for "@", in its Received and as the hop's ident.
+    ("from luckd0g$163.com ( [183.205.138.3] ) by ajax-webmail-wmsvr-40-123 (Coremail) ;",
+     "from l***$163.com ( [183.205.138.3] ) by ajax-webmail-wmsvr-40-123 (Coremail) ;"),
+    ("l1zao$zju.edu.cn", "l***$zju.edu.cn"),
+    ("costs $5 or $5.00, $HOME, a$b", "costs $5 or $5.00, $HOME, a$b"),
 ])
 def test_redact_text(text: str, expected: str) -> None:
     assert redact_text(text) == expected
@@ -45,6 +50,7 @@ def test_redact_text(text: str, expected: str) -> None:
 @pytest.mark.parametrize("text", [
     "a" * 1_000_000 + "@x", "@" * 1_000_000, "a@" * 300_000, "a@b" + "-" * 1_000_000,
     '"' * 1_000_000 + "@x", "a." * 500_000 + "@", "a" * 1_000_000 + "%40x", "authenticated user " * 50_000,
+    "a" * 1_000_000 + "$x", "a$" * 300_000, "a$" + "b." * 500_000, "$a" * 500_000,
 ])
 def test_linear_time_on_hostile_input(text: str) -> None:
     started = time.perf_counter()
@@ -98,3 +104,36 @@ def test_the_hop_tables_login_is_redacted() -> None:
     for output_format in ("terminal", "json", "html", "markdown"):
         text = get_renderer(output_format).render(report)
         assert "alice" not in text.replace("Alice", ""), output_format
+
+
+# A 163.com webmail message (verification V44a, real shape): Coremail writes the login with
+# "$" for "@" in its Received, which the hop reads as the login.
+COREMAIL_WEBMAIL = (
+    b"Received: from m16.mail.163.com (m16.mail.163.com [220.197.31.2])\r\n"
+    b"\tby mx.example.org (Postfix) with ESMTPS id 928C8A9FF90\r\n"
+    b"\tfor <list@example.org>; Tue, 29 Apr 2025 04:11:30 +0200 (CEST)\r\n"
+    b"Received: from luckd0g$163.com ( [183.205.138.3] ) by ajax-webmail-wmsvr-40-123\r\n"
+    b" (Coremail) ; Tue, 29 Apr 2025 10:11:28 +0800 (CST)\r\n"
+    b"X-Originating-IP: [183.205.138.3]\r\n"
+    b"Date: Tue, 29 Apr 2025 10:11:28 +0800 (CST)\r\n"
+    b"From: \"Jianzhou Zhao\" <luckd0g@163.com>\r\n"
+    b"To: list@example.org\r\n"
+    b"Subject: a bug\r\n"
+    b"Message-ID: <1a2b.3c.196.Coremail.luckd0g@163.com>\r\n"
+    b"\r\nbody\r\n"
+)
+
+
+def test_the_coremail_webmail_login_is_redacted_everywhere() -> None:
+    # The summary, the hop table and the hop's raw text named "luckd0g$163.com" unmasked.
+    import headerscope
+    from headerscope.render import get_renderer
+
+    report = headerscope.analyze(COREMAIL_WEBMAIL, offline=True)
+    assert report.hops[0].fields.ident == "luckd0g$163.com" and report.hops[0].fields.from_helo is None
+    redacted = redact_report(report)
+    assert redacted.hops[0].fields.ident == "l***$163.com"
+    assert "from l***$163.com ( [183.205.138.3] )" in redacted.hops[0].raw
+    for output_format in ("terminal", "json", "html", "markdown"):
+        text = get_renderer(output_format).render(redacted)
+        assert "luckd0g" not in text, output_format
