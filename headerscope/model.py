@@ -1586,6 +1586,13 @@ class Report(Value):
                 continue
             if address.is_multicast or address.is_unspecified or address.is_reserved:
                 continue  # no sender's address (255.255.255.255, 224.0.0.1): a made-up stamp
+            if hop.role is Role.MSA and not hop.fields.from_rdns:
+                # An authenticated submission (RFC 6409) with no reverse-DNS name recorded is where
+                # the author's device handed it in, whatever name it gave: its HELO is its own
+                # unchecked text, and a roaming laptop names itself after its company's domain
+                # (Kerio: "from protopia.fink.org ([79.134.238.50]) (authenticated user
+                # list@fink.org) by mail.fink.org ... with ESMTPSA"; verification V44a).
+                return hop
             client = (hop.fields.from_rdns or hop.fields.from_helo or "").strip("[]").lower().rstrip(".")
             if client and hop.organization and organizational_domain(client) == hop.organization:
                 continue  # a hand-over inside one organisation (its own relay): not where it came in

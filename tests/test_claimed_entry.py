@@ -106,3 +106,78 @@ def test_a_courier_login_after_its_ident_item_is_said_as_a_submission() -> None:
     assert (report.claimed_entry_words() or "").startswith(
         "by their own record it was submitted at hop 1, where cthulhu.zoidberg.org took it from 87.78.94.105 "
         "(xdsl-87-78-94-105.netcologne.de)")
+
+
+# Verification V44a D2: real chains (linux-sctp 2020, Kerio; netfilter-devel 2019, Exim) where the
+# author's device, roaming on a public address the receiver recorded no reverse-DNS name for,
+# logged in to its organisation's server with a HELO inside that organisation's domain.
+KERIO = (b"Received: from vger.kernel.org (vger.kernel.org [23.128.96.18])\r\n"
+         b"\tby mail.lfdr.de (Postfix) with ESMTP id 7E684283C9F\r\n"
+         b"\tfor <lists+linux-sctp@lfdr.de>; Mon,  5 Oct 2020 18:39:26 +0200 (CEST)\r\n"
+         b"Received: (majordomo@vger.kernel.org) by vger.kernel.org via listexpand\r\n"
+         b"        id S1726747AbgJEQjZ convert rfc822-to-8bit (ORCPT\r\n"
+         b"        <rfc822;lists+linux-sctp@lfdr.de>); Mon, 5 Oct 2020 12:39:25 -0400\r\n"
+         b"Received: from mail.fink.org ([79.134.252.20]:38278 \"EHLO mail.fink.org\"\r\n"
+         b"        rhost-flags-OK-OK-OK-OK) by vger.kernel.org with ESMTP\r\n"
+         b"        id S1726615AbgJEQjZ (ORCPT <rfc822;linux-sctp@vger.kernel.org>);\r\n"
+         b"        Mon, 5 Oct 2020 12:39:25 -0400\r\n"
+         b"Received: from protopia.fink.org ([79.134.238.50])\r\n"
+         b"        (authenticated user list@fink.org)\r\n"
+         b"        by mail.fink.org (Kerio Connect 9.2.12 patch 1) with ESMTPSA\r\n"
+         b"        (using TLSv1.2 with cipher ECDHE-RSA-AES256-GCM-SHA384 (256 bits))\r\n"
+         b"        for linux-sctp@vger.kernel.org;\r\n"
+         b"        Mon, 5 Oct 2020 18:39:23 +0200\r\n"
+         b"From:   Andreas Fink <afink@list.fink.org>\r\nSubject: Heartbeat on closed SCTP sockets?\r\n"
+         b"Date:   Mon, 5 Oct 2020 18:39:22 +0200\r\nTo:     linux-sctp@vger.kernel.org\r\n\r\nHello all,\r\n")
+EXIM = (b"Received: from vger.kernel.org (vger.kernel.org [209.132.180.67])\r\n"
+        b"\tby mail.lfdr.de (Postfix) with ESMTP id 70E1D9BEDE\r\n"
+        b"\tfor <lists+netfilter-devel@lfdr.de>; Sat, 24 Aug 2019 18:40:56 +0200 (CEST)\r\n"
+        b"Received: (majordomo@vger.kernel.org) by vger.kernel.org via listexpand\r\n"
+        b"        id S1727353AbfHXQkv (ORCPT <rfc822;lists+netfilter-devel@lfdr.de>);\r\n"
+        b"        Sat, 24 Aug 2019 12:40:51 -0400\r\n"
+        b"Received: from ganesha.gnumonks.org ([213.95.27.120]:50471 \"EHLO\r\n"
+        b"        ganesha.gnumonks.org\" rhost-flags-OK-OK-OK-OK) by vger.kernel.org\r\n"
+        b"        with ESMTP id S1727146AbfHXQkv (ORCPT\r\n"
+        b"        <rfc822;netfilter-devel@vger.kernel.org>);\r\n"
+        b"        Sat, 24 Aug 2019 12:40:51 -0400\r\n"
+        b"Received: from [47.60.33.188] (helo=gnumonks.org)\r\n"
+        b"        by ganesha.gnumonks.org with esmtpsa (TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256)\r\n"
+        b"        (Exim 4.89)\r\n"
+        b"        (envelope-from <pablo@gnumonks.org>)\r\n"
+        b"        id 1i1Z5o-0001Dm-6j; Sat, 24 Aug 2019 18:40:50 +0200\r\n"
+        b"Date:   Sat, 24 Aug 2019 18:40:42 +0200\r\nFrom:   Pablo Neira Ayuso <pablo@netfilter.org>\r\n"
+        b"To:     Phil Sutter <phil@nwl.cc>\r\nSubject: Re: [iptables PATCH 02/14] nft\r\n\r\nbody\r\n")
+
+
+def test_a_submission_whose_helo_names_the_receivers_organisation_is_where_it_came_in() -> None:
+    # The HELO is the client's own unchecked text: it does not make the authenticated submission
+    # from a public address an internal hand-over (before, the line named hop 2, the company's
+    # server handing it to the list, and the author's address was lost).
+    for raw, words in (
+        (KERIO, "by their own record it was submitted at hop 1, where mail.fink.org took it from 79.134.238.50 "
+                "(protopia.fink.org) on 2020-10-05 16:39:23 UTC"),
+        (EXIM, "by their own record it was submitted at hop 1, where ganesha.gnumonks.org took it from 47.60.33.188 "
+               "(gnumonks.org) on 2019-08-24 16:40:50 UTC"),
+    ):
+        report = headerscope.analyze(raw, offline=True)
+        assert report.hops[0].role.value == "MSA" and report.hops[0].fields.from_rdns is None
+        assert report.claimed_entry_words() == words
+    # The same with a HELO elsewhere, as before.
+    elsewhere = headerscope.analyze(KERIO.replace(b"from protopia.fink.org", b"from protopia.example.net"),
+                                    offline=True)
+    assert (elsewhere.claimed_entry_words() or "").startswith(
+        "by their own record it was submitted at hop 1, where mail.fink.org took it from 79.134.238.50")
+
+
+def test_the_skip_still_passes_an_organisations_own_hosts() -> None:
+    # A reverse-DNS name the receiver looked up in its own organisation (webmail on the server
+    # itself: disco-boy.misterjones.org, 2020) and an unauthenticated relay whose HELO is in the
+    # organisation are still hand-overs inside it: the entry is where the list took it from them.
+    own_host = EXIM.replace(b"from [47.60.33.188] (helo=gnumonks.org)",
+                            b"from ganesha.gnumonks.org ([213.95.27.120] helo=www.gnumonks.org)")
+    relay = EXIM.replace(b"with esmtpsa (TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256)",
+                         b"with esmtps (TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256)")
+    for raw in (own_host, relay):
+        report = headerscope.analyze(raw, offline=True)
+        entry = report.claimed_entry()
+        assert entry is not None and entry.number == 2 and entry.fields.from_ip == "213.95.27.120"
