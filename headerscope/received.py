@@ -848,10 +848,10 @@ class _Client:
 
 
 class _Context:
-    __slots__ = ("chasquid", "coremail", "exim", "http", "microsoft", "qmail", "qmail_auth", "tis")
+    __slots__ = ("chasquid", "comments", "exim", "http", "microsoft", "qmail", "qmail_auth", "tis")
 
     def __init__(self, *, exim: bool, microsoft: bool, http: bool, tis: bool, qmail: bool = False,
-                 qmail_auth: bool = False, chasquid: bool = False, coremail: bool = False) -> None:
+                 qmail_auth: bool = False, chasquid: bool = False, comments: Sequence[str] = ()) -> None:
         self.exim = exim
         self.microsoft = microsoft
         self.http = http
@@ -859,7 +859,12 @@ class _Context:
         self.qmail = qmail
         self.qmail_auth = qmail_auth
         self.chasquid = chasquid
-        self.coremail = coremail
+        self.comments = comments  # the header's comments, for a rare shape's check (see coremail)
+
+    def coremail(self) -> bool:
+        """Whether the stamp is Coremail's ("by ajax-webmail-wmsvr46 (Coremail)"): asked only of
+        a from clause whose first word has a "$", so most headers never scan their comments."""
+        return "Coremail" in self.comments
 
 
 # qmail-smtpd writes "(remoteinfo@ip)": remoteinfo is tcpserver's RFC 1413 ident
@@ -1217,8 +1222,8 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
             and "." in first_text.rpartition("@")[2]):
         # "from user@example.com ..." (NetEase's webmail): a login, not a host's HELO name.
         client.ident, client.helo = first_text, None
-    elif (ctx.coremail and first_text is not None and "$" in first_text and client.helo == first_text
-            and "." in first_text.rpartition("$")[2]):
+    elif (first_text is not None and "$" in first_text and client.helo == first_text
+            and "." in first_text.rpartition("$")[2] and ctx.coremail()):
         # Coremail's webmail (NetEase's 163.com and 126.com, universities, companies) writes the
         # account it was logged in to with "$" for "@": "from luckd0g$163.com ( [183.205.138.3] )
         # by ajax-webmail-wmsvr-40-123 (Coremail) ; date". The browser spoke HTTP, which has no
@@ -1895,7 +1900,7 @@ def _context(exim: bool, microsoft: bool, http: bool, order: list[str], flat_com
         qmail=any("qmail" in c.lower() for c in flat_comments),
         qmail_auth=any(c.lower().startswith(_QMAIL_AUTH_SOFTWARE) for c in flat_comments),
         chasquid=any(c.lower() == "chasquid" for c in flat_comments),
-        coremail=any(c == "Coremail" for c in flat_comments),
+        comments=flat_comments,
     )
 
 
