@@ -848,10 +848,11 @@ class _Client:
 
 
 class _Context:
-    __slots__ = ("chasquid", "comments", "exim", "http", "microsoft", "qmail", "qmail_auth", "tis")
+    __slots__ = ("chasquid", "comments", "exim", "http", "microsoft", "order", "qmail", "qmail_auth", "tis")
 
     def __init__(self, *, exim: bool, microsoft: bool, http: bool, tis: bool, qmail: bool = False,
-                 qmail_auth: bool = False, chasquid: bool = False, comments: Sequence[str] = ()) -> None:
+                 qmail_auth: bool = False, chasquid: bool = False, comments: Sequence[str] = (),
+                 order: Sequence[str] = ()) -> None:
         self.exim = exim
         self.microsoft = microsoft
         self.http = http
@@ -859,12 +860,15 @@ class _Context:
         self.qmail = qmail
         self.qmail_auth = qmail_auth
         self.chasquid = chasquid
-        self.comments = comments  # the header's comments, for a rare shape's check (see coremail)
+        # The header's comments and clause keywords, for a rare shape's check (coremail_webmail).
+        self.comments = comments
+        self.order = order
 
-    def coremail(self) -> bool:
-        """Whether the stamp is Coremail's ("by ajax-webmail-wmsvr46 (Coremail)"): asked only of
-        a from clause whose first word has a "$", so most headers never scan their comments."""
-        return "Coremail" in self.comments
+    def coremail_webmail(self) -> bool:
+        """Whether the stamp is Coremail's webmail's: "by ajax-webmail-wmsvr46 (Coremail) ; date",
+        no "with" clause (Coremail's SMTP receiver writes "with SMTP"). Asked only of a from
+        clause whose first word has a "$", so most headers never scan their comments."""
+        return "Coremail" in self.comments and "with" not in self.order
 
 
 # qmail-smtpd writes "(remoteinfo@ip)": remoteinfo is tcpserver's RFC 1413 ident
@@ -1223,12 +1227,15 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
         # "from user@example.com ..." (NetEase's webmail): a login, not a host's HELO name.
         client.ident, client.helo = first_text, None
     elif (first_text is not None and "$" in first_text and client.helo == first_text
-            and "." in first_text.rpartition("$")[2] and ctx.coremail()):
+            and "." in first_text.rpartition("$")[2] and host_info is not None and not host_info[0]
+            and ctx.coremail_webmail()):
         # Coremail's webmail (NetEase's 163.com and 126.com, universities, companies) writes the
         # account it was logged in to with "$" for "@": "from luckd0g$163.com ( [183.205.138.3] )
         # by ajax-webmail-wmsvr-40-123 (Coremail) ; date". The browser spoke HTTP, which has no
-        # HELO: the word is the login, kept as written. (Only in Coremail's stamps: elsewhere a
-        # "$" in the first word is left as the HELO it was written as.)
+        # HELO: the word is the login, kept as written. Only in that shape, whose parts the
+        # receiver writes (no reverse-DNS slot before the address, no "with"): Coremail's SMTP
+        # receiver writes "from HELO (unknown [IP]) ... with SMTP", where a "$" word is the
+        # client's own HELO, and so is one in any other server's stamp.
         client.ident, client.helo = first_text, None
     if local_uid is not None and first_host and client.helo == first_host and client.ip is None:
         client.ident, client.helo, client.rdns = f"{first_host} (uid {local_uid})", None, None
@@ -1901,6 +1908,7 @@ def _context(exim: bool, microsoft: bool, http: bool, order: list[str], flat_com
         qmail_auth=any(c.lower().startswith(_QMAIL_AUTH_SOFTWARE) for c in flat_comments),
         chasquid=any(c.lower() == "chasquid" for c in flat_comments),
         comments=flat_comments,
+        order=order,
     )
 
 

@@ -1496,6 +1496,16 @@ def test_a_dollar_in_the_first_word_elsewhere_stays_the_helo() -> None:
     f = parse_received("from luckd0g$163.com ( [183.205.138.3] ) by mx.example.org (Postfix) ; "
                        "Tue, 29 Apr 2025 10:11:28 +0800 (CST)")
     assert (f.from_helo, f.ident, f.from_ip) == ("luckd0g$163.com", None, "183.205.138.3")
+    # Coremail's SMTP receiver writes the client's HELO first, a reverse-DNS slot and "with SMTP":
+    # a sender's HELO with a "$" there is its HELO, not a login (real shape: "from qq.com
+    # (unknown [113.96.223.68]) by mx40 (Coremail) with SMTP id ...").
+    for comment in ("unknown [198.51.100.7]", "mail.example.net [198.51.100.7]"):
+        f = parse_received(f"from alice$victim.example ({comment}) by mx40 (Coremail) with SMTP id "
+                           "WsCowAAH4Dv0.17594S3; Tue, 29 Apr 2025 10:11:28 +0800 (CST)")
+        assert (f.from_helo, f.ident, f.from_ip) == ("alice$victim.example", None, "198.51.100.7"), comment
+    f = parse_received("from alice$victim.example ( [198.51.100.7] ) by mx40 (Coremail) with SMTP id "
+                       "WsCowAAH4Dv0.17594S3; Tue, 29 Apr 2025 10:11:28 +0800 (CST)")
+    assert (f.from_helo, f.ident) == ("alice$victim.example", None)
     # In a Coremail stamp, a "$" word with no domain after the "$" is no login either.
     f = parse_received("from host$x ( [183.205.138.3] ) by ajax-webmail-wmsvr46 (Coremail) ; "
                        "Tue, 29 Apr 2025 10:11:28 +0800 (CST)")
