@@ -1223,8 +1223,13 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
             if comment_host is not None:
                 client.rdns = _rdns_name(comment_host)
     if (first_text is not None and "@" in first_text and client.helo == first_text
-            and "." in first_text.rpartition("@")[2]):
-        # "from user@example.com ..." (NetEase's webmail): a login, not a host's HELO name.
+            and "." in first_text.rpartition("@")[2] and (host_info is None or not host_info[0])
+            and "with" not in ctx.order):
+        # "from user@example.com( [IP) ] by ajax-webmail ..." (NetEase's webmail): a login, not a
+        # host's HELO name. Only in the webmail stamp's shape, whose parts the receiver writes (no
+        # reverse-DNS slot before the address, no "with"): an MTA's "from alice@victim.example
+        # (unknown [IP]) by mx ... with ESMTP" names the client's own HELO, which it may write as
+        # an address, not a login (hops45's review of the "$" form).
         client.ident, client.helo = first_text, None
     elif (first_text is not None and "$" in first_text and client.helo == first_text
             and "." in first_text.rpartition("$")[2] and host_info is not None and not host_info[0]

@@ -1590,3 +1590,16 @@ def test_a_login_written_in_the_clients_greeting_is_not_read(greeting: str) -> N
     f = parse_received("from perceptron (xdsl-87-78-94-105.netcologne.de [::ffff:87.78.94.105]) "
                        "(IDENT: unknown, AUTH: LOGIN jast) by cthulhu.zoidberg.org with esmtp; Sun, 09 Nov 2008 23:00:17 +0100")
     assert f.auth == "AUTH: LOGIN jast"
+
+
+@pytest.mark.parametrize("stamp", [
+    "from alice@victim.example (unknown [198.51.100.7]) by mx.example.org (Postfix) with ESMTP id 4ZxQk2; "
+    "Tue, 29 Apr 2025 10:11:28 +0800",
+    "from alice@victim.example ([198.51.100.7]) by mx.example.org with ESMTP id 1ogNFj-0008Os-1X; "
+    "Tue, 29 Apr 2025 10:11:28 +0800",
+])
+def test_an_address_given_as_helo_at_an_mta_stays_the_helo_not_a_login(stamp: str) -> None:
+    # The client's own greeting, written as an address: an MTA's stamp with "with" (and Postfix's
+    # "unknown" reverse-DNS slot) is not NetEase's webmail, so no login is read into it.
+    f = parse_received(stamp)
+    assert (f.from_helo, f.ident, f.from_ip) == ("alice@victim.example", None, "198.51.100.7")
