@@ -67,7 +67,7 @@ FINDING_IDS = frozenset({
     "recorded.none", "recorded.preserved", "recorded.renamed", "recorded.spf_fail",
     "recorded.too_many", "recorded.untrusted_claim",
     # recorded.{label}: a comparison of recorded and recomputed results that differ (recorded.py).
-    "recorded.different", "recorded.dns_drift", "recorded.from_changed", "recorded.expired_since", "recorded.rules_changed", "recorded.modified_after_delivery",
+    "recorded.different", "recorded.dns_drift", "recorded.key_among_several", "recorded.from_changed", "recorded.expired_since", "recorded.rules_changed", "recorded.modified_after_delivery",
     "recorded.older_rules",
     "recorded.policy_changed", "recorded.records_disagree",
     "spam.flagged", "spam.subject_tagged", "spam.virus_found",

@@ -559,6 +559,10 @@ class DkimSignatureResult(Value):
     verifies_without_subject_tag: str | None = None
     """The tag(s) at the start (or end) of the Subject with which taken off the failing header signature
     verifies (added after signing, the only change to the signed fields); None otherwise."""
+    key_among_several: bool = False
+    """reason_code key_revoked with a key record that is one of several DKIM key records at the
+    selector, the first, the one used (RFC 6376 section 3.6.2.2: the result is then undefined): a
+    verifier may use another (section 6.1.2), so a pass recorded at delivery needs no DNS change."""
 
     @property
     def row_reason(self) -> str:
@@ -652,6 +656,11 @@ class ArcResult(Value):
     copied or replayed), instance_limit (instances above 50, RFC 8617 section 4.2.1), library_error,
     body_uncheckable (neutral: the newest ARC-Message-Signature's body hash cannot be checked from a copy
     that does not keep the signed body, see COPY_UNCHECKABLE_CODES)."""
+    key_among_several: bool = False
+    """reason_code key_revoked with the revoked key record one of several DKIM key records at its
+    selector, the one used (RFC 6376 section 3.6.2.2: undefined): a verifier may use another
+    (section 6.1.2; an ARC key is looked up as a DKIM key, RFC 8617 section 5.2), so a recorded
+    arc=pass needs no DNS change."""
 
 
 @frozen
@@ -1042,7 +1051,9 @@ class Comparison(Value):
     because verifiers refuse rsa-sha1 since RFC 8301), policy_changed, not_recorded, not_recomputed,
     different, from_changed (the receiver's DMARC result names another From: domain than the one shown),
     records_disagree (ARC: the "now" is the newest ARC-Seal's recorded cv=fail, not a recomputation), older_rules
-    (DMARC: the receiver recorded what RFC 7489 decides now, and RFC 9989 decides otherwise)."""
+    (DMARC: the receiver recorded what RFC 7489 decides now, and RFC 9989 decides otherwise), key_among_several
+    (a recorded pass that fails now only because the key record used is revoked and one of several at its
+    selector: the receiver may have used another, RFC 6376 section 6.1.2; see ``key_among_several``)."""
     explanation: str
     """Why they differ, in words."""
     recorded_by: str | None = None

@@ -43,7 +43,7 @@ from .text import header_ref
 
 # Reason codes that mean "we could not verify", not "it is false".
 _UNVERIFIABLE = frozenset({"no_body", "offline", "temperror", "not_checked", *COPY_UNCHECKABLE_CODES})
-_DELIVERY_ONLY_LABELS = frozenset({"dns_drift", "expired_since", "rules_changed"})
+_DELIVERY_ONLY_LABELS = frozenset({"dns_drift", "expired_since", "rules_changed", "key_among_several"})
 
 
 def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
@@ -492,12 +492,18 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
         # changed copy gets, not a sign of forgery.
         sealers = _names(dmarc.arc_sealers)
         changers = _names(_arc_changers(arc, findings, dmarc.arc_sealers)) or sealers
-        drift = next((item for item in comparison if item.method == "arc" and item.label == "dns_drift"), None)
-        # As the DKIM drift line: the receiver's check at delivery stands; DNS changed since.
-        since = (f" It recorded arc=pass at delivery; the chain fails now only because a sealer's key has since "
-                 f"been {'revoked in' if arc.reason_code == 'key_revoked' else 'removed from'} DNS, a DNS change, "
-                 "not a change to the message."
-                 if drift is not None and arc is not None and arc.result != "pass" else "")
+        drift = next((item for item in comparison if item.method == "arc"
+                      and item.label in ("dns_drift", "key_among_several")), None)
+        # As the DKIM drift line: the receiver's check at delivery stands; DNS changed since, or
+        # the revoked record used is one of several and the receiver may have used another.
+        since = ""
+        if drift is not None and arc is not None and arc.result != "pass":
+            since = (" It recorded arc=pass at delivery; the chain fails now only because the key record used for a "
+                     "sealer's signature is revoked, one of several at its selector: the receiver may have used "
+                     "another, not a change to the message." if drift.label == "key_among_several" else
+                     " It recorded arc=pass at delivery; the chain fails now only because a sealer's key has since "
+                     f"been {'revoked in' if arc.reason_code == 'key_revoked' else 'removed from'} DNS, a DNS "
+                     "change, not a change to the message.")
         return Verdict(status="vouched", summary=(
             f"Vouched for by ARC: DMARC fails for {domain} because {changers} (a mailing list or forwarder) "
             f"changed the message, and the receiving side ({override.recorded_by or 'receiver'}) recorded an "
@@ -840,6 +846,9 @@ def _drift_words(item: Comparison) -> str:
     if item.label == "rules_changed":
         return ("verifiers refuse its rsa-sha1 DKIM signature since RFC 8301 (2018); the signature itself still "
                 "verifies, body and signed header fields")
+    if item.label == "key_among_several":
+        return ("the DKIM key record used now is revoked, one of several at its selector, and the receiver may have "
+                "used another (RFC 6376 section 6.1.2), not a change to the message")
     return "DNS changed since delivery (a key was rotated or a policy changed)"
 
 

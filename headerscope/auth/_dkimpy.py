@@ -1032,6 +1032,13 @@ def key_record(name: str, records: Sequence[Sequence[str]]) -> tuple[str, str | 
                      f"{'was' if discarded == 1 else 'were'} discarded (RFC 6376 section 3.6.1), {which} used")
 
 
+def key_record_count(records: Sequence[Sequence[str]]) -> int:
+    """How many of the TXT records at a selector (each as its character-strings) are DKIM key
+    records, as ``key_record`` counts them: those not beginning with a v= of another value
+    (RFC 6376 section 3.6.1). More than one: the one used was chosen among several (section
+    3.6.2.2), and another verifier may have used another (section 6.1.2)."""
+    return sum(1 for strings in records if not _other_version("".join(strings)))
+
 
 class DnsFunc:
     """dkimpy's ``dnsfunc(name, timeout=...) -> bytes | None`` over our Resolver.

@@ -448,8 +448,10 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
         where = ("the file is cut off inside its header and may stop before it" if message.cut_off
                  else f"the paste may have left out its {names}, or stop before it")
         reason = f"not checkable: ARC set i={partial[0]} is incomplete in the part given, without its {names} ({where})"
+    key_gone = problems.get(_first_failure(outcome) or ("", 0)) if code in ("key_not_found", "key_revoked") else None
     arc = ArcResult(result=result, reason=reason, instances=tuple(instances),
-                    oldest_pass=oldest_pass, reason_code=code)
+                    oldest_pass=oldest_pass, reason_code=code,
+                    key_among_several=key_gone is not None and key_gone.several and code == "key_revoked")
     findings: list[Finding] = []
     changed = _changed_between(sets, instances, oldest_pass, problems, split, mbox_quoted and has_body,
                                established) if result == "pass" else None
@@ -483,7 +485,6 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
             f"The key lookup failed for {names}. A temporary DNS failure says nothing of the ARC chain, "
             f"which could not be validated whole now (the chain: {result}): analyse the message again later.",
             f"{RFC8617}#section-5.2", "arc"))
-    key_gone = problems.get(_first_failure(outcome) or ("", 0)) if code in ("key_not_found", "key_revoked") else None
     if key_gone is not None and key_gone.several:
         # Not "rotated": a valid key may stand beside the revoked record used (verification V43c).
         findings.append(Finding(

@@ -126,7 +126,7 @@ class _Check:
     import, a cost every start-up paid for this private record."""
 
     __slots__ = ("algorithm", "auid", "body_hash", "body_hash_ok", "body_hash_words", "body_length", "body_missing", "canonicalization", "copied_subject", "domain",
-                 "expiration", "failed_lookup", "header_index", "index", "key_bits", "key_testing", "mbox_judged",
+                 "expiration", "failed_lookup", "header_index", "index", "key_among_several", "key_bits", "key_testing", "mbox_judged",
                  "mbox_limit", "mbox_reading", "mbox_unmatched", "not_oversigned", "notes",
                  "reason", "reason_code", "result", "selector", "signature", "signed_headers", "signed_lower",
                  "timestamp", "unsigned_body_bytes", "unsigned_body_text", "unsigned_headers", "untagged_subject")
@@ -148,6 +148,8 @@ class _Check:
         self.auid: str | None = None
         self.key_bits: int | None = None
         self.key_testing = False
+        # The revoked key record used is one of several at the selector (DkimSignatureResult).
+        self.key_among_several = False
         self.body_hash_ok: bool | None = None
         self.body_hash_words: str | None = None
         self.body_missing = False  # the body is empty and the signer hashed another: not in the input
@@ -847,6 +849,14 @@ def _fetch_key(check: _Check, resolver: Resolver, answers: dict[str, DnsAnswer])
         return _key_error(check, "key_syntax", f"key record at {name} has no p= tag{_upper_case_words(['p'], values)}")
     if p_value == "":
         # RFC 6376 section 3.6.1: an empty p= means the key has been revoked.
+        if note is not None and _dkimpy.key_record_count(answer.records) > 1:
+            # One of several key records, the first, used (section 3.6.2.2: undefined): whether the
+            # signer revoked its key or left a revoked record beside it is not known, and a verifier
+            # that chose another may have verified (section 6.1.2). Said as ARC says it (arc._key_problem).
+            check.notes.remove(note)
+            check.key_among_several = True
+            return _key_error(check, "key_revoked", f"{note}, and it is revoked (empty p=): with several key "
+                                                    "records the result is undefined (RFC 6376 section 3.6.2.2)")
         return _key_error(check, "key_revoked", f"the key at {name} has been revoked (empty p=)")
     kind = key_record.kind
     if kind not in ("rsa", "ed25519"):
@@ -1511,6 +1521,7 @@ def _to_result(check: _Check, from_domain: str | None, sha1_accepted_at_delivery
         verifies_without_subject_tag=(check.untagged_subject[0] if check.untagged_subject is not None
                                       and check.untagged_subject[1] and check.reason_code == "signature_mismatch"
                                       else None),
+        key_among_several=check.key_among_several and check.reason_code == "key_revoked",
     )
 
 
@@ -1817,6 +1828,13 @@ def _findings(checks: list[_Check], present_counts: dict[str, int], from_domain:
                 reason = (f"{reason}. The message was received {received.date().isoformat()} ({stamp}), before "
                           "RFC 8301 (January 2018) retired rsa-sha1: it was one of RFC 6376's two algorithms "
                           "(section 3.3) and normal when the message was sent; a verifier today rejects it")
+            if check.reason_code == "key_revoked" and check.key_among_several:
+                # Not "revoked" alone: a valid key may stand beside the revoked record used, and
+                # RFC 6376 section 6.1.2 lets a verifier use it (as arc.key_unavailable says).
+                title, reference = "DKIM key record used is revoked, one of several", f"{RFC6376}#section-3.6.2.2"
+                reason = (f"{reason}. The signature cannot be verified with the record used, and the selector's "
+                          "other records were not tried: whether the signer revoked its key or published a revoked "
+                          "record beside it cannot be told, and a verifier that used another may have verified it")
             findings.append(Finding(finding_id, severity, title, reason, reference, check.label))
     # Signatures whose signed header fields verified (no_body: all but the body hash), and those
     # proven to verify with a Subject tag taken off: their unsigned copies of a field matter as

@@ -1323,7 +1323,13 @@ def _arc_override(arc: ArcResult | None, intermediaries: tuple[ArcInstance, ...]
         words = (f"The receiving side ({override.authserv_id or 'receiver'}) recorded dmarc=fail with an ARC "
                  f"override and accepted the message instead of applying the {action} disposition, on the word "
                  f"of {sealers} (RFC 8617 section 7.2, local policy).")
-        if drift is not None:
+        if drift is not None and arc.key_among_several:
+            # The revoked record used is one of several at its selector (recorded key_among_several):
+            # RFC 6376 section 6.1.2 lets a verifier use any, so no DNS change need have happened.
+            words += (" It recorded arc=pass at delivery; the chain fails now only because the key record used for "
+                      "a sealer's signature is revoked, one of several at its selector, and the receiver may have used "
+                      f"another (RFC 6376 section 6.1.2), not a change to the message ({arc.reason}).")
+        elif drift is not None:
             # As a DKIM key removed after delivery (recorded dns_drift): the receiver's check then stands.
             words += (f" It recorded arc=pass at delivery; the chain fails now only because a sealer's key has since "
                       f"been {'revoked in' if arc.reason_code == 'key_revoked' else 'removed from'} DNS "

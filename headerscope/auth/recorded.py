@@ -3258,6 +3258,12 @@ def _label_dkim(subject: str, rec: RecordedResult | None, sig: DkimSignatureResu
                          f"{_passed_at_delivery(rec)}; {now_words}, but verifiers no longer accept rsa-sha1 (RFC "
                          "8301 section 3.1, 2018), so the recorded pass cannot be reproduced: the rules changed "
                          "since, which says nothing of a change to the message.")
+        if code in _DKIM_KEY_DRIFT and sig.key_among_several:
+            # The revoked record used is one of several key records at the selector (RFC 6376
+            # section 3.6.2.2: undefined); section 6.1.2 lets a verifier use any of them, so the
+            # pass may have come from another, with DNS as it is now.
+            return _make("dkim", subject, rec, ours, "key_among_several",
+                         f"{_passed_at_delivery(rec)}; now {sig.reason}. {_ANOTHER_KEY_WORDS}.")
         if code in _DKIM_KEY_DRIFT:
             return _make("dkim", subject, rec, ours, "dns_drift",
                          f"{_passed_at_delivery(rec)}; now {sig.reason}: the key in DNS "
@@ -4015,6 +4021,14 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
                         and _recorded_dkim_pass(recorded, s)]
         if drifted_keys or (spf_comparison is not None and spf_comparison.label == "dns_drift"
                             and bool(dmarc.from_domain) and _spf_supported(spf_comparison, dmarc)):
+            if drifted_keys and drifted_keys[0].key_among_several:
+                # (As _label_dkim says of that signature: the receiver may have used another record.)
+                return _make("dmarc", subject, rec, ours, "key_among_several",
+                             f"{who} recorded dmarc=pass and a pass for the same identity; it fails now because the "
+                             f"key record used for the aligned signature {drifted_keys[0].domain}/"
+                             f"{drifted_keys[0].selector} is revoked, one of several at its selector: RFC 6376 "
+                             "section 6.1.2 lets a verifier use any of them, so the receiver may have verified the "
+                             "signature with another, not a change to the message.")
             what = (f"the key of the aligned signature {drifted_keys[0].domain}/{drifted_keys[0].selector}"
                     if drifted_keys else "the aligned SPF policy")
             return _make("dmarc", subject, rec, ours, "dns_drift",
@@ -4196,6 +4210,13 @@ def _compare_arc_results(recorded: tuple[RecordedResult, ...], arc: ArcResult | 
     if ours == "temperror":
         return _make("arc", None, rec, ours, "not_recomputed",
                      f"{who} recorded arc={rec.result}; a key lookup failed temporarily now.")
+    if rec.result == "pass" and arc.key_among_several:
+        # The revoked record used is one of several at the sealer's selector: the receiver may
+        # have used another (ARC keys are looked up as DKIM keys, RFC 8617 section 5.2; RFC 6376
+        # section 6.1.2).
+        return _make("arc", None, rec, ours, "key_among_several",
+                     f"{who} recorded arc=pass; now {arc.reason}. An ARC key is looked up as a DKIM key (RFC 8617 "
+                     f"section 5.2), and {_ANOTHER_KEY_WORDS}.")
     if rec.result == "pass" and arc.reason_code in ("key_not_found", "key_revoked"):
         # A sealer's key that is gone or revoked now says nothing about the chain at delivery.
         return _make("arc", None, rec, ours, "dns_drift",
@@ -4224,8 +4245,16 @@ def _compare_arc_results(recorded: tuple[RecordedResult, ...], arc: ArcResult | 
                  f"{who} recorded arc={rec.result}; it is {ours} now ({arc.reason}).")
 
 
+# A recorded pass beside a key record used now that is revoked and one of several DKIM key records
+# at its selector (DkimSignatureResult.key_among_several, ArcResult.key_among_several).
+_ANOTHER_KEY_WORDS = ("RFC 6376 section 6.1.2 lets a verifier use any of a selector's key records, so the receiver may "
+                      "have used another: neither a change in DNS nor a change to the message is needed to explain "
+                      "the difference")
+
 _LABEL_FINDINGS: dict[str, tuple[Severity, str, str]] = {
     "dns_drift": (Severity.NOTICE, "changed in DNS since delivery", RFC6376_VERIFY),
+    "key_among_several": (Severity.NOTICE, "the key record used is revoked, one of several: the receiver may have "
+                          "used another", RFC6376_VERIFY),
     "modified_after_delivery": (Severity.WARNING, "message modified after delivery", RFC6376_VERIFY),
     "expired_since": (Severity.INFO, "signature expired since delivery", RFC6376_VERIFY),
     "rules_changed": (Severity.INFO, "the rules changed since delivery (rsa-sha1 refused since RFC 8301)",
