@@ -162,3 +162,19 @@ def test_a_changed_message_beside_a_revoked_dkim_key_record_among_several_is_sti
     assert sig.body_hash_ok is False
     assert _comparison(report, "dkim").label == "modified_after_delivery"
     assert report.verdict.status == "suspicious", report.verdict.summary
+
+
+def test_a_record_no_verifier_can_use_is_not_another_key(kit: _Kit) -> None:
+    # A v= other than DKIM1 anywhere in the record (dkimpy: "bad version"; RFC 6376 section 3.6.1)
+    # is no key to any verifier: beside it the revoked record is the only one, for DKIM as for ARC.
+    key = "".join(_sample_key())
+    report = _direct([REVOKED, [key.replace("v=DKIM1; ", "") + "; v=DKIM2"]])
+    [sig] = report.dkim
+    assert (sig.reason_code, sig.key_among_several) == ("key_revoked", False), sig.reason
+    assert _comparison(report, "dkim").label == "dns_drift"
+    raw, dns = kit.forwarded(receiver_ar=GMAIL_OVERRIDE)
+    name = "arc-2026._domainkey.uni.example"
+    uni = "".join(dns[name]["TXT"][0])
+    report = _run(raw, {**dns, name: {"TXT": [REVOKED, [uni.replace("v=DKIM1; ", "") + "; v=DKIM2"]]}})
+    assert report.arc is not None and report.arc.reason_code == "key_revoked" and not report.arc.key_among_several
+    assert _comparison(report, "arc").label == "dns_drift"

@@ -1033,11 +1033,13 @@ def key_record(name: str, records: Sequence[Sequence[str]]) -> tuple[str, str | 
 
 
 def key_record_count(records: Sequence[Sequence[str]]) -> int:
-    """How many of the TXT records at a selector (each as its character-strings) are DKIM key
-    records, as ``key_record`` counts them: those not beginning with a v= of another value
-    (RFC 6376 section 3.6.1). More than one: the one used was chosen among several (section
-    3.6.2.2), and another verifier may have used another (section 6.1.2)."""
-    return sum(1 for strings in records if not _other_version("".join(strings)))
+    """How many of the TXT records at a selector (each as its character-strings) another verifier
+    could use as the key: those without a v= of another value than DKIM1 wherever the tag is (RFC
+    6376 section 3.6.1; dkimpy refuses one anywhere as "bad version", so such a record is no key
+    to any verifier even where ``key_record``, which looks at the start only, did not discard it).
+    More than one: the one used was chosen among several (section 3.6.2.2), and a verifier may have
+    used another (section 6.1.2). Asked only of a revoked record's selector (dkim, arc)."""
+    return sum(1 for strings in records if parse_tag_list("".join(strings)).get("v") in (None, "DKIM1"))
 
 
 class DnsFunc:

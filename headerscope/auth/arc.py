@@ -241,7 +241,7 @@ def _key_problem(dnsfunc: _dkimpy.DnsFunc, tags: TagList | None) -> tuple[_KeyPr
         # RFC 6376 section 3.6.1: an empty p= means the key has been revoked.
         if note is None:
             return _KeyProblem("key_revoked", f"the key at {name} has been revoked (empty p=)"), None
-        if sum(1 for strings in answer.records if not _other_version(strings)) > 1:
+        if _dkimpy.key_record_count(answer.records) > 1:
             # Several key records, the one used revoked: whether the sealer revoked its key or
             # left a revoked record beside it is not known (RFC 6376 section 3.6.2.2: undefined).
             return _KeyProblem("key_revoked", f"{note}, and it is revoked (empty p=): with several key records "
