@@ -156,10 +156,13 @@ OPERATOR_ALIASES: dict[str, str] = {
     "fastmail.com": "fastmail.com",
     "fastmail.fm": "fastmail.com",
     "messagingengine.com": "fastmail.com",
-    # Proofpoint (pphosted.com and ppe-hosted.com name its hosted gateways)
+    # Proofpoint (pphosted.com and ppe-hosted.com name its hosted gateways; ppops.net its filter
+    # hosts, "from pps.filterd (m0288454.ppops.net [127.0.0.1]) by mx0b-00650b01.pphosted.com", and
+    # its fixed authserv-id, "Authentication-Results: ppops.net;" just above its intake: V44d)
     "proofpoint.com": "proofpoint.com",
     "pphosted.com": "proofpoint.com",
     "ppe-hosted.com": "proofpoint.com",
+    "ppops.net": "proofpoint.com",
     # Proton Mail
     "protonmail.ch": "proton.me",
     "protonmail.com": "proton.me",
@@ -1697,11 +1700,13 @@ _FILTERING_SERVICES = frozenset({
 
 
 def _possible_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: MailExchangers | None,
-                      addressed_domains: Sequence[str] = ()) -> tuple[Finding, InboundGateway] | None:
+                      addressed_domains: Sequence[str] = ()) -> tuple[Finding, InboundGateway | None] | None:
     """An info finding, when no MX answer can tell (offline, a snapshot without it), that the
     boundary hop's client is a hosted filtering service whose own hop below took the message from
     another organisation: perhaps the recipient's inbound gateway, which would move the boundary
-    below it; and that gateway, unconfirmed."""
+    below it; and that gateway, unconfirmed. When the MX was answered and names the service (and
+    _inbound_gateway did not confirm it), the finding says so and why it stays unconfirmed, with
+    no gateway: nothing about the verdict moves on it."""
     if b <= 0:
         return None
     fields = work[b].fields
@@ -1713,8 +1718,18 @@ def _possible_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: M
     recipient = _recipient_domain(fields)
     final_org = orgs.find(work[-1].org)
     domains = [recipient] if recipient else [*addressed_domains[:3], *([final_org] if final_org else [])]
-    if mail_exchangers is not None and any(mail_exchangers(domain) is not None for domain in dict.fromkeys(domains)):
-        return None  # the MX was answered, and does not name the service (see _inbound_gateway)
+    # The first MX answered (asked in the order _inbound_gateway asks, so no other question) says
+    # which: when it names the service, _inbound_gateway, called first, found that the records do
+    # not bear the gateway out, which is said too (a verification V44d chain had this finding
+    # dropped without a word, as if the MX did not name the service).
+    answer = next((a for a in (mail_exchangers(domain) for domain in dict.fromkeys(domains)) if a is not None),
+                  None) if mail_exchangers is not None else None
+    named: str | None = None
+    if answer is not None:
+        named = next((host for host in (name.split()[-1].rstrip(".") if name.split() else "" for name in answer[:10])
+                      if host and orgs.same(host_organization(host), service)), None)
+        if named is None:
+            return None  # the MX was answered, and does not name the service
     # The service's first hop (its intake): the earliest of its run below the boundary, which
     # must have taken the message from a public address (its internal hand-overs may be private).
     first = b - 1
@@ -1723,14 +1738,30 @@ def _possible_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: M
     if work[first].private or not work[first].fields.from_ip:
         return None
     client = work[first].fields.from_ip
+    runs = f"hop {b} is" if first + 1 == b else f"hops {first + 1}–{b} are"
+    if named is not None:
+        # No InboundGateway: its words would soften the verdict for the gateway's address, on
+        # records (the client's own greeting, hops below the boundary) that did not hold.
+        return Finding(
+            id="hops.gateway_possible", severity=Severity.INFO,
+            title=f"The recipient's MX names {service}, but the records do not show it handing on this message",
+            explanation=(f"The recipient domain's MX host is {named[:120]}, a host of {service}, and hop {b + 1}'s "
+                         f"client goes by a name of {service}'s, with {runs} that service's below it, which "
+                         f"took the message from {client}. But the records do not bear it out: the address of hop "
+                         f"{b + 1}'s client is not confirmed as {service}'s by its reverse DNS, or the hops below do "
+                         f"not connect to it or took the message from another of {service}'s hosts or over a "
+                         f"private network. So the boundary stays at hop {b + 1} (the safe choice), and the hops "
+                         "below are the claims of whoever connected there. If it was the recipient's gateway, SPF "
+                         f"and the results recorded at hop {b + 1} judged the gateway's address, not {client}'s."),
+            reference="https://www.rfc-editor.org/rfc/rfc5321#section-5.1", subject=f"hop {b + 1}",
+        ), None
     gateway = InboundGateway(service=service, client_ip=_plain_ip(fields.from_ip), handed_on=b + 1,
                              intake=first + 1, confirmed=False)
     return Finding(
         id="hops.gateway_possible", severity=Severity.INFO,
         title=f"The boundary's client is {service}, a filtering service: perhaps the recipient's gateway",
         explanation=(f"Hop {b + 1}'s client is a host of {service}, a hosted filtering service, and "
-                     + (f"hop {b} is" if first + 1 == b else f"hops {first + 1}–{b} are")
-                     + f" that service's own, which took the message from {client}. If {service} "
+                     f"{runs} that service's own, which took the message from {client}. If {service} "
                      f"filters the recipient's inbound mail (the recipient domain's MX names it), the receiving side "
                      f"took the message at hop {first + 1}, and SPF and the results recorded at hop {b + 1} judged "
                      f"the gateway's address: a softfail or fail there is expected. If it relayed the sender's "
@@ -1855,6 +1886,37 @@ def _gateway_bypassed(work: list[_Work], boundary: _Boundary, mail_exchangers: M
         reference=_GOOGLE_GATEWAY_DOCS if provider == "google.com" else _LOCK_DOWN_DOCS, subject=f"hop {b + 1}")
 
 
+# The most re-injections over loopback a gateway's run below the boundary is followed through
+# (Proofpoint writes one, pps.filterd; an amavis or MailScanner host two): bounds the walk.
+_GATEWAY_REINJECTIONS = 4
+
+
+def _gateway_intake(work: Sequence[_Work], b: int, service: str, orgs: _Orgs) -> int | None:
+    """The 0-based hop where the filtering service whose host is the boundary hop's client took
+    the message from outside (its intake), or None when the hops below the boundary are not that.
+
+    Between the intake and the hop where the service hands the message on, its own host may pass
+    the message to itself over loopback: Proofpoint's "from pps.filterd (m0288454.ppops.net
+    [127.0.0.1]) by mx0b-00650b01.pphosted.com" (verification V44d), an amavisd-new or other
+    content filter's "from localhost ([127.0.0.1]) by gw.example" re-injection. A loopback
+    hand-over happens inside one host (RFC 1122 section 3.2.1.3), so such a hop of the service's
+    is the service's own, and the hop under it is the next candidate for the intake. The intake
+    must be the service's hop whose client is not on a private network: a sender cannot extend
+    the run, because the service recorded the real client's address there, and no client across
+    the internet connects from a loopback or private address; a hand-over over a private network
+    below the boundary is the sender's side (a service relaying the sender's own outbound mail)."""
+    k = b - 1
+    # Only a hosted filtering service's: a forwarder (a university's alias server that re-injects
+    # over loopback before it hands the message to the mailbox's provider) is no gateway of the
+    # provider's, though the To: domain's MX names it (samples/forwarded-srs.eml).
+    while k > 0 and b - k <= _GATEWAY_REINJECTIONS and service in _FILTERING_SERVICES \
+            and _is_loopback(work[k].fields.from_ip) and orgs.same(work[k].org, service):
+        k -= 1
+    if work[k].private or not orgs.same(work[k].org, service):
+        return None
+    return k
+
+
 def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: MailExchangers | None,
                      reverse_names: ReverseNames | None = None, addressed_domains: Sequence[str] = ()
                      ) -> tuple[str, str, str] | None:
@@ -1864,9 +1926,7 @@ def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: Ma
 
     Only the receiver's DNS tells the two apart (the same services relay outbound mail for
     senders), so nothing moves without an MX answer."""
-    # A gateway takes mail from other organisations' servers: a hand-over over a private
-    # network, or between two of the service's own hosts, below the boundary is the sender's side.
-    if mail_exchangers is None or b <= 0 or work[b - 1].private:
+    if mail_exchangers is None or b <= 0:
         return None
     fields = work[b].fields
     # The service is named by the reverse DNS the receiver recorded, never by the client's own
@@ -1879,11 +1939,15 @@ def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: Ma
     if helo_only:
         service = host_organization(fields.from_helo)
     final_org = orgs.find(work[-1].org)
-    if service is None or final_org is None or orgs.same(service, final_org) \
-            or not orgs.same(work[b - 1].org, service):
+    if service is None or final_org is None or orgs.same(service, final_org):
         return None
-    below = next((org for org in (host_organization(n) for n in _client_names(work[b - 1].fields)) if org), None)
-    if (below is not None and orgs.same(below, service)) or not _links(work, b - 1, b, orgs):
+    intake = _gateway_intake(work, b, service, orgs)
+    if intake is None:
+        return None
+    # A gateway takes mail from other organisations' servers: a hand-over between two of the
+    # service's own hosts at its intake is the sender's side (the service relaying outbound mail).
+    below = next((org for org in (host_organization(n) for n in _client_names(work[intake].fields)) if org), None)
+    if (below is not None and orgs.same(below, service)) or not _links(work, intake, b, orgs):
         return None
     # The recipient's domain: the boundary hop's "for" clause; else, where the receiver writes
     # none (Exchange Online), the domains the message is addressed to, whose MX must then name

@@ -23,6 +23,7 @@ from ..hops import (
     InboundGateway,
     client_in_organization,
     filter_loop_host,
+    host_organization,
     is_non_public_ip,
     proven_tenant_handover,
     spf_comment_head_is_writer,
@@ -1051,6 +1052,11 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, 
         return False, (f"written by {writer}, which is not a host or domain of the receiving side "
                        f"({context.receiver_names or 'unknown'}): a claim"), None
     if above:
+        if context.gateway is not None and host_organization(writer) == context.gateway:
+            # The receiving side's own gateway's record of its intake (Proofpoint's "ppops.net"
+            # just above its "by mx0b-….pphosted.com" Received: verification V44d).
+            return True, (f"written by {writer}, the receiving side's own gateway ({context.gateway}), above the "
+                          f"boundary Received ({where}), where it took the message in"), None
         return True, f"written by {writer} (receiving side), above the boundary Received ({where})", None
     if header_index in context.stamped:
         name = normalize_domain(writer) or writer
@@ -2928,8 +2934,9 @@ def _not_recorded(recorded: tuple[RecordedResult, ...], method: str, what: str) 
     """Why a comparison has no recorded side: nothing recorded at all, or only fields that are
     not relied on (below the boundary, another writer's), so the row does not say "recorded no
     result" of a message that carries one. The topmost such Authentication-Results or
-    Received-SPF is named: the nearest to delivery. (ARC-Authentication-Results record earlier
-    hand-overs by design: the ARC section shows them.)"""
+    Received-SPF is named: the nearest to delivery, with its own standing (why it is not relied
+    on: not every such field has a finding to point at, verification V44d). (ARC-Authentication-Results
+    record earlier hand-overs by design: the ARC section shows them.)"""
     claim = min((r for r in recorded if not r.trusted and r.method == method and r.header_index is not None
                  and r.header in (_AR, _RECEIVED_SPF) and r.result in _VALID_RESULTS.get(method, frozenset())),
                 key=lambda r: r.header_index or 0, default=None)
@@ -2937,7 +2944,7 @@ def _not_recorded(recorded: tuple[RecordedResult, ...], method: str, what: str) 
         return f"The receiving side recorded no {what}."
     return (f"No {what} the receiving side is known to have written; the topmost field not relied on, "
             f"{header_ref(claim.header_index)} by {claim.authserv_id or 'an unnamed writer'}, claims "
-            f"{method}={claim.result}: the findings say why it is not relied on.")
+            f"{method}={claim.result}, not relied on: {claim.trust_reason or 'not the receiving side'}.")
 
 
 def _who(rec: RecordedResult) -> str:
