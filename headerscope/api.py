@@ -71,7 +71,7 @@ from .envelope import (
 )
 from .era import RSA_SHA1_RETIRED, Era, received_before, received_era
 from .folders import mail_folder
-from .hops import build_chain, host_organization, is_non_public_ip, vouched_client_name
+from .hops import HopChain, build_chain, host_organization, is_non_public_ip, vouched_client_name
 from .loader import LoadedInput, load_bytes, load_carried
 from .message import LEGACY_CHARSET_DEFECTS, NOTICE_DEFECTS, Message, parse_message
 from .mime import (
@@ -749,6 +749,25 @@ def _changed_by_list_footer(finding: Finding, dkim: Sequence[DkimSignatureResult
         f"list's footer ({mark}): lists add one as a matter of course (RFC 6377), which breaks the body hash of "
         "the author's signature. The change is most likely that footer; what the author signed can no longer be "
         "checked."))
+
+
+def _gateway_rewrite(message: Message, chain: HopChain, comparison: Sequence[Comparison]
+                     ) -> tuple[str, str, int] | None:
+    """(service, the rewrite as the message shows it, the boundary Received's header index) when a
+    pass recorded at delivery no longer holds because the body changed (Comparison
+    "modified_after_delivery"), the recipient's confirmed inbound gateway (hops.inbound_gateway:
+    the recipient domain's MX names it, the PTR of its address confirms it, and the boundary is at
+    its intake) is that service, and the body shows that service's own link rewrite
+    (auth.modifiers): perhaps the gateway changed the message after it verified it (verification
+    V44d). verdict.decide weighs it, only for the gateway's own record above the boundary."""
+    gateway = chain.gateway
+    if gateway is None or not gateway.confirmed or not chain.boundary_hop or chain.boundary_hop != gateway.intake \
+            or not any(c.label == "modified_after_delivery" for c in comparison):
+        return None
+    from .auth.modifiers import REWRITER_SERVICES, body_modifiers  # only for such a copy
+
+    return next(((gateway.service, words, chain.hops[chain.boundary_hop - 1].header_index)
+                 for name, words in body_modifiers(message) if REWRITER_SERVICES.get(name) == gateway.service), None)
 
 
 def _provider_submission(hops: tuple[Hop, ...], boundary_hop: int | None, dkim: Sequence[DkimSignatureResult],
@@ -1470,6 +1489,7 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
                      comparison=comparison, findings=ordered, checked=resolver.source != "offline", inside=inside,
                      submitted=submitted, era=era if dmarc_predated else None,
                      self_signed=self_signed_passes(recorded),
+                     gateway_rewrite=_gateway_rewrite(message, chain, comparison),
                      # Replaying the same file later gives the same answer (verification V43a D3):
                      # the advice for a question the snapshot lacks, or for a failure it holds,
                      # is another DNS source.

@@ -50,7 +50,7 @@ def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ..
            dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
            findings: tuple[Finding, ...], checked: bool, inside: tuple[str, bool] | None = None,
            submitted: str | None = None, era: Era | None = None, self_signed: frozenset[int] = frozenset(),
-           retry: str = "try again later") -> Verdict:
+           retry: str = "try again later", gateway_rewrite: tuple[str, str, int] | None = None) -> Verdict:
     """authenticated / suspicious / spoofed / unauthenticated / not_checked, with the reason.
     ``inside``: how the message was generated inside the receiving system, and whether that rests
     on marks the receiving system's alone (a local program's hand-over, see ``generated_inside``;
@@ -60,12 +60,15 @@ def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ..
     indexes of recorded dkim=pass results a signing host gave its own fresh signature
     (``recorded.self_signed_passes``), which are no evidence about the sender. ``retry``: what to
     do about a temporary DNS error (dns.interface.retry_words: another source than trying again
-    later, for a question a recorded snapshot holds no answer to)."""
+    later, for a question a recorded snapshot holds no answer to). ``gateway_rewrite``: the
+    recipient's confirmed inbound gateway, its own link rewrite the body shows, and the boundary
+    Received's header index (api._gateway_rewrite), or None."""
     if era is not None:
         return _idn_named(_era_verdict(era, _distinct(from_domains), dkim, comparison, findings), from_domains)
     return _idn_named(_decided(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
                                comparison=comparison, findings=findings, checked=checked, inside=inside,
-                               submitted=submitted, self_signed=self_signed, retry=retry), from_domains)
+                               submitted=submitted, self_signed=self_signed, retry=retry,
+                               gateway_rewrite=gateway_rewrite), from_domains)
 
 
 def _idn_named(verdict: Verdict, from_domains: tuple[str, ...]) -> Verdict:
@@ -91,10 +94,12 @@ def _idn_named(verdict: Verdict, from_domains: tuple[str, ...]) -> Verdict:
 def _decided(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
              dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
              findings: tuple[Finding, ...], checked: bool, inside: tuple[str, bool] | None,
-             submitted: str | None, self_signed: frozenset[int], retry: str) -> Verdict:
+             submitted: str | None, self_signed: frozenset[int], retry: str,
+             gateway_rewrite: tuple[str, str, int] | None = None) -> Verdict:
     """decide, for a message received in DMARC's era, in the words the checks use."""
     verdict = _decide(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc, comparison=comparison,
-                      findings=findings, checked=checked, self_signed=self_signed, retry=retry)
+                      findings=findings, checked=checked, self_signed=self_signed, retry=retry,
+                      gateway_rewrite=gateway_rewrite)
     domains = _distinct(from_domains)
     if submitted is not None and len(domains) == 1:
         return _sent_copy_verdict(verdict, submitted, domains[0], dkim, comparison, findings)
@@ -286,7 +291,7 @@ def sent_inside_provider(message: Message, hops: tuple[Hop, ...], findings: Iter
 def _decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
             dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
             findings: tuple[Finding, ...], checked: bool, self_signed: frozenset[int] = frozenset(),
-            retry: str = "try again later") -> Verdict:
+            retry: str = "try again later", gateway_rewrite: tuple[str, str, int] | None = None) -> Verdict:
     domains = _distinct(from_domains)
     # Offline, what needs no DNS still decides: a message without a From: domain, or one where
     # no identity can align with it, is unauthenticated whatever DNS would say.
@@ -319,7 +324,7 @@ def _decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, .
     # RFC 7489 section 6.6.1): the line speaks of that one, whose result and policy it gives.
     lead = normalize_domain(dmarc.from_domain) if dmarc is not None and dmarc.from_domain else None
     verdict = _single_domain(lead if lead in domains else domains[0], dkim, spf, dmarc, arc, comparison, findings,
-                             self_signed, retry)
+                             self_signed, retry, gateway_rewrite)
     if len(domains) > 1 and verdict.status in ("authenticated", "unauthenticated", "not_checked"):
         # RFC 7489 section 6.6.1: a message naming several authors' domains cannot be tied
         # to one; mail clients may show either address.
@@ -333,7 +338,7 @@ def _decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, .
 def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
                    dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
                    findings: tuple[Finding, ...], self_signed: frozenset[int] = frozenset(),
-                   retry: str = "try again later") -> Verdict:
+                   retry: str = "try again later", gateway_rewrite: tuple[str, str, int] | None = None) -> Verdict:
     # (In the mode the DMARC record asks, adkim=/aspf=: RFC 7489 sections 3.1.1 and 3.1.2.)
     aligned_dkim = [s for s in dkim if s.result == "pass" and s.aligned_by_mode]
     spf_aligned = spf is not None and spf.result == "pass" and bool(spf.aligned_by_mode)
@@ -459,6 +464,9 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
             f"recorded a pass; it fails now only because {tagged.verifies_without_subject_tag!r} was added to the "
             f"Subject after that check: with it taken off, the signature by {tagged.domain} verifies "
             "and its body hash matches (checked with the key)."))
+    rewritten = _rewritten_by_gateway(delivery, dkim, gateway_rewrite, domain)
+    if rewritten is not None:
+        return rewritten
     if delivery is not None and delivery.label == "modified_after_delivery":
         # Said as recorded: a dmarc=pass, or (with no dmarc= recorded) an aligned dkim=pass.
         what = (f"DMARC pass for {domain}" if delivery.method == "dmarc"
@@ -825,6 +833,38 @@ def _dmarc_at_delivery(comparison: tuple[Comparison, ...], dkim: tuple[DkimSigna
                 and item.label in (*_DELIVERY_ONLY_LABELS, "modified_after_delivery"):
             return item
     return None
+
+
+def _rewritten_by_gateway(delivery: Comparison | None, dkim: tuple[DkimSignatureResult, ...],
+                          gateway_rewrite: tuple[str, str, int] | None, domain: str) -> Verdict | None:
+    """The verdict when the pass recorded at delivery is the receiving side's own inbound gateway's
+    (its authserv-id a name of the confirmed gateway's service, written above the boundary
+    Received, where no sender writes: RFC 8601 section 5), the aligned DKIM signature now fails only
+    in the body (the signed headers verify), and the body shows that gateway's own link rewrite
+    (Proofpoint URL Defense behind Proofpoint: verification V44d). The gateway changed the message
+    after it verified it, which it does to the mail of everyone behind it: not a change after
+    delivery. Only the domain is vouched for: the body as it reads now is not what was signed, and
+    the rewrite is read from marks a later editor could write too, which the words say."""
+    if delivery is None or gateway_rewrite is None or delivery.label != "modified_after_delivery":
+        return None
+    service, rewrite, boundary_index = gateway_rewrite
+    if delivery.recorded_header_index is None or delivery.recorded_header_index >= boundary_index \
+            or host_organization(delivery.recorded_by) != service:
+        return None
+    broken = [s for s in dkim if s.aligned_by_mode and s.result != "pass"]
+    if not broken or any(s.reason_code != "body_hash_mismatch" or s.unsigned_headers or s.unsigned_body_bytes
+                         for s in broken):
+        return None
+    what = (f"DMARC pass for {domain}" if delivery.method == "dmarc"
+            else f"a DKIM pass aligned with {domain} ({(delivery.subject or '?').partition('/')[0]})")
+    signature = broken[0]
+    return Verdict(status="authenticated", authenticated_domain=domain, summary=(
+        f"Authenticated as {domain} at delivery: the receiving side's own gateway, {service} "
+        f"({delivery.recorded_by}), recorded {what} when it took the message in; the aligned DKIM signature by "
+        f"{signature.domain or '?'} fails now only in its body (the signed headers are intact), and the body "
+        f"shows that gateway's own rewrite ({rewrite}), which it makes to the mail it filters after its check: "
+        f"the change is most likely the gateway's, not one made after delivery. The body as it reads now is not "
+        f"what {domain} signed, and the rewrite is read from marks in it, which whoever changed it could write too."))
 
 
 def _only_subject_tag_added(dkim: tuple[DkimSignatureResult, ...]) -> DkimSignatureResult | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from conftest import SAMPLES
+from conftest import SAMPLES, sign_as_example_org
 
 import headerscope
 from headerscope.dns.snapshot import SnapshotResolver
@@ -163,6 +163,39 @@ def test_proofpoints_own_results_are_the_receivers() -> None:
     assert all("the receiving side's own gateway (proofpoint.com)" in (r.trust_reason or "") for r in ours)
     assert "recorded.untrusted_claim" not in _ids(report)
     assert {c.method: c.label for c in report.comparison}["dmarc"] == "same"
+
+
+def _rewritten(body: bytes, ar: bytes | None = None) -> bytes:
+    signature = sign_as_example_org(_HEAD + b"\r\n" + _BODY, [b"from", b"to", b"subject", b"date", b"message-id"])
+    return (_TOP.replace(b"alice@example.org", b"bounce-77@mailer.example.net") + _HANDOVER + _FILTERD
+            + (_ar(b"bounce-77@mailer.example.net") if ar is None else ar)
+            + _intake(b"198.51.100.7", b"out7.mailer.example.net") + signature + _HEAD + b"\r\n" + body)
+
+
+def test_the_receivers_gateway_rewrote_the_body_after_its_check() -> None:
+    # D3: genuine DKIM-signed mail through an ESP; Proofpoint recorded dmarc=pass, then rewrote the
+    # link through URL Defense: not "changed after delivery".
+    report = _analyze(_rewritten(_PP_BODY))
+    assert report.verdict.status == "authenticated" and report.verdict.authenticated_domain == "example.org"
+    assert "the receiving side's own gateway, proofpoint.com (ppops.net), recorded DMARC pass" in report.verdict.summary
+    assert "Proofpoint URL Defense" in report.verdict.summary
+    assert "not what example.org signed" in report.verdict.summary
+
+
+def test_a_rewrite_not_the_gateways_or_a_record_not_its_own_excuses_nothing() -> None:
+    # Another vendor's rewrite behind Proofpoint: the change is not explained by the gateway.
+    other = _analyze(_rewritten(_MC_BODY))
+    assert other.verdict.status == "suspicious" and "changed after delivery" in other.verdict.summary
+    # The pass written below the intake (the sender's text), with the body rewritten: no pass to rest on.
+    below = (_TOP.replace(b"alice@example.org", b"bounce-77@mailer.example.net") + _HANDOVER + _FILTERD
+             + _intake(b"198.51.100.7", b"out7.mailer.example.net") + _ar(b"bounce-77@mailer.example.net"))
+    raw = _rewritten(_PP_BODY)
+    moved = below + raw[raw.index(b"DKIM-Signature:"):]
+    report = _analyze(moved)
+    assert report.verdict.status != "authenticated"
+    # Offline no gateway is confirmed: the summary stays as it was.
+    offline = headerscope.analyze(_rewritten(_PP_BODY), offline=True, now=NOW)
+    assert offline.verdict.status != "authenticated"
 
 
 def test_a_forwarders_loopback_hop_makes_it_no_gateway() -> None:

@@ -35,6 +35,11 @@ _REWRITERS = (
     ("mimecast.com", "Mimecast URL Protect"),
     ("linkprotect.cudasvc.com", "Barracuda Link Protection"),
 )
+# The filtering service (organisational domain, as hops.host_organization names its hosts) whose
+# inbound gateway does each rewrite: with that service the recipient's confirmed gateway
+# (hops.inbound_gateway), the rewrite is the receiving side's own (verdict.decide).
+REWRITER_SERVICES = {"Proofpoint URL Defense": "proofpoint.com", "Mimecast URL Protect": "mimecast.com",
+                     "Barracuda Link Protection": "barracudanetworks.com"}
 _REWRITER_HOSTS = {"Microsoft Safe Links": "safelinks.protection.outlook.com", "Proofpoint URL Defense": "urldefense",
                    "Mimecast URL Protect": "protect-*.mimecast.com",
                    "Barracuda Link Protection": "linkprotect.cudasvc.com"}
