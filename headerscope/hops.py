@@ -1926,7 +1926,10 @@ def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: Ma
 
     Only the receiver's DNS tells the two apart (the same services relay outbound mail for
     senders), so nothing moves without an MX answer."""
-    if mail_exchangers is None or b <= 0:
+    # (A private hand-over under the boundary other than a loopback one is never the gateway's
+    # own, see _gateway_intake: said before any name is looked at, as most chains have one.)
+    if mail_exchangers is None or b <= 0 \
+            or (work[b - 1].private and not _is_loopback(work[b - 1].fields.from_ip)):
         return None
     fields = work[b].fields
     # The service is named by the reverse DNS the receiver recorded, never by the client's own
