@@ -230,3 +230,53 @@ def test_the_helo_check_named_only_in_its_comment_is_the_helo_of_the_comment() -
     helo_records = [r for r in report.recorded if r.method == "spf" and dict(r.properties).get("identity") == "helo"]
     assert helo_records
     assert _spf_identity(helo_records[0]) == ("helo", "mail.example.org", "192.0.2.25")
+
+
+# --- V45a D1, D2: Cisco's three fields, identity=pra and a HELO check named only in x-sender= ------
+# RCN's gateway (a 2011 git-list copy in the code corpus) writes identity=pra, mailfrom and helo,
+# each with envelope-from=, the identity checked in x-sender= and no comment.
+
+def _cisco_three(pra: bytes, mailfrom: bytes, helo: bytes) -> bytes:
+    def field(result: bytes, identity: bytes, sender: bytes) -> bytes:
+        return (b"Received-SPF: " + result + b" identity=" + identity + b"; client-ip=198.51.100.7;\r\n"
+                b"  receiver=esa3.example.net;\r\n  envelope-from=\"ceo@victim.example\";\r\n"
+                b"  x-sender=\"" + sender + b"\";\r\n  x-conformance=sidf_compatible\r\n")
+    return (b"Received: from esa3.example.net (esa3.example.net [192.0.2.33]) by mbox.example.net (Postfix) "
+            b"with ESMTPS id 9F; Wed, 04 May 2024 19:17:34 +0000 (UTC)\r\n"
+            + field(pra, b"pra", b"x@forger.example") + field(mailfrom, b"mailfrom", b"ceo@victim.example")
+            + field(helo, b"helo", b"postmaster@mail.forger.example")
+            + b"Received: from mail.forger.example ([198.51.100.7])\r\n"
+            b"  by esa3.example.net with ESMTP; 04 May 2024 15:17:33 -0400\r\n"
+            b"From: CEO <ceo@victim.example>\r\nSender: x@forger.example\r\nTo: bob@example.net\r\nSubject: pay\r\n"
+            b"Date: Wed, 04 May 2024 15:17:32 -0400\r\nMessage-ID: <a1@forger.example>\r\n\r\npay\r\n")
+
+
+_CISCO_NOW = datetime(2024, 5, 5, tzinfo=timezone.utc)
+
+
+def test_a_sender_id_pass_is_not_the_mail_from_check() -> None:
+    # A forger's Sender: made the receiver's Sender ID check (pra, RFC 4407) pass; its MAIL FROM
+    # check failed. Before: the pass stood for the MAIL FROM's ("spf victim.example: pass"), the
+    # recorded fail was gone, and the verdict was NOT CHECKED instead of UNAUTHENTICATED.
+    report = analyze(_cisco_three(b"Pass", b"Fail", b"Pass"), offline=True, now=_CISCO_NOW)
+    row = _spf_row(report)
+    assert (row.subject, row.recorded) == ("victim.example", "fail")
+    assert "recorded.spf_fail" in {f.id for f in report.findings}
+    assert not [f for f in report.findings if f.id == "recorded.disagree"]
+    assert report.verdict.status == "unauthenticated"
+
+
+def test_a_helo_check_named_only_in_x_sender_is_kept_apart_from_the_mail_from_check() -> None:
+    # A genuine delivery: HELO pass, MAIL FROM none. Before: "Three results ... disagree on SPF
+    # for victim.example (none vs pass)", the HELO field merged with every SPF result.
+    report = analyze(_cisco_three(b"None", b"None", b"Pass"), offline=True, now=_CISCO_NOW)
+    assert not [f for f in report.findings if f.id == "recorded.disagree"]
+    assert _spf_row(report).recorded == "none"
+    # Two MAIL FROM checks that disagree are still told, whatever the HELO field says.
+    raw = _cisco_three(b"None", b"Fail", b"Pass").replace(
+        b"identity=pra; client-ip=198.51.100.7;\r\n  receiver=esa3.example.net;\r\n  envelope-from=\"ceo@victim.example\";"
+        b"\r\n  x-sender=\"x@forger.example\"",
+        b"identity=mailfrom; client-ip=198.51.100.7;\r\n  receiver=esa3.example.net;\r\n  "
+        b"envelope-from=\"ceo@victim.example\";\r\n  x-sender=\"ceo@victim.example\"")
+    found = [f for f in analyze(raw, offline=True, now=_CISCO_NOW).findings if f.id == "recorded.disagree"]
+    assert len(found) == 1 and "for victim.example (none vs fail)" in found[0].title

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -1866,9 +1866,15 @@ def _spf_checked(clause: _Clause) -> tuple[str, str] | None:
     """(identity as written, its kind: address, domain or HELO) of a recorded SPF result."""
     properties = {key.lower(): value for key, value in clause.properties}
     # RFC 7208 section 9.1: identity= names the check a Received-SPF reports; its envelope-from=
-    # is written beside a HELO check too (Cisco Secure Email writes one field per identity,
-    # both with envelope-from=), so it says what was checked only when the check was MAIL FROM's.
-    helo_check = (properties.get("identity") or "").strip().lower() == "helo"
+    # is written beside a HELO or Sender ID check too (Cisco Secure Email writes one field per
+    # identity, each with envelope-from=, the identity checked in its x-sender=), so it says what
+    # was checked only when the check was MAIL FROM's.
+    identity = (properties.get("identity") or "").strip().lower()
+    helo_check = identity == "helo"
+    if identity == "pra":
+        # Sender ID's purported responsible address (RFC 4407), from Sender:/From: fields the
+        # sender writes: no SPF check of the envelope at all (verification V45a D1).
+        return _x_sender(properties) or "", "PRA"
     if not helo_check:
         for key in _SPF_MAILFROM_KEYS:
             value = (properties.get(key) or "").strip().strip("<>\"")
@@ -1878,13 +1884,23 @@ def _spf_checked(clause: _Clause) -> tuple[str, str] | None:
         value = (properties.get(key) or "").strip()
         if value:
             return value[:254], "HELO"
+    if helo_check and _x_sender(properties):
+        return _x_sender(properties) or "", "HELO"
     if clause.comment:
         found = _spf_comment_identity_re().search(clause.comment[:1024])
         if found:
             value = found.group(1).rstrip(".,:")
             if value:
                 return value, "HELO" if helo_check else ("address" if "@" in value else "domain")
-    return None
+    # A HELO check that names no HELO is still the HELO check, kept apart from the MAIL FROM's.
+    return ("", "HELO") if helo_check else None
+
+
+def _x_sender(properties: Mapping[str, str]) -> str | None:
+    """Cisco Secure Email's x-sender= (the identity its Received-SPF checked: the MAIL FROM,
+    postmaster@HELO, or the Sender ID address), unquoted; None when absent."""
+    value = (properties.get("x-sender") or "").strip().strip('<>"')
+    return value[:254] or None
 
 
 def _spf_client(clause: _Clause) -> str | None:
@@ -1939,7 +1955,10 @@ def _disagreement_subject(clause: _Clause) -> str | None:
         # None when unknown: _same_writer_disagreements then compares the result with every SPF
         # result of its writer (and client), as a forged one may simply leave the identity out.
         checked = _spf_checked(clause)
-        return normalize_domain(checked[0].rpartition("@")[2]) if checked else None
+        if checked is None:
+            return None
+        # A HELO or Sender ID check that names nothing is about its own identity, not every one.
+        return normalize_domain(checked[0].rpartition("@")[2]) or f"({checked[1]})"
     if clause.method == "dmarc":
         return normalize_domain(properties.get("header.from")) or ""
     return ""
@@ -3364,11 +3383,18 @@ def _spf_identity(rec: RecordedResult) -> tuple[str, str | None, str | None]:
         named = _property_domain(found.group(1).rstrip(".,:")) if found else None
         if named is not None and named != normalize_domain(helo):
             return "mailfrom", named, ip
-    if identity == "helo" and helo is None and rec.reason:
-        # A HELO check whose field names the HELO only in its comment, as postmaster@HELO (RFC
-        # 7208 section 2.3; Cisco Secure Email: "...available from domain of postmaster@mail.example.org").
-        found = _spf_comment_identity_re().search(rec.reason[:1024])
-        return "helo", _property_domain(found.group(1).rstrip(".,:")) if found else None, ip
+    if identity == "pra":
+        # Sender ID's check of a Sender:/From: address (RFC 4407), which Cisco Secure Email
+        # writes beside its MAIL FROM and HELO checks: neither of SPF's identities (V45a D1: a
+        # forger's Sender: made a pass of it that stood for the MAIL FROM's fail).
+        return "pra", _property_domain(_x_sender(props)), ip
+    if identity == "helo" and helo is None:
+        # A HELO check whose field names the HELO only as postmaster@HELO (RFC 7208 section 2.3),
+        # in Cisco Secure Email's x-sender= or its comment ("...available from domain of
+        # postmaster@mail.example.org").
+        found = _spf_comment_identity_re().search(rec.reason[:1024]) if rec.reason else None
+        named = _x_sender(props) or (found.group(1).rstrip(".,:") if found else None)
+        return "helo", _property_domain(named), ip
     if identity == "helo" or (mailfrom is None and helo is not None and identity != "mailfrom"):
         return "helo", normalize_domain(helo), ip
     return "mailfrom", _property_domain(mailfrom), ip
@@ -3543,9 +3569,10 @@ def _compare_spf_identity(recorded: tuple[RecordedResult, ...], spf: SpfResult |
     chosen = next((pair for pair in identities if pair[1][0] == "mailfrom" and our_domain_first is not None
                    and pair[1][1] == our_domain_first), None) \
         or next((pair for pair in identities if pair[1][0] == "mailfrom"), None)
-    helo_only = chosen is None and bool(identities)
+    # Else the receiver's HELO check alone (a Sender ID check, identity=pra, is neither of SPF's).
+    helo_only = chosen is None and any(pair[1][0] == "helo" for pair in identities)
     if helo_only:
-        chosen = identities[0]
+        chosen = next(pair for pair in identities if pair[1][0] == "helo")
     if chosen is None and spf is None:
         return None
     rec, rec_identity = chosen if chosen is not None else (None, None)
