@@ -1494,7 +1494,7 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
                      # the advice for a question the snapshot lacks, or for a failure it holds,
                      # is another DNS source.
                      retry=retry_words(DnsStatus.NOT_RECORDED if resolver.not_recorded() else DnsStatus.TIMEOUT,
-                                       resolver.source))
+                                       resolver.replays_stored_answers))
     if verdict.status in ("unauthenticated", "not_checked") and len(set(from_domains)) == 1:
         # A list or forward broke what passed when the message reached it: the line says so
         # beside its own verdict, as the receiver's recorded results are said.

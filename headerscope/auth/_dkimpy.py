@@ -1082,9 +1082,9 @@ class DnsFunc:
         return None
 
     @property
-    def source(self) -> str:
-        """Where the answers come from (the resolver's source: "live", "snapshot", ...)."""
-        return self._resolver.source
+    def replays(self) -> bool:
+        """Whether the answers come from a stored file (Resolver.replays_stored_answers)."""
+        return self._resolver.replays_stored_answers
 
     @property
     def failures(self) -> tuple[DnsAnswer, ...]:

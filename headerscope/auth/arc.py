@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from .._value import Value, frozen, replace
 from ..addresses import parse_addresses
-from ..dns.interface import DnsStatus, Resolver, retry_words
+from ..dns.interface import REPLAYED_FAILURE_WORDS, DnsStatus, Resolver, retry_words
 from ..domains import list_id_label, organizational_domain
 from ..hops import host_organization
 from ..message import Message
@@ -217,7 +217,7 @@ def _key_problem(dnsfunc: _dkimpy.DnsFunc, tags: TagList | None) -> tuple[_KeyPr
         return _KeyProblem("offline", "not checked (offline)"), None
     if answer.temporary_failure:
         return _KeyProblem("temperror", f"key lookup for {name} failed: {answer.status} "
-                                        f"({retry_words(answer.status, dnsfunc.source)})"), None
+                                        f"({retry_words(answer.status, dnsfunc.replays)})"), None
     if answer.status == DnsStatus.NXDOMAIN or not answer.ok:
         return _KeyProblem("key_not_found", f"no key published: {missing_key_words(name, answer)}"), None
     record, note = _dkimpy.key_record(name, answer.records)
@@ -483,7 +483,8 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
         findings.append(Finding(
             "arc.temperror", Severity.NOTICE, "ARC key lookup failed (DNS error)",
             f"The key lookup failed for {names}. A temporary DNS failure says nothing of the ARC chain, "
-            f"which could not be validated whole now (the chain: {result}): analyse the message again later.",
+            f"which could not be validated whole now (the chain: {result}): "
+            + (f"{REPLAYED_FAILURE_WORDS}." if dnsfunc.replays else "analyse the message again later."),
             f"{RFC8617}#section-5.2", "arc"))
     if key_gone is not None and key_gone.several:
         # Not "rotated": a valid key may stand beside the revoked record used (verification V43c).
@@ -782,7 +783,7 @@ def _verdict(outcome: _dkimpy.ArcOutcome, dnsfunc: _dkimpy.DnsFunc, problems: di
             return "not_checked", "offline", "not checked (offline)"
         first = failures[0]
         return ("temperror", "temperror",
-                f"key lookup for {first.name} failed: {first.status} ({retry_words(first.status, dnsfunc.source)})")
+                f"key lookup for {first.name} failed: {first.status} ({retry_words(first.status, dnsfunc.replays)})")
     if outcome.cv == "error":
         return "permerror", "library_error", f"ARC validation could not complete: {outcome.reason}"
     if outcome.cv == "terminated":

@@ -22,7 +22,14 @@ from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
 
 from .._value import IdentityMemo
-from ..dns.interface import DnsAnswer, DnsStatus, Resolver, normalize_name, retry_words
+from ..dns.interface import (
+    REPLAYED_FAILURE_WORDS,
+    DnsAnswer,
+    DnsStatus,
+    Resolver,
+    normalize_name,
+    retry_words,
+)
 from ..domains import aligned, list_id_label, organizational_domain
 from ..era import RSA_SHA1_RETIRED
 from ..message import Message
@@ -440,7 +447,7 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
             findings.append(cause)
     findings = _merged(findings, frozenset(c.label for c in checks
                                            if from_domain and c.domain and aligned(c.domain, from_domain)))
-    temperror = _temperror(checks)
+    temperror = _temperror(checks, resolver.replays_stored_answers)
     if temperror is not None:
         findings.append(temperror)
     if total > MAX_SIGNATURES:
@@ -451,7 +458,7 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
 _MAX_NAMES_NAMED = 5
 
 
-def _temperror(checks: list[_Check]) -> Finding | None:
+def _temperror(checks: list[_Check], replay: bool) -> Finding | None:
     """dkim.temperror: key lookups that failed for now (SERVFAIL, TIMEOUT), one finding for all
     the signatures they left unverified (RFC 6376 section 6.1.2: the verifier may try later,
     TEMPFAIL), so a scan can select the messages to check again (as spf.temperror, dmarc.temperror)."""
@@ -465,7 +472,8 @@ def _temperror(checks: list[_Check]) -> Finding | None:
     return Finding(
         "dkim.temperror", Severity.NOTICE, f"DKIM key lookup failed (DNS error): {count} not verified",
         f"The key lookup failed for {named}. A temporary DNS failure (RFC 6376 section 6.1.2: the verifier may "
-        f"try again later) says nothing of the {count} it left unverified: analyse the message again later.",
+        f"try again later) says nothing of the {count} it left unverified: "
+        + (f"{REPLAYED_FAILURE_WORDS}." if replay else "analyse the message again later."),
         f"{RFC6376}#section-6.1.2",
         failed[0].label if len(failed) == 1 else f"{failed[0].label} and {len(failed) - 1} more")
 
@@ -816,7 +824,7 @@ def _fetch_key(check: _Check, resolver: Resolver, answers: dict[str, DnsAnswer])
         return None
     if answer.temporary_failure:
         check.finish("temperror", "temperror",
-                     f"key lookup for {name} failed: {answer.status} ({retry_words(answer.status, resolver.source)})")
+                     f"key lookup for {name} failed: {answer.status} ({retry_words(answer.status, resolver.replays_stored_answers)})")
         check.failed_lookup = f"{name[:300]}: {answer.status}"
         return None
     if answer.status == DnsStatus.NXDOMAIN or not answer.ok:

@@ -164,6 +164,10 @@ class EvidenceResolver(Resolver):
         return self._inner.asks_network
 
     @property
+    def replays_stored_answers(self) -> bool:
+        return self._inner.replays_stored_answers
+
+    @property
     def detail(self) -> str | None:
         return self._inner.detail
 

@@ -45,14 +45,15 @@ class DnsStatus:
     snapshot holds no answer to it."""
 
 
-def retry_words(status: str, source: str = "live") -> str:
-    """What to do about a lookup that failed with a temporary ``status``, answered by a resolver
-    of ``source``: try again later; or, for a question the DNS snapshot holds no answer to, or a
-    failure a snapshot holds (a recorded TIMEOUT or SERVFAIL), another source: replaying the same
-    file later gives the same answer (verification V43a D3)."""
+def retry_words(status: str, replay: bool = False) -> str:
+    """What to do about a lookup that failed with a temporary ``status`` (``replay``: answered
+    from a stored file, Resolver.replays_stored_answers): try again later; or, for a question the
+    DNS snapshot holds no answer to, or a failure a snapshot holds (a recorded TIMEOUT or
+    SERVFAIL), another source: replaying the same file later gives the same answer (verification
+    V43a D3), whether read alone or under --record-dns (V45b)."""
     if status == DnsStatus.NOT_RECORDED:
         return "not in the DNS snapshot: analyze with live DNS, or a snapshot recorded for this message"
-    if source == "snapshot":
+    if replay:
         return REPLAYED_FAILURE_WORDS
     return "try again later"
 
@@ -130,6 +131,12 @@ class Resolver(ABC):
     @property
     def asks_network(self) -> bool:
         """True when questions go to a nameserver (live), so time is spent waiting for answers."""
+        return False
+
+    @property
+    def replays_stored_answers(self) -> bool:
+        """True when the answers come from a stored file (a DNS snapshot): a temporary error it
+        holds fails again whenever it is replayed, so "try again later" would never help."""
         return False
 
     @abstractmethod

@@ -41,6 +41,10 @@ class RecordingResolver(Resolver):
     def asks_network(self) -> bool:
         return self._inner.asks_network
 
+    @property
+    def replays_stored_answers(self) -> bool:
+        return self._inner.replays_stored_answers
+
     def resolve(self, name: str, rdtype: str) -> DnsAnswer:
         answer = self._inner.resolve(name, rdtype)
         key = (normalize_name(name), rdtype.upper())

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..text import one_line
+from ..text import compiled_on_first_use, one_line
 from .interface import DnsAnswer, DnsStatus, Resolver, SnapshotError, normalize_name
 
 _ERRORS = {DnsStatus.NXDOMAIN, *DnsStatus.TEMPORARY}
@@ -31,6 +31,9 @@ _NODATA = DnsStatus.NODATA
 """Accepted as a string too (same as an empty list / object): what a hand-written snapshot says."""
 _MAX_NAMESERVER_WORDS = 200
 """Characters of ``$meta.source``'s nameserver said in a report: a few addresses with ports."""
+# One nameserver as LiveResolver.detail writes it: an IPv4 address or a bracketed IPv6 one, and
+# a port other than 53.
+_nameserver_shape = compiled_on_first_use(r"(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?")
 _MAX_CNAME_CHAIN = 16
 _MAX_MEMO_ENTRIES = 4096
 """Answers kept for repeated questions; emptied when full, so a long scan stays bounded."""
@@ -94,6 +97,10 @@ class SnapshotResolver(Resolver):
     """Serves answers from a snapshot mapping; never opens a socket."""
 
     source = "snapshot"
+
+    @property
+    def replays_stored_answers(self) -> bool:
+        return True
 
     def __init__(self, data: Mapping[str, Any], detail: str | None = None, *, dns_sized: bool = False) -> None:
         """``dns_sized``: refuse an answer no DNS response can hold (a snapshot file, which stands
@@ -222,11 +229,15 @@ class SnapshotResolver(Resolver):
         --record-dns writes it, or ``$meta.live_source`` of a recording made from such a
         snapshot): "" when it is not named, None when the file was not recorded from live DNS.
         The replay's dns.unanswered warning names it, as the live run's did. The file's own
-        words, so one line and bounded: a snapshot found beside a message can be anyone's."""
+        words: a snapshot found beside a message can be anyone's, so only what --record-dns writes
+        there (LiveResolver.detail: "system resolver", or addresses with their ports) is named;
+        other text ("9.9.9.9 ALL CHECKS PASSED", verification V45b) is not put in a headline."""
         for key in ("live_source", "source"):
             value = self.meta.get(key)
             if isinstance(value, str) and (value == "live" or value.startswith("live ")):
-                return one_line(value[5:].strip())[:_MAX_NAMESERVER_WORDS]
+                named = one_line(value[5:].strip())[:_MAX_NAMESERVER_WORDS]
+                return named if named == "system resolver" or all(
+                    _nameserver_shape().fullmatch(item.strip()) for item in named.split(",")) else ""
         return None
 
     def found_beside(self) -> SnapshotResolver:
