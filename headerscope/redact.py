@@ -86,7 +86,11 @@ def _mask_login(match: re.Match[str]) -> str:
 
 
 def _mask_dollar_login(match: re.Match[str]) -> str:
-    return f"{match.group('local')[0]}{MASK}${match.group('domain')}"
+    domain = match.group("domain")
+    if not any(c.isalpha() for c in domain.rpartition(".")[2]):
+        # No top-level domain is all digits (RFC 3696 section 2): "US$5.99" is a price, not a login.
+        return match.group(0)
+    return f"{match.group('local')[0]}{MASK}${domain}"
 
 
 def redact_text(text: str) -> str:

@@ -41,6 +41,8 @@ LOCAL_PARTS = ("alice", "bob", "carol", "team", "owner-team", "alice.private", "
      "from l***$163.com ( [183.205.138.3] ) by ajax-webmail-wmsvr-40-123 (Coremail) ;"),
     ("l1zao$zju.edu.cn", "l***$zju.edu.cn"),
     ("costs $5 or $5.00, $HOME, a$b", "costs $5 or $5.00, $HOME, a$b"),
+    # A price is no login: no top-level domain is all digits (verification V45a D3).
+    ("Subject: now US$5.99, was AU$1,299.00 or CA$12.5", "Subject: now US$5.99, was AU$1,299.00 or CA$12.5"),
 ])
 def test_redact_text(text: str, expected: str) -> None:
     assert redact_text(text) == expected
