@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, cast
 from ._value import Value, frozen, replace
 from .message import MAX_HEADER_FIELDS
 from .model import RecordedResult, ReportedEnvelope, UncheckableBody
-from .text import compiled_on_first_use, one_line
+from .text import compiled_on_first_use, join_bounded, one_line
 
 if TYPE_CHECKING:
     from .msg import MsgRead
@@ -206,6 +206,31 @@ _slice_of = cast("Callable[[bytes, slice[int, None, None]], bytes]", operator.ge
 """``operator.getitem`` typed for bytes and a slice (its stub is overloaded)."""
 
 
+# Each of the four line ends a line can have, as one shared object: a million lines ending in
+# CR LF hold a million references to one bytes object, not a million two-byte copies.
+_SHARED_LINE_END = {end: end for end in (b"\r\n", b"\n", b"\r", b"")}
+
+
+def _line_ends(piece: bytes, text: list[bytes]) -> list[bytes]:
+    """The line end of each of ``text`` (``piece.splitlines()``), as its kept-ends form has it."""
+    count = len(text)
+    # One line end throughout (a C-level count per kind): every LF when there is no CR; every
+    # CR LF when each CR starts one and each LF ends one. The last line of the input may have no
+    # end (its piece does not end with a LF; a lone CR at its end is no CR LF and is left to the
+    # general reading below).
+    crs = piece.count(b"\r")
+    if crs == 0 or crs == piece.count(b"\n") == piece.count(b"\r\n"):
+        ends = [b"\n" if crs == 0 else _SHARED_LINE_END[b"\r\n"]] * count
+        if count and not piece.endswith(b"\n"):
+            ends[-1] = b""
+        return ends
+    # Each line's end is what its kept-ends form has past the line: ``whole[len(line):]``,
+    # by C-level maps (a Python step per line cost a header of a million lines, V42b D4).
+    full = piece.splitlines(keepends=True)
+    return list(map(_SHARED_LINE_END.__getitem__,
+                    map(_slice_of, full, map(slice, map(len, text), itertools.repeat(None)))))
+
+
 class _Lines:
     """The input as lines with their own line ends, so untouched lines keep their bytes.
 
@@ -268,11 +293,8 @@ class _Lines:
         piece = data[pos:end]
         # bytes.splitlines splits on exactly CRLF, LF and CR (the line ends mail can have).
         text = piece.splitlines()
-        full = piece.splitlines(keepends=True)
         self.text.extend(text)
-        # Each line's end is what its kept-ends form has past the line: ``whole[len(line):]``,
-        # by C-level maps (a Python step per line cost a header of a million lines, V42b D4).
-        self.ends.extend(map(_slice_of, full, map(slice, map(len, text), itertools.repeat(None))))
+        self.ends.extend(_line_ends(piece, text))
         self._pos = end
         return True
 
@@ -352,7 +374,7 @@ class _Lines:
             parts.append(end)
         if self._pos < len(self._data):
             parts.append(memoryview(self._data)[self._pos:])
-        return b"".join(parts)
+        return join_bounded(b"", parts)
 
 
 # Header field names (RFC 5322 section 3.6, RFC 5321 section 4.4, RFC 2045, RFC 6376, RFC 8601,
@@ -777,7 +799,7 @@ def _find_pasted_header(lines: _Lines) -> None:
         # "1. Received: ..." (a note's numbered list, or a Markdown list): the header starts
         # at the marked field, whatever line of the note comes before it.
         if first_trace:
-            lines.skipped = b"\n".join(lines.text[:first_trace])[:_MAX_TEXT_BEFORE]
+            lines.skipped = join_bounded(b"\n", lines.text[:first_trace])[:_MAX_TEXT_BEFORE]
             lines.drop_front(first_trace)
             lines.text_before = True
             lines.cleanups.append(f"skipped {first_trace} line(s) of text before the pasted header fields (a "
@@ -826,7 +848,7 @@ def _find_pasted_header(lines: _Lines) -> None:
     if start == 0 and not prefix:
         return  # the input starts with its header: nothing was pasted around it
     if start:
-        lines.skipped = b"\n".join(lines.text[:start])[:_MAX_TEXT_BEFORE]
+        lines.skipped = join_bounded(b"\n", lines.text[:start])[:_MAX_TEXT_BEFORE]
         lines.drop_front(start)
         lines.text_before = True
         lines.cleanups.append(f"skipped {start} line(s) of text before the pasted header fields (a note, a code "
@@ -1611,7 +1633,7 @@ def _unescape_html(lines: _Lines) -> None:
     """A header copied from a page's HTML source, or through a ticket or chat tool that escaped
     it: its character references become the characters again."""
     end = lines.header_block_end()
-    if lines.html_decoded or not _html_escaped(b"\n".join(lines.text[:end])):
+    if lines.html_decoded or not _html_escaped(join_bounded(b"\n", lines.text[:end])):
         return  # (decoded with the page's tags already: "&amp;lt;" is the text "&lt;")
     # The topmost field (its first line and folds): on a stored message the receiving side's own.
     top_field_end = 1
@@ -1738,7 +1760,7 @@ def _lines_with_link_markup(text: list[bytes], end: int) -> list[int]:
     One C-level search over the lines joined, not a Python step per line (a header of a million
     lines, V42b D4): the markup holds no line break, so the joining LF cannot make a match, and
     the lines hold none either (they are split at LF)."""
-    joined = b"\n".join(text[:end])
+    joined = join_bounded(b"\n", text[:end])
     found = [match.start() for match in _LINK_MARKUP.finditer(joined)]
     if not found:
         return []
@@ -2945,7 +2967,7 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
     has_body = end < len(lines.text)
 
     exact_note = None
-    respaced = _respaced_by_copy(b"\n".join(lines.text[:end]))
+    respaced = _respaced_by_copy(join_bounded(b"\n", lines.text[:end]))
     if lines.reshaped:
         exact_note = "the input was changed to read it: " + "; ".join(lines.reshaping)
     elif lines.format == "gmail-original":

@@ -21,6 +21,7 @@ from .model import HeaderField
 from .text import (
     compiled_on_first_use,
     decode_rfc2047_checked,
+    join_bounded,
     legacy_codec,
     unterminated_encoded_word,
     whatwg_encoding,
@@ -459,7 +460,7 @@ def _lines_starting_like_kept(lines: list[bytes], first: int) -> list[int]:
     array (8 bytes a line, not an int object each)."""
     tail = lines[first:]
     # ``bytes.lower`` changes only A-Z, as the name test's own ``lower`` does.
-    lowered = b"\n".join([b"", *tail]).lower()
+    lowered = join_bounded(b"\n", [b"", *tail]).lower()
     hits: set[int] = set()
     for start in _KEPT_STARTS:
         position = lowered.find(start)

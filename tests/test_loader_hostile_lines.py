@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from headerscope import loader
+from headerscope import loader, text
 from headerscope.loader import load_bytes
 
 _LINE_PIECES = (b"", b" ", b"\t", b" \t ", b"x", b"a: b", b" x", b"\xa0", b"\x0b", b"\x0c", b"\x00", b"\r", b"\t\t")
@@ -61,3 +61,28 @@ def test_a_field_of_millions_of_lone_crs_is_not_read_a_line_at_a_time(monkeypatc
     assert calls < 1000
 
 
+def test_line_ends_are_each_lines_own_end_and_shared() -> None:
+    # One kind of line end throughout (every LF, every CR LF), with and without a last line end,
+    # a lone CR at the end, a CR LF across a chunk's edge; and mixed ends (the general reading).
+    rng = random.Random(45)
+    shapes = [b"a: b\n" * 3000, b"a: b\r\n" * 3000, b"a: b\r\n" * 3000 + b"c", b"a: b\n" * 3000 + b"c",
+              b"a: b\r\n" * 10 + b"c\r", b"\r\n", b"\n", b"\r", b"x", b"a\r\n\n", b"a\n\r\n", b"a\r\r\n"]
+    shapes += [_random_input(rng, rng.randrange(1, 3000 if rng.random() < 0.1 else 20)) for _ in range(400)]
+    for data in shapes:
+        lines = loader._Lines(data)
+        lines.split_all()
+        assert lines.text == data.splitlines()
+        assert lines.ends == [whole[len(line):] for whole, line in
+                              zip(data.splitlines(keepends=True), data.splitlines(), strict=True)], data
+        # At most one object per kind of end: a million lines hold references, not copies.
+        assert len({id(end) for end in lines.ends}) <= 4
+
+
+def test_join_bounded_gives_the_join() -> None:
+    rng = random.Random(45)
+    for count in (0, 1, 2, 4095, 4096, 4097, 8192, 8193, 12_000):
+        parts = [rng.choice((b"", b"a", b"\r\n", b"xyz")) for _ in range(count)]
+        for separator in (b"", b"\n", b"\r\n"):
+            assert text.join_bounded(separator, parts) == separator.join(parts)
+    views = [memoryview(b"abc")[1:], b"d"] * 5000
+    assert text.join_bounded(b"", views) == b"".join(views)
