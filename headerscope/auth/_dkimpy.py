@@ -41,10 +41,12 @@ import base64
 import binascii
 import functools
 import hashlib
+import operator
 import re
 import threading
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast, overload
 
 from .._value import Value, frozen
 from ..dns.interface import DnsAnswer, DnsStatus, Resolver
@@ -185,7 +187,7 @@ class SplitMessage:
     __slots__ = ("_body_hashes", "_canon_fields", "_lock", "_mbox_established", "_mbox_mixed", "_mbox_readings",
                  "_positions", "_wanted", "body_has_cr", "body_needs_crlf", "body_start", "headers", "raw", "skipped_lines")
 
-    def __init__(self, headers: list[HeaderPair], raw: bytes, body_start: int, body_needs_crlf: bool = False,
+    def __init__(self, headers: Sequence[HeaderPair], raw: bytes, body_start: int, body_needs_crlf: bool = False,
                  body_has_cr: bool = True, skipped_lines: int = 0) -> None:
         self.headers = headers
         """(name, value) in order, value with its folding and final CRLF (dkimpy's form)."""
@@ -538,7 +540,9 @@ class SplitMessage:
         with self._lock:
             if self._positions is None:
                 positions: dict[bytes, list[int]] = {}
-                for position, (name, _) in enumerate(self.headers):
+                headers = self.headers
+                names = headers.names() if isinstance(headers, _FieldsOfText) else map(_first, headers)
+                for position, name in enumerate(names):
                     positions.setdefault(name.lower(), []).append(position)
                 self._positions = positions
             return self._positions
@@ -699,7 +703,7 @@ _CRLF_FIELD = re.compile(rb"^([\x21-\x39\x3b-\x7e]+)[ \t]*:([^\n]*\n(?:[ \t][^\n
 _STRAY_LINE = re.compile(rb"\n(?![ \t]|[\x21-\x39\x3b-\x7e]+[ \t]*:)")
 
 
-def _fields_of_clean_head(head: bytes) -> list[HeaderPair] | None:
+def _fields_of_clean_head(head: bytes) -> Sequence[HeaderPair] | None:
     """``_split``'s fields of ``head`` by C-level regex passes, not a Python step per line (a
     header of a million lines, V42b D4); None when a line is neither a field nor a continuation
     line (skipped lines, and continuation lines that join a field across them: the line loop
@@ -718,8 +722,79 @@ def _fields_of_clean_head(head: bytes) -> list[HeaderPair] | None:
     # (the final LF is left out of the search: nothing follows it).
     if _HEADER_NAME.match(text) is None or _STRAY_LINE.search(text, 0, len(text) - 1) is not None:
         return None
-    fields: list[HeaderPair] = _CRLF_FIELD.findall(text)
-    return fields
+    if text.count(b"\n") <= _HELD_FIELDS_UP_TO_LINES:
+        fields: list[HeaderPair] = _CRLF_FIELD.findall(text)
+        return fields
+    # Every line is a field's first line or a continuation line, so each LF not before a blank
+    # (but the last) starts a field, whose value runs to the next one: _CRLF_FIELD's fields.
+    starts = array("q", [0])
+    starts.extend(map(_match_end, _FIELD_AFTER_LF.finditer(text, 0, len(text) - 1)))
+    return _FieldsOfText(text, starts)
+
+
+_HELD_FIELDS_UP_TO_LINES = 4096
+"""A clean header of at most this many lines is split into a list of (name, value) pairs (each
+field read by a Python call costs an ordinary message more than the pairs' memory); a longer one
+into _FieldsOfText, which makes each pair when asked."""
+_FIELD_AFTER_LF = re.compile(rb"\n(?![ \t])")
+_FIELD_LINE_NAME = re.compile(rb"^([\x21-\x39\x3b-\x7e]+)[ \t]*:", re.MULTILINE)
+_name_of = cast("Callable[[re.Match[bytes]], bytes]", operator.itemgetter(1))
+_first = cast("Callable[[HeaderPair], bytes]", operator.itemgetter(0))
+_match_end = cast("Callable[[re.Match[bytes]], int]", re.Match.end)
+
+
+class _FieldsOfText(Sequence[HeaderPair]):
+    """The (name, value) fields of a header all of whose lines are fields' first lines or
+    continuation lines, made from its text when asked (as _CRLF_FIELD reads them), not held: a
+    tuple and two bytes objects for each of a million fields (a sender's padding) was 150 bytes a
+    field. Holds the text and where each field starts (8 bytes a field)."""
+
+    __slots__ = ("_starts", "_text")
+
+    def __init__(self, text: bytes, starts: array[int]) -> None:
+        self._text = text
+        self._starts = starts
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    @overload
+    def __getitem__(self, index: int) -> HeaderPair: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[HeaderPair]: ...
+
+    def __getitem__(self, index: int | slice) -> HeaderPair | list[HeaderPair]:
+        starts = self._starts
+        if isinstance(index, slice):
+            return [self[position] for position in range(*index.indices(len(starts)))]
+        start = starts[index]  # IndexError past either end, as a list's
+        following = (index if index >= 0 else index + len(starts)) + 1
+        end = starts[following] if following < len(starts) else len(self._text)
+        name = _HEADER_NAME.match(self._text, start)
+        assert name is not None  # every start is a field's first line (_fields_of_clean_head)
+        return name.group(1), self._text[name.end():end]
+
+    def __iter__(self) -> Iterator[HeaderPair]:
+        return map(self._field, range(len(self._starts)))
+
+    def _field(self, index: int) -> HeaderPair:
+        return self[index]
+
+    def names(self) -> Iterator[bytes]:
+        """Each field's name, in order: ``(name for name, _ in self)`` by one C-level search (a
+        continuation line starts with SP or HTAB, so a name at a line's start is a field's)."""
+        return map(_name_of, _FIELD_LINE_NAME.finditer(self._text))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (list, _FieldsOfText)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # as a list's: equal to its list of fields
+
+    def __repr__(self) -> str:
+        return repr(list(self))
 
 
 _BLANK_LINE = re.compile(rb"\n\r?\n")
@@ -1185,7 +1260,7 @@ def _ams_signed_names(value: bytes) -> list[bytes]:
     return [] if signed is None else [name.lower() for name in re.split(rb"\s*:\s*", signed)]
 
 
-def arc_usable_fields(message: SplitMessage) -> list[HeaderPair]:
+def arc_usable_fields(message: SplitMessage) -> Sequence[HeaderPair]:
     """The fields dkimpy's ARC verifier can use, in their order: every ARC field, and of each name
     some ARC-Message-Signature's h= lists, the last as many as all h= lists name it (one more
     From:, which dkimpy adds to every h= that has one: its bug#644046 check).

@@ -1363,7 +1363,7 @@ def _verify_without_added_from(check: _Check, split: _dkimpy.SplitMessage, field
     if len(positions) < 2:
         return None
     for where, position in (("above", positions[0]), ("below", positions[-1])):
-        copy = _dkimpy.SplitMessage(split.headers[:position] + split.headers[position + 1:], split.raw,
+        copy = _dkimpy.SplitMessage([*split.headers[:position], *split.headers[position + 1:]], split.raw,
                                     split.body_start, split.body_needs_crlf, split.body_has_cr, split.skipped_lines)
         if _dkimpy.verify_header_signature(
                 copy, header_canon=header_canon, algorithm=algorithm, include_headers=check.signed_lower,
