@@ -1738,7 +1738,8 @@ def _possible_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: M
     if work[first].private or not work[first].fields.from_ip:
         return None
     client = work[first].fields.from_ip
-    runs = f"hop {b} is" if first + 1 == b else f"hops {first + 1}–{b} are"
+    run_below = f"hop {b}" if first + 1 == b else f"hops {first + 1}–{b}"
+    runs = f"{run_below} is" if first + 1 == b else f"{run_below} are"
     if named is not None:
         # No InboundGateway: its words would soften the verdict for the gateway's address, on
         # records (the client's own greeting, hops below the boundary) that did not hold.
@@ -1746,7 +1747,7 @@ def _possible_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: M
             id="hops.gateway_possible", severity=Severity.INFO,
             title=f"The recipient's MX names {service}, but the records do not show it handing on this message",
             explanation=(f"The recipient domain's MX host is {named[:120]}, a host of {service}, and hop {b + 1}'s "
-                         f"client goes by a name of {service}'s, with {runs} that service's below it, which "
+                         f"client goes by a name of {service}'s, with {run_below} of that service's below it, which "
                          f"took the message from {client}. But the records do not bear it out: the address of hop "
                          f"{b + 1}'s client is not confirmed as {service}'s by its reverse DNS, or the hops below do "
                          f"not connect to it or took the message from another of {service}'s hosts or over a "
@@ -1961,6 +1962,12 @@ def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: Ma
         for name in (mail_exchangers(domain) or ())[:10]:
             host = name.split()[-1].rstrip(".") if name.split() else ""
             if host and orgs.same(host_organization(host), service):
+                if not _same_tenant(host, fields.from_rdns or fields.from_helo):
+                    # Another customer's instance of the same service (verification V45d: a
+                    # forger's own Proofpoint tenant handing a message straight to the
+                    # recipient's internal MX, past the recipient's tenant) is not the
+                    # recipient's gateway.
+                    continue
                 if reverse_names is not None and fields.from_ip:
                     # Where DNS is at hand, the client's address must be the service's too (FCrDNS).
                     answer = reverse_names(fields.from_ip)
@@ -1970,6 +1977,20 @@ def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: Ma
                         return None
                 return service, host, domain
     return None
+
+
+# A hosted service's customer instance named in its host names: Proofpoint's
+# "mx0a-00650b01.pphosted.com" (tenant 00650b01) serves one customer, both as its MX and as the
+# host that hands that customer's mail on.
+_TENANT_HOST = re.compile(r"mx0[a-z]-([0-9a-z]{4,16})\.(?:pphosted|ppe-hosted)\.com", re.IGNORECASE)
+
+
+def _same_tenant(mx_host: str, client_name: str | None) -> bool:
+    """False when the MX host and the client's name both name a customer instance of a hosted
+    service (_TENANT_HOST) and the two differ; True otherwise (a name without one tells nothing)."""
+    mx_tenant = _TENANT_HOST.fullmatch(mx_host.rstrip("."))
+    client_tenant = _TENANT_HOST.fullmatch(client_name.rstrip(".")) if client_name else None
+    return mx_tenant is None or client_tenant is None or mx_tenant.group(1).lower() == client_tenant.group(1).lower()
 
 
 def _addressed_domains(message: Message) -> tuple[str, ...]:

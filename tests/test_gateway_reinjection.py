@@ -126,6 +126,10 @@ def test_a_sender_greeting_as_proofpoint_is_no_gateway() -> None:
               b"\tfor <lfhib@billboard-live.com>; Thu, 26 Nov 2026 22:05:26 +0900 (JST)\r\n")
     report = _analyze(_message(handover=direct), {**_dns(), "9.113.0.203.in-addr.arpa": {"PTR": ["h9.isp.example."]}})
     assert "hops.inbound_gateway" not in _ids(report) and report.boundary_hop == 3
+    # The MX names the service the client claims: said, with no gateway (V45d: its words read
+    # "with hops 1–2 are that service's below it").
+    possible = next(f for f in report.findings if f.id == "hops.gateway_possible")
+    assert "with hops 1–2 of that service's below it, which took the message from 192.0.2.25" in possible.explanation
     assert "hops.inbound_gateway" not in _ids(report)
     assert report.verdict.status == "spoofed"
     # D4: the comparison row says why Proofpoint's look-alike field is not relied on.
@@ -207,3 +211,25 @@ def test_a_forwarders_loopback_hop_makes_it_no_gateway() -> None:
     report = headerscope.analyze(raw, resolver=SnapshotResolver(dns), now=NOW)
     assert report.boundary_hop == 4 and "hops.inbound_gateway" not in _ids(report)
     assert report.spf is not None and report.spf.client_ip == "203.0.113.45"
+
+
+def test_another_customers_proofpoint_instance_is_not_the_recipients_gateway() -> None:
+    # Verification V45d: the recipient's MX names its own tenant (mx0a/mx0b-00650b01), but the
+    # message reached its internal MX straight from another tenant's host (mx0a-00999999, its PTR
+    # genuinely Proofpoint's), with that tenant's ppops.net pass above its intake and the body
+    # rewritten after it: it read "Authenticated ... the receiving side's own gateway". A forger
+    # with its own Proofpoint tenant controls that tenant's hops and results; the recipient's MX
+    # names whose gateway is the recipient's.
+    zone = {**_dns(), "10.150.163.148.in-addr.arpa": {"PTR": ["mx0a-00999999.pphosted.com."]},
+            "mx0a-00999999.pphosted.com": {"A": ["148.163.150.10"]}}
+    own = _rewritten(_PP_BODY)
+    other = own.replace(b"from mx0a-00650b01.pphosted.com (mx0a-00650b01.pphosted.com [148.163.133.197])",
+                        b"from mx0a-00999999.pphosted.com (mx0a-00999999.pphosted.com [148.163.150.10])"
+                        ).replace(b"by mx0b-00650b01.pphosted.com", b"by mx0a-00999999.pphosted.com")
+    assert other.count(b"00999999") == 4
+    for raw in (other, other.replace(_FILTERD.replace(b"by mx0b-00650b01", b"by mx0a-00999999"), b"")):
+        report = _analyze(raw, zone)
+        assert "hops.inbound_gateway" not in _ids(report)
+        assert report.verdict.status == "spoofed"
+    # The recipient's own tenant, the same message: its gateway, as before.
+    assert _analyze(own, zone).verdict.status == "authenticated"
