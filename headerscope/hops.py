@@ -182,6 +182,21 @@ OPERATOR_ALIASES: dict[str, str] = {
     # VK's Mail.ru (smailru.net names its relays)
     "mail.ru": "mail.ru",
     "smailru.net": "mail.ru",
+    # Barracuda Email Gateway Defense (ESS): customers' MX are <id>.ess.barracudanetworks.com, its
+    # intake hosts mx-inbound*.<region>.ess.aws.cudaops.com (cudaops.com also names its scanners,
+    # "[from cloudscan12-84.us-east-2a.ess.aws.cudaops.com]"), and it hands on from
+    # egress-ip*.ess.<region>.barracuda.com / outbound-ip*.ess.barracuda.com: one chain in public
+    # copies, "from outbound-ip23b.ess.barracuda.com" right above "by mx11.us-east-2b.ess.aws.cudaops.com"
+    # (verification V44e; barracuda.com is the company's own domain).
+    "barracuda.com": "barracuda.com",
+    "barracudanetworks.com": "barracuda.com",
+    "cudaops.com": "barracuda.com",
+    # Trend Micro Email Security (MX <customer>.in.tmes.trendmicro.com, or .eu for its European
+    # site): its European servers hand the message on to each other under trendmicro.com,
+    # "from 104.47.7.169_.trendmicro.com (unknown [172.21.183.240]) by repost01.tmes.trendmicro.eu"
+    # in public copies (verification V44e).
+    "trendmicro.com": "trendmicro.com",
+    "trendmicro.eu": "trendmicro.com",
     # Broadcom's Symantec Email Security.cloud (MessageLabs; symcld.net names its nodes)
     "messagelabs.com": "messagelabs.com",
     "symcld.net": "messagelabs.com",
@@ -1697,6 +1712,11 @@ _FILTERING_SERVICES = frozenset({
     # Microsoft's Forefront Online Protection (FOPE, before Exchange Online Protection, until 2013).
     "bigfish.com", "frontbridge.com",
 })
+# Compared by operator: host_organization gives an operator's canonical name (OPERATOR_ALIASES), so
+# Barracuda's egress host (barracuda.com) and intake (cudaops.com) are the service its customers'
+# MX names (barracudanetworks.com), as pphosted.com's hosts are proofpoint.com's (verification V44e).
+_FILTERING_SERVICES = _FILTERING_SERVICES | frozenset(OPERATOR_ALIASES.get(domain, domain)
+                                                      for domain in _FILTERING_SERVICES)
 
 
 def _possible_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: MailExchangers | None,
