@@ -1433,7 +1433,7 @@ def _recorded_arrival_above(work: list[_Work], orgs: _Orgs, statements: Sequence
 
 def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Statement],
                    reverse_names: ReverseNames | None, mail_exchangers: MailExchangers | None = None,
-                   addressed_domains: Sequence[str] = ()) -> _Boundary:
+                   addressed_domains: Sequence[str] = (), skip_listed: Sequence[str] = ()) -> _Boundary:
     """The trust boundary (0-based hop index) and whether the message came from outside.
 
     Walk down from the last hop while each hop's client is inside the final receiving
@@ -1574,6 +1574,35 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
                 for item in work[j:]:
                     if item.org is None:
                         item.org = claimed
+            result.index = j
+            inside.add(b)
+            break
+        # (2b) Exchange Online's own record, behind the tenant's gateway, of the sender's server it
+        # looked past the gateway to (Enhanced Filtering for Connectors): the receiving side's word.
+        skipped = _skip_listed_boundary(work, b, final_org, orgs, statements, skip_listed)
+        if skipped is not None:
+            j, statement = skipped
+            named = " X-MS-Exchange-SkipListedInternetSender names it too (a copy of that field sits among the " \
+                "message's own, where a sender can write one: it is not what moves the boundary)." \
+                if skip_listed else ""
+            result.notes.append(Finding(
+                id="hops.boundary_uncertain", severity=Severity.INFO,
+                title=f"Trust boundary placed at hop {j + 1} on Exchange Online's own record "
+                      "(Enhanced Filtering for Connectors)",
+                explanation=f"At hop {b + 1}, Exchange Online ({str(fields.by)[:120]}) took the message from "
+                            f"{fields.from_ip}, which called itself {fields.from_helo[:120]}; but its own "
+                            f"Authentication-Results or Received-SPF, written above that Received, records "
+                            f"{statement.ip} as the client it checked, which is hop {j + 1}'s client, and the "
+                            f"hops in between connect. Exchange Online checks an earlier hop's client only when "
+                            f"the tenant has Enhanced Filtering for Connectors (skip listing) on the connector "
+                            f"from its own gateway or on-premises servers, which it looks past: so the "
+                            f"receiving side took the message from outside at hop {j + 1}, and SPF is evaluated "
+                            f"for that hop's client.{named} A sender that connects to Exchange Online directly "
+                            f"is recorded as the client it is.",
+                reference=_ENHANCED_FILTERING_DOCS, subject=f"hop {j + 1}",
+            ))
+            # The MX would tell no more than this record does: the gateway's hand-over was the tenant's.
+            result.notes = [note for note in result.notes if note.id != "hops.gateway_possible"]
             result.index = j
             inside.add(b)
             break
@@ -2071,6 +2100,66 @@ def _boundary_from_statement(work: list[_Work], b: int, claimed: str | None, fin
     return None
 
 
+# Exchange Online's Enhanced Filtering for Connectors ("skip listing"): behind a third-party
+# filtering service, managed appliance or on-premises servers, Exchange Online skips the
+# connector's listed addresses and evaluates SPF, DKIM and DMARC for the client before them.
+_ENHANCED_FILTERING_DOCS = ("https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/"
+                            "use-connectors-to-configure-mail-flow/enhanced-filtering-for-connectors")
+# The most hops below Exchange Online's frontend it is followed past (a gateway's own run).
+_SKIP_LISTED_DEPTH = 8
+
+
+def _skip_listed_boundary(work: list[_Work], b: int, final_org: str | None, orgs: _Orgs,
+                          statements: Sequence[_Statement], skip_listed: Sequence[str]
+                          ) -> tuple[int, _Statement] | None:
+    """(j, statement): the lower hop j whose client Exchange Online recorded as the client it
+    checked, when Exchange Online's frontend is the boundary hop's receiver and it looked past the
+    hop's client (Enhanced Filtering for Connectors, _ENHANCED_FILTERING_DOCS); None otherwise.
+
+    The record counts only in Exchange Online's name (Received-SPF ``receiver=protection.outlook.com``,
+    or its Authentication-Results that names no writer, "spf=pass (sender IP is 192.0.2.25)") and
+    only between the frontend's Received and the next one above, where Exchange Online writes it:
+    fields a sender wrote sit below the boundary hop's Received. Exchange Online names a client
+    other than the one that connected only with skip listing on the tenant's connector, and picks
+    the first client below the listed ones that the Received fields record: so j is the first hop
+    below b whose client is that address, with the hops in between connecting. The
+    X-MS-Exchange-SkipListedInternetSender / X-MS-Exchange-ExternalOriginalInternetSender
+    fields (``skip_listed``: the addresses they name) sit among the message's own fields, where a
+    sender can write one: they never move the boundary, and one naming another address stops it."""
+    if final_org != "outlook.com" or not 0 < b < len(work) or work[b].private:
+        return None
+    fields = work[b].fields
+    if not (normalize_domain(fields.by) or "").endswith(".mail.protection.outlook.com"):
+        return None
+    top = work[b].header.index
+    ceiling = work[b + 1].header.index if b + 1 < len(work) else -1
+    connected = _ip(fields.from_ip)
+    checked: set[ipaddress.IPv4Address | ipaddress.IPv6Address] = set()
+    found: _Statement | None = None
+    for statement in statements:
+        if statement.from_comment or not ceiling < statement.index < top:
+            continue
+        if statement.writer_org is not None and statement.writer_org != "outlook.com":
+            continue
+        address = _ip(statement.ip)
+        if address is not None:
+            checked.add(address)
+            found = found or statement
+    # One address, not the connecting client's, not a private one: a frontend that recorded the
+    # client that connected (the usual case), or two clients, moves nothing.
+    if found is None or len(checked) != 1 or connected in checked or is_non_public_ip(found.ip):
+        return None
+    address = next(iter(checked))
+    named = {_ip(ip) for ip in skip_listed[:4]}
+    if named and named != {address}:
+        return None
+    for j in range(b - 1, max(-1, b - 1 - _SKIP_LISTED_DEPTH), -1):
+        if work[j].private or _ip(work[j].fields.from_ip) != address:
+            continue
+        return (j, found) if _links(work, j, b, orgs) else None
+    return None
+
+
 def _internal_name(name: str | None) -> bool:
     """A host name that exists only on a private network: no dot, or an unregistered TLD."""
     host = normalize_domain(name)
@@ -2176,6 +2265,23 @@ def _read_statements(message: Message) -> list[_Statement]:
                 writer = host_organization(a.group(1)) if a else None
             found.append(_Statement(index=header.index, ip=m.group(1), writer_org=writer, from_comment=from_comment))
     return found
+
+
+# Exchange Online's "ip=[192.0.2.25];domain=mail.example.org" (X-MS-Exchange-SkipListedInternetSender).
+_skip_listed_ip_re = compiled_on_first_use(r"\bip=\[?([0-9A-Fa-f:.]{2,45})\]?", re.IGNORECASE)
+
+
+def _skip_listed(message: Message) -> tuple[str, ...]:
+    """The addresses Exchange Online's X-MS-Exchange-SkipListedInternetSender and
+    X-MS-Exchange-ExternalOriginalInternetSender fields name: the client before the connector's
+    skip-listed addresses (see _skip_listed_boundary), as a sender may also write them."""
+    found: list[str] = []
+    for name in ("X-MS-Exchange-SkipListedInternetSender", "X-MS-Exchange-ExternalOriginalInternetSender"):
+        for field in message.all(name)[:2]:
+            m = _skip_listed_ip_re().search(field.value[:200])
+            if m is not None:
+                found.append(m.group(1))
+    return tuple(found)
 
 
 def _read_client_records(message: Message) -> list[_ClientRecord]:
@@ -2441,7 +2547,8 @@ def build_chain(
         received = tuple(sorted([*received, *renamed], key=lambda f: f.index))
     return build_chain_from_fields(received, date, now, parse=parse, header_only=message.header_only,
                                    cut_off=message.cut_off,
-                                   statements=_read_statements(message), reverse_names=reverse_names,
+                                   statements=_read_statements(message), skip_listed=_skip_listed(message),
+                                   reverse_names=reverse_names,
                                    mail_exchangers=mail_exchangers,
                                    addressed_domains=_addressed_domains(message) if mail_exchangers else (),
                                    wait_notes=[*message.all("X-Greylist")[:3], *message.all("X-Mailman-Approved-At")[:1],
@@ -2686,6 +2793,7 @@ def build_chain_from_fields(
     delivered_to: Sequence[HeaderField] = (),
     client_records: Sequence[_ClientRecord] = (),
     forwarder_marks: Sequence[tuple[str, str]] = (),
+    skip_listed: Sequence[str] = (),
 ) -> HopChain:
     """The chain from Received fields given top first, as they stand in the message.
     ``wait_notes``: the fields that say why a hop waited (X-Greylist, X-Mailman-Approved-At);
@@ -2697,7 +2805,8 @@ def build_chain_from_fields(
     the values of the message's X-Originating-IP fields (see _submitted_from_originating_ip);
     ``delivery_recorded``: the message carries a field a delivery writes (Delivered-To,
     X-Original-To, Envelope-To; see _submission_only), ``delivered_to`` those fields;
-    ``client_records`` and ``forwarder_marks``: see _read_client_records and _forwarder_marks."""
+    ``client_records`` and ``forwarder_marks``: see _read_client_records and _forwarder_marks;
+    ``skip_listed``: see _skip_listed."""
     findings = _Findings()
     total = len(received)
     if total == 0:
@@ -2746,7 +2855,8 @@ def build_chain_from_fields(
                           private=is_non_public_ip(fields.from_ip)))
     _assign_organizations(work)
     orgs = _Orgs()
-    boundary = _find_boundary(work, orgs, statements, reverse_names, mail_exchangers, addressed_domains)
+    boundary = _find_boundary(work, orgs, statements, reverse_names, mail_exchangers, addressed_domains,
+                              skip_listed)
     boundary_index = boundary.index
     internal_http_last = False
     for item in work:

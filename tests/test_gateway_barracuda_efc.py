@@ -168,3 +168,64 @@ def test_a_sender_going_around_barracudas_mx_is_still_told() -> None:
     # A greeting naming Barracuda's egress from an address whose PTR is another organisation's: told.
     claimed = raw.replace(b"from mail.example.org (192.0.2.25)", b"from egress-ip15b.ess.uk.barracuda.com (192.0.2.25)")
     assert _only(_analyze(claimed, _dns()), "hops.gateway_bypassed")
+
+
+def test_exchange_online_with_enhanced_filtering_names_the_senders_server() -> None:
+    # V44e defect 3: Exchange Online's own record above its frontend's Received checked 192.0.2.25,
+    # the client of Barracuda's intake; without the MX (offline, or DNS without it) the tool judged
+    # Barracuda's egress and printed SPOOFED, a DMARC reject and "recorded pass, now fail".
+    raw = _message(_eop_checked(b"192.0.2.25"), _SKIP_LISTED)
+    for dns in (None, _dns(mx=False)):
+        report = _analyze(raw, dns)
+        assert report.boundary_hop == 1, dns
+        [placed] = [f for f in _only(report, "hops.boundary_uncertain") if "Enhanced Filtering" in f.title]
+        assert placed.subject == "hop 1" and "192.0.2.25" in placed.explanation
+        assert not _ids(report) & {"hops.gateway_bypassed", "dmarc.fail", "spf.fail", "recorded.different",
+                                   "hops.gateway_possible"}
+    assert _analyze(raw, _dns(mx=False)).verdict.status == "authenticated"
+    # Without the skip-listing fields (a copy that lost them) Exchange Online's record alone places it.
+    assert _analyze(_message(_eop_checked(b"192.0.2.25")), _dns(mx=False)).boundary_hop == 1
+    # The real hybrid shape: an on-premises Exchange skip-listed, its private hop between.
+    hybrid = (
+        b"Received: from mail.prasarana.com.my (58.26.8.159) by\r\n"
+        b" VE1EUR03FT013.mail.protection.outlook.com (10.13.36.173) with Microsoft SMTP\r\n"
+        b" Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256) id\r\n"
+        b" 15.20.5504.14 via Frontend Transport; Sat, 10 Sep 2022 01:05:14 +0000\r\n"
+        b"Received: from MRL-EXH-02.prasarana.com.my (10.128.66.101) by\r\n"
+        b" MRL-EXH-02.prasarana.com.my (10.128.66.101) with Microsoft SMTP Server\r\n"
+        b" (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256) id\r\n"
+        b" 15.1.2176.14; Sat, 10 Sep 2022 09:05:10 +0800\r\n"
+        b"Received: from User (20.222.87.207) by MRL-EXH-02.prasarana.com.my\r\n"
+        b" (10.128.66.101) with Microsoft SMTP Server id 15.1.2176.14 via Frontend\r\n"
+        b" Transport; Sat, 10 Sep 2022 09:05:06 +0800\r\n")
+    raw = _EOP_TOP + _eop_checked(b"20.222.87.207") + hybrid + _AUTHOR + _BODY
+    assert _analyze(raw).boundary_hop == 1
+
+
+def test_skip_listing_words_a_sender_writes_move_nothing() -> None:
+    # A forger connecting to Exchange Online itself: Exchange Online records the forger's address.
+    # Below its Received the forger controls everything: a made-up Barracuda intake naming
+    # 192.0.2.25, the skip-listing fields, a nameless Authentication-Results claiming a pass.
+    forger_front = _EOP_FRONT.replace(b"egress-ip15b.ess.uk.barracuda.com (35.176.92.116)",
+                                      b"egress-ip15b.ess.uk.barracuda.com (203.0.113.66)")
+    forged = _eop_checked(b"192.0.2.25")
+    gateway_record = _EOP_CHECKED_GATEWAY.replace(b"35.176.92.116", b"203.0.113.66")
+    raw = _EOP_TOP + gateway_record + forger_front + forged + _BARRACUDA_INTAKE + _AUTHOR + _SKIP_LISTED + _BODY
+    for dns in (None, _dns(mx=False)):
+        report = _analyze(raw, dns)
+        assert report.boundary_hop == 2, dns
+        assert not any("Enhanced Filtering" in f.title for f in report.findings)
+    assert _analyze(raw, _dns(mx=False)).verdict.status == "spoofed"
+    # Exchange Online's record names the connecting client: no skip listing, nothing moves.
+    assert _analyze(_message(_EOP_CHECKED_GATEWAY, _SKIP_LISTED)).boundary_hop == 2
+    # The skip-listing field naming another address than Exchange Online's record: not moved.
+    other = _SKIP_LISTED.replace(b"ip=[192.0.2.25]", b"ip=[198.51.100.7]")
+    assert _analyze(_message(_eop_checked(b"192.0.2.25"), other)).boundary_hop == 2
+    # Exchange Online's record naming an address no hop below records: not moved.
+    assert _analyze(_message(_eop_checked(b"198.51.100.7"))).boundary_hop == 2
+    # Hops that do not connect between the record's client and the frontend: not moved.
+    elsewhere = _BARRACUDA_INTAKE.replace(b"mx-inbound22-18.eu-west-2b.ess.aws.cudaops.com", b"mx.unrelated.example")
+    assert _analyze(_message(_eop_checked(b"192.0.2.25"), intake=elsewhere)).boundary_hop == 2
+    # Not a frontend of Exchange Online: another receiver's nameless record is not Microsoft's word.
+    gmail_front = _EOP_FRONT.replace(b"VE1EUR03FT013.mail.protection.outlook.com", b"mx.example.net")
+    assert _analyze(_message(_eop_checked(b"192.0.2.25"), front=gmail_front)).boundary_hop != 1
