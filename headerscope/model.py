@@ -562,7 +562,14 @@ class DkimSignatureResult(Value):
     key_among_several: bool = False
     """reason_code key_revoked with a key record that is one of several DKIM key records at the
     selector, the first, the one used (RFC 6376 section 3.6.2.2: the result is then undefined): a
-    verifier may use another (section 6.1.2), so a pass recorded at delivery needs no DNS change."""
+    verifier may use another (section 6.1.2), so a pass recorded at delivery needs no DNS change.
+    Not set when every other key record at the selector was tried (at most four in all) and none
+    verified it."""
+    key_record_verified: str | None = None
+    """Which TXT record at the selector verified the signature when the one used first did not (RFC
+    6376 section 6.1.2 lets a verifier cycle through a selector's key records, at most four here):
+    "the second of 3 TXT records at NAME verified it; the first did not"; None otherwise. A key the
+    signer's domain publishes is the domain's, whichever record holds it."""
 
     @property
     def row_reason(self) -> str:
@@ -598,6 +605,12 @@ class ArcInstance(Value):
     """Our verification of this ARC-Message-Signature."""
     authentication_results: str | None
     """The ARC-Authentication-Results value: what this intermediary saw."""
+    seal_key_record: str | None = None
+    """Which TXT record at the seal's selector verified it when the one used first did not (RFC 6376
+    section 6.1.2 lets a verifier cycle through a selector's key records): "the second of 3 TXT
+    records at NAME verified it; the first did not"; None otherwise."""
+    signature_key_record: str | None = None
+    """The same for this ARC-Message-Signature."""
 
 
 COPY_UNCHECKABLE_CODES = frozenset({"body_uncheckable"})

@@ -425,7 +425,9 @@ def test_an_arc_key_is_chosen_among_several_txt_records_as_a_dkim_key_is(kit: _K
         cases: list[tuple[list[list[str]], str, str]] = [
             ([spf, key], "pass", "ok"), ([key, spf], "pass", "ok"), ([[" v = DKIM2; p="], key], "pass", "ok"),
             ([spf, revoked], "fail", "key_revoked"), ([revoked, spf], "fail", "key_revoked"),
-            ([spf, key, other], "pass", "ok"), ([key, other], "pass", "ok"), ([other, key], "fail", "invalid"),
+            ([spf, key, other], "pass", "ok"), ([key, other], "pass", "ok"),
+            # The first record does not verify: the others are tried (RFC 6376 section 6.1.2; test_key_records_cycle).
+            ([other, key], "pass", "ok"), ([revoked, key], "pass", "ok"), ([other, revoked], "fail", "invalid"),
             # No key record at all: no key published (V43c; was "invalid", a broken chain).
             ([spf], "fail", "key_not_found"),
         ]
@@ -448,25 +450,34 @@ def test_an_arc_key_chosen_among_several_records_is_said_as_dkim_says_it(kit: _K
     key, other = kit.record("google")["TXT"][0], kit.record("forger")["TXT"][0]
     several = f"{name} has 2 TXT records; the first was used"
 
-    # Another RSA key first, the real one second: the chain fails with the first, and says so.
-    report = _run(raw, {**dns, name: {"TXT": [other, key]}})
+    # Two other RSA keys, neither the sealer's: the chain fails with the first, the second tried too,
+    # and says so (the real one second verifies: test_key_records_cycle).
+    second = kit.record("forger2")["TXT"][0]
+    report = _run(raw, {**dns, name: {"TXT": [other, second]}})
     assert report.arc is not None and (report.arc.result, report.arc.reason_code) == ("fail", "invalid")
-    assert report.arc.reason.endswith(f"({several})"), report.arc.reason
+    assert report.arc.reason.endswith(f"({several}; the second was tried too and did not verify it)"), report.arc.reason
     failed = _arc_findings(report)["arc.chain_failed"]
-    assert several in failed.explanation and "RFC 6376 section 3.6.2.2" in failed.explanation
+    assert several in failed.explanation and "RFC 6376 section 6.1.2" in failed.explanation
     # One record: nothing said of several.
     report = _run(raw, {**dns, name: {"TXT": [other]}})
     assert report.arc is not None and report.arc.reason_code == "invalid"
     assert "TXT records" not in report.arc.reason + _arc_findings(report)["arc.chain_failed"].explanation
 
-    # A revoked record first (with v=DKIM1, or with none), the valid key second: not "rotated".
+    # A revoked record first (with v=DKIM1, or with none), the valid key fifth, after three other keys
+    # (at most four key records are tried): not "rotated".
+    others = [kit.record(f"other{number}")["TXT"][0] for number in range(3)]
     for first in (["v=DKIM1; p="], ["k=rsa; p="]):
-        report = _run(raw, {**dns, name: {"TXT": [first, key]}})
+        report = _run(raw, {**dns, name: {"TXT": [first, *others, key]}})
         assert report.arc is not None and report.arc.reason_code == "key_revoked", report.arc.reason
-        assert f"{several}, and it is revoked (empty p=)" in report.arc.reason
+        assert f"{name} has 5 TXT records; the first was used, and it is revoked (empty p=)" in report.arc.reason
         unavailable = _arc_findings(report)["arc.key_unavailable"]
         assert unavailable.title == "ARC key record used is revoked, one of several"
-        assert "rotated" not in unavailable.explanation and "other records were not tried" in unavailable.explanation
+        assert "rotated" not in unavailable.explanation
+        assert "not every other record at the selector was tried" in unavailable.explanation
+    # Every other key record tried, none verifying: the key reads as revoked since, a single record would.
+    report = _run(raw, {**dns, name: {"TXT": [["v=DKIM1; p="], other]}})
+    assert report.arc is not None and report.arc.reason_code == "key_revoked" and not report.arc.key_among_several
+    assert "rotated its key since" in _arc_findings(report)["arc.key_unavailable"].explanation
     # The only key record revoked, an SPF record beside it discarded: revoked, as before.
     report = _run(raw, {**dns, name: {"TXT": [["v=spf1 -all"], ["v=DKIM1; p="]]}})
     assert report.arc is not None and report.arc.reason_code == "key_revoked"

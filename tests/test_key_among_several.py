@@ -4,7 +4,12 @@ section 6.1.2 lets a verifier use any of them, so the receiver may have used ano
 comparison, DMARC's override words and the verdict said "revoked in DNS" / "changed in DNS since
 delivery", a DNS change that need not have happened. ARC chains are signed here with dkimpy's
 arc_sign and keys made for the test (test_arc_trust's kit); the DKIM signature is the direct
-sample's, signed with its real key."""
+sample's, signed with its real key.
+
+The other records are tried when the one used does not verify (RFC 6376 section 6.1.2; at most four
+key records in all: test_key_records_cycle), so a revoked record first beside the real key verifies
+now; the receiver may have used another only when records were left untried: here the real key
+comes fifth, after three other keys."""
 
 from __future__ import annotations
 
@@ -30,6 +35,11 @@ def kit(tmp_path_factory: pytest.TempPathFactory) -> _Kit:
     return _Kit(tmp_path_factory.mktemp("arc-keys"))
 
 
+def _others(kit: _Kit) -> list[list[str]]:
+    """Three key records of other keys: tried after the revoked one, leaving a fifth untried."""
+    return [kit.record(f"other{number}")["TXT"][0] for number in range(3)]
+
+
 def _comparison(report: Report, method: str) -> Comparison:
     [item] = [c for c in report.comparison if c.method == method]
     return item
@@ -50,7 +60,7 @@ def _says_another(text: str) -> None:
 def test_a_revoked_arc_key_record_among_several_is_not_said_to_be_a_dns_change(kit: _Kit, name: str) -> None:
     raw, dns = kit.forwarded(receiver_ar=GMAIL_OVERRIDE)
     key = dns[name]["TXT"][0]
-    report = _run(raw, {**dns, name: {"TXT": [REVOKED, key]}})
+    report = _run(raw, {**dns, name: {"TXT": [REVOKED, *_others(kit), key]}})
     assert report.arc is not None and (report.arc.result, report.arc.reason_code) == ("fail", "key_revoked")
     assert report.arc.key_among_several
     arc = _comparison(report, "arc")
@@ -115,18 +125,21 @@ def _sample_key() -> list[str]:
 
 
 @pytest.mark.parametrize("spf_gone", [True, False], ids=["dkim-only", "spf-too"])
-def test_a_revoked_dkim_key_record_among_several_is_not_said_to_be_a_dns_change(spf_gone: bool) -> None:
-    report = _direct([REVOKED, _sample_key()], spf_gone=spf_gone)
+def test_a_revoked_dkim_key_record_among_several_is_not_said_to_be_a_dns_change(kit: _Kit, spf_gone: bool) -> None:
+    report = _direct([REVOKED, *_others(kit), _sample_key()], spf_gone=spf_gone)
     [sig] = report.dkim
     assert (sig.reason_code, sig.key_among_several) == ("key_revoked", True)
-    several = "s2026._domainkey.example.com has 2 TXT records; the first was used, and it is revoked (empty p=)"
+    several = "s2026._domainkey.example.com has 5 TXT records; the first was used, and it is revoked (empty p=)"
     assert sig.reason.startswith(several), sig.reason
-    assert sig.reason.count("2 TXT records") == 1, sig.reason
+    assert sig.reason.count("5 TXT records") == 1, sig.reason
+    assert sig.reason.endswith("; the second, third and fourth were tried too and did not verify it, 1 more key "
+                               "record not tried (at most 4 are tried per selector)"), sig.reason
     # The finding names the several records, as arc.key_unavailable does (was "DKIM key revoked",
     # its explanation without the records' note).
     unavailable = _findings(report, "dkim.")["dkim.key_unavailable"]
     assert unavailable.title == "DKIM key record used is revoked, one of several"
-    assert several in unavailable.explanation and "other records were not tried" in unavailable.explanation
+    assert several in unavailable.explanation and "not every other record at the selector was tried" in \
+        unavailable.explanation
     dkim = _comparison(report, "dkim")
     assert dkim.label == "key_among_several"
     _says_another(dkim.explanation)

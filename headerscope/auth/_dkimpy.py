@@ -1107,6 +1107,94 @@ def key_record(name: str, records: Sequence[Sequence[str]]) -> tuple[str, str | 
                      f"{'was' if discarded == 1 else 'were'} discarded (RFC 6376 section 3.6.1), {which} used")
 
 
+def key_record_position(records: Sequence[Sequence[str]]) -> int:
+    """The position (from 0, in the answer's order) of the record ``key_record`` uses."""
+    if len(records) == 1:
+        return 0
+    for position, strings in enumerate(records):
+        if not _other_version("".join(strings)):
+            return position
+    return 0
+
+
+MAX_KEY_RECORDS = 4
+"""Key records tried per selector and signature: the one ``key_record`` uses, then while none has
+verified the signature the selector's other usable ones (RFC 6376 section 6.1.2 lets a verifier
+cycle through them), so a hostile answer of many records costs a few verifications at most."""
+
+
+def _usable_key_text(text: str) -> bool:
+    """Whether a TXT record is a key to try: a v= of DKIM1 or none (anywhere, as dkimpy reads it:
+    RFC 6376 section 3.6.1) and a p= that is not empty (an empty one is a revoked key)."""
+    tags = parse_tag_list(text)
+    return tags.get("v") in (None, "DKIM1") and bool("".join((tags.get("p") or "").split()))
+
+
+def other_key_records(records: Sequence[Sequence[str]]) -> tuple[tuple[tuple[int, str], ...], int]:
+    """The selector's other key records to try when the one ``key_record`` uses does not verify
+    a signature, as (position, text) in the answer's order (DNS gives no order: RFC 1034 section
+    3.6), at most MAX_KEY_RECORDS - 1 of them; and how many more were left untried. Records with a
+    v= of another value or an empty p= (revoked) are no key and not counted."""
+    if len(records) < 2:
+        return (), 0
+    first = key_record_position(records)
+    others = [(position, text) for position, text in (
+        (position, "".join(strings)) for position, strings in enumerate(records) if position != first)
+        if _usable_key_text(text)]
+    return tuple(others[:MAX_KEY_RECORDS - 1]), max(0, len(others) - (MAX_KEY_RECORDS - 1))
+
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def ordinal(position: int) -> str:
+    """'first' for position 0 ... 'tenth', then '11th', '12th', '21st' ..."""
+    number = position + 1
+    if number <= len(_ORDINALS):
+        return _ORDINALS[position]
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def _ordinals(positions: Sequence[int]) -> str:
+    """'the second', 'the second and third', 'the first, third and fourth'; past five, a count."""
+    if len(positions) > 5:
+        return f"{len(positions)} of them"
+    words = [ordinal(position) for position in positions]
+    return "the " + (words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1])
+
+
+def _record_fate(text: str) -> str:
+    """Why a record before the one that verified did not: it was no key, or did not verify it."""
+    tags = parse_tag_list(text)
+    if tags.get("v") not in (None, "DKIM1"):
+        return "not a DKIM key (v= other than DKIM1)"
+    if "p" in tags and not "".join((tags.get("p") or "").split()):
+        return "revoked (empty p=)"
+    return ""
+
+
+def key_records_verified_words(name: str, records: Sequence[Sequence[str]], position: int) -> str:
+    """Which TXT record at a selector verified a signature when the one ``key_record`` uses did not:
+    "the second of 3 TXT records at NAME verified it; the first did not" (with what each record
+    before it was: revoked, no DKIM key)."""
+    fates: dict[str, list[int]] = {}
+    for before, strings in enumerate(records[:position]):
+        fates.setdefault(_record_fate("".join(strings)), []).append(before)
+    said = [f"{_ordinals(positions)} {'did' if fate == '' else 'is' if len(positions) == 1 else 'are'}"
+            f"{' not' if fate == '' else ' ' + fate}" for fate, positions in fates.items()]
+    return f"the {ordinal(position)} of {len(records)} TXT records at {name} verified it; " + ", ".join(said)
+
+
+def key_records_tried_words(tried: Sequence[int], untried: int) -> str:
+    """What was tried beside the record used when no key record verified a signature."""
+    words = f"{_ordinals(tried)} {'was' if len(tried) == 1 else 'were'} tried too and did not verify it"
+    if untried:
+        words += (f", {untried} more key record{'' if untried == 1 else 's'} not tried (at most "
+                  f"{MAX_KEY_RECORDS} are tried per selector)")
+    return words
+
+
 def key_record_count(records: Sequence[Sequence[str]]) -> int:
     """How many of the TXT records at a selector (each as its character-strings) another verifier
     could use as the key: those without a v= of another value than DKIM1 wherever the tag is (RFC
@@ -1205,6 +1293,26 @@ class ArcOutcome(Value):
     mbox_judged: tuple[tuple[int, str], ...] = ()
     """The instances whose body hash matched no reading while other signatures' establish one
     (``SplitMessage.mbox_established_reading``): a mismatch over that reading, and the reading."""
+    key_records: tuple[KeyRecordsTried, ...] = ()
+    """The signatures whose key record (the one ``key_record`` uses) did not verify them and for which
+    the selector's other key records were tried (``other_key_records``), in the order checked."""
+
+
+@frozen
+class KeyRecordsTried(Value):
+    """Another key record tried for an ARC signature (RFC 6376 section 6.1.2, RFC 8617 section 5.2)."""
+
+    kind: str
+    """``seal`` (ARC-Seal) or ``ams`` (ARC-Message-Signature)."""
+    instance: int
+    name: str
+    """The selector's name (``s._domainkey.d``)."""
+    verified: int | None
+    """The position (from 0, in the answer's order) of the record that verified it; None: none did."""
+    tried: tuple[int, ...]
+    """The positions of the other records tried (the one used not among them)."""
+    untried: int
+    """Key records left untried past MAX_KEY_RECORDS."""
 
 
 def _text(value: Any) -> str | None:
@@ -1316,6 +1424,43 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
         self.mbox_unmatched: set[int] = set()
         self.mbox_judged: dict[int, str] = {}
         """See ArcOutcome.mbox_readings, mbox_unmatched and mbox_judged."""
+        self.key_records: list[KeyRecordsTried] = []
+        """See ArcOutcome.key_records."""
+
+    def verify_sig(self, sig: dict[bytes, bytes], include_headers: list[bytes], sig_header: HeaderPair,
+                   dnsfunc: Any) -> Any:
+        """dkimpy's check of one seal or AMS with the key record ``DnsFunc`` gives it, then, when that
+        does not verify it, with the selector's other key records (``other_key_records``: RFC 6376
+        section 6.1.2 lets a verifier cycle through them, and RFC 8617 section 5.2 looks an ARC key
+        up as a DKIM key). A failure that is not the key's (a body hash mismatch, a malformed field)
+        is raised by the first check and ends there."""
+        signed = list(include_headers)  # dkimpy appends to the list it is given
+        valid = super().verify_sig(sig, include_headers, sig_header, dnsfunc)
+        if valid is True or not isinstance(dnsfunc, DnsFunc):
+            return valid
+        name = (sig.get(b"s", b"") + b"._domainkey." + sig.get(b"d", b"")).decode("utf-8", "replace")
+        answer = dnsfunc.answer_for(name)
+        if answer is None or not answer.ok or len(answer.records) < 2:
+            return valid
+        others, untried = other_key_records(answer.records)
+        instance = _instance_number(sig)
+        if not others or instance is None:
+            return valid
+        kind = "seal" if sig_header[0].lower() == b"arc-seal" else "ams"
+        tried: list[int] = []
+        for position, text in others:
+            tried.append(position)
+            try:
+                self.pk, self.keysize, self.ktag, self.seqtlsrpt = dkim.evaluate_pk(name, text.encode("utf-8", "replace"))
+                verified = self.verify_sig_process(sig, list(signed), sig_header, dnsfunc) is True
+            except (dkim.DKIMException, binascii.Error, ValueError, TypeError):
+                # Not a key dkimpy can use, or one too small (its KeyFormatError): not this record.
+                continue
+            if verified:
+                self.key_records.append(KeyRecordsTried(kind, instance, answer.name, position, tuple(tried), 0))
+                return True
+        self.key_records.append(KeyRecordsTried(kind, instance, answer.name, None, tuple(tried), untried))
+        return valid
 
     def verify_sig_process(self, sig: dict[bytes, bytes], include_headers: list[bytes],
                            sig_header: HeaderPair, dnsfunc: Any) -> Any:
@@ -1495,7 +1640,7 @@ def verify_arc(message: SplitMessage, dnsfunc: DnsFunc, *, body_uncheckable: boo
     cv_text = "terminated" if cv is None else (_text(cv) or "fail").lower()
     return ArcOutcome(cv_text, _plain(str(reason)), tuple(checks), tuple(sorted(arc.body_unchecked)),
                       tuple(sorted(arc.mbox_readings.items())), tuple(sorted(arc.mbox_unmatched)),
-                      tuple(sorted(arc.mbox_judged.items())))
+                      tuple(sorted(arc.mbox_judged.items())), tuple(arc.key_records))
 
 
 def _plain(text: str) -> str:

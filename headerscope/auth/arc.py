@@ -199,12 +199,16 @@ def _other_version(strings: Sequence[str]) -> bool:
     return version is not None and version != "DKIM1"
 
 
-def _key_problem(dnsfunc: _dkimpy.DnsFunc, tags: TagList | None) -> tuple[_KeyProblem | None, str | None]:
+def _key_problem(dnsfunc: _dkimpy.DnsFunc, tags: TagList | None, tried: _dkimpy.KeyRecordsTried | None = None
+                 ) -> tuple[_KeyProblem | None, str | None]:
     """The problem with the key a seal or AMS names (RFC 8617 section 5.2 uses the DKIM key
     lookup of RFC 6376 section 3.6.2), or None when the key was usable or never fetched; and,
     for a usable key, the note saying which of several TXT records at the selector was used
-    (_dkimpy.key_record, which chose it for dkimpy too), as DKIM says it in its reason."""
-    if tags is None:
+    (_dkimpy.key_record, which chose it for dkimpy too), as DKIM says it in its reason.
+    ``tried``: the selector's other key records were tried (_Arc.verify_sig); one that verified
+    the signature leaves no problem and no note (``_verified_words`` says it), none: the note
+    says which were tried."""
+    if tags is None or (tried is not None and tried.verified is not None):
         return None, None
     domain, selector = (tags.get("d") or "").strip(), (tags.get("s") or "").strip()
     if not domain or not selector:
@@ -221,6 +225,7 @@ def _key_problem(dnsfunc: _dkimpy.DnsFunc, tags: TagList | None) -> tuple[_KeyPr
     if answer.status == DnsStatus.NXDOMAIN or not answer.ok:
         return _KeyProblem("key_not_found", f"no key published: {missing_key_words(name, answer)}"), None
     record, note = _dkimpy.key_record(name, answer.records)
+    tried_words = _dkimpy.key_records_tried_words(tried.tried, tried.untried) if tried is not None else None
     key = parse_tag_list(record)
     version = key.get("v")
     if version is not None and version != "DKIM1":
@@ -241,13 +246,28 @@ def _key_problem(dnsfunc: _dkimpy.DnsFunc, tags: TagList | None) -> tuple[_KeyPr
         # RFC 6376 section 3.6.1: an empty p= means the key has been revoked.
         if note is None:
             return _KeyProblem("key_revoked", f"the key at {name} has been revoked (empty p=)"), None
+        if tried is not None and not tried.untried:
+            # Every other key record was tried and none verifies: a receiver's recorded pass cannot
+            # rest on one of them, and the revoked record reads as a single one would.
+            return _KeyProblem("key_revoked", f"{note}, and it is revoked (empty p=); {tried_words}"), None
         if _dkimpy.key_record_count(answer.records) > 1:
             # Several key records, the one used revoked: whether the sealer revoked its key or
             # left a revoked record beside it is not known (RFC 6376 section 3.6.2.2: undefined).
             return _KeyProblem("key_revoked", f"{note}, and it is revoked (empty p=): with several key records "
-                                              "the result is undefined (RFC 6376 section 3.6.2.2)", several=True), None
+                                              "the result is undefined (RFC 6376 section 3.6.2.2)"
+                                              + (f"; {tried_words}" if tried_words else ""), several=True), None
         return _KeyProblem("key_revoked", f"the key at {name} has been revoked (empty p=) ({note})"), None
-    return None, note
+    return None, note if tried_words is None or note is None else f"{note}; {tried_words}"
+
+
+def _verified_words(dnsfunc: _dkimpy.DnsFunc, tried: _dkimpy.KeyRecordsTried | None) -> str | None:
+    """Which of the selector's TXT records verified a seal or AMS the record used did not (ArcInstance)."""
+    if tried is None or tried.verified is None:
+        return None
+    answer = dnsfunc.answer_for(tried.name)
+    if answer is None:
+        return None
+    return _dkimpy.key_records_verified_words(tried.name, answer.records, tried.verified)
 
 
 def _instance_word(valid: bool | None, problem: _KeyProblem | None) -> str | None:
@@ -314,6 +334,7 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
 
     instances: list[ArcInstance] = []
     problems: dict[tuple[str, int], _KeyProblem] = {}
+    tried = {(record.kind, record.instance): record for record in outcome.key_records}
     # Which of several TXT records at a selector was used, per signature whose key was usable.
     key_notes: dict[tuple[str, int], str] = {}
     for number in sorted(sets)[:MAX_INSTANCE + 1]:
@@ -321,8 +342,8 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
         seal = parse_tag_list(entry.seal) if entry.seal else None
         ams = signatures.get(number)
         check = checks.get(number)
-        seal_problem, seal_note = _key_problem(dnsfunc, seal) if check else (None, None)
-        ams_problem, ams_note = _key_problem(dnsfunc, ams) if check else (None, None)
+        seal_problem, seal_note = _key_problem(dnsfunc, seal, tried.get(("seal", number))) if check else (None, None)
+        ams_problem, ams_note = _key_problem(dnsfunc, ams, tried.get(("ams", number))) if check else (None, None)
         if seal_problem:
             problems[("seal", number)] = seal_problem
         if ams_problem:
@@ -345,6 +366,8 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
                 not check.ams_valid and not has_body))
                               else _instance_word(check.ams_valid, ams_problem) if check else None),
             authentication_results=entry.results,
+            seal_key_record=_verified_words(dnsfunc, tried.get(("seal", number))) if tried else None,
+            signature_key_record=_verified_words(dnsfunc, tried.get(("ams", number))) if tried else None,
         ))
 
     several_records: str | None = None
@@ -382,6 +405,7 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
         result, code, reason = _verdict(outcome, dnsfunc, problems, has_body=has_body, newest_body=newest_body)
         culprit = _first_failure(outcome) if result == "fail" and code == "invalid" else None
         several_records = key_notes.get(culprit) if culprit is not None else None
+        others_tried = culprit is not None and culprit in tried
         if several_records is not None and culprit is not None and (
                 culprit[0] == "seal" or _signs_from(signatures.get(culprit[1]))):
             # The signature that broke the chain was checked with one of several TXT records at its
@@ -408,6 +432,12 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
             result, code = "neutral", "not_original"
             reason = (f"every ARC seal validates and the signed header fields of the newest ARC-Message-Signature "
                       f"(i={max(unmatched)}) verify, but its body hash cannot be checked: {MBOX_UNMATCHED_WORDS}")
+    if result == "pass":
+        other_records = [f"{'ARC-Seal' if kind == 'seal' else 'ARC-Message-Signature'} i={item.instance}: {words}"
+                         for item in instances for kind, words in (("seal", item.seal_key_record),
+                                                                   ("ams", item.signature_key_record)) if words]
+        if other_records:
+            reason += f" ({'; '.join(other_records)})"
     times, repeated = census.most_repeated()
     if times > 1 and result == "fail" and code == "invalid":
         # dkimpy says "Duplicate ARC-Seal for instance 1", and the sets are read by instance, so
@@ -490,8 +520,9 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
         # Not "rotated": a valid key may stand beside the revoked record used (verification V43c).
         findings.append(Finding(
             "arc.key_unavailable", Severity.NOTICE, "ARC key record used is revoked, one of several",
-            f"{reason}. The chain cannot be validated with the record used, and the selector's other records "
-            "were not tried: whether the sealer revoked its key or published a revoked record beside it cannot "
+            f"{reason}. The chain cannot be validated with the record used, and not every other record at the "
+            f"selector was tried (revoked ones are no key to try, and at most {_dkimpy.MAX_KEY_RECORDS} are tried "
+            "per selector): whether the sealer revoked its key or published a revoked record beside it cannot "
             "be told, so this says nothing of the message either way.",
             "https://www.rfc-editor.org/rfc/rfc6376#section-3.6.2.2", "arc"))
     elif code in ("key_not_found", "key_revoked"):
@@ -509,8 +540,10 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
                                              if code == "chain_terminated" else ""),
             f"{reason}. A receiver cannot rely on what the intermediaries recorded in their "
             "ARC-Authentication-Results." + (
-                " The signature that failed was checked with one of several TXT records at its selector (the one "
-                "named), where RFC 6376 section 3.6.2.2 leaves the result undefined; the others were not tried."
+                (" The signature that failed was checked with the key records at its selector named, and none "
+                 "verified it (RFC 6376 section 6.1.2 lets a verifier try each)." if others_tried else
+                 " The signature that failed was checked with one of several TXT records at its selector (the one "
+                 "named), where RFC 6376 section 3.6.2.2 leaves the result undefined; the others were not tried.")
                 if several_records is not None and code == "invalid" else ""),
             f"{RFC8617}#section-5.2", "arc"))
     return arc, tuple(findings)

@@ -17,7 +17,7 @@ import dataclasses
 import functools
 import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
 
@@ -133,7 +133,7 @@ class _Check:
     import, a cost every start-up paid for this private record."""
 
     __slots__ = ("algorithm", "auid", "body_hash", "body_hash_ok", "body_hash_words", "body_length", "body_missing", "canonicalization", "copied_subject", "domain",
-                 "expiration", "failed_lookup", "header_index", "index", "key_among_several", "key_bits", "key_testing", "mbox_judged",
+                 "expiration", "failed_lookup", "header_index", "index", "key_among_several", "key_bits", "key_record_verified", "key_testing", "mbox_judged",
                  "mbox_limit", "mbox_reading", "mbox_unmatched", "not_oversigned", "notes",
                  "reason", "reason_code", "result", "selector", "signature", "signed_headers", "signed_lower",
                  "timestamp", "unsigned_body_bytes", "unsigned_body_text", "unsigned_headers", "untagged_subject")
@@ -157,6 +157,8 @@ class _Check:
         self.key_testing = False
         # The revoked key record used is one of several at the selector (DkimSignatureResult).
         self.key_among_several = False
+        # Which record verified it when the one used first did not (_other_key_record).
+        self.key_record_verified: str | None = None
         self.body_hash_ok: bool | None = None
         self.body_hash_words: str | None = None
         self.body_missing = False  # the body is empty and the signer hashed another: not in the input
@@ -835,6 +837,14 @@ def _fetch_key(check: _Check, resolver: Resolver, answers: dict[str, DnsAnswer])
     record, note = _dkimpy.key_record(name, answer.records)
     if note is not None:
         check.notes.append(note)
+    return _key_of_record(check, name, record, note, answer.records)
+
+
+def _key_of_record(check: _Check, name: str, record: str, note: str | None,
+                   records: Sequence[Sequence[str]]) -> tuple[_dkimpy.PublicKey, dict[str, str]] | None:
+    """The key a record at ``name`` gives this signature (RFC 6376 section 6.1.2 steps 4 to 6),
+    or None with the check finished: why the record cannot verify it. ``note``: key_record's
+    note on the several records at the name (``records``), None for a single one."""
     key_record = _read_key_record(record)
     values = key_record.values
     if key_record.error:
@@ -857,7 +867,7 @@ def _fetch_key(check: _Check, resolver: Resolver, answers: dict[str, DnsAnswer])
         return _key_error(check, "key_syntax", f"key record at {name} has no p= tag{_upper_case_words(['p'], values)}")
     if p_value == "":
         # RFC 6376 section 3.6.1: an empty p= means the key has been revoked.
-        if note is not None and _dkimpy.key_record_count(answer.records) > 1:
+        if note is not None and _dkimpy.key_record_count(records) > 1:
             # One of several key records, the first, used (section 3.6.2.2: undefined): whether the
             # signer revoked its key or left a revoked record beside it is not known, and a verifier
             # that chose another may have verified (section 6.1.2). Said as ARC says it (arc._key_problem).
@@ -1025,6 +1035,22 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
             has_body = False
 
     fetched = _fetch_key(check, resolver, answers)
+    fields = header_split if header_split is not None else split
+    verdict: bool | str | None = None
+    if fetched is not None and _damaged_body_hash(check) is None:
+        verdict = _dkimpy.verify_header_signature(
+            fields, header_canon=header_canon, algorithm=algorithm, include_headers=check.signed_lower,
+            signature_field=field_pair, signature=check.signature, key=fetched[0])
+    added_from: str | None = None
+    if verdict is False or (fetched is None and check.reason_code in _RECORD_CODES
+                            and _damaged_body_hash(check) is None):
+        # The record used does not verify it: the selector's other key records may (RFC 6376
+        # section 6.1.2 lets a verifier cycle through them; a key rotation leaves the old one
+        # beside the new). A key the signer's domain publishes is that domain's: none is excused.
+        other = _other_key_record(check, answers, fields, field_pair, header_canon=header_canon, algorithm=algorithm)
+        if other is not None:
+            fetched, added_from = (other[0], {}), other[1]
+            verdict = added_from is None
     if fetched is None:
         if check.reason_code == "offline" and algorithm == "rsa-sha1":
             # RFC 8301 section 3.1 rejects rsa-sha1 whatever the key: known without DNS.
@@ -1055,21 +1081,15 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
         return
     key, _ = fetched
     damaged = _damaged_body_hash(check)
-    if damaged is not None:
-        check.finish("permerror", "malformed", damaged)
+    if damaged is not None or verdict is None:
+        check.finish("permerror", "malformed", damaged or "")
         return
-
-    fields = header_split if header_split is not None else split
-    verdict = _dkimpy.verify_header_signature(
-        fields, header_canon=header_canon, algorithm=algorithm, include_headers=check.signed_lower,
-        signature_field=field_pair, signature=check.signature, key=key)
     if isinstance(verdict, str):
         check.finish("permerror", "malformed", verdict)
         return
     name = f"{check.selector}._domainkey.{check.domain}"
     expected = (key.bits + 7) // 8 if key.kind == "rsa" else 64
-    added_from: str | None = None
-    if not verdict and len(check.signature) == expected:
+    if not verdict and added_from is None and len(check.signature) == expected:
         added_from = _verify_without_added_from(check, fields, field_pair, key, header_canon=header_canon,
                                                 algorithm=algorithm)
     if not verdict and added_from is None:
@@ -1139,6 +1159,66 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
         return
     _judge_valid(check, has_body=has_body, delivery=delivery, now=now,
                  sha1_accepted_at_delivery=sha1_accepted_at_delivery)
+
+
+_RECORD_CODES = frozenset({"key_syntax", "key_revoked", "key_mismatch"})
+"""Reason codes of a key record that gives this signature no key (_key_of_record): another record
+at the selector may."""
+
+
+def _other_key_record(check: _Check, answers: dict[str, DnsAnswer], fields: _dkimpy.SplitMessage,
+                      field_pair: _dkimpy.HeaderPair, *, header_canon: str, algorithm: str
+                      ) -> tuple[_dkimpy.PublicKey, str | None] | None:
+    """The key of another key record at the selector that verifies the signature when the record
+    used does not (RFC 6376 section 6.1.2: "the Verifier can choose one of the key records or may
+    cycle through the key records"), and _verify_without_added_from's answer with it (None: the
+    fields verify as they are). At most _dkimpy.MAX_KEY_RECORDS records are tried in all, revoked
+    ones and those of another v= never. Found: the check's key facts and notes are that record's,
+    and a note says which it is. None when none verifies: a note says which were tried, and the
+    check is otherwise as the record used left it."""
+    name = normalize_name(f"{check.selector}._domainkey.{check.domain}")
+    answer = answers.get(name)
+    if answer is None or not answer.ok or len(answer.records) < 2:
+        return None
+    others, untried = _dkimpy.other_key_records(answer.records)
+    if not others:
+        return None
+    tried: list[int] = []
+    for position, record in others:
+        trial = _Check(check.index, check.header_index)
+        trial.domain, trial.selector, trial.algorithm, trial.auid = check.domain, check.selector, algorithm, check.auid
+        fetched = _key_of_record(trial, name, record, None, answer.records)
+        tried.append(position)
+        if fetched is None:
+            continue
+        key = fetched[0]
+        verdict = _dkimpy.verify_header_signature(
+            fields, header_canon=header_canon, algorithm=algorithm, include_headers=check.signed_lower,
+            signature_field=field_pair, signature=check.signature, key=key)
+        added_from: str | None = None
+        if verdict is not True and len(check.signature) == ((key.bits + 7) // 8 if key.kind == "rsa" else 64):
+            added_from = _verify_without_added_from(check, fields, field_pair, key, header_canon=header_canon,
+                                                    algorithm=algorithm)
+        if verdict is True or added_from is not None:
+            first_note = _dkimpy.key_record(name, answer.records)[1]
+            check.notes = [note for note in check.notes if note != first_note]
+            check.key_record_verified = _dkimpy.key_records_verified_words(name, answer.records, position)
+            check.notes.append(check.key_record_verified)
+            check.key_among_several = False
+            check.key_testing, check.key_bits = trial.key_testing, trial.key_bits
+            return key, added_from
+    words = _dkimpy.key_records_tried_words(tried, untried)
+    if check.key_among_several:
+        # The revoked record's reason names the several records (_key_of_record): the others tried are
+        # said there, so dkim.key_unavailable says it too. Every other key record tried, the receiver
+        # that recorded a pass cannot have used one of them: the revoked record reads as a single one.
+        if not untried:
+            check.key_among_several = False
+            check.reason = check.reason.split(": with several key records", 1)[0]
+        check.reason += f"; {words}"
+    else:
+        check.notes.append(words)
+    return None
 
 
 def _body_matches(check: _Check, body: _dkimpy.SplitMessage, canon: str, algorithm: str) -> tuple[bool, int]:
@@ -1530,6 +1610,7 @@ def _to_result(check: _Check, from_domain: str | None, sha1_accepted_at_delivery
                                       and check.untagged_subject[1] and check.reason_code == "signature_mismatch"
                                       else None),
         key_among_several=check.key_among_several and check.reason_code == "key_revoked",
+        key_record_verified=check.key_record_verified,
     )
 
 
@@ -1840,9 +1921,11 @@ def _findings(checks: list[_Check], present_counts: dict[str, int], from_domain:
                 # Not "revoked" alone: a valid key may stand beside the revoked record used, and
                 # RFC 6376 section 6.1.2 lets a verifier use it (as arc.key_unavailable says).
                 title, reference = "DKIM key record used is revoked, one of several", f"{RFC6376}#section-3.6.2.2"
-                reason = (f"{reason}. The signature cannot be verified with the record used, and the selector's "
-                          "other records were not tried: whether the signer revoked its key or published a revoked "
-                          "record beside it cannot be told, and a verifier that used another may have verified it")
+                reason = (f"{reason}. The signature cannot be verified with the record used, and not every other "
+                          f"record at the selector was tried (revoked ones are no key to try, and at most "
+                          f"{_dkimpy.MAX_KEY_RECORDS} are tried per selector): whether the signer revoked its key or "
+                          "published a revoked record beside it cannot be told, and a verifier that used another "
+                          "may have verified it")
             findings.append(Finding(finding_id, severity, title, reason, reference, check.label))
     # Signatures whose signed header fields verified (no_body: all but the body hash), and those
     # proven to verify with a Subject tag taken off: their unsigned copies of a field matter as

@@ -1,0 +1,244 @@
+"""A selector that publishes several TXT records: when the record used (_dkimpy.key_record, the first
+DKIM1 one) does not verify a DKIM signature, ARC-Seal or ARC-Message-Signature, the selector's other
+key records are tried (RFC 6376 section 6.1.2: "the Verifier can choose one of the key records or may
+cycle through the key records"), at most _dkimpy.MAX_KEY_RECORDS in all, revoked ones and those of
+another v= never. arc45 found a key rotation (the stale key left first beside the new one) read as DKIM
+fail, "modified since delivery", ARC invalid and a spoofed verdict although Gmail recorded arc=pass.
+
+Messages are signed with dkimpy (dkim.sign, dkim.arc_sign, through make_samples) and RSA keys made for
+the test (test_arc_trust's kit); an ed25519 signature with a key made by PyNaCl."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import dkim
+import nacl.signing
+import pytest
+from test_arc_trust import GMAIL_OVERRIDE, HEADERS, T0, _Kit, _run
+
+from headerscope.auth import _dkimpy
+from headerscope.model import Report
+
+REVOKED = ["v=DKIM1; k=rsa; p="]
+SPF = ["v=spf1 ip4:192.0.2.10 -all"]
+BANK = "s1._domainkey.bank.example"
+UNI = "arc-2026._domainkey.uni.example"
+GOOGLE = "arc-20240605._domainkey.google.com"
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory: pytest.TempPathFactory) -> _Kit:
+    return _Kit(tmp_path_factory.mktemp("key-records"))
+
+
+def _stale(kit: _Kit, number: int = 1) -> list[str]:
+    """A key record of another key (a rotated-out key left at the selector, a typo'd record)."""
+    return kit.record(f"stale{number}")["TXT"][0]  # type: ignore[no-any-return]
+
+
+def _signed(kit: _Kit, body_edit: bytes | None = None, subject_edit: bytes | None = None) -> tuple[bytes, dict[str, Any]]:
+    """bank.example's message signed by dkimpy with its key (selector s1), as delivered."""
+    message = kit.author()
+    message = kit.m.prepend(message, kit.m.dkim_sign(message, "s1", "bank.example", kit.key("bank"), T0, HEADERS))
+    if body_edit is not None:
+        message = message.replace(b"Your statement is ready.", body_edit)
+    if subject_edit is not None:
+        message = message.replace(b"Subject: Your statement is ready", subject_edit)
+    return message, kit.dns()
+
+
+def _dkim(kit: _Kit, records: list[list[str]], **edits: bytes) -> Report:
+    raw, dns = _signed(kit, **edits)
+    return _run(raw, {**dns, BANK: {"TXT": records}})
+
+
+def test_a_single_record_selector_is_unchanged(kit: _Kit) -> None:
+    report = _dkim(kit, [kit.record("bank")["TXT"][0]])
+    [sig] = report.dkim
+    assert (sig.result, sig.reason_code, sig.key_record_verified) == ("pass", "ok", None)
+
+
+@pytest.mark.parametrize(("order", "words"), [
+    ("stale,real", "the second of 2 TXT records at s1._domainkey.bank.example verified it; the first did not"),
+    ("revoked,real", "the second of 2 TXT records at s1._domainkey.bank.example verified it; the first is revoked "
+                     "(empty p=)"),
+    ("spf,stale,real", "the third of 3 TXT records at s1._domainkey.bank.example verified it; the first is not a DKIM "
+                       "key (v= other than DKIM1), the second did not"),
+    ("stale,revoked,stale2,real", "the fourth of 4 TXT records at s1._domainkey.bank.example verified it; the first "
+                                  "and third did not, the second is revoked (empty p=)"),
+    ("stale,stale2,stale3,real,stale4,stale5", "the fourth of 6 TXT records at s1._domainkey.bank.example verified it; "
+                                               "the first, second and third did not"),
+    ("real,stale", None),
+    ("spf,real,stale", None),
+])
+def test_dkim_tries_the_selectors_other_key_records(kit: _Kit, order: str, words: str | None) -> None:
+    records = {"real": kit.record("bank")["TXT"][0], "stale": _stale(kit), "stale2": _stale(kit, 2),
+               "stale3": _stale(kit, 3), "stale4": _stale(kit, 4), "stale5": _stale(kit, 5), "revoked": REVOKED,
+               "spf": SPF}
+    report = _dkim(kit, [records[name] for name in order.split(",")])
+    [sig] = report.dkim
+    assert (sig.result, sig.reason_code, sig.key_bits) == ("pass", "ok", 2048), sig.reason
+    assert sig.key_record_verified == words
+    if words is not None:
+        assert words in sig.reason and "the first was used" not in sig.reason, sig.reason
+        assert report.verdict.status != "spoofed" and not any(f.id.startswith("recorded.modified") for f in report.findings)
+
+
+def test_dkim_tries_at_most_four_key_records(kit: _Kit) -> None:
+    # Six records, the real key last (the sixth): the first and three others are tried, two are not.
+    records = [_stale(kit, n) for n in range(1, 6)] + [kit.record("bank")["TXT"][0]]
+    [sig] = _dkim(kit, records).dkim
+    assert (sig.result, sig.reason_code, sig.key_record_verified) == ("fail", "signature_mismatch", None)
+    assert ("s1._domainkey.bank.example has 6 TXT records; the first was used; the second, third and fourth were "
+            "tried too and did not verify it, 2 more key records not tried (at most 4 are tried per selector)") in sig.reason
+
+
+def test_a_changed_message_fails_with_every_key_record(kit: _Kit) -> None:
+    # The signed Subject changed: no record verifies it, the failure is the first record's as before,
+    # and the words say the other was tried too. A key the domain publishes excuses no change.
+    records = [_stale(kit), kit.record("bank")["TXT"][0]]
+    report = _dkim(kit, records, subject_edit=b"Subject: Your statement is overdue")
+    [sig] = report.dkim
+    assert (sig.result, sig.reason_code, sig.key_record_verified) == ("fail", "signature_mismatch", None)
+    assert "the first was used; the second was tried too and did not verify it" in sig.reason, sig.reason
+    # The body edited: the body hash says so whatever the key; the signed fields verify with the real key.
+    [sig] = _dkim(kit, records, body_edit=b"Pay now at https://bank.example.evil/.").dkim
+    assert (sig.result, sig.reason_code) == ("fail", "body_hash_mismatch"), sig.reason
+    assert sig.key_record_verified is not None
+
+
+def test_a_forgers_signature_verifies_with_no_record(kit: _Kit) -> None:
+    # Signed with the forger's own key under bank.example's selector: none of bank.example's records
+    # (each tried) verifies it.
+    message = kit.author()
+    message = kit.m.prepend(message, kit.m.dkim_sign(message, "s1", "bank.example", kit.key("forger"), T0, HEADERS))
+    records = [_stale(kit), REVOKED, kit.record("bank")["TXT"][0]]
+    report = _run(message, {**kit.dns(), BANK: {"TXT": records}})
+    [sig] = report.dkim
+    assert (sig.result, sig.reason_code, sig.key_record_verified) == ("fail", "signature_mismatch", None)
+    assert "the third was tried too" in sig.reason, sig.reason
+
+
+def test_a_revoked_record_first_with_every_other_tried_is_a_revoked_key(kit: _Kit) -> None:
+    # Revoked first, another key beside it that does not verify: every key record was tried, so the
+    # receiver's recorded pass cannot rest on another one (no longer key_among_several).
+    report = _dkim(kit, [REVOKED, _stale(kit)])
+    [sig] = report.dkim
+    assert (sig.reason_code, sig.key_among_several) == ("key_revoked", False), sig.reason
+    words = ("s1._domainkey.bank.example has 2 TXT records; the first was used, and it is revoked (empty p=); the "
+             "second was tried too and did not verify it")
+    assert sig.reason == words
+    [unavailable] = [f for f in report.findings if f.id == "dkim.key_unavailable"]
+    assert (unavailable.title, unavailable.explanation) == ("DKIM key revoked", words)
+    # Past the bound a record was left untried: still one of several.
+    [sig] = _dkim(kit, [REVOKED, *(_stale(kit, n) for n in range(1, 5))]).dkim
+    assert (sig.reason_code, sig.key_among_several) == ("key_revoked", True), sig.reason
+    assert "1 more key record not tried" in sig.reason
+
+
+def test_an_ed25519_key_second_verifies(kit: _Kit) -> None:
+    seed = bytes(range(32))
+    signing = nacl.signing.SigningKey(seed)
+    message = kit.author()
+    field = dkim.sign(message, b"s1", b"bank.example", base64.b64encode(seed), signature_algorithm=b"ed25519-sha256",
+                      include_headers=[h.encode() for h in HEADERS])
+    record = ["v=DKIM1; k=ed25519; p=" + base64.b64encode(bytes(signing.verify_key)).decode()]
+    report = _run(field + message, {**kit.dns(), BANK: {"TXT": [_stale(kit), record]}})
+    [sig] = report.dkim
+    assert (sig.algorithm, sig.key_bits) == ("ed25519-sha256", 256)
+    assert sig.key_record_verified == ("the second of 2 TXT records at s1._domainkey.bank.example verified it; "
+                                       "the first did not"), sig.reason
+
+
+# ---------------------------------------------------------------- ARC
+
+
+@pytest.mark.parametrize("name", [UNI, GOOGLE], ids=["uni-i1", "google-i2"])
+@pytest.mark.parametrize("first", ["stale", "revoked", "spf,stale"])
+def test_arc_tries_the_selectors_other_key_records(kit: _Kit, name: str, first: str) -> None:
+    raw, dns = kit.forwarded(receiver_ar=GMAIL_OVERRIDE)
+    before = {"stale": [_stale(kit)], "revoked": [REVOKED], "spf,stale": [SPF, _stale(kit)]}[first]
+    report = _run(raw, {**dns, name: {"TXT": [*before, dns[name]["TXT"][0]]}})
+    arc = report.arc
+    assert arc is not None and (arc.result, arc.reason_code) == ("pass", "ok"), arc.reason
+    instance = arc.instances[0 if name == UNI else 1]
+    ordinal = _dkimpy.ordinal(len(before))
+    assert instance.seal_key_record is not None and instance.seal_key_record.startswith(
+        f"the {ordinal} of {len(before) + 1} TXT records at {name} verified it; the first ")
+    assert instance.signature_key_record == instance.seal_key_record
+    assert (instance.seal_result, instance.signature_result) == ("pass", "pass")
+    assert instance.seal_key_record in arc.reason
+    other = arc.instances[1 if name == UNI else 0]
+    assert (other.seal_key_record, other.signature_key_record) == (None, None)
+    assert not any(c.label == "different" for c in report.comparison if c.method == "arc")
+    assert report.verdict.status != "spoofed", report.verdict.summary
+    assert not [f for f in report.findings if f.id == "dmarc.fail" and f.severity.name == "DANGER"]
+
+
+def test_arc_in_the_first_order_tries_nothing_more(kit: _Kit) -> None:
+    raw, dns = kit.forwarded(receiver_ar=GMAIL_OVERRIDE)
+    report = _run(raw, {**dns, UNI: {"TXT": [dns[UNI]["TXT"][0], _stale(kit)]}})
+    assert report.arc is not None and report.arc.result == "pass"
+    assert all(i.seal_key_record is None and i.signature_key_record is None for i in report.arc.instances)
+    assert report.arc.reason == "every ARC seal and the newest ARC-Message-Signature validate"
+
+
+def test_arc_tries_at_most_four_key_records(kit: _Kit) -> None:
+    raw, dns = kit.forwarded(receiver_ar=GMAIL_OVERRIDE)
+    records = [_stale(kit, n) for n in range(1, 6)] + [dns[GOOGLE]["TXT"][0]]
+    report = _run(raw, {**dns, GOOGLE: {"TXT": records}})
+    arc = report.arc
+    assert arc is not None and (arc.result, arc.reason_code) == ("fail", "invalid"), arc.reason
+    assert "2 more key records not tried (at most 4 are tried per selector)" in arc.reason, arc.reason
+    # The real key fourth is tried.
+    records = [_stale(kit, n) for n in range(1, 4)] + [dns[GOOGLE]["TXT"][0], _stale(kit, 4), _stale(kit, 5)]
+    arc = _run(raw, {**dns, GOOGLE: {"TXT": records}}).arc
+    assert arc is not None and arc.result == "pass", arc.reason
+    assert arc.instances[1].seal_key_record == (f"the fourth of 6 TXT records at {GOOGLE} verified it; the first, "
+                                                "second and third did not")
+
+
+def test_an_arc_chain_changed_after_sealing_fails_with_every_key_record(kit: _Kit) -> None:
+    raw, dns = kit.forwarded(receiver_ar=GMAIL_OVERRIDE, list_sealer=True)
+    raw = raw.replace(b"Your statement is ready.", b"Your statement is ready at https://bank.example.evil/.")
+    report = _run(raw, {**dns, GOOGLE: {"TXT": [_stale(kit), dns[GOOGLE]["TXT"][0]]}})
+    assert report.arc is not None and (report.arc.result, report.arc.reason_code) == ("fail", "invalid")
+    assert report.verdict.status == "spoofed", report.verdict.summary
+
+
+def test_arc_words_when_none_verifies(kit: _Kit) -> None:
+    # A seal forged with another key at the sealer's selector: every record tried, the failure said.
+    raw, dns = kit.forwarded(receiver_ar=GMAIL_OVERRIDE)
+    report = _run(raw, {**dns, GOOGLE: {"TXT": [_stale(kit), _stale(kit, 2)]}})
+    arc = report.arc
+    assert arc is not None and (arc.result, arc.reason_code) == ("fail", "invalid"), arc.reason
+    assert f"{GOOGLE} has 2 TXT records; the first was used; the second was tried too and did not verify it" in arc.reason
+    [failed] = [f for f in report.findings if f.id == "arc.chain_failed"]
+    assert "none verified it" in failed.explanation and "were not tried" not in failed.explanation
+
+
+@pytest.mark.parametrize(("records", "tried", "untried"), [
+    ([["p=A"]], (), 0),
+    ([["p=A"], ["p=B"]], ((1, "p=B"),), 0),
+    ([SPF, ["p=A"], REVOKED, ["v=DKIM1; p=B"], ["p=C; v=DKIM2"], ["p=D"], ["p=E"], ["p=F"]],
+     ((3, "v=DKIM1; p=B"), (5, "p=D"), (6, "p=E")), 1),
+    ([REVOKED, REVOKED], (), 0),
+])
+def test_other_key_records(records: list[list[str]], tried: tuple[tuple[int, str], ...], untried: int) -> None:
+    assert _dkimpy.other_key_records(records) == (tried, untried)
+
+
+def test_a_rotated_selector_beside_a_recorded_dkim_pass_agrees(kit: _Kit) -> None:
+    # arc45's shape on the direct sample (example.com's real signature, Gmail's recorded dkim=pass,
+    # DMARC resting on the signature alone): the stale key first read as "modified since delivery".
+    from test_key_among_several import _comparison, _direct, _sample_key
+
+    report = _direct([_stale(kit), _sample_key()])
+    [sig] = report.dkim
+    assert (sig.result, sig.key_record_verified) == ("pass", "the second of 2 TXT records at "
+                                                             "s2026._domainkey.example.com verified it; the first did not")
+    assert _comparison(report, "dkim").label == "same"
+    assert not [f for f in report.findings if f.id in ("recorded.modified_after_delivery", "recorded.different")]
+    assert report.verdict.status == "authenticated", report.verdict.summary
