@@ -11,6 +11,7 @@ the test (test_arc_trust's kit); an ed25519 signature with a key made by PyNaCl.
 from __future__ import annotations
 
 import base64
+from datetime import datetime, timezone
 from typing import Any
 
 import dkim
@@ -123,15 +124,14 @@ def test_a_forgers_signature_verifies_with_no_record(kit: _Kit) -> None:
 
 def test_a_revoked_record_first_with_every_other_tried_is_a_revoked_key(kit: _Kit) -> None:
     # Revoked first, another key beside it that does not verify: every key record was tried, so the
-    # receiver's recorded pass cannot rest on another one (no longer key_among_several).
+    # signature does not verify with the key the selector publishes: a failure, not a revocation
+    # (verification V45b D1: a revoked record put first turned a change after delivery into "revoked").
     report = _dkim(kit, [REVOKED, _stale(kit)])
     [sig] = report.dkim
-    assert (sig.reason_code, sig.key_among_several) == ("key_revoked", False), sig.reason
-    words = ("s1._domainkey.bank.example has 2 TXT records; the first was used, and it is revoked (empty p=); the "
-             "second was tried too and did not verify it")
-    assert sig.reason == words
-    [unavailable] = [f for f in report.findings if f.id == "dkim.key_unavailable"]
-    assert (unavailable.title, unavailable.explanation) == ("DKIM key revoked", words)
+    assert (sig.result, sig.reason_code, sig.key_among_several) == ("fail", "signature_mismatch", False), sig.reason
+    assert ("the second of 2 TXT records at s1._domainkey.bank.example is the selector's key, the first being no "
+            "key; the second was tried too and did not verify it") in sig.reason
+    assert not [f for f in report.findings if f.id == "dkim.key_unavailable"]
     # Past the bound a record was left untried: still one of several.
     [sig] = _dkim(kit, [REVOKED, *(_stale(kit, n) for n in range(1, 5))]).dkim
     assert (sig.reason_code, sig.key_among_several) == ("key_revoked", True), sig.reason
@@ -242,3 +242,41 @@ def test_a_rotated_selector_beside_a_recorded_dkim_pass_agrees(kit: _Kit) -> Non
     assert _comparison(report, "dkim").label == "same"
     assert not [f for f in report.findings if f.id in ("recorded.modified_after_delivery", "recorded.different")]
     assert report.verdict.status == "authenticated", report.verdict.summary
+
+
+def test_a_header_changed_after_delivery_at_a_selector_with_a_revoked_record_first_is_a_change() -> None:
+    # Verification V45b D1: the direct sample (Gmail's recorded dkim=pass), its Subject changed
+    # after delivery, its selector holding a revoked record first and the real key second. Before:
+    # "Authenticated ... the key record used now is revoked, one of several ... not a change to the
+    # message", though the real key at hand shows the change.
+    import json
+
+    from conftest import SAMPLES
+
+    from headerscope.api import analyze
+    from headerscope.dns.snapshot import SnapshotResolver
+    raw = (SAMPLES / "direct.eml").read_bytes()
+    assert raw.count(b"Subject: ") == 1
+    changed = raw.replace(b"Subject: ", b"Subject: URGENT ", 1)
+    dns = json.loads((SAMPLES / "direct.dns.json").read_text())
+    name = "s2026._domainkey.example.com"
+    dns[name] = {"TXT": [["v=DKIM1; k=rsa; p="], dns[name]["TXT"][0]]}
+    dns["example.com"] = {"TXT": [["v=spf1 -all"]]}
+    report = analyze(changed, resolver=SnapshotResolver(dns), now=datetime(2026, 11, 27, tzinfo=timezone.utc))
+    [sig] = report.dkim
+    assert sig.reason_code == "signature_mismatch"
+    assert next(c for c in report.comparison if c.method == "dkim").label == "modified_after_delivery"
+    assert report.verdict.status == "suspicious"
+    # Unchanged, the same selector: the second record verifies it, as before.
+    clean = analyze(raw, resolver=SnapshotResolver(dns), now=datetime(2026, 11, 27, tzinfo=timezone.utc))
+    assert clean.dkim[0].result == "pass" and clean.verdict.status == "authenticated"
+
+
+@pytest.mark.parametrize("beside", [REVOKED, ["google-site-verification=rXOxyZounnZasA8Z7oaD3c14JdjS9aKSWvsR1EbUSIQ"],
+                                    ["v=DKIM1; k=rsa"]], ids=["revoked", "other-text", "no-p"])
+def test_a_revoked_record_beside_no_usable_key_is_not_one_of_several(kit: _Kit, beside: list[str]) -> None:
+    # Verification V45b D2: beside a second revoked record, another kind of TXT record or one with
+    # no p=, "the receiver may have used another" was said, though no other record is a key.
+    [sig] = _dkim(kit, [REVOKED, beside]).dkim
+    assert (sig.reason_code, sig.key_among_several) == ("key_revoked", False), sig.reason
+    assert "with several key records" not in sig.reason

@@ -1435,7 +1435,15 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
         up as a DKIM key). A failure that is not the key's (a body hash mismatch, a malformed field)
         is raised by the first check and ends there."""
         signed = list(include_headers)  # dkimpy appends to the list it is given
-        valid = super().verify_sig(sig, include_headers, sig_header, dnsfunc)
+        try:
+            valid = super().verify_sig(sig, include_headers, sig_header, dnsfunc)
+        except dkim.KeyFormatError:
+            # The record used is no key dkimpy can use (a revoked one's empty p=): the selector's
+            # other key records may be (verification V45b D1: a revoked record put first beside
+            # the real key left a seal over changed fields unjudged, read as a DNS change).
+            if not isinstance(dnsfunc, DnsFunc) or not self._first_record_revoked(sig, dnsfunc):
+                raise
+            valid = False
         if valid is True or not isinstance(dnsfunc, DnsFunc):
             return valid
         name = (sig.get(b"s", b"") + b"._domainkey." + sig.get(b"d", b"")).decode("utf-8", "replace")
@@ -1461,6 +1469,17 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
                 return True
         self.key_records.append(KeyRecordsTried(kind, instance, answer.name, None, tuple(tried), untried))
         return valid
+
+    @staticmethod
+    def _first_record_revoked(sig: dict[bytes, bytes], dnsfunc: DnsFunc) -> bool:
+        """Whether the key record DnsFunc gave dkimpy for ``sig`` is a revoked one (empty p=)
+        beside other key records at the selector."""
+        name = (sig.get(b"s", b"") + b"._domainkey." + sig.get(b"d", b"")).decode("utf-8", "replace")
+        answer = dnsfunc.answer_for(name)
+        if answer is None or not answer.ok or len(answer.records) < 2:
+            return False
+        key = parse_tag_list(key_record(answer.name, answer.records)[0])
+        return "p" in key and not "".join((key.get("p") or "").split())
 
     def verify_sig_process(self, sig: dict[bytes, bytes], include_headers: list[bytes],
                            sig_header: HeaderPair, dnsfunc: Any) -> Any:

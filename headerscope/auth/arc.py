@@ -246,11 +246,13 @@ def _key_problem(dnsfunc: _dkimpy.DnsFunc, tags: TagList | None, tried: _dkimpy.
         # RFC 6376 section 3.6.1: an empty p= means the key has been revoked.
         if note is None:
             return _KeyProblem("key_revoked", f"the key at {name} has been revoked (empty p=)"), None
-        if tried is not None and not tried.untried:
-            # Every other key record was tried and none verifies: a receiver's recorded pass cannot
-            # rest on one of them, and the revoked record reads as a single one would.
-            return _KeyProblem("key_revoked", f"{note}, and it is revoked (empty p=); {tried_words}"), None
-        if _dkimpy.key_record_count(answer.records) > 1:
+        if tried is not None and tried.tried and not tried.untried:
+            # The selector publishes a key beside the revoked record, and it was tried: the seal
+            # or signature does not verify with it, which is the chain's failure, not a DNS
+            # change (verification V45b D1: a revoked record put first turned fields changed after
+            # delivery into "revoked since").
+            return None, f"{note}, and it is revoked (empty p=); {tried_words}"
+        if _dkimpy.other_key_records(answer.records)[0]:
             # Several key records, the one used revoked: whether the sealer revoked its key or
             # left a revoked record beside it is not known (RFC 6376 section 3.6.2.2: undefined).
             return _KeyProblem("key_revoked", f"{note}, and it is revoked (empty p=): with several key records "

@@ -1047,10 +1047,11 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
         # The record used does not verify it: the selector's other key records may (RFC 6376
         # section 6.1.2 lets a verifier cycle through them; a key rotation leaves the old one
         # beside the new). A key the signer's domain publishes is that domain's: none is excused.
-        other = _other_key_record(check, answers, fields, field_pair, header_canon=header_canon, algorithm=algorithm)
+        other = _other_key_record(check, answers, fields, field_pair, header_canon=header_canon, algorithm=algorithm,
+                                  record_used_gave_no_key=fetched is None)
         if other is not None:
             fetched, added_from = (other[0], {}), other[1]
-            verdict = added_from is None
+            verdict = other[2] and added_from is None
     if fetched is None:
         if check.reason_code == "offline" and algorithm == "rsa-sha1":
             # RFC 8301 section 3.1 rejects rsa-sha1 whatever the key: known without DNS.
@@ -1167,23 +1168,35 @@ at the selector may."""
 
 
 def _other_key_record(check: _Check, answers: dict[str, DnsAnswer], fields: _dkimpy.SplitMessage,
-                      field_pair: _dkimpy.HeaderPair, *, header_canon: str, algorithm: str
-                      ) -> tuple[_dkimpy.PublicKey, str | None] | None:
+                      field_pair: _dkimpy.HeaderPair, *, header_canon: str, algorithm: str,
+                      record_used_gave_no_key: bool = False) -> tuple[_dkimpy.PublicKey, str | None, bool] | None:
     """The key of another key record at the selector that verifies the signature when the record
     used does not (RFC 6376 section 6.1.2: "the Verifier can choose one of the key records or may
     cycle through the key records"), and _verify_without_added_from's answer with it (None: the
     fields verify as they are). At most _dkimpy.MAX_KEY_RECORDS records are tried in all, revoked
     ones and those of another v= never. Found: the check's key facts and notes are that record's,
     and a note says which it is. None when none verifies: a note says which were tried, and the
-    check is otherwise as the record used left it."""
+    check is otherwise as the record used left it; except when the record used gave no key
+    (``record_used_gave_no_key``: revoked, another key type) and another record's key was tried:
+    then, every other key record tried, (that key, None, False): the signature judged with the
+    selector's usable key, so it fails
+    as a signature that does not verify (verification V45b D1: a revoked record put first beside the
+    real key turned a header changed after delivery into "the receiver may have used another
+    record", which the tool had just disproved)."""
     name = normalize_name(f"{check.selector}._domainkey.{check.domain}")
     answer = answers.get(name)
     if answer is None or not answer.ok or len(answer.records) < 2:
         return None
     others, untried = _dkimpy.other_key_records(answer.records)
     if not others:
+        if check.key_among_several:
+            # No other record is a key a verifier could use (revoked too, no p=, text of another
+            # kind): the receiver that recorded a pass cannot have used one (verification V45b D2).
+            check.key_among_several = False
+            check.reason = check.reason.split(": with several key records", 1)[0]
         return None
     tried: list[int] = []
+    usable: tuple[_dkimpy.PublicKey, _Check, int] | None = None
     for position, record in others:
         trial = _Check(check.index, check.header_index)
         trial.domain, trial.selector, trial.algorithm, trial.auid = check.domain, check.selector, algorithm, check.auid
@@ -1192,6 +1205,7 @@ def _other_key_record(check: _Check, answers: dict[str, DnsAnswer], fields: _dki
         if fetched is None:
             continue
         key = fetched[0]
+        usable = usable or (key, trial, position)
         verdict = _dkimpy.verify_header_signature(
             fields, header_canon=header_canon, algorithm=algorithm, include_headers=check.signed_lower,
             signature_field=field_pair, signature=check.signature, key=key)
@@ -1206,8 +1220,18 @@ def _other_key_record(check: _Check, answers: dict[str, DnsAnswer], fields: _dki
             check.notes.append(check.key_record_verified)
             check.key_among_several = False
             check.key_testing, check.key_bits = trial.key_testing, trial.key_bits
-            return key, added_from
+            return key, added_from, True
     words = _dkimpy.key_records_tried_words(tried, untried)
+    if record_used_gave_no_key and usable is not None and not untried:
+        # The selector publishes a key (the record used is no key): the signature is judged with it,
+        # and does not verify with any key the selector gave.
+        key, trial, position = usable
+        check.result, check.reason_code, check.reason = "permerror", "", ""
+        check.key_among_several = False
+        check.key_testing, check.key_bits = trial.key_testing, trial.key_bits
+        check.notes.append(f"the {_dkimpy.ordinal(position)} of {len(answer.records)} TXT records at {name} is the "
+                           f"selector's key, the first being no key; {words}")
+        return key, None, False
     if check.key_among_several:
         # The revoked record's reason names the several records (_key_of_record): the others tried are
         # said there, so dkim.key_unavailable says it too. Every other key record tried, the receiver
