@@ -1584,7 +1584,7 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
             j, statement = skipped
             named = " X-MS-Exchange-SkipListedInternetSender names it too (a copy of that field sits among the " \
                 "message's own, where a sender can write one: it is not what moves the boundary)." \
-                if skip_listed else ""
+                if _ip(statement.ip) in {_ip(ip) for ip in skip_listed[:4]} else ""
             result.notes.append(Finding(
                 id="hops.boundary_uncertain", severity=Severity.INFO,
                 title=f"Trust boundary placed at hop {j + 1} on Exchange Online's own record "
@@ -2125,7 +2125,8 @@ def _skip_listed_boundary(work: list[_Work], b: int, final_org: str | None, orgs
     below b whose client is that address, with the hops in between connecting. The
     X-MS-Exchange-SkipListedInternetSender / X-MS-Exchange-ExternalOriginalInternetSender
     fields (``skip_listed``: the addresses they name) sit among the message's own fields, where a
-    sender can write one: they never move the boundary, and one naming another address stops it."""
+    sender can write one: they neither move the boundary nor stop it (only the words say them). The
+    recorded client must not be Exchange Online's own relay (a loop out through an inline service)."""
     if final_org != "outlook.com" or not 0 < b < len(work) or work[b].private:
         return None
     fields = work[b].fields
@@ -2150,9 +2151,15 @@ def _skip_listed_boundary(work: list[_Work], b: int, final_org: str | None, orgs
     if found is None or len(checked) != 1 or connected in checked or is_non_public_ip(found.ip):
         return None
     address = next(iter(checked))
-    named = {_ip(ip) for ip in skip_listed[:4]}
-    if named and named != {address}:
+    if any(address in network for network in _microsoft_networks() if network.version == address.version):
+        # Exchange Online's own relay (a tenant's inbound mail looped out through an inline service
+        # and back): the message was already inside the receiving side there, and Microsoft's
+        # relays are in every Microsoft 365 domain's SPF (verification V45e D1: a direct-to-MX
+        # spoof read AUTHENTICATED on the relay's address, its first frontend's failures below).
         return None
+    # The X-MS-Exchange-SkipListedInternetSender fields (``skip_listed``) decide nothing here: they
+    # sit among the message's own fields, and a sender's copy naming another address had switched
+    # the move off (verification V45e D2).
     for j in range(b - 1, max(-1, b - 1 - _SKIP_LISTED_DEPTH), -1):
         if work[j].private or _ip(work[j].fields.from_ip) != address:
             continue

@@ -218,9 +218,14 @@ def test_skip_listing_words_a_sender_writes_move_nothing() -> None:
     assert _analyze(raw, _dns(mx=False)).verdict.status == "spoofed"
     # Exchange Online's record names the connecting client: no skip listing, nothing moves.
     assert _analyze(_message(_EOP_CHECKED_GATEWAY, _SKIP_LISTED)).boundary_hop == 2
-    # The skip-listing field naming another address than Exchange Online's record: not moved.
+    # The skip-listing field naming another address than Exchange Online's record: Exchange Online's
+    # record alone decides (verification V45e D2: a sender's copy naming another address switched
+    # the move off, and a forged message behind an on-premises relay whose SPF passes read
+    # AUTHENTICATED; Microsoft 365 senders' own outgoing copies name their internal hosts).
     other = _SKIP_LISTED.replace(b"ip=[192.0.2.25]", b"ip=[198.51.100.7]")
-    assert _analyze(_message(_eop_checked(b"192.0.2.25"), other)).boundary_hop == 2
+    moved = _analyze(_message(_eop_checked(b"192.0.2.25"), other))
+    assert moved.boundary_hop == 1
+    assert not any("names it too" in f.explanation for f in moved.findings)
     # Exchange Online's record naming an address no hop below records: not moved.
     assert _analyze(_message(_eop_checked(b"198.51.100.7"))).boundary_hop == 2
     # Hops that do not connect between the record's client and the frontend: not moved.
@@ -229,3 +234,27 @@ def test_skip_listing_words_a_sender_writes_move_nothing() -> None:
     # Not a frontend of Exchange Online: another receiver's nameless record is not Microsoft's word.
     gmail_front = _EOP_FRONT.replace(b"VE1EUR03FT013.mail.protection.outlook.com", b"mx.example.net")
     assert _analyze(_message(_eop_checked(b"192.0.2.25"), front=gmail_front)).boundary_hop != 1
+
+
+def test_exchange_onlines_own_relay_recorded_as_the_client_moves_nothing() -> None:
+    # Verification V45e D1: a tenant loops its inbound mail out through an inline service and back
+    # into Exchange Online, whose second frontend records Microsoft's own outbound relay as the client
+    # it checked (a real copy records "client-ip=40.93.86.6; helo=...outbound.protection.outlook.com").
+    # The boundary moved to the relay's hand-over, SPF passed for Microsoft's address, and a
+    # direct-to-MX spoof read AUTHENTICATED, its first frontend's failures below the boundary.
+    relay = b"40.107.22.55"
+    loop_front = _EOP_FRONT.replace(b"egress-ip15b.ess.uk.barracuda.com (35.176.92.116)",
+                                    b"inline.filter.example (198.51.100.20)")
+    relay_hop = (b"Received: from EUR05-AM6-obe.outbound.protection.outlook.com (" + relay + b") by"
+                 b" gw1.inline.filter.example (Postfix) with ESMTPS id 4A1B2; Sat, 10 Sep 2022 01:05:12 +0000\r\n")
+    first_front = (b"Received: from mail.forger.example (203.0.113.66) by\r\n"
+                   b" AM6EUR05FT011.mail.protection.outlook.com (10.233.240.2) with Microsoft SMTP\r\n"
+                   b" Server id 15.20.5612.13 via Frontend Transport; Sat, 10 Sep 2022 01:05:10 +0000\r\n")
+    raw = (_EOP_TOP + _eop_checked(relay) + loop_front + relay_hop
+           + _EOP_CHECKED_GATEWAY.replace(b"35.176.92.116", b"203.0.113.66") + first_front + _AUTHOR + _BODY)
+    zone = {**_dns(mx=False), "example.org": {"TXT": [["v=spf1 ip4:192.0.2.25 include:spf.protection.outlook.com -all"]]},
+            "spf.protection.outlook.com": {"TXT": [["v=spf1 ip4:40.107.0.0/16 -all"]]}}
+    report = _analyze(raw, zone)
+    assert not any("Enhanced Filtering" in f.title for f in report.findings)
+    assert report.spf is None or report.spf.client_ip != "40.107.22.55"
+    assert report.verdict.status != "authenticated"
