@@ -679,7 +679,8 @@ _tls_version_item_re = compiled_on_first_use(r"(?:^|, ?)((?:TLS|SSL)(?:v|-|_| )?
 # Exim "(TLSv1:AES256-SHA:256)", "(TLS1.3)", "(TLS-1.0:RSA_ARCFOUR_MD5:16)"; Exchange "(TLS)";
 # OpenSMTPD "(TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO)", whether it verified the client's certificate last.
 _tls_exim_re = compiled_on_first_use(r"^((?:TLS|SSL)v?-?[\d._]*)(?::([^:\s]+))?(?::(\d+))?(?::[A-Za-z]+)?$", re.I)
-# "(DHE-RSA-AES256-SHA encrypted)"; "(TLS_AES_256_GCM_SHA384 encrypted, authenticated)".
+# "(DHE-RSA-AES256-SHA encrypted)"; "(TLS_AES_256_GCM_SHA384 encrypted, authenticated)";
+# T-Online's "(TLSv1.3:TLS_AES_256_GCM_SHA384 encrypted)", version and cipher joined as Exim joins them.
 _tls_encrypted_re = compiled_on_first_use(r"^([^\s,]+) encrypted(?:,|$)", re.I)
 # qmail's "(SSL: TLSv1/SSLv3,256bits,AES256-SHA)", Courier's "(AUTH: LOGIN u, TLS: TLSv1/SSLv3,256bits,AES256-SHA)".
 _tls_ssl_re = compiled_on_first_use(r"\b(?:SSL|TLS): ?((?:TLS|SSL)[^,\s]*)(?:,[^,]*,([^,\s]+))?", re.I)
@@ -823,7 +824,12 @@ def _tls_from_comment(text: str, tls: _TlsSeen) -> None:
         return
     m = _tls_encrypted_re().match(text)
     if m is not None:
-        tls.mark(None, m.group(1))
+        token = m.group(1)
+        joined = _tls_exim_re().match(token) if ":" in token else None
+        if joined is not None:
+            tls.mark(joined.group(1), joined.group(2))
+        else:
+            tls.mark(None, token)
         return
     m = _tls_version_item_re().search(text)
     if m is not None:

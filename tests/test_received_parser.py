@@ -622,6 +622,26 @@ def test_encrypted_comment_without_tls_word() -> None:
     assert g.tls == TlsInfo(encrypted=True, version=None, cipher="TLS_AES_256_GCM_SHA384")
 
 
+def test_encrypted_comment_with_version_and_cipher_joined() -> None:
+    # T-Online's mail-in and fwd hosts, 2025 (verification V44f, D2): "(VERSION:CIPHER encrypted)".
+    f = parse_received(
+        "from stadt.wiesbaden.de ([24.40.191.66]) by mailin27.mgt.mul.t-online.de\r\n\twith "
+        "(TLSv1.3:TLS_AES_256_GCM_SHA384 encrypted)\r\n\tesmtp id 1vaUJg-0uW6E50; "
+        "Tue, 30 Dec 2025 08:38:52 +0100"
+    )
+    assert f.protocol == "esmtp"
+    assert f.tls == TlsInfo(encrypted=True, version="TLSv1.3", cipher="TLS_AES_256_GCM_SHA384")
+    g = parse_received(
+        "from g116.gb126d70.use4.send.mailgun.net ([204.220.169.116]) by mailin24.mgt.mul.t-online.de "
+        "with (TLSv1.2:ECDHE-RSA-AES256-GCM-SHA384 encrypted) esmtp id 1vaXYT-34njzp0; "
+        "Tue, 30 Dec 2025 12:06:21 +0100"
+    )
+    assert g.tls == TlsInfo(encrypted=True, version="TLSv1.2", cipher="ECDHE-RSA-AES256-GCM-SHA384")
+    # A colon in a token that is no version keeps the whole token as the cipher, as before.
+    h = parse_received("by b.example with (X:Y encrypted) SMTP; Mon, 1 Jan 2024 00:00:00 +0000")
+    assert h.tls == TlsInfo(encrypted=True, version=None, cipher="X:Y")
+
+
 def test_not_authenticated_is_not_auth() -> None:
     f = parse_received(
         "from a ([192.0.2.1]) (not authenticated) (unauthenticated) by b with SMTP; 1 Jan 2024 00:00:00 +0000"
