@@ -1951,22 +1951,32 @@ def _assemble(
     (the fast path checked), so only TLS is looked for in them."""
     # Markers in comments: TLS, authentication, envelope sender, local user.
     auth_comment: str | None = None
+    # Whether auth_comment names the login; until it does, a later marked comment that names it
+    # is added (sendmail's "(authenticated bits=0) (User authenticated as tytso@ATHENA.MIT.EDU)",
+    # at MIT's outgoing.mit.edu: the first says that the client logged in, the second as whom).
+    auth_comment_has_login = False
     greeting_text = helo_text_comments(from_seg) if not tls_only else frozenset()
     for c in flat_comments:
         _tls_from_comment(c, tls)
         if tls_only:
             continue
         low = c.lower()
-        if auth_comment is None and ("auth" in low or "account" in low or "via http" in low) \
+        if not auth_comment_has_login and ("auth" in low or "account" in low or "via http" in low) \
                 and c not in greeting_text:
             auth_match = _auth_comment_re().search(c)
             if auth_match is not None:
                 if auth_match.start(1) >= 0:
                     # Courier's "AUTH: MECH login" item, without the items around it.
                     end = c.find(", ", auth_match.end(1))
-                    auth_comment = c[auth_match.start(1) : end if end >= 0 else len(c)][:200]
+                    found = c[auth_match.start(1) : end if end >= 0 else len(c)][:200]
                 else:
-                    auth_comment = c[:200]
+                    found = c[:200]
+                if auth_comment is None:
+                    auth_comment = found
+                    auth_comment_has_login = authenticated_login(found) is not None
+                elif authenticated_login(found) is not None:
+                    auth_comment = f"{auth_comment} ({found})"
+                    auth_comment_has_login = True
         if ident is None and low[:7] == "ident: " and c not in greeting_text:
             courier_ident = _courier_ident_re().match(c)
             if courier_ident is not None and courier_ident.group(1).lower() != "unknown":

@@ -12,7 +12,7 @@ from timing import assert_within
 
 from headerscope.hops import classify_role
 from headerscope.model import ReceivedFields, Role, TlsInfo
-from headerscope.received import parse_received, parse_received_date
+from headerscope.received import authenticated_login, parse_received, parse_received_date
 
 
 def _utc(
@@ -94,6 +94,25 @@ def test_sendmail_ident_and_tls_and_auth() -> None:
     )
     assert f.auth == "authenticated bits=0"
     assert f.tls == TlsInfo(encrypted=True, version="TLSv1.2", cipher="ECDHE-RSA-AES256-GCM-SHA384")
+
+
+def test_sendmail_login_in_the_comment_after_authenticated_bits() -> None:
+    # MIT's outgoing.mit.edu (verification V44f D3, real shape): the first comment says that the
+    # client logged in, the next as whom; both are kept, as Postfix's protocol and login are.
+    f = parse_received(
+        "from callcc.thunk.org (96-72-102-169-static.hfc.comcastbusiness.net\r\n [96.72.102.169] (may be forged)) "
+        "(authenticated bits=0)\r\n (User authenticated as tytso@ATHENA.MIT.EDU)\r\n by outgoing.mit.edu "
+        "(8.14.7/8.12.4) with ESMTP id x6SJdo7V012074\r\n (version=TLSv1/SSLv3 cipher=DHE-RSA-AES256-GCM-SHA384 "
+        "bits=256 verify=NOT);\r\n Sun, 28 Jul 2019 15:39:52 -0400"
+    )
+    assert f.auth == "authenticated bits=0 (User authenticated as tytso@ATHENA.MIT.EDU)"
+    assert authenticated_login(f.auth) == "tytso@ATHENA.MIT.EDU"
+    assert (f.from_helo, f.from_rdns, f.from_ip) == (
+        "callcc.thunk.org", "96-72-102-169-static.hfc.comcastbusiness.net", "96.72.102.169")
+    # A first comment that names the login is kept alone; a later marked comment adds nothing.
+    g = parse_received("from a.example ([192.0.2.1]) (Authenticated sender: alice@example.org) "
+                       "(authenticated bits=0) by b.example with ESMTP id 1; Mon, 1 Jan 2024 00:00:00 +0000")
+    assert g.auth == "Authenticated sender: alice@example.org"
 
 
 def test_sendmail_local_submission_comment() -> None:
