@@ -1630,8 +1630,13 @@ class Report(Value):
         hop = self.claimed_entry()
         if hop is None:
             return None
+        from .hops import vouched_client_name
+
         fields = hop.fields
-        name = fields.from_rdns or fields.from_helo
+        # Not a reverse-DNS name the receiver marked "(may be forged)" (Sendmail: its PTR does not
+        # resolve back, so it names whoever controls the address's reverse zone), as the other
+        # lines that name a client do; the greeting then, the client's own word as without a name.
+        name = vouched_client_name(hop) or fields.from_helo
         named = f" ({name[:120]})" if name and name.strip("[]") != fields.from_ip else ""
         when = ""
         if fields.timestamp and any(problem.startswith("date has no time zone") for problem in fields.problems):

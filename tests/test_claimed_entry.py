@@ -181,3 +181,45 @@ def test_the_skip_still_passes_an_organisations_own_hosts() -> None:
         report = headerscope.analyze(raw, offline=True)
         entry = report.claimed_entry()
         assert entry is not None and entry.number == 2 and entry.fields.from_ip == "213.95.27.120"
+
+
+# A Sendmail submission at MIT (verification V44f D3, real shape: linux-mtd, 2019, and
+# outgoing.mit.edu 2020-2025): "(authenticated bits=0)" first, the login in the next comment, and
+# the client's reverse-DNS name marked "(may be forged)".
+MIT_SENDMAIL = (
+    b"Received: from bombadil.infradead.org (bombadil.infradead.org [IPv6:2607:7c80:54:e::133])\r\n"
+    b"\tby mail.lfdr.de (Postfix) with ESMTPS id B736678145\r\n"
+    b"\tfor <lists+linux-mtd@lfdr.de>; Sun, 28 Jul 2019 21:40:13 +0200 (CEST)\r\n"
+    b"Received: from outgoing-auth-1.mit.edu ([18.9.28.11] helo=outgoing.mit.edu)\r\n"
+    b" by bombadil.infradead.org with esmtps (Exim 4.92 #3 (Red Hat Linux))\r\n"
+    b" id 1hrp1Q-0005gq-5T\r\n"
+    b" for linux-mtd@lists.infradead.org; Sun, 28 Jul 2019 19:39:57 +0000\r\n"
+    b"Received: from callcc.thunk.org (96-72-102-169-static.hfc.comcastbusiness.net\r\n"
+    b" [96.72.102.169] (may be forged)) (authenticated bits=0)\r\n"
+    b" (User authenticated as tytso@ATHENA.MIT.EDU)\r\n"
+    b" by outgoing.mit.edu (8.14.7/8.12.4) with ESMTP id x6SJdo7V012074\r\n"
+    b" (version=TLSv1/SSLv3 cipher=DHE-RSA-AES256-GCM-SHA384 bits=256 verify=NOT);\r\n"
+    b" Sun, 28 Jul 2019 15:39:52 -0400\r\n"
+    b"Received: by callcc.thunk.org (Postfix, from userid 15806)\r\n"
+    b" id C00FF4202F5; Sun, 28 Jul 2019 15:39:49 -0400 (EDT)\r\n"
+    b"Date: Sun, 28 Jul 2019 15:39:49 -0400\r\n"
+    b"From: \"Theodore Y. Ts'o\" <tytso@mit.edu>\r\n"
+    b"To: Eric Biggers <ebiggers@kernel.org>\r\n"
+    b"Subject: Re: [PATCH v7 09/16] fscrypt: add an HKDF-SHA512 implementation\r\n"
+    b"Message-ID: <20190728193949.GI6088@mit.edu>\r\n"
+    b"\r\nReviewed-by: Theodore Ts'o <tytso@mit.edu>\r\n"
+)
+
+
+def test_a_name_the_receiver_marked_may_be_forged_is_not_the_clients_name() -> None:
+    # Sendmail wrote the PTR name but marked it "(may be forged)": it names whoever controls the
+    # address's reverse zone. The line gives the client's greeting instead, as with no name.
+    report = headerscope.analyze(MIT_SENDMAIL, offline=True)
+    assert report.hops[1].fields.from_rdns == "96-72-102-169-static.hfc.comcastbusiness.net"
+    assert report.claimed_entry_words() == (
+        "by their own record it was submitted at hop 2, where outgoing.mit.edu took it from 96.72.102.169 "
+        "(callcc.thunk.org) on 2019-07-28 19:39:52 UTC")
+    # Unmarked, the name is given as before.
+    unmarked = headerscope.analyze(MIT_SENDMAIL.replace(b" (may be forged))", b")"), offline=True)
+    assert (unmarked.claimed_entry_words() or "").endswith(
+        "took it from 96.72.102.169 (96-72-102-169-static.hfc.comcastbusiness.net) on 2019-07-28 19:39:52 UTC")
