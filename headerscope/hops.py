@@ -2636,19 +2636,49 @@ def _submitted_from_originating_ip(work: Sequence[_Work], originating_ips: Seque
     return any(originating_ip(value) == client for value in originating_ips[:5])
 
 
-# Fields a server writes just above the Received of a submission it authenticated, naming the
-# account (SmarterMail's): the hop is the submission, though its Received says only "with SMTP".
-_SUBMISSION_STAMPS = ("X-SmarterMail-Authenticated-As",)
+# Fields a server writes beside the Received of a submission it authenticated, naming the
+# account: the hop is the submission, though its Received does not say so. SmarterMail's just
+# above its Received, whose protocol says only "with SMTP". Orange's submission servers (mwinfNNNN,
+# "with ME", 2020-2021 copies on lists; later ones write "with ESMTPA") write their own block just
+# below it, X-ME-Helo, X-ME-Auth (the login, base64), X-ME-Date, X-ME-IP; X-ME-Helo is gathered
+# only to place X-ME-Auth.
+_SUBMISSION_STAMPS = ("X-SmarterMail-Authenticated-As", "X-ME-Auth", "X-ME-Helo")
+# A login as a decoded X-ME-Auth gives it (some copies hold a token that decodes to no text: no login).
+_me_login_re = compiled_on_first_use(r"[A-Za-z0-9._%+=-]{1,64}(?:@[A-Za-z0-9.-]{1,253})?")
 
 
 def _stamped_login(fields: ReceivedFields, header: HeaderField, stamps: Sequence[HeaderField]) -> ReceivedFields:
-    """The Received's fields with the login of a submission stamp written just above it."""
+    """The Received's fields with the login of a submission stamp its server wrote beside it."""
     for stamp in stamps:
-        if stamp.index == header.index - 1:
+        name = stamp.name.lower()
+        if name == "x-smartermail-authenticated-as" and stamp.index == header.index - 1:
             login = stamp.value.strip()[:200]
             if login and " " not in login:
                 return dataclasses.replace(fields, auth=f"{stamp.name}: {login}")
+        elif name == "x-me-auth" and stamp.index == header.index + 2 and (fields.protocol or "").upper() == "ME" \
+                and any(other.index == header.index + 1 and other.name.lower() == "x-me-helo" for other in stamps):
+            # Only Orange writes "with ME", and its block starts with X-ME-Helo, X-ME-Auth: below
+            # the Received the sender's own fields follow Orange's, never in its place (a sender's
+            # X-ME-Auth under another receiver's Received, or after Orange's X-ME-Helo when Orange
+            # wrote no X-ME-Auth, is not read).
+            encoded = _me_login(stamp.value)
+            marker = f"{stamp.name}: authenticated as {encoded}" if encoded else stamp.name
+            return dataclasses.replace(fields, auth=marker)
     return fields
+
+
+def _me_login(value: str) -> str | None:
+    """The login an X-ME-Auth value encodes (base64 of "user@domain"), or None when it is no such text."""
+    import binascii
+
+    text = value.strip()
+    if not text or len(text) > 400:
+        return None
+    try:
+        login = binascii.a2b_base64(text, strict_mode=True).decode("ascii")
+    except (binascii.Error, ValueError):
+        return None
+    return login if _me_login_re().fullmatch(login) else None
 
 
 def _arrival_missing(where: str, subject: str, explanation: str) -> Finding:

@@ -131,7 +131,7 @@ class ReceivedFields(Value):
     tls: TlsInfo = field(default_factory=lambda: TlsInfo(encrypted=None))
     """Transport encryption of this hop."""
     auth: str | None = None
-    """Authenticated submission marker (ESMTPA, ESMTPSA, HTTP, ``Authenticated sender: x``), the login after the protocol word when the receiver names it; or, prefixed with its field name, a submission stamp the same server wrote just above this Received (SmarterMail's ``X-SmarterMail-Authenticated-As``)."""
+    """Authenticated submission marker (ESMTPA, ESMTPSA, HTTP, ``Authenticated sender: x``), the login after the protocol word when the receiver names it; or, prefixed with its field name, a submission stamp the same server wrote beside this Received (SmarterMail's ``X-SmarterMail-Authenticated-As`` just above it; Orange's ``X-ME-Auth`` just below its ``with ME`` Received, after ``X-ME-Helo``, as ``X-ME-Auth: authenticated as LOGIN`` with the login decoded, or ``X-ME-Auth`` when it decodes to none)."""
     id: str | None = None
     """Queue id given by the receiver."""
     for_: str | None = None

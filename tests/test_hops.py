@@ -3835,3 +3835,63 @@ def test_a_greylisting_wait_past_the_days_a_sender_retries_is_not_this_messages_
     # Off the chain: the same words.
     unplaced = greylisted(ten_days.replace("at mx.example.org", "at elsewhere.example"), "Thu, 12 Nov 2026 10:14:50")
     assert unplaced.title == "A greylisting stamp says 10.0 days, longer than any sender retries"
+
+
+# Orange's authenticated submission with its own stamps below its Received (verification V44f D4,
+# real shape: dri-devel, 2020; the same in 2021 copies): X-ME-Auth is the login, base64.
+ORANGE_ME = (
+    b"Received: from smtp.smtpout.orange.fr (smtp11.smtpout.orange.fr\r\n [80.12.242.133])\r\n"
+    b" by gabe.freedesktop.org (Postfix) with ESMTPS id 82E706E3EB\r\n"
+    b" for <dri-devel@lists.freedesktop.org>; Sun, 17 May 2020 08:51:03 +0000 (UTC)\r\n"
+    b"Received: from localhost.localdomain ([92.140.207.208]) by mwinf5d34 with ME\r\n"
+    b" id fkqq2200R4WJoZY03kqrdM; Sun, 17 May 2020 10:51:01 +0200\r\n"
+    b"X-ME-Helo: localhost.localdomain\r\n"
+    b"X-ME-Auth: Y2hyaXN0b3BoZS5qYWlsbGV0QHdhbmFkb28uZnI=\r\n"
+    b"X-ME-Date: Sun, 17 May 2020 10:51:01 +0200\r\n"
+    b"X-ME-IP: 92.140.207.208\r\n"
+    b"From: Christophe JAILLET <christophe.jaillet@wanadoo.fr>\r\n"
+    b"To: airlied@linux.ie\r\n"
+    b"Subject: [PATCH] drm/mm: Fix an error handling path in '__igt_once()'\r\n"
+    b"Date: Sun, 17 May 2020 10:50:49 +0200\r\n"
+    b"Message-Id: <20200517085049.278103-1-christophe.jaillet@wanadoo.fr>\r\n"
+    b"\r\nThe label of the last gotos must be switched.\r\n"
+)
+
+
+def test_orange_me_submission_is_read_from_its_x_me_auth_stamp() -> None:
+    import headerscope
+    from headerscope.redact import redact_report
+    from headerscope.render import get_renderer
+
+    report = headerscope.analyze(ORANGE_ME, offline=True)
+    hop = report.hops[0]
+    assert (hop.role, hop.fields.auth) == (Role.MSA, "X-ME-Auth: authenticated as christophe.jaillet@wanadoo.fr")
+    assert (report.claimed_entry_words() or "").startswith(
+        "by their own record it was submitted at hop 1, where mwinf5d34 took it from 92.140.207.208")
+    redacted = redact_report(report)
+    for output_format in ("terminal", "json", "html", "markdown"):
+        assert "christophe.jaillet" not in get_renderer(output_format).render(redacted), output_format
+    # A token that decodes to no login (2021 copies hold one): still the submission, no login.
+    token = headerscope.analyze(ORANGE_ME.replace(
+        b"Y2hyaXN0b3BoZS5qYWlsbGV0QHdhbmFkb28uZnI=",
+        b"YWZlNiIxYWMyZDliZWIzOTcwYTEyYzlhMmU3ZiQ1M2U2MzfzZDfyZTMxZTBkMTYyNDBjNDJlZmQ3ZQ=="), offline=True)
+    assert (token.hops[0].role, token.hops[0].fields.auth) == (Role.MSA, "X-ME-Auth")
+
+
+def test_an_x_me_auth_stamp_counts_only_in_oranges_own_place() -> None:
+    # The sender writes the fields below a receiver's Received: an X-ME-Auth there under another
+    # server's Received, first without X-ME-Helo, or after Orange's X-ME-Helo and X-ME-Date (Orange
+    # wrote none), is not Orange's and makes no submission.
+    import headerscope
+
+    def first_hop(raw: bytes) -> tuple[Role, str | None]:
+        hop = headerscope.analyze(raw, offline=True).hops[0]
+        return hop.role, hop.fields.auth
+
+    other_receiver = ORANGE_ME.replace(b"by mwinf5d34 with ME", b"by mwinf5d34 with ESMTP")
+    assert first_hop(other_receiver) == (Role.MTA, None)
+    no_helo = ORANGE_ME.replace(b"X-ME-Helo: localhost.localdomain\r\n", b"")
+    assert first_hop(no_helo) == (Role.MTA, None)
+    later = ORANGE_ME.replace(b"X-ME-Auth: Y2hyaXN0b3BoZS5qYWlsbGV0QHdhbmFkb28uZnI=\r\n", b"").replace(
+        b"X-ME-IP: 92.140.207.208\r\n", b"X-ME-IP: 92.140.207.208\r\nX-ME-Auth: Y2hyaXN0b3BoZS5qYWlsbGV0QHdhbmFkb28uZnI=\r\n")
+    assert first_hop(later) == (Role.MTA, None)
