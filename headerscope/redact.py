@@ -36,7 +36,7 @@ _ENCODED_ADDRESS = re.compile(
 # A login with no "@" where a server names who authenticated: Postfix's "(Authenticated sender:
 # alice)", Exim's "authenticated as"/"authenticated_id:", Courier's "AUTH: LOGIN", Kerio's
 # "authenticated user", RFC 8601's smtp.auth=. Usually the mailbox's local part.
-_LOGIN = re.compile(r"(?i)(?P<key>authenticated sender:|authenticated as|authenticated user|authenticated_id:|"
+_LOGIN = re.compile(r"(?i)(?P<key>authenticated sender:|authenticated as|authenticated-as:|authenticated user|authenticated_id:|"
                     r"\bauth: (?:login|plain|cram-md5|xoauth2|ntlm|gssapi)|\bsmtp\.auth=)(?P<space>\s*)"
                     r"(?P<login>[^\s(),;@]{1,200})(?![^\s(),;])")
 # Coremail's webmail login, written with "$" for "@" in its Received: "from luckd0g$163.com (

@@ -34,6 +34,8 @@ LOCAL_PARTS = ("alice", "bob", "carol", "team", "owner-team", "alice.private", "
     ("(Authenticated sender: alice) by mx", "(Authenticated sender: a***) by mx"),
     ("auth=pass smtp.auth=carol", "auth=pass smtp.auth=c***"),
     ("(AUTH: LOGIN bob, TLS: TLSv1.3)", "(AUTH: LOGIN b***, TLS: TLSv1.3)"),
+    # SmarterMail's submission stamp read as the hop's auth (a bare login, no domain: hops47's review).
+    ("X-SmarterMail-Authenticated-As: sellerbob", "X-SmarterMail-Authenticated-As: s***"),
     ("for <team@[192.0.2.5]>", "for <t***@[192.0.2.5]>"),
     ("<https://x.example/u?a=1&e=alice.private%40example.com>", "<https://x.example/u?a=1&e=a***%40example.com>"),
     # Coremail's webmail login, "$" for "@", in its Received and as the hop's ident.
