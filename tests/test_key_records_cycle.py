@@ -11,6 +11,7 @@ the test (test_arc_trust's kit); an ed25519 signature with a key made by PyNaCl.
 from __future__ import annotations
 
 import base64
+import time
 from datetime import datetime, timezone
 from typing import Any
 
@@ -18,6 +19,7 @@ import dkim
 import nacl.signing
 import pytest
 from test_arc_trust import GMAIL_OVERRIDE, HEADERS, T0, _Kit, _run
+from timing import assert_within
 
 from headerscope.auth import _dkimpy
 from headerscope.model import Report
@@ -280,3 +282,59 @@ def test_a_revoked_record_beside_no_usable_key_is_not_one_of_several(kit: _Kit, 
     [sig] = _dkim(kit, [REVOKED, beside]).dkim
     assert (sig.reason_code, sig.key_among_several) == ("key_revoked", False), sig.reason
     assert "with several key records" not in sig.reason
+
+
+def _costly_record(seed: int, modulus_bits: int = 16384, exponent_bits: int = 16000) -> list[str]:
+    """A key record whose RSA key no verifier accepts for its size (an exponent of thousands of bits):
+    a pure-Python pow() with it takes seconds to minutes. DER written by hand (the libraries refuse it)."""
+    import random
+
+    def length(n: int) -> bytes:
+        if n < 128:
+            return bytes([n])
+        octets = n.to_bytes((n.bit_length() + 7) // 8, "big")
+        return bytes([0x80 | len(octets)]) + octets
+
+    def integer(value: int) -> bytes:
+        octets = value.to_bytes((value.bit_length() + 8) // 8, "big")
+        return b"\x02" + length(len(octets)) + octets
+
+    def sequence(content: bytes) -> bytes:
+        return b"\x30" + length(len(content)) + content
+
+    rng = random.Random(seed)
+    modulus = rng.getrandbits(modulus_bits) | 1 | (1 << (modulus_bits - 1))
+    exponent = rng.getrandbits(exponent_bits) | 1 | (1 << (exponent_bits - 1))
+    key = sequence(integer(modulus) + integer(exponent))
+    spki = sequence(sequence(b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01\x05\x00")
+                    + b"\x03" + length(len(key) + 1) + b"\x00" + key)
+    text = "v=DKIM1; k=rsa; p=" + base64.b64encode(spki).decode()
+    return [text[i:i + 255] for i in range(0, len(text), 255)]
+
+
+def test_a_forgers_arc_selector_of_costly_keys_costs_nothing(kit: _Kit) -> None:
+    # Verification V45f: a forger's own ARC selector (its domain, its DNS) holding a key that does not
+    # verify and three RSA keys of 16384-bit moduli and 16000-bit exponents: the other records were
+    # handed to dkimpy's pure-Python pow() unscreened, and one analysis took about 250 s (one such
+    # record first, 141 s for the pair of runs before this session). They are refused as DKIM refuses them.
+    raw, dns = kit.forger()
+    name = next(key for key in dns if key.startswith("arc") and "forger" in key)
+    for records in ([_stale(kit), *(_costly_record(seed) for seed in (11, 12, 13))], [_costly_record(11)]):
+        started = time.perf_counter()
+        report = _run(raw, {**dns, name: {"TXT": records}})
+        assert_within(started, 10)
+        assert report.arc is not None and report.arc.result == "fail"
+        assert report.verdict.status == "spoofed"
+    assert _dkimpy.costly_key_refusal("".join(_costly_record(11))) is not None
+    assert _dkimpy.costly_key_refusal("".join(_stale(kit))) is None
+
+
+def test_an_ed25519_record_before_the_rsa_key_does_not_abort_arc(kit: _Kit) -> None:
+    # Verification V45f: PyNaCl's ValueError for an RSA signature's length under an ed25519 key
+    # escaped, and the whole ARC check read permerror library_error (a genuine chain: spoofed).
+    raw, dns = kit.forwarded(receiver_ar=GMAIL_OVERRIDE)
+    seed = bytes(range(32))
+    ed_record = ["v=DKIM1; k=ed25519; p=" + base64.b64encode(bytes(nacl.signing.SigningKey(seed).verify_key)).decode()]
+    report = _run(raw, {**dns, GOOGLE: {"TXT": [ed_record, dns[GOOGLE]["TXT"][0]]}})
+    assert report.arc is not None and report.arc.result == "pass", report.arc.reason
+    assert report.verdict.status != "spoofed"

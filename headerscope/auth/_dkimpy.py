@@ -859,6 +859,18 @@ class PublicKey(Value):
 
 
 @functools.lru_cache(maxsize=512)
+def costly_key_refusal(record: str) -> str | None:
+    """Why an RSA key record is refused for its size (a modulus over MAX_RSA_BITS, an exponent over
+    MAX_RSA_EXPONENT_BITS bits: load_public_key's bounds), or None: a key that would cost a
+    verification more than any real key does. Other defects are left to the checks that read them."""
+    tags = parse_tag_list(record)
+    p_value = "".join((tags.get("p") or "").split())
+    if not p_value or (tags.get("k") or "rsa").strip().lower() != "rsa" or len(p_value) < 2800:
+        return None  # (a 16384-bit key's p= is about 2,800 base64 characters: a shorter one is smaller)
+    loaded = load_public_key("rsa", p_value)
+    return loaded if isinstance(loaded, str) and loaded.startswith(("RSA key of", "RSA public exponent")) else None
+
+
 def load_public_key(kind: str, p_value: str) -> PublicKey | str:
     """Decode ``p=`` for key type ``k=``; a string says why it cannot be used.
 
@@ -1229,7 +1241,14 @@ class DnsFunc:
             raise dkim.DnsTimeoutError(f"{answer.name}: {answer.status}")
         if not answer.ok:
             return None
-        return self.key_text(answer).encode("utf-8", "replace")
+        text = self.key_text(answer)
+        refusal = costly_key_refusal(text)
+        if refusal is not None:
+            # dkimpy's pure-Python check would run its pow() on it unbounded (verification V45f:
+            # a forger's own ARC selector of 16384-bit moduli and 16000-bit exponents stalled one
+            # analysis for minutes): refused as DKIM refuses it (load_public_key).
+            raise dkim.KeyFormatError(refusal)
+        return text.encode("utf-8", "replace")
 
     @staticmethod
     def key_text(answer: DnsAnswer) -> str:
@@ -1444,6 +1463,13 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
             if not isinstance(dnsfunc, DnsFunc) or not self._first_record_revoked(sig, dnsfunc):
                 raise
             valid = False
+        except ValueError:
+            # The record used holds a key of another type than the signature's (PyNaCl refuses an
+            # RSA signature's length for an ed25519 key): another record may hold the right one
+            # (verification V45f: an ed25519 record listed first aborted all of ARC).
+            if not isinstance(dnsfunc, DnsFunc) or not other_key_records(self._records_of(sig, dnsfunc))[0]:
+                raise
+            valid = False
         if valid is True or not isinstance(dnsfunc, DnsFunc):
             return valid
         name = (sig.get(b"s", b"") + b"._domainkey." + sig.get(b"d", b"")).decode("utf-8", "replace")
@@ -1458,6 +1484,8 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
         tried: list[int] = []
         for position, text in others:
             tried.append(position)
+            if costly_key_refusal(text) is not None:
+                continue  # as the record used would be (DnsFunc): never handed to dkimpy's pow()
             try:
                 self.pk, self.keysize, self.ktag, self.seqtlsrpt = dkim.evaluate_pk(name, text.encode("utf-8", "replace"))
                 verified = self.verify_sig_process(sig, list(signed), sig_header, dnsfunc) is True
@@ -1469,6 +1497,13 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
                 return True
         self.key_records.append(KeyRecordsTried(kind, instance, answer.name, None, tuple(tried), untried))
         return valid
+
+    @staticmethod
+    def _records_of(sig: dict[bytes, bytes], dnsfunc: DnsFunc) -> Sequence[Sequence[str]]:
+        """The TXT records at the selector ``sig`` names, as DnsFunc fetched them (none: ())."""
+        name = (sig.get(b"s", b"") + b"._domainkey." + sig.get(b"d", b"")).decode("utf-8", "replace")
+        answer = dnsfunc.answer_for(name)
+        return answer.records if answer is not None and answer.ok else ()
 
     @staticmethod
     def _first_record_revoked(sig: dict[bytes, bytes], dnsfunc: DnsFunc) -> bool:
