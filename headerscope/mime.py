@@ -4915,43 +4915,58 @@ _padding = compiled_on_first_use(r"[ \t]{4,}")
 # format characters a window draws as nothing, which a sender mixes into the blanks (verification
 # V43d: " \u00ad" x 100 before ".exe"): the soft hyphen, the marks LRM, RLM and ALM (they set a
 # direction but reorder nothing, unlike _bidi_controls), the combining grapheme joiner, the
-# Mongolian and the Unicode variation selectors, the invisible operators (U+2061-U+2064) and the
-# tag characters (U+E0000-U+E007F).
+# Mongolian and the Unicode variation selectors, the invisible operators (U+2061-U+2064), the tag
+# characters (U+E0000-U+E007F), and the other format characters (Unicode category Cf) that draw
+# nothing on their own: the deprecated U+206A-U+206F, the interlinear annotation marks
+# (U+FFF9-U+FFFB), the Egyptian, shorthand and musical format controls (task mime46: a format
+# character between runs of blanks must not break the padding up). The Cf characters left out
+# draw a glyph (the Arabic number signs U+0600-U+0605, U+06DD) or are bidi controls, told apart.
 _FILL = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
          "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u115f\u1160\u180e\u200b\u200c\u200d\u2060\u2800"
          "\u3164\uffa0\ufeff"
          "\u00ad\u200e\u200f\u061c\u034f\u180b\u180c\u180d\u180f\u2061\u2062\u2063\u2064"
-         + "".join(map(chr, range(0xFE00, 0xFE10))) + "".join(map(chr, range(0xE0000, 0xE0080))))
+         "\u206a\u206b\u206c\u206d\u206e\u206f\ufff9\ufffa\ufffb"
+         + "".join(map(chr, range(0xFE00, 0xFE10))) + "".join(map(chr, range(0xE0000, 0xE0080)))
+         + "".join(map(chr, [*range(0x13430, 0x13439), *range(0x1BCA0, 0x1BCA4), *range(0x1D173, 0x1D17B)])))
 _MIN_FILL = 20
-"""Blank characters before an extension, in runs of two or more, that make a padded name (no real
-name has them: its blanks come one at a time between words)."""
-_fill_runs = compiled_on_first_use(f"[{re.escape(_FILL)}]{{2,}}")
-"""A run of two or more blank characters: padding is counted over every such run before the
+"""Blank characters before an extension, in runs of _MIN_RUN or more, that make a padded name (no
+real name has them: its blanks come one or two at a time between words)."""
+_MIN_RUN = 3
+"""The shortest run of blanks counted as padding. Two together are typing, not padding (verification
+V45c D1): two spaces after a full stop ("Budget 2025.  Draft 3.  Please review.  ..."), U+3000
+doubled between the words of a Japanese name, "Minutes  of  the  meeting", "❤️  ❤️": a name of ten
+such words holds 20 blanks, and pushes its extension no further than its words do. Padding broken
+up by a visible character at every third blank or further ("x", 3 spaces, "x", ...; every 19) is
+still counted whole; one broken at every second blank ("  x  x  x") is not: it is the doubled
+typing's shape, and its visible characters show in the window."""
+_fill_runs = compiled_on_first_use(f"[{re.escape(_FILL)}]{{{_MIN_RUN},}}")
+"""A run of _MIN_RUN or more blank characters: padding is counted over every such run before the
 extension, whatever breaks the runs up ("invoice.pdf", 19 spaces, "x", 19 spaces, ... ".exe" leaves
 the extension out of sight as one run of hundreds does; a visible "1" after 200 spaces too)."""
-_space_runs = compiled_on_first_use(" {2,}")
+_space_runs = compiled_on_first_use(f" {{{_MIN_RUN},}}")
 # The format characters an emoji is written with (the joiner, the variation selectors, the tag
 # characters of a subdivision flag such as England's), left out when a run of blanks is weighed:
-# "❤\ufe0f\u200d🔥" or "❤\ufe0f " is an emoji's, not padding; a run counts when it holds two
+# "❤\ufe0f\u200d🔥" or "❤\ufe0f  " is an emoji's, not padding; a run counts when it holds _MIN_RUN
 # blanks besides them, or runs to _MIN_FILL on its own (as before).
 _EMOJI_PARTS = dict.fromkeys([0x200D, *range(0xFE00, 0xFE10), *range(0xE0020, 0xE0080)])
 
 
 def _padding_length(stem: str) -> tuple[int, int]:
     """(how many blank characters pad the name before its extension, in how many runs): the blanks
-    that stand two or more together, counted over the whole stem, so that padding broken up by a
-    visible character every 19 blanks counts as much as one run. A real name's blanks separate its
-    words one at a time ("Scan 2024 03 01.pdf", a Japanese name's U+3000 between words, a title of
-    60 characters) and count nothing; a few doubled ones count a few. Linear, whatever the name."""
+    that stand _MIN_RUN or more together, counted over the whole stem, so that padding broken up by
+    a visible character every 19 blanks counts as much as one run. A real name's blanks separate its
+    words one or two at a time ("Scan 2024 03 01.pdf", "Budget 2025.  Draft 3.  ...", a Japanese
+    name's U+3000 between words) and count nothing, however many words it has. Linear, whatever
+    the name."""
     if stem.isascii() and stem.isprintable():
-        # Of the blanks, a printable ASCII name can hold the space only: most names hold no two
+        # Of the blanks, a printable ASCII name can hold the space only: most names hold no three
         # together, known by a find (the regex is compiled on its first use, which most never pay).
-        if "  " not in stem:
+        if "   " not in stem:
             return 0, 0
         runs = [len(run) for run in _space_runs().findall(stem)]
         return sum(runs), len(runs)
     runs = [len(run) for run in _fill_runs().findall(stem)
-            if len(run) >= _MIN_FILL or len(run.translate(_EMOJI_PARTS)) >= 2]
+            if len(run) >= _MIN_FILL or len(run.translate(_EMOJI_PARTS)) >= _MIN_RUN]
     return sum(runs), len(runs)
 
 

@@ -746,6 +746,59 @@ def test_padding_broken_every_19_characters_is_counted_whole_and_real_names_stay
         assert _ids(report) == {"attachment.spoofed_extension": "danger"}, ascii(eml)
 
 
+
+def test_doubled_blanks_are_typing_and_padding_is_runs_of_three_or_more() -> None:
+    """Task mime46 (verification V45c D1): counting every run of two blanks over a whole name made
+    "Budget 2025.  Draft 3.  Please review. ... Macros.xlsm" (two spaces after each full stop) a
+    disguise, and doubled U+3000 between Japanese words a padded name. Runs of three or more are
+    padding, summed whatever breaks them up (a visible character or a format character every 19,
+    every 5 or every 4 characters); doubled blanks are typing and count nothing."""
+    from headerscope.mime import _padding_length, _padding_note, _spoofed
+
+    # The disguises: broken up by a visible character, or by a format character that draws nothing
+    # (the soft hyphen, LRM, and the deprecated, annotation and musical format characters).
+    visible, formats = ("x", "1", "-", "\u00e9", "\u8acb"), ("\u00ad", "\u200e", "\u206a", "\ufff9", "\U0001d173")
+    for fill in (" ", "\u3000", "\u00a0", "\u2800"):
+        for every in (19, 4, 3):
+            for breaker in visible:
+                stem = "invoice.pdf" + (fill * every + breaker) * (60 // every)
+                assert "blank characters (in " in (_spoofed(stem + ".exe") or ""), (ascii(stem), every)
+                assert "blank characters (in " in (_padding_note(stem + ".pdf", None) or ""), ascii(stem)
+        for breaker in formats:
+            # A format character joins the blanks on either side into one run: two, or one, at a time.
+            for stem in ("invoice.pdf" + (fill * 2 + breaker) * 20, "invoice.pdf" + (fill + breaker) * 30):
+                said = _spoofed(stem + ".exe") or ""
+                assert "blank characters before the real “.exe”" in said, ascii(stem)
+        assert "200 blank characters before" in (_spoofed("invoice" + fill * 200 + ".exe") or "")
+    assert _padding_length("invoice.pdf" + (" " * 3 + "x") * 10) == (30, 10)
+    assert _padding_length("invoice.pdf" + (" " * 4 + "x") * 12) == (48, 12)
+    assert _padding_length("invoice" + " \u206a" * 30) == (60, 1)
+
+    # Real names with doubled blanks between their words: no disguise, no padding note.
+    words = ["請求書", "２０２４年", "３月分", "株式会社", "山田商事", "御中", "最終版", "確認済", "経理部", "提出用"]
+    real = ["Budget 2025.  Draft 3.  Please review.  Comments by Friday.  Finance.  EU region.  Q1 to Q4.  "
+            "Owner Alice.  Final.  Locked.  Macros.xlsm",
+            "Budget 2025.  Draft 3.  Please review.  Comments by Friday.  Finance.  EU region.  Q1 to Q4.  "
+            "Owner Alice.  Final.  Locked.  Tool.exe",
+            "\u3000\u3000".join(words) + ".pdf", "\u3000\u3000".join(words) + ".exe",
+            "Minutes  of  the  meeting  held  on  the  first  of  March  with  the  whole  board.docx",
+            "Scan  2024-03-01  10  42  33  page  1  of  12  colour  300  dpi.pdf",
+            "Party  \u2764\ufe0f  \u2764\ufe0f  \u2764\ufe0f  photos  \u2764\ufe0f  \u2764\ufe0f  from  "
+            "\u2764\ufe0f  \u2764\ufe0f  Saturday  \u2764\ufe0f.zip",
+            "\u2764\ufe0f  " * 15 + ".exe",
+            "a  " * 12 + "b.exe"]
+    for name in real:
+        assert _spoofed(name) is None and _padding_note(name, None) is None, ascii(name)
+    # The printable ASCII shortcut counts as the regex does, runs of two, three and more.
+    for stem in ("a  b", "a   b", "a  b   c    d", "  " * 20, "x" + ("  y" * 15), "a" + " " * 3):
+        assert _padding_length(stem) == _padding_length(stem + "\u00e9") == _padding_length("\u00e9" + stem), stem
+    report = _mixed(_TEXT, "Content-Type: application/vnd.ms-excel.sheet.macroEnabled.12\r\n"
+                    'Content-Disposition: attachment; filename="' + real[0] + '"\r\n\r\nAAAA')
+    assert _ids(report) == {"attachment.risky_type": "warning"}
+    report = _mixed(_TEXT, "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\""
+                    + "invoice.pdf" + ("   x") * 10 + ".exe\"\r\n\r\nTVqQAAMAAAAEAAAA")
+    assert _ids(report) == {"attachment.spoofed_extension": "danger"}
+
 _PROGRAM_PART = ('Content-Type: application/octet-stream; name="invoice.pdf.exe"\r\n'
                  'Content-Disposition: attachment; filename="invoice.pdf.exe"\r\nContent-Transfer-Encoding: base64\r\n'
                  "\r\nTVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgAAAAA==")
