@@ -1321,6 +1321,10 @@ def dsn_said_cell(recipient: DsnRecipient, reporting_mta: str | None, mixed: boo
     said = joined_reply(said)
     if recipient.diagnostic_code is None:
         said = f"{said} (notice text)"
+    elif recipient.text_reason:
+        # The reporting server's own words beside a reply (qmail's: the command refused, its
+        # giving up on an expired message), said as its.
+        said += f"; reporting server{f' ({reporting_mta})' if reporting_mta else ''}: {recipient.text_reason}"
     if who == "remote" and recipient.remote_mta:
         return f"{recipient.remote_mta}: {said}"
     if mixed:
@@ -2875,6 +2879,14 @@ def _reason_words(recipient: DsnRecipient) -> str | None:
     return " ".join(said.split())
 
 
+def _qmail_own(recipient: DsnRecipient) -> tuple[bool, tuple[str, str] | None]:
+    """(whether qmail gave up on the message as expired, the stage its host line names) of a qmail
+    bounce's recipient, read from qmail's own words kept beside the reply (text_reason)."""
+    own = recipient.text_reason or ""
+    command = next((command for phrase, command in _QMAIL_STAGES if phrase in own), None)
+    return _QMAIL_EXPIRED in own, _stage(command)
+
+
 def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...],
                     failed_header: list[str] | None = None, path: str = "") -> Finding:
     actions = {r.action for r in report.recipients}
@@ -2894,6 +2906,13 @@ def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...
         failure_meaning(first.status, first.status_meaning) if kind == "failed" and first.status else first.status_meaning
     code = f" ({first.status}: {meaning})" if first.status and meaning else \
         f" ({first.status})" if first.status else f" ({meaning})" if said_words else ""
+    qmail = report.format == "qmail"
+    expired, stage = _qmail_own(first) if qmail else (False, None)
+    if expired:
+        # qmail gave up when the queue lifetime ran out: that is the failure; the last attempt's
+        # reply (a temporary one) is what it had heard last, not its cause.
+        code = (f" (expired in the queue{f', status {first.status}' if first.status else ''}"
+                + (f"; the last attempt: “{said_words}”" if said_words else "") + ")")
     listed = chosen[:_MAX_LISTED]
     statuses = list(dict.fromkeys(r.status for r in listed if r.status))
     if len(statuses) > 1:
@@ -2903,6 +2922,8 @@ def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...
         # One code, several reasons (Exim writes 5.0.0 for every failure it decided itself, each
         # its reason in the text): the first one's words are not the others'.
         code = f" ({statuses[0]}, each its own reason)" if statuses else " (each its own reason)"
+    if stage is not None and len(chosen) == 1:
+        code += f"; {stage[0]}"
     title = {"failed": f"Bounce: delivery to {names}{more} failed{code}",
              "delayed": f"Delay warning: delivery to {names}{more} is delayed{code}",
              "delivered": f"Delivery report for {names}{more}: {first.action or 'reported'}"}[kind]
@@ -2917,6 +2938,15 @@ def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...
             (f"; {report.reporting_mta or 'the reporting server'}'s own text gives the reason: "
              f"\"{_short(recipient.text_reason, 400)}\" (its human-readable part, under the address: no "
              f"Diagnostic-Code, so no remote server's reply)") if recipient.text_reason else ""
+        if reply and recipient.text_reason and qmail:
+            # qmail's own words beside the reply: the command refused, and whether it gave up.
+            gave_up, refused = _qmail_own(recipient)
+            if refused is not None:
+                said += f" ({refused[1]})"
+            if gave_up:
+                said = (f"; expired in the queue: {report.reporting_mta or 'the reporting server'} gave up on the "
+                        f"message (“{_QMAIL_EXPIRED}”, its own words: the message outlived its queue lifetime), "
+                        f"and its last attempt{said.replace('; ', ': ', 1)}")
         status = f", status {recipient.status}" if recipient.status else ""
         sent_to = dsn_sent_to(recipient)
         # The address the sender wrote first: the one it knows (RFC 3464 section 2.3.1).
@@ -2995,6 +3025,18 @@ _qmail_remote_re = compiled_on_first_use(
     re.MULTILINE)
 # The enhanced status code after a reply's code, its first text (RFC 2034 section 4): "550 5.1.1 ...".
 _reply_status_re = compiled_on_first_use(r"[245]\d\d[ -]([245]\.\d{1,3}\.\d{1,3})(?![\d.])")
+# qmail-send.c's words when it gives up on a message that outlived its queue lifetime
+# (queuelifetime, a week by default): appended to the last attempt's deferral, which it turns into
+# a failure, right after that deferral's text (on its own line after qmail-remote's reply, or glued
+# to a qmail-local text's "(#4.4.3)"). The failure is the expiry; the last reply was temporary.
+_QMAIL_EXPIRED = "I'm not going to try again; this message has been in the queue too long."
+# The same words wherever a line was broken between them (a bounce quoted and rewrapped).
+_qmail_expired_re = compiled_on_first_use(r"\s{1,8}".join(map(re.escape, _QMAIL_EXPIRED.split(" "))))
+# The SMTP command each of qmail-remote's host lines reports a refusal after (qmail-remote.c:
+# "Connected to IP but sender was rejected." after MAIL FROM, "IP does not like recipient." after
+# RCPT TO, "IP failed on DATA command." and "IP failed after I sent the message." after DATA).
+_QMAIL_STAGES = (("but sender was rejected.", "MAIL FROM"), ("does not like recipient.", "RCPT TO"),
+                 ("failed on DATA command.", "DATA"), ("failed after I sent the message.", "END OF DATA"))
 
 
 def _qmail_bounce(message: Message) -> tuple[DeliveryReport, tuple[tuple[AttachedMessage, bytes], ...]] | None:
@@ -3016,27 +3058,35 @@ def _qmail_bounce(message: Message) -> tuple[DeliveryReport, tuple[tuple[Attache
         address, closing, said = paragraph[1:].partition(">:")
         if not closing or "\n" in address:
             continue
+        # qmail-send's give-up line is its own reason, apart from the last attempt's text.
+        expired = "I'm not going" in said and _qmail_expired_re().search(said) is not None
+        if expired:
+            said = _qmail_expired_re().sub("\n", said)
         diagnostic = " ".join(said.split())[:_MAX_FIELD] or None
         codes = _qmail_status_re().findall(said)
         code = codes[-1] if codes else None
         remote_mta = diagnostic_type = None
+        own = [_QMAIL_EXPIRED] if expired else []
         remote = _qmail_remote_re().search(said)
         if remote is not None:
             # qmail-remote's words for a remote server's refusal ("IP does not like recipient.",
             # "Connected to IP but sender was rejected.", "IP failed on DATA command.", "IP failed
             # after I sent the message.") and "Remote host said:" before the reply's lines, as it
             # read them: the reply is the remote server's, its enhanced code the status when qmail
-            # gives none of its own "(#x.y.z)".
+            # gives none of its own "(#x.y.z)" and did not give up on an expired message (then the
+            # reply is the last attempt's temporary refusal, not the failure's cause). qmail's
+            # host line (which command was refused) and its give-up line are its own words.
             remote_mta = next(group for group in remote.groups()[:3] if group)
             diagnostic = " ".join(remote.group(4).split())[:_MAX_FIELD]
             diagnostic_type = "smtp"
-            if code is None:
+            own.insert(0, remote.group(0).partition("\n")[0].strip())
+            if code is None and not expired:
                 enhanced = _reply_status_re().match(diagnostic)
                 code = enhanced.group(1) if enhanced else None
         recipients.append(DsnRecipient(
             final_recipient=address.strip()[:320] or None, original_recipient=None, action="failed",
             status=code, status_meaning=status_meaning(code) if code else None, remote_mta=remote_mta,
-            diagnostic_code=diagnostic, diagnostic_type=diagnostic_type))
+            diagnostic_code=diagnostic, diagnostic_type=diagnostic_type, text_reason=" ".join(own) or None))
         if len(recipients) >= MAX_RECIPIENTS:
             break
     if not recipients:

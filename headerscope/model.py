@@ -1229,7 +1229,10 @@ class DsnRecipient(Value):
     text_reason: str | None = None
     """Without a Diagnostic-Code: the reason the notice's human-readable part gives under this
     recipient's address (Exim writes a failure it decided itself, an unknown local user, a rate
-    limit, only there): the reporting server's own text, not a remote server's reply."""
+    limit, only there): the reporting server's own text, not a remote server's reply. Beside a
+    Diagnostic-Code that is a remote server's reply, the reporting server's own words about it
+    (a qmail bounce: its host line, "Connected to IP but sender was rejected.", and its giving up
+    on a message that outlived its queue lifetime, "I'm not going to try again; ...")."""
 
 
 @frozen

@@ -169,11 +169,14 @@ def test_a_qmail_remote_refusal_is_the_remote_servers_with_its_status() -> None:
         "5.1.1", "192.0.2.5",
         "550 5.1.1 <nobody@example.org>: Recipient address rejected: User unknown in virtual mailbox table")
     assert dsn_said(nobody, report.reporting_mta)[0] == "remote"
+    # qmail's host line beside the reply is its own words (task mime46: which command was refused).
     assert dsn_said_cell(nobody, report.reporting_mta, mixed=True) == (
-        "192.0.2.5: 550 5.1.1 <nobody@example.org>: Recipient address rejected: User unknown in virtual mailbox table")
+        "192.0.2.5: 550 5.1.1 <nobody@example.org>: Recipient address rejected: User unknown in virtual mailbox table"
+        "; reporting server (mail.example.net): 192.0.2.5 does not like recipient.")
     assert (dave.status, dave.remote_mta) == ("5.7.1", "198.51.100.7")
     assert dsn_said_cell(dave, report.reporting_mta, mixed=True) == (
-        "198.51.100.7: 553 5.7.1 Sender rejected see https://example.com/policy")
+        "198.51.100.7: 553 5.7.1 Sender rejected see https://example.com/policy"
+        "; reporting server (mail.example.net): Connected to 198.51.100.7 but sender was rejected.")
     # qmail's own failure stays the reporting server's.
     assert (carol.status, carol.remote_mta, dsn_said(carol, report.reporting_mta)[0]) == ("5.1.1", None, "reporting")
     assert dsn_said_cell(carol, report.reporting_mta, mixed=True) == (
@@ -256,3 +259,73 @@ def test_gmails_multi_line_reply_is_shown_without_its_continuation_prefixes() ->
     assert "550-5.1.1" not in get_renderer("markdown").render(report)
     [finding] = [f for f in report.findings if f.id == "dsn.failed"]
     assert "answered \"550 5.1.1 The email account" in finding.explanation and "550-" not in finding.explanation
+
+
+# qmail-send.c gives up on a message that outlived its queue lifetime by appending "I'm not going
+# to try again; this message has been in the queue too long." to the last deferral: the paragraph
+# below is a real one quoted on LKML in 2005 (verification V45c D2), the second a greylisting's
+# deferral in the same shape, the third qmail-local's text with its own code (Sisimai's sample).
+QMAIL_EXPIRED = (b"Return-Path: <>\nFrom: MAILER-DAEMON@mail.example.net\nTo: alice@example.com\n"
+                 b"Subject: failure notice\nDate: Mon, 30 Nov 2026 10:00:00 +0000\n\n"
+                 b"Hi. This is the qmail-send program at mail.example.net.\n"
+                 b"I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+                 b"This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+                 b"<drzeus-wbsd@drzeus.cx>:\nConnected to 213.115.189.212 but sender was rejected.\n"
+                 b"Remote host said: 417 SPF error mailout.stusta.mhn.de: Address does not \npass the\n"
+                 b"+Sender Policy Framework\n"
+                 b"I'm not going to try again; this message has been in the queue too long.\n\n"
+                 b"<bob@example.org>:\n192.0.2.5 does not like recipient.\n"
+                 b"Remote host said: 450 4.2.0 <bob@example.org>: Recipient address rejected: Greylisted\n"
+                 b"I'm not going to try again; this message has been in the queue too long.\n\n"
+                 b"<kijitora@example.net>:\nUnable to contact LDAP server. (#4.4.3)I'm not going to try again; this\n"
+                 b"message has been in the queue too long.\n\n"
+                 b"--- Below this line is a copy of the message.\n\n"
+                 b"Return-Path: <alice@example.com>\nFrom: alice@example.com\nTo: bob@example.org\nSubject: hi\n\n"
+                 b"Hello.\n")
+_GAVE_UP = "I'm not going to try again; this message has been in the queue too long."
+
+
+def _qmail_one(paragraph: int) -> bytes:
+    """QMAIL_EXPIRED with only its recipient paragraph number ``paragraph`` (0, 1, 2)."""
+    head, _, rest = QMAIL_EXPIRED.partition(b"<drzeus")
+    body, marker, copy = (b"<drzeus" + rest).partition(b"--- Below")
+    return head + body.split(b"\n\n")[paragraph] + b"\n\n" + marker + copy
+
+
+def test_a_qmail_bounce_of_an_expired_message_says_it_expired_beside_the_last_reply() -> None:
+    """Task mime46 (V45c D2): the remote server's reply stays its (remote_mta, diagnostic_code), and
+    qmail's giving up is kept as its own reason (text_reason), with its host line; a 4.x.x code of
+    the last reply is not the failure's status. "Connected to IP but sender was rejected." says the
+    sender (MAIL FROM) was refused."""
+    report = delivery_report(parse_message(QMAIL_EXPIRED))
+    assert report is not None
+    lkml, grey, ldap = report.recipients
+    assert (lkml.remote_mta, lkml.diagnostic_type, lkml.status) == ("213.115.189.212", "smtp", None)
+    assert lkml.diagnostic_code == "417 SPF error mailout.stusta.mhn.de: Address does not pass the +Sender Policy Framework"
+    assert lkml.text_reason == "Connected to 213.115.189.212 but sender was rejected. " + _GAVE_UP
+    assert (grey.remote_mta, grey.status, grey.status_meaning) == ("192.0.2.5", None, None)
+    assert grey.diagnostic_code == "450 4.2.0 <bob@example.org>: Recipient address rejected: Greylisted"
+    assert grey.text_reason == "192.0.2.5 does not like recipient. " + _GAVE_UP
+    # qmail-local's own code of its last deferral is qmail's, and stays; its give-up line is apart.
+    assert (ldap.status, ldap.remote_mta, ldap.diagnostic_code, ldap.text_reason) == (
+        "4.4.3", None, "Unable to contact LDAP server. (#4.4.3)", _GAVE_UP)
+    assert _GAVE_UP in (dsn_said_cell(grey, report.reporting_mta, mixed=False) or "")
+
+    [sender] = [f for f in headerscope.analyze(_qmail_one(0), offline=True).findings if f.id == "dsn.failed"]
+    assert sender.title == ("Bounce: delivery to drzeus-wbsd@drzeus.cx failed (expired in the queue; the last attempt: "
+                            "“SPF error mailout.stusta.mhn.de: Address does not pass the +Sender Policy Framework”); "
+                            "the sender address was refused (after MAIL FROM), not the recipient")
+    assert ("expired in the queue: mail.example.net gave up on the message (“" + _GAVE_UP) in sender.explanation
+    assert "its last attempt: 213.115.189.212 answered \"417 SPF error" in sender.explanation
+    assert "refused the envelope sender" in sender.explanation
+    [grey_finding] = [f for f in headerscope.analyze(_qmail_one(1), offline=True).findings if f.id == "dsn.failed"]
+    assert grey_finding.title.startswith("Bounce: delivery to bob@example.org failed (expired in the queue; the last "
+                                         "attempt: “<bob@example.org>: Recipient address rejected: Greylisted”)")
+    assert "status 4.2.0" not in grey_finding.explanation and "4.2.0:" not in grey_finding.title
+    [ldap_finding] = [f for f in headerscope.analyze(_qmail_one(2), offline=True).findings if f.id == "dsn.failed"]
+    assert ldap_finding.title.startswith("Bounce: delivery to kijitora@example.net failed (expired in the queue, "
+                                         "status 4.4.3; the last attempt: “Unable to contact LDAP server.")
+    assert "expired in the queue: mail.example.net gave up" in ldap_finding.explanation
+    # Without the give-up line, a qmail refusal reads as before (status from the reply, no expiry).
+    [kept] = [f for f in headerscope.analyze(QMAIL, offline=True).findings if f.id == "dsn.failed"]
+    assert "expired" not in kept.title + kept.explanation and "status 5.1.1" in kept.explanation
