@@ -146,7 +146,10 @@ def _parse_content_type(value: str) -> tuple[str, dict[str, str]]:
     continued: dict[str, list[tuple[int, str, bool]]] = {}
     _read_parameters(";" + rest, params, continued)
     for name, sections in continued.items():
+        plain = params.get(name)
         params[name] = _rfc2231_value(sections)  # the RFC 2231 form wins over a plain one (it is the exact value)
+        if plain is not None and name in _NAME_PARAMETERS:
+            params[name] = _BothForms(params[name], plain, name)  # the other form, checked too
     return main.strip().lower(), params
 
 
@@ -193,12 +196,41 @@ class _CutName(str):
 
     skipped: int
     hidden: str | None
+    plain: str | None = None
+    """The other form of a name given in both (see _BothForms), or None."""
+    parameter: str = "filename"
 
     def __new__(cls, text: str, skipped: int, hidden: str | None) -> _CutName:
         self = super().__new__(cls, text)
         self.skipped = skipped
         self.hidden = hidden
         return self
+
+
+class _BothForms(str):
+    """A file name given in both forms (RFC 2231 section 4's ``filename*=`` and a plain
+    ``filename=``, or ``name*=`` and ``name=``): the RFC 2231 one, which is the value read, with
+    ``plain``, the other. Python's compat32 get_filename() gives the plain one (decode_params puts
+    the RFC 2231 parameters last), other clients the RFC 2231 one: both are checked (task mime46)."""
+
+    plain: str
+    parameter: str
+
+    def __new__(cls, text: str = "", plain: str = "", parameter: str = "filename") -> _BothForms:
+        self = super().__new__(cls, text)
+        self.plain = plain
+        self.parameter = parameter
+        return self
+
+
+_NAME_PARAMETERS = ("filename", "name")
+
+
+def _plain_form(value: str | None) -> tuple[str, str] | None:
+    """(the plain form of a file name given in both forms, its parameter's name), or None."""
+    if isinstance(value, _BothForms) or (isinstance(value, _CutName) and value.plain is not None):
+        return value.plain or "", value.parameter
+    return None
 
 
 def _hidden_bidi(text: str, start: int, end: int, encoded: bool = True) -> str | None:
@@ -274,6 +306,7 @@ def _parse_long_content_type(value: str) -> tuple[str, dict[str, str]]:
     # The file names the middle gives come before those the end gives, after the start's.
     running = last.group(1).lower() if runs_on and last is not None else None
     _names_in_middle(value, tail_start, head_open, params, continued, cut, cut - {running})
+    plains = {name: params[name] for name in continued.keys() & params.keys() if name in _NAME_PARAMETERS}
     for name, sections in continued.items():
         params[name] = _rfc2231_value(sections)
     skipped = tail_start - _MAX_CONTENT_TYPE - read_in_middle
@@ -293,6 +326,14 @@ def _parse_long_content_type(value: str) -> tuple[str, dict[str, str]]:
         elif hidden is not None:
             own = _hidden_bidi(value, _MAX_CONTENT_TYPE, tail_start, encoded=False) if running == name else None
         params[name] = _CutName(params[name], skipped, own)
+    for name, plain in plains.items():
+        # The other form of a name given in both (see _BothForms), kept on the _CutName; cut
+        # too when it spans the seam (a bidi control in the middle is its own when it runs on).
+        given = params[name]
+        if isinstance(given, _CutName):
+            given.plain = plain if _SEAM not in plain else _CutName(plain, skipped, _hidden_bidi(
+                value, _MAX_CONTENT_TYPE, tail_start, encoded=False) if hidden is not None and running == name else None)
+            given.parameter = name
     return main.strip().lower(), params
 
 
@@ -5220,16 +5261,23 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
                        ", but it is not where they put one (after an image or attachment, in a multipart/mixed "
                        "whose first part is the text): the name alone is the sender's choice"))
             fragment = active is None
+        spoofed = _spoofed(name) if name else None
+        other = _other_form(name, part.filename)
+        if other is not None:
+            risk, spoofed = _with_other_form(other, risk, spoofed, extension)
         entry = Attachment(
             position=position or "1", filename=_shown_name(name) if name else None,
             content_type=part.content_type[:100], size=max(0, part.body_end - part.body_start),
-            disposition=disposition_type, risk=risk, spoofed=_spoofed(name) if name else None)
+            disposition=disposition_type, risk=risk, spoofed=spoofed)
         if len(listed) < MAX_ATTACHMENTS:
             listed.append(entry)
         else:
             more += 1
             unlisted.append(entry)
         note = _padding_note(name, entry.spoofed) if name else None
+        if note is None and other is not None and entry.spoofed is None:
+            note = _padding_note(other[0], None)
+            note = f"in the name its plain {other[1]}= gives, “{_shown_name(other[0])}”: {note}" if note else None
         if note is not None:
             padded.append((entry, note))
         if fragment and index in placed and entry.spoofed is None:
@@ -5252,6 +5300,39 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
         more += counted
         beyond.extend((name, kind, disguise, _PAST_THE_WALK) for name, kind, disguise in found)
     return tuple(listed), more, stopped, _attachment_findings(listed, fragments, beyond, padded, unlisted)
+
+
+def _other_form(name: str | None, value: str | None) -> tuple[str, str] | None:
+    """(the other name of a part whose file name is given in both forms, its parameter's name:
+    see _BothForms), read as the name is (_file_name); None when there is none or it is the same."""
+    form = _plain_form(value)
+    if form is None or name is None:
+        return None
+    other = _file_name(form[0])
+    return (other, form[1]) if other is not None and other != name else None
+
+
+def _with_other_form(other: tuple[str, str], risk: str | None, spoofed: str | None,
+                     extension: str) -> tuple[str | None, str | None]:
+    """A part's (risk, disguise) with those of the other form of its name (_BothForms) told too:
+    clients differ in the form they show and save (Python's compat32 get_filename() the plain
+    one, others the RFC 2231 one), so a risky type or a disguise in either is the file's. Each
+    says which form it is in."""
+    name, parameter = other
+    shown = f"“{_shown_name(name)}”"
+    other_extension = _extension(name)[1]
+    other_risk = _RISKY_EXTENSIONS.get(other_extension)
+    two = (f"the field gives two names, the RFC 2231 {parameter}*= listed and the plain {parameter}= {shown}: "
+           "Python's email (get_filename) and the mail programs that read the plain form show and save the latter")
+    if other_risk is not None and other_extension != extension:
+        risk = (f"{risk}, by the RFC 2231 name listed; and " if risk else "") + \
+            f"{other_risk}, by the name its plain {parameter}= gives ({two})"
+    elif extension in _RISKY_EXTENSIONS and other_risk is None:
+        risk = f"{risk}, by the RFC 2231 name listed ({two}, which is no such type)"
+    other_spoofed = _spoofed(name)
+    if spoofed is None and other_spoofed is not None:
+        spoofed = f"in the name its plain {parameter}= gives, {other_spoofed} ({two})"
+    return risk, spoofed
 
 
 def _hint_in_head(raw: bytes, part: _Part | None) -> bool:

@@ -880,3 +880,58 @@ def test_a_deep_nesting_stays_fast() -> None:
     report = headerscope.analyze(_nested(5000), offline=True)
     assert report.attachments_unlisted == 1
     assert time.process_time() - started < 10
+
+
+def _both_forms(disposition: str) -> headerscope.Report:
+    return _mixed(_TEXT, "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; "
+                  + disposition + "\r\n\r\nTVqQAAMAAAAEAAAA")
+
+
+def test_a_name_given_in_both_forms_is_checked_in_both_and_shown_as_before() -> None:
+    """Task mime46 (mime45's report): a field that gives filename*= (RFC 2231) and filename= is
+    listed by its RFC 2231 name, which Python's compat32 get_filename() does not give: it gives the
+    plain one, whatever the order (the default policy gives the first). A risky type or a disguise
+    in either form is said, naming the form; the name listed stays the RFC 2231 one."""
+    import email
+
+    cases = [  # (the field's parameters, the name listed, the plain name, the findings)
+        ("filename=\"invoice.pdf.exe\"; filename*=UTF-8''invoice.pdf", "invoice.pdf", "invoice.pdf.exe",
+         {"attachment.spoofed_extension": "danger"}),
+        ("filename*=UTF-8''invoice.pdf; filename=\"invoice.pdf.exe\"", "invoice.pdf", "invoice.pdf.exe",
+         {"attachment.spoofed_extension": "danger"}),
+        ("filename*=UTF-8''report.pdf; filename=\"setup.exe\"", "report.pdf", "setup.exe",
+         {"attachment.risky_type": "warning"}),
+        ("filename=\"setup.exe\"; filename*=UTF-8''report.pdf", "report.pdf", "setup.exe",
+         {"attachment.risky_type": "warning"}),
+        ("filename=\"report.pdf\"; filename*=UTF-8''setup.exe", "setup.exe", "report.pdf",
+         {"attachment.risky_type": "warning"}),
+        ("filename*0=\"invoice\"; filename*1=\".pdf\"; filename=\"invoice" + " " * 10 + "x" + " " * 10 + "y.pdf\"",
+         "invoice.pdf", "invoice" + " " * 10 + "x" + " " * 10 + "y.pdf", {"attachment.padded_name": "warning"}),
+        ("filename*=UTF-8''R%C3%A9sum%C3%A9.pdf; filename=\"Resume.pdf\"", "Résumé.pdf", "Resume.pdf", {}),
+        ("filename=\"invoice.pdf\"; filename*=UTF-8''invoice.pdf", "invoice.pdf", "invoice.pdf", {}),
+    ]
+    for disposition, listed, plain, found in cases:
+        report = _both_forms(disposition)
+        raw = (_HEAD + 'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\n' + _TEXT + "\r\n--b1\r\n"
+               "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; " + disposition
+               + "\r\n\r\nAAAA\r\n--b1--\r\n")
+        assert email.message_from_string(raw).get_payload()[1].get_filename() == plain, disposition
+        [attachment] = [a for a in report.attachments if a.content_type == "application/octet-stream"]
+        assert attachment.filename == listed, disposition
+        assert _ids(report) == found, disposition
+        said = " ".join(f.explanation for f in report.findings if f.id.startswith("attachment."))
+        if found and listed.endswith(".pdf"):  # the risk is in the plain form: the words name it
+            assert "its plain filename= gives" in said and f"“{plain[:7]}" in said, disposition
+        elif found:
+            assert "by the RFC 2231 name listed" in said and "“report.pdf”" in said, disposition
+    # A field too long to read whole keeps the other form too (its end, where the .exe is).
+    report = _both_forms("filename*=UTF-8''invoice.pdf; x-pad=\"" + "A" * 12000 + "\"; filename=\"invoice.pdf.exe\"")
+    assert "attachment.spoofed_extension" in _ids(report)
+    report = _both_forms("filename=\"invoice.pdf" + " " * 12000 + ".exe\"; filename*=UTF-8''invoice.pdf")
+    [spoofed] = [f for f in report.findings if f.id == "attachment.spoofed_extension"]
+    assert "in the name its plain filename= gives, at least " in spoofed.explanation
+    # name*= and name= of Content-Type alike, when no Content-Disposition names the file.
+    report = _mixed(_TEXT, "Content-Type: application/octet-stream; name*=UTF-8''invoice.pdf; name=\"invoice.pdf.exe\""
+                    "\r\nContent-Disposition: attachment\r\n\r\nTVqQAAMAAAAEAAAA")
+    assert _ids(report) == {"attachment.spoofed_extension": "danger"}
+    assert "its plain name= gives" in next(f.explanation for f in report.findings)
