@@ -3114,16 +3114,17 @@ def _qmail_bounce(message: Message) -> tuple[DeliveryReport, tuple[tuple[Attache
             # "Connected to IP but sender was rejected.", "IP failed on DATA command.", "IP failed
             # after I sent the message.") and "Remote host said:" before the reply's lines, as it
             # read them: the reply is the remote server's, its enhanced code the status when qmail
-            # gives none of its own "(#x.y.z)" and did not give up on an expired message (then the
-            # reply is the last attempt's temporary refusal, not the failure's cause). qmail's
+            # gives none of its own "(#x.y.z)", unless a temporary one when qmail gave up on an
+            # expired message (the last attempt's refusal, not the failure's cause). qmail's
             # host line (which command was refused) and its give-up line are its own words.
             remote_mta = next(group for group in remote.groups()[:3] if group)
             diagnostic = " ".join(remote.group(4).split())[:_MAX_FIELD]
             diagnostic_type = "smtp"
             own.insert(0, remote.group(0).partition("\n")[0].strip())
-            if code is None and not expired:
+            if code is None:
                 enhanced = _reply_status_re().match(diagnostic)
-                code = enhanced.group(1) if enhanced else None
+                # (qmail appends its give-up line to a deferral only: a 5.x.x beside it is kept.)
+                code = enhanced.group(1) if enhanced and not (expired and enhanced.group(1)[0] == "4") else None
         recipients.append(DsnRecipient(
             final_recipient=address.strip()[:320] or None, original_recipient=None, action="failed",
             status=code, status_meaning=status_meaning(code) if code else None, remote_mta=remote_mta,

@@ -326,6 +326,10 @@ def test_a_qmail_bounce_of_an_expired_message_says_it_expired_beside_the_last_re
     assert ldap_finding.title.startswith("Bounce: delivery to kijitora@example.net failed (expired in the queue, "
                                          "status 4.4.3; the last attempt: “Unable to contact LDAP server.")
     assert "expired in the queue: mail.example.net gave up" in ldap_finding.explanation
+    # A permanent reply's code stays the status beside the give-up line (which qmail writes after a
+    # deferral only: a sender's text that has both still shows the reply's own code).
+    forged = QMAIL_EXPIRED.replace(b"417 SPF error", b"550 5.7.1 SPF error")
+    assert delivery_report(parse_message(forged)).recipients[0].status == "5.7.1"  # type: ignore[union-attr]
     # Without the give-up line, a qmail refusal reads as before (status from the reply, no expiry).
     [kept] = [f for f in headerscope.analyze(QMAIL, offline=True).findings if f.id == "dsn.failed"]
     assert "expired" not in kept.title + kept.explanation and "status 5.1.1" in kept.explanation
