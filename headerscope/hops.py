@@ -2030,16 +2030,21 @@ def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: Ma
 
 # A hosted service's customer instance named in its host names: Proofpoint's
 # "mx0a-00650b01.pphosted.com" (tenant 00650b01) serves one customer, both as its MX and as the
-# host that hands that customer's mail on.
-_TENANT_HOST = re.compile(r"mx0[a-z]-([0-9a-z]{4,16})\.(?:pphosted|ppe-hosted)\.com", re.IGNORECASE)
+# host that hands that customer's mail on; its other hosts are named "mx07-00178001", "mx08-..."
+# (STMicroelectronics' in public copies: verification V45g).
+_TENANT_HOST = re.compile(r"mx[0-9a-z]{2}-([0-9a-z]{4,16})\.pphosted\.com", re.IGNORECASE)
 
 
 def _same_tenant(mx_host: str, client_name: str | None) -> bool:
-    """False when the MX host and the client's name both name a customer instance of a hosted
-    service (_TENANT_HOST) and the two differ; True otherwise (a name without one tells nothing)."""
+    """Whether the client may be the customer instance the MX host names (_TENANT_HOST): when the
+    MX names one, the client's name must name the same, and a client named otherwise (another
+    customer's host, a host of the service named with no instance) is not shown to be it. True
+    when the MX names no instance (Proofpoint Essentials' shared hosts: nothing to tell apart)."""
     mx_tenant = _TENANT_HOST.fullmatch(mx_host.rstrip("."))
+    if mx_tenant is None:
+        return True
     client_tenant = _TENANT_HOST.fullmatch(client_name.rstrip(".")) if client_name else None
-    return mx_tenant is None or client_tenant is None or mx_tenant.group(1).lower() == client_tenant.group(1).lower()
+    return client_tenant is not None and mx_tenant.group(1).lower() == client_tenant.group(1).lower()
 
 
 def _addressed_domains(message: Message) -> tuple[str, ...]:

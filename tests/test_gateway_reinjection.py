@@ -233,3 +233,25 @@ def test_another_customers_proofpoint_instance_is_not_the_recipients_gateway() -
         assert report.verdict.status == "spoofed"
     # The recipient's own tenant, the same message: its gateway, as before.
     assert _analyze(own, zone).verdict.status == "authenticated"
+
+
+
+def test_proofpoints_mx07_names_carry_the_tenant_too() -> None:
+    # Verification V45g: Proofpoint's hosts are also named mx07-/mx08-TENANT (STMicroelectronics'
+    # "from mx07-00178001.pphosted.com (mx08-00178001.pphosted.com [91.207.212.93])" in public
+    # copies); the tenant check read only mx0a-/mx0b-, and another customer's instance passed
+    # for the recipient's gateway when the MX was named so.
+    zone = {**_dns(), "billboard-live.com": {"MX": ["10 mx07-00650b01.pphosted.com.", "10 mx08-00650b01.pphosted.com."]},
+            "10.150.163.148.in-addr.arpa": {"PTR": ["mx0a-00999999.pphosted.com."]},
+            "mx0a-00999999.pphosted.com": {"A": ["148.163.150.10"]}}
+    own = _rewritten(_PP_BODY)
+    other = own.replace(b"from mx0a-00650b01.pphosted.com (mx0a-00650b01.pphosted.com [148.163.133.197])",
+                        b"from mx0a-00999999.pphosted.com (mx0a-00999999.pphosted.com [148.163.150.10])"
+                        ).replace(b"by mx0b-00650b01.pphosted.com", b"by mx0a-00999999.pphosted.com")
+    report = _analyze(other, zone)
+    assert "hops.inbound_gateway" not in _ids(report) and report.verdict.status == "spoofed"
+    # The recipient's own instance under mx07/mx08 names: its gateway.
+    mine = own.replace(b"mx0a-00650b01", b"mx07-00650b01").replace(b"mx0b-00650b01", b"mx08-00650b01")
+    zone_mine = {**zone, "197.133.163.148.in-addr.arpa": {"PTR": ["mx07-00650b01.pphosted.com."]},
+                 "mx07-00650b01.pphosted.com": {"A": [PP_IP]}}
+    assert _analyze(mine, zone_mine).verdict.status == "authenticated"
