@@ -5010,14 +5010,15 @@ _padding = compiled_on_first_use(r"[ \t]{4,}")
 # Mongolian and the Unicode variation selectors, the invisible operators (U+2061-U+2064), the tag
 # characters (U+E0000-U+E007F), and the other format characters (Unicode category Cf) that draw
 # nothing on their own: the deprecated U+206A-U+206F, the interlinear annotation marks
-# (U+FFF9-U+FFFB), the Egyptian, shorthand and musical format controls (task mime46: a format
+# (U+FFF9-U+FFFB), the Egyptian, shorthand and musical format controls, and the Khmer inherent
+# vowels U+17B4 and U+17B5, which draw nothing (verification V45g) (task mime46: a format
 # character between runs of blanks must not break the padding up). The Cf characters left out
 # draw a glyph (the Arabic number signs U+0600-U+0605, U+06DD) or are bidi controls, told apart.
 _FILL = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
          "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u115f\u1160\u180e\u200b\u200c\u200d\u2060\u2800"
          "\u3164\uffa0\ufeff"
          "\u00ad\u200e\u200f\u061c\u034f\u180b\u180c\u180d\u180f\u2061\u2062\u2063\u2064"
-         "\u206a\u206b\u206c\u206d\u206e\u206f\ufff9\ufffa\ufffb"
+         "\u17b4\u17b5\u206a\u206b\u206c\u206d\u206e\u206f\ufff9\ufffa\ufffb"
          + "".join(map(chr, range(0xFE00, 0xFE10))) + "".join(map(chr, range(0xE0000, 0xE0080)))
          + "".join(map(chr, [*range(0x13430, 0x13439), *range(0x1BCA0, 0x1BCA4), *range(0x1D173, 0x1D17B)])))
 _MIN_FILL = 20

@@ -773,6 +773,10 @@ def test_doubled_blanks_are_typing_and_padding_is_runs_of_three_or_more() -> Non
     assert _padding_length("invoice.pdf" + (" " * 3 + "x") * 10) == (30, 10)
     assert _padding_length("invoice.pdf" + (" " * 4 + "x") * 12) == (48, 12)
     assert _padding_length("invoice" + " \u206a" * 30) == (60, 1)
+    # The Khmer inherent vowels draw nothing either (verification V45g: 200 of them, or pairs of
+    # spaces broken by one, before ".exe" got only the risky-type warning).
+    assert "200 blank characters before" in (_spoofed("invoice.pdf" + "\u17b4" * 200 + ".exe") or "")
+    assert "blank characters before the real" in (_spoofed("invoice.pdf" + ("  \u17b5") * 30 + ".exe") or "")
 
     # Real names with doubled blanks between their words: no disguise, no padding note.
     words = ["請求書", "２０２４年", "３月分", "株式会社", "山田商事", "御中", "最終版", "確認済", "経理部", "提出用"]
