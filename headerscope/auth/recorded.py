@@ -1219,18 +1219,34 @@ class _Signature(NamedTuple):
     domain: str | None
     selector: str | None
     b: str
+    # The field's tag list, for its i= (_identity_domain), read only when a record could name
+    # several signatures: most messages never need it.
+    tags: str
 
 
 def _signatures(message: Message) -> list[_Signature]:
     out: list[_Signature] = []
     for header in message.all("DKIM-Signature"):
-        tags = _signature_tags(header.value[:MAX_FIELD_CHARS])
+        value = header.value[:MAX_FIELD_CHARS]
+        tags = _signature_tags(value)
         b = tags.get("b")
         s = tags.get("s")
         out.append(_Signature(header.index, normalize_domain(tags.get("d")),
                               s.strip().lower() if s is not None else None,
-                              "".join(b.split()) if b is not None else ""))
+                              "".join(b.split()) if b is not None else "", value))
     return out
+
+
+def _identity_domain(signature: _Signature) -> str | None:
+    """The domain of a signature's AUID, which a receiver's header.i reports (RFC 8601 section
+    2.7.1): that of its first i= tag (its first word, as _signature_tags reads d=), or d= when it
+    has none (the default "@" + d=, RFC 6376 section 3.5)."""
+    for segment in signature.tags.split(";"):
+        name, equals, text = segment.partition("=")
+        if equals and name.strip() == "i":
+            words = text.split(None, 1)
+            return normalize_domain(words[0].rpartition("@")[2]) if words else signature.domain
+    return signature.domain
 
 
 # The tags _signature_tags reads (RFC 6376 section 3.5: b= signature, d= domain, s= selector).
@@ -1287,6 +1303,26 @@ def _dkim_identity(properties: Iterable[tuple[str, str]]) -> tuple[str | None, s
     return domain, selector.lower() if selector else None, props.get("header.b")
 
 
+def _exact_signers(properties: Sequence[tuple[str, str]], domain: str, signatures: Sequence[_Signature],
+                   identities: dict[int, str | None]) -> list[_Signature]:
+    """The signatures whose own name is a recorded dkim result's domain (``domain``, from
+    _dkim_identity), not a subdomain of their d=: header.d is a signature's d= tag, header.i its
+    AUID, i= or else "@" + d= (RFC 8601 section 2.7.1, RFC 6376 section 3.5). IONOS and GMX write
+    one "dkim=pass header.i=@mailb.linkedin.com" per signature: the d=mailb.linkedin.com
+    signature's, not that of the d=linkedin.com one beside it (verification V44g). ``identities``:
+    each signature's _identity_domain by header index, read once a message (a hostile one may hold
+    thousands of signatures and records)."""
+    if normalize_domain(dict(properties).get("header.d")) is not None:  # as _dkim_identity reads it
+        return [s for s in signatures if s.domain == domain]
+    exact = []
+    for signature in signatures:
+        if signature.header_index not in identities:
+            identities[signature.header_index] = _identity_domain(signature)
+        if identities[signature.header_index] == domain:
+            exact.append(signature)
+    return exact
+
+
 def _domain_matches(recorded: str | None, signer: str | None) -> bool:
     # header.i may name a subdomain of d= (RFC 6376 section 3.5, i= tag).
     if recorded is None or signer is None:
@@ -1294,7 +1330,10 @@ def _domain_matches(recorded: str | None, signer: str | None) -> bool:
     return recorded == signer or recorded.endswith("." + signer)
 
 
-def _match_signature(properties: Iterable[tuple[str, str]], signatures: list[_Signature]) -> int | None:
+def _match_signature(properties: Sequence[tuple[str, str]], signatures: list[_Signature],
+                     identities: dict[int, str | None]) -> int | None:
+    """The header index of the one DKIM-Signature a recorded dkim result names, else None.
+    ``identities``: a memo for _exact_signers, one a message."""
     domain, selector, b = _dkim_identity(properties)
     if b:
         by_b = [s for s in signatures if s.b and s.b.startswith(b)
@@ -1305,6 +1344,10 @@ def _match_signature(properties: Iterable[tuple[str, str]], signatures: list[_Si
         return None
     by_ds = [s for s in signatures if _domain_matches(domain, s.domain)
              and (selector is None or selector == s.selector)]
+    if len(by_ds) > 1:
+        # A name that is one signature's own beats a subdomain of another's d=: with
+        # d=mail.example.org and d=example.org, "header.i=@mail.example.org" is the first's.
+        by_ds = _exact_signers(properties, domain, by_ds, identities)
     return by_ds[0].header_index if len(by_ds) == 1 else None
 
 
@@ -1344,6 +1387,7 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
     context = _with_corroboration(context, message, fields, verified_seals)
     stored, set_aside = _exchange_stored_results(message, hops, boundary_hop, fields)
     signatures = _signatures(message) if any(clause.method == "dkim" for f in fields for clause in f.clauses) else []
+    identities: dict[int, str | None] = {}  # _exact_signers' memo
     recorded: list[RecordedResult] = []
     claims: list[tuple[_Field, list[RecordedResult], str, str | None]] = []
     # Fields whose passes were set aside as trusted by position alone (_softens): shown, not called
@@ -1373,7 +1417,7 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
             valid = _VALID_RESULTS.get(clause.method)
             if valid is not None and result not in valid:
                 clause_defects.append(f"'{clause.result}' is not a {clause.method} result word")
-            signature_index = (_match_signature(clause.properties, signatures)
+            signature_index = (_match_signature(clause.properties, signatures, identities)
                                if clause.method == "dkim" else None)
             field_results.append(RecordedResult(
                 header=read.name, header_index=read.header_index, authserv_id=read.writer, method=clause.method,
@@ -3140,6 +3184,7 @@ def _domain_only_assignments(candidates: list[RecordedResult], dkim: tuple[DkimS
     yet taken. The others of the domain are compared as not recorded, never all with one record."""
     assigned: dict[int, int | None] = {}
     taken: set[int] = set()
+    identities: dict[int, str | None] = {}  # each signature's AUID domain, by header index
     for position, rec in enumerate(candidates):
         if rec.signature_header_index is not None:
             continue
@@ -3149,6 +3194,19 @@ def _domain_only_assignments(candidates: list[RecordedResult], dkim: tuple[DkimS
         same_domain = [sig for sig in dkim if _domain_matches(domain, normalize_domain(sig.domain))]
         if len(same_domain) < 2:
             continue
+        # When some are the signatures the record names exactly (their d= for header.d, their
+        # AUID for header.i, as _exact_signers), it is about one of those, not about a parent
+        # domain's signature beside them (d=example.org beside "header.i=@mail.example.org":
+        # IONOS writes one such record per signature, verification V44g).
+        if normalize_domain(dict(rec.properties).get("header.d")) is not None:
+            exact = [sig for sig in same_domain if normalize_domain(sig.domain) == domain]
+        else:
+            for sig in same_domain:
+                if sig.header_index not in identities:  # once a signature (a hostile i= is long)
+                    identities[sig.header_index] = normalize_domain(
+                        sig.auid.rpartition("@")[2] if sig.auid else sig.domain)
+            exact = [sig for sig in same_domain if identities[sig.header_index] == domain]
+        same_domain = exact or same_domain
         free = [sig for sig in same_domain if sig.header_index not in taken]
         chosen = next((sig for sig in free if sig.result == rec.result), free[0] if free else None)
         assigned[position] = chosen.header_index if chosen is not None else None
