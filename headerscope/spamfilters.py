@@ -1901,19 +1901,31 @@ def _mailenable(message: Message, boundary: Hop | None, _microsoft_receiver: boo
     return []
 
 
+# Proton Mail's X-Pm-Spam-Action words: (spam, the words for it). Proton documents none; "inbox"
+# and "spam" are in real deliveries (tests/test_spamfilters.py), "phishing" beside "X-Spam: Yes" in
+# a write-up of a real Proton-delivered phish ("X-Pm-Spam-Action: phishing: Marked malicious",
+# verification V44g). Where Proton files a phishing message is not shown, so it is not said.
+_PROTON_ACTIONS = {
+    "inbox": (False, "delivered to the inbox"),
+    "spam": (True, "delivered to the spam folder"),
+    "phishing": (True, "classed as phishing"),
+}
+
+
 def _proton(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
-    """Proton Mail's delivery decision, ``X-Pm-Spam-Action: inbox`` (or ``spam``), with its score
-    ``X-Pm-Spamscore``: where the mailbox put the message, whatever its rspamd said."""
+    """Proton Mail's delivery decision, ``X-Pm-Spam-Action: inbox`` (or ``spam``, ``phishing``),
+    with its score ``X-Pm-Spamscore``: where the mailbox put the message, whatever its rspamd said."""
     verdicts: list[SpamFilterVerdict] = []
     for field in _fields(message, "X-Pm-Spam-Action")[:1]:
         action = field.value.strip()[:40]
         if not action:
             continue
         score = next((_number(f.value.strip()[:20]) for f in _fields(message, "X-Pm-Spamscore")[:1]), None)
-        details = [("X-Pm-Spam-Action", action, "where Proton delivered it: the inbox, or the spam folder")]
+        lowered = action.lower()
+        details = [("X-Pm-Spam-Action", action, "where Proton delivered it: the inbox, or the spam folder"
+                    if lowered in ("inbox", "spam") else "Proton's decision: inbox, spam, or phishing")]
         if score is not None:
             details.append(("X-Pm-Spamscore", f"{score:g}", "Proton's spam score"))
-        lowered = action.lower()
         trusted, why = _position_trust(field, boundary)
         queue_id = _rspamd_queue_id(message)
         stamps = _fields(message, "X-Rspamd-Queue-Id")
@@ -1923,11 +1935,11 @@ def _proton(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -
             # which a sender cannot know before it connects (as for the rspamd verdict).
             trusted, why = True, (f"written after X-Rspamd-Queue-Id {queue_id}, the queue id the receiving side's "
                                   f"Received (hop {boundary.number}) gave this message: Proton's own decision")
+        spam, words = _PROTON_ACTIONS.get(lowered, (None, f"action {action}"))
         verdicts.append(SpamFilterVerdict(
             filter="Proton", header=field.name, header_index=field.index,
-            spam=True if lowered == "spam" else False if lowered == "inbox" else None, score=score, threshold=None,
-            summary=(f"delivered to the {'inbox' if lowered == 'inbox' else 'spam folder' if lowered == 'spam' else action}"
-                     + (f" (spam score {score:g})" if score is not None else ""))[:300],
+            spam=spam, score=score, threshold=None,
+            summary=(words + (f" (spam score {score:g})" if score is not None else ""))[:300],
             details=tuple(details), rules=(), trusted=trusted, trust_reason=why))
     return verdicts
 

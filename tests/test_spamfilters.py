@@ -824,6 +824,32 @@ def test_protons_delivery_decision_is_read_beside_its_rspamd() -> None:
     assert not proton.trusted
 
 
+def test_protons_phishing_action_is_a_phishing_verdict() -> None:
+    # Verification V44g, defect 2: "X-Spam: Yes" and "X-Pm-Spam-Action: phishing" beside rspamd's
+    # SPOOF_DISPLAY_NAME(4.00), as a write-up of a real Proton-delivered phish quotes them, read
+    # "no verdict" and "delivered to the phishing". Proton's layout: its results below the Received,
+    # its rspamd's stamp of the queue id, then its action.
+    import headerscope
+
+    raw = (b"Received: from mail-ed1-f41.google.com (mail-ed1-f41.google.com [209.85.208.41]) by mailin022.protonmail.ch"
+           b" (Postfix) with ESMTPS id 4N5kkT29RCz7QQ5Y for <wpx@proton.me>; Mon, 7 Nov 2022 21:24:01 +0000\r\n"
+           b"Received: by mail-ed1-f41.google.com with SMTP id a1so1; Mon, 07 Nov 2022 13:23:59 -0800 (PST)\r\n"
+           b"Authentication-Results: mailin022.protonmail.ch; dmarc=pass (p=none dis=none) header.from=gmail.com\r\n"
+           b"From: Proton Mail Alert notification@proton.me <jbkellyjowl@gmail.com>\r\nTo: undisclosed-recipients:;\r\n"
+           b"Subject: Your mailbox is full\r\nDate: Mon, 7 Nov 2022 21:23:58 +0000\r\nMessage-ID: <x1@mail.gmail.com>\r\n"
+           b"X-Rspamd-Queue-Id: 4N5kkT29RCz7QQ5Y\r\n"
+           b"X-Spamd-Result: default: False [4.00 / 1000.00]; SPOOF_DISPLAY_NAME(4.00)[]\r\n"
+           b"X-Pm-Spamscore: 4\r\nX-Spam: Yes\r\nX-Pm-Spam-Action: phishing\r\n\r\nhttps://example.com/Mm84\r\n")
+    [proton] = [v for v in headerscope.analyze(raw, offline=True).spam_filters if v.filter == "Proton"]
+    assert (proton.spam, proton.score, proton.summary) == (True, 4.0, "classed as phishing (spam score 4)")
+    assert proton.trusted and "X-Rspamd-Queue-Id 4N5kkT29RCz7QQ5Y" in proton.trust_reason
+    assert proton.details[0] == ("X-Pm-Spam-Action", "phishing", "Proton's decision: inbox, spam, or phishing")
+    # A word Proton is not known to write is shown as its action, with no verdict read from it.
+    [other] = [v for v in headerscope.analyze(raw.replace(b"Action: phishing", b"Action: quarantine"),
+                                              offline=True).spam_filters if v.filter == "Proton"]
+    assert (other.spam, other.summary) == (None, "action quarantine (spam score 4)")
+
+
 def test_canits_score_with_its_hold_threshold() -> None:
     # Roaring Penguin CanIt-PRO (real, 2020): "0.00 () [Hold at 5.00]" was no plain score, and
     # the message had no spam filter at all.
