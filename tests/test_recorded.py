@@ -3888,3 +3888,53 @@ def test_authentication_milters_mailing_list_override_is_no_arc_override() -> No
     report = headerscope.analyze(raw, offline=True)
     assert "ARC chain" not in report.verdict.summary, report.verdict.summary
     assert not any("ARC chain" in f.explanation for f in report.findings if f.id == "recorded.dmarc_fail")
+
+
+# iCloud's layout (a real delivery, QQ -> Cloudflare Email Routing -> iCloud, 2023): its results
+# under per-method names of icloud.com, below the Received of its me.com host.
+ICLOUD_RUN = (
+    b"Return-path: <SRS0=Z8Bj=5h=qq.com=chriswhite33333@wh1te.dev>\r\n"
+    b"Original-recipient: rfc822;chriswhite1024@icloud.com\r\n"
+    b"Received: from st43p00im-qukt05021701.me.com by p44-mailgateway-smtp-778464bd6-glqrh (mailgateway 2403B92)\r\n"
+    b"\twith SMTP id d888ea55-3ef2-4d3c-b43b-1fafd97034a9 \r\n"
+    b"\tfor <chriswhite1024@icloud.com>; Mon, 18 Dec 2023 10:56:29 GMT\r\n"
+    b"X-Apple-MoveToFolder: INBOX \r\n"
+    b"X-Apple-Action: MOVE_TO_FOLDER/INBOX\r\n"
+    b"X-Apple-UUID: d888ea55-3ef2-4d3c-b43b-1fafd97034a9\r\n"
+    b"Received: from i-bf.email.cloudflare.net (i-bf.email.cloudflare.net [104.30.8.15])\r\n"
+    b"\tby st43p00im-qukt05021701.me.com (Postfix) with ESMTPS id EC1AC39C0207\r\n"
+    b"\tfor <chriswhite1024@icloud.com>; Mon, 18 Dec 2023 10:56:23 +0000 (UTC)\r\n"
+    b"X-ICL-SCORE: 3.333033230041\r\n"
+    b"Authentication-Results: bimi.icloud.com; bimi=none\r\n"
+    b"X-ARC-Info: policy=fail; arc=none\r\n"
+    b"Authentication-Results: arc.icloud.com; arc=none\r\n"
+    b"Authentication-Results: dmarc.icloud.com; dmarc=pass header.from=qq.com\r\n"
+    b"X-DMARC-Info: pass=pass; dmarc-policy=quarantine; s=r0; d=r1; pdomain=qq.com\r\n"
+    b"Authentication-Results: spf.icloud.com; spf=pass (spf.icloud.com: domain of "
+    b"SRS0=Z8Bj=5h=qq.com=chriswhite33333@wh1te.dev designates 104.30.8.15 as permitted sender) "
+    b"smtp.mailfrom=\"SRS0=Z8Bj=5h=qq.com=chriswhite33333@wh1te.dev\"\r\n"
+    b"Received: from out203-205-251-72.mail.qq.com (203.205.251.72)\r\n"
+    b"        by email.cloudflare.net (unknown) id RG92Nrb6R2cD\r\n"
+    b"        for <moe@wh1te.dev>; Mon, 18 Dec 2023 10:56:16 +0000\r\n"
+    b"From: Chris <chriswhite33333@qq.com>\r\nTo: moe@wh1te.dev\r\nSubject: test\r\n"
+    b"Date: Mon, 18 Dec 2023 18:56:10 +0800\r\n\r\nTesting.\r\n")
+
+
+def test_other_names_of_the_receiving_organisation_in_its_run_are_not_called_the_boundary_host() -> None:
+    # Verification V44g, defect 3: iCloud's bimi/arc/dmarc/spf.icloud.com fields, trusted rightly,
+    # read "written by bimi.icloud.com, the boundary host (hop 3)"; the boundary host is
+    # st43p00im-qukt05021701.me.com. Gmail's Received-SPF in google.com's name likewise.
+    recorded, boundary = _recorded_of(ICLOUD_RUN)
+    assert boundary == 2  # hop 3 in the full copy, which has the sender's own hop below
+    icloud = [r for r in recorded if (r.authserv_id or "").endswith("icloud.com")]
+    assert [r.authserv_id for r in icloud] == ["bimi.icloud.com", "arc.icloud.com", "dmarc.icloud.com", "spf.icloud.com"]
+    for rec in icloud:
+        assert rec.trusted
+        assert rec.trust_reason == (
+            f"written by {rec.authserv_id}, a name of the receiving organisation (icloud.com), in the unbroken run "
+            "of trace fields and stamps between the boundary Received (hop 2, by st43p00im-qukt05021701.me.com) "
+            "and the previous hop's, where the receiver writes its results")
+    recorded, _ = _recorded_of(PRE_ARC_GMAIL)
+    assert [(r.authserv_id, r.trust_reason.split(", in the unbroken run")[0]) for r in recorded] == [
+        ("google.com", "written by google.com, the receiving organisation's domain"),
+        ("mx.google.com", "written by mx.google.com, the boundary host (hop 2)")]

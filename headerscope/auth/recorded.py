@@ -1117,9 +1117,21 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, 
             # Position alone, though: a sender connecting directly runs the previous hop's MTA and
             # writes anything above its own Received (verification V39d f5). Trusted for what
             # hardens a verdict, not for what softens one (_POSITION_ONLY, _softens).
-            return True, (f"written by {writer}, the boundary host ({where}), in the unbroken run of "
-                          "trace fields and stamps between its Received and the previous hop's, where "
-                          "the receiver writes its results"), _POSITION_ONLY
+            if name == context.boundary_host:
+                return True, (f"written by {writer}, the boundary host ({where}), in the unbroken run of "
+                              "trace fields and stamps between its Received and the previous hop's, where "
+                              "the receiver writes its results"), _POSITION_ONLY
+            # Another name of the receiving organisation (iCloud's bimi.icloud.com, dmarc.icloud.com
+            # under its me.com host's Received; Gmail's google.com): not the boundary host's own
+            # name, so not called that (verification V44g).
+            organization = organizational_domain(name) or name
+            by_host = f", by {context.boundary_host}" if context.boundary_host else ""
+            return True, (f"written by {writer}, "
+                          + ("the receiving organisation's domain" if name == organization
+                             else f"a name of the receiving organisation ({organization})")
+                          + f", in the unbroken run of trace fields and stamps between the boundary Received "
+                          f"({where}{by_host}) and the previous hop's, where the receiver writes its results"), \
+                _POSITION_ONLY
         if context.stamped and context.block_own and name == context.boundary_host:
             return True, _writes_below(writer, where), None
         if context.cut_in_block:
