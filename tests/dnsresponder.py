@@ -81,3 +81,15 @@ def respond(handler: Handler) -> Iterator[str]:
         tcp.close()
         for thread in threads:
             thread.join(timeout=2)
+
+
+@contextlib.contextmanager
+def silent_nameserver() -> Iterator[str]:
+    """A dead nameserver on loopback: its UDP socket is bound (no ICMP refusal) and never read, so
+    every question to it times out. Yields "127.0.0.1:PORT"."""
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    try:
+        yield f"127.0.0.1:{silent.getsockname()[1]}"
+    finally:
+        silent.close()

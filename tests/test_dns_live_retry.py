@@ -14,7 +14,7 @@ import dns.message
 import dns.rcode
 import dns.rrset
 import pytest
-from dnsresponder import respond
+from dnsresponder import respond, silent_nameserver
 
 from headerscope.dns.interface import DnsStatus
 from headerscope.dns.live import LiveResolver, try_timeout
@@ -32,12 +32,8 @@ def _answer(query: dns.message.Message) -> dns.message.Message:
 @pytest.fixture
 def silent() -> Iterator[str]:
     """A nameserver that is dead: its socket is bound (no ICMP refusal) and never read."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
-    try:
-        yield f"127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        sock.close()
+    with silent_nameserver() as address:
+        yield address
 
 
 def test_a_dead_first_nameserver_leaves_time_for_the_next(silent: str) -> None:

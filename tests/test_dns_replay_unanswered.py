@@ -7,13 +7,11 @@ Live runs ask a loopback server (tests/dnsresponder.py) or a bound UDP socket th
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -23,7 +21,7 @@ import dns.rcode
 import dns.rdatatype
 import pytest
 from conftest import REPO, SAMPLES
-from dnsresponder import respond
+from dnsresponder import respond, silent_nameserver
 
 from headerscope.api import analyze
 from headerscope.dns.interface import REPLAYED_FAILURE_WORDS, DnsStatus
@@ -36,17 +34,6 @@ FIXED_NOW = datetime(2026, 11, 27, tzinfo=timezone.utc)
 RAW = (SAMPLES / "direct.eml").read_bytes()
 # The finding words a replay says of the recording instead of the live run.
 RECORDED_WORDS = {"dns.unanswered", "dns.budget_spent"}
-
-
-@contextlib.contextmanager
-def silent_nameserver() -> Iterator[str]:
-    """A UDP socket on loopback, bound and never read: every question to it times out."""
-    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    silent.bind(("127.0.0.1", 0))
-    try:
-        yield f"127.0.0.1:{silent.getsockname()[1]}"
-    finally:
-        silent.close()
 
 
 def _rcode_for(rcode_of: Callable[[str], str | None]) -> Callable[[dns.message.Message], dns.message.Message | None]:

@@ -9,6 +9,7 @@ import time
 import pytest
 from conftest import SAMPLES
 from report_factory import make_report
+from test_claimed_entry import MIT_SENDMAIL
 from timing import assert_within
 
 from headerscope.model import HeaderField, Role, Severity
@@ -146,29 +147,6 @@ def test_the_coremail_webmail_login_is_redacted_everywhere() -> None:
 # A Sendmail submission at MIT (verification V44f D3, real shape: linux-mtd, 2019, and
 # outgoing.mit.edu 2020-2025): "(authenticated bits=0)" first, the login in the next comment, and
 # the client's reverse-DNS name marked "(may be forged)".
-MIT_SENDMAIL = (
-    b"Received: from bombadil.infradead.org (bombadil.infradead.org [IPv6:2607:7c80:54:e::133])\r\n"
-    b"\tby mail.lfdr.de (Postfix) with ESMTPS id B736678145\r\n"
-    b"\tfor <lists+linux-mtd@lfdr.de>; Sun, 28 Jul 2019 21:40:13 +0200 (CEST)\r\n"
-    b"Received: from outgoing-auth-1.mit.edu ([18.9.28.11] helo=outgoing.mit.edu)\r\n"
-    b" by bombadil.infradead.org with esmtps (Exim 4.92 #3 (Red Hat Linux))\r\n"
-    b" id 1hrp1Q-0005gq-5T\r\n"
-    b" for linux-mtd@lists.infradead.org; Sun, 28 Jul 2019 19:39:57 +0000\r\n"
-    b"Received: from callcc.thunk.org (96-72-102-169-static.hfc.comcastbusiness.net\r\n"
-    b" [96.72.102.169] (may be forged)) (authenticated bits=0)\r\n"
-    b" (User authenticated as tytso@ATHENA.MIT.EDU)\r\n"
-    b" by outgoing.mit.edu (8.14.7/8.12.4) with ESMTP id x6SJdo7V012074\r\n"
-    b" (version=TLSv1/SSLv3 cipher=DHE-RSA-AES256-GCM-SHA384 bits=256 verify=NOT);\r\n"
-    b" Sun, 28 Jul 2019 15:39:52 -0400\r\n"
-    b"Received: by callcc.thunk.org (Postfix, from userid 15806)\r\n"
-    b" id C00FF4202F5; Sun, 28 Jul 2019 15:39:49 -0400 (EDT)\r\n"
-    b"Date: Sun, 28 Jul 2019 15:39:49 -0400\r\n"
-    b"From: \"Theodore Y. Ts'o\" <tytso@mit.edu>\r\n"
-    b"To: Eric Biggers <ebiggers@kernel.org>\r\n"
-    b"Subject: Re: [PATCH v7 09/16] fscrypt: add an HKDF-SHA512 implementation\r\n"
-    b"Message-ID: <20190728193949.GI6088@mit.edu>\r\n"
-    b"\r\nReviewed-by: Theodore Ts'o <tytso@mit.edu>\r\n"
-)
 
 
 def test_a_sendmail_login_in_a_second_comment_is_redacted_everywhere() -> None:
