@@ -858,7 +858,6 @@ class PublicKey(Value):
     """dkimpy's RSA key dict or a nacl VerifyKey."""
 
 
-@functools.lru_cache(maxsize=512)
 def costly_key_refusal(record: str) -> str | None:
     """Why an RSA key record is refused for its size (a modulus over MAX_RSA_BITS, an exponent over
     MAX_RSA_EXPONENT_BITS bits: load_public_key's bounds), or None: a key that would cost a
@@ -871,6 +870,7 @@ def costly_key_refusal(record: str) -> str | None:
     return loaded if isinstance(loaded, str) and loaded.startswith(("RSA key of", "RSA public exponent")) else None
 
 
+@functools.lru_cache(maxsize=512)
 def load_public_key(kind: str, p_value: str) -> PublicKey | str:
     """Decode ``p=`` for key type ``k=``; a string says why it cannot be used.
 
