@@ -19,6 +19,7 @@ hops analysed in detail is capped (see ``DETAIL_LIMIT``).
 
 from __future__ import annotations
 
+import binascii
 import dataclasses
 import functools
 import ipaddress
@@ -2674,8 +2675,6 @@ def _stamped_login(fields: ReceivedFields, header: HeaderField, stamps: Sequence
 
 def _me_login(value: str) -> str | None:
     """The login an X-ME-Auth value encodes (base64 of "user@domain"), or None when it is no such text."""
-    import binascii
-
     text = value.strip()
     if not text or len(text) > 400:
         return None

@@ -1509,11 +1509,10 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
     def _first_record_revoked(sig: dict[bytes, bytes], dnsfunc: DnsFunc) -> bool:
         """Whether the key record DnsFunc gave dkimpy for ``sig`` is a revoked one (empty p=)
         beside other key records at the selector."""
-        name = (sig.get(b"s", b"") + b"._domainkey." + sig.get(b"d", b"")).decode("utf-8", "replace")
-        answer = dnsfunc.answer_for(name)
-        if answer is None or not answer.ok or len(answer.records) < 2:
+        records = _Arc._records_of(sig, dnsfunc)
+        if len(records) < 2:
             return False
-        key = parse_tag_list(key_record(answer.name, answer.records)[0])
+        key = parse_tag_list(key_record("", records)[0])
         return "p" in key and not "".join((key.get("p") or "").split())
 
     def verify_sig_process(self, sig: dict[bytes, bytes], include_headers: list[bytes],
