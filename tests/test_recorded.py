@@ -329,8 +329,10 @@ def test_trailing_semicolon_is_tolerated_without_a_finding() -> None:
     assert findings == ()
 
 
-def test_malformed_a_r_that_authres_rejects_is_read_tolerantly() -> None:
-    # Zoho: an angle-bracketed address as a property value and the policy in a comment after it.
+def test_zoho_bracketed_address_reads_cleanly() -> None:
+    # Zoho: an angle-bracketed address as a property value ("<" is a special, not a pvalue by RFC
+    # 8601 section 2.2) and the policy in a comment after it. On every message Zoho delivers or
+    # seals: read as the address, not a finding (as Yahoo's trailing ";").
     msg = message(
         ("Authentication-Results", "mx.zohomail.eu; dkim=pass; spf=pass (zohomail.eu: domain of "
                                    "_spf.mail.yahoo.com designates 77.238.177.32 as permitted sender)  "
@@ -342,7 +344,26 @@ def test_malformed_a_r_that_authres_rejects_is_read_tolerantly() -> None:
     recorded, findings = parse_recorded(msg, hops, 1)
     assert [(r.method, r.result) for r in recorded] == [("dkim", "pass"), ("spf", "pass"), ("dmarc", "pass")]
     assert dict(recorded[1].properties)["smtp.mailfrom"] == "alice@yahoo.com"
-    assert dict(recorded[2].properties)["header.from"] == "<alice@yahoo.com>"
+    # The address inside the brackets.
+    assert dict(recorded[2].properties)["header.from"] == "alice@yahoo.com"
+    assert recorded[2].reason == "p=reject dis=none"
+    assert all(r.trusted for r in recorded)
+    assert all(r.defects == () for r in recorded)
+    assert findings == ()
+
+
+def test_malformed_a_r_that_authres_rejects_is_read_tolerantly() -> None:
+    # An unquoted URL as a property value ("/" and ":" are specials) and brackets around what is
+    # not an address: still a field that could not be read cleanly.
+    msg = message(
+        ("Authentication-Results", "mx.zohomail.eu; dkim=pass; spf=pass smtp.mailfrom=alice@yahoo.com; "
+                                   "dmarc=pass header.from=<yahoo.com> policy.url=https://example.com/p"),
+        ("Received", "from sonic.yahoo.com by mx.zohomail.eu with ESMTPS id Z; Sat, 11 Jan 2025 1:00:00 +0000"),
+    )
+    hops = (hop(1, 1, "mx.zohomail.eu", trusted=True, boundary=True, org="zohomail.eu"),)
+    recorded, findings = parse_recorded(msg, hops, 1)
+    assert [(r.method, r.result) for r in recorded] == [("dkim", "pass"), ("spf", "pass"), ("dmarc", "pass")]
+    assert dict(recorded[1].properties)["smtp.mailfrom"] == "alice@yahoo.com"
     assert all(r.trusted for r in recorded)
     # Where the grammar broke, in words, not the parser's own message.
     assert [d for d in recorded[0].defects if d.startswith("not in RFC 8601's syntax near “")], recorded[0].defects

@@ -548,6 +548,15 @@ def _parse_authentication_results_uncached(value: str, arc: bool) -> _ParsedFiel
         pieces = strict_text.split('"')
         pieces[::2] = [_ipv6_value_re().sub(r'=\1"\2"', piece) for piece in pieces[::2]]
         strict_text = '"'.join(pieces)
+    # Zoho writes the address in angle brackets ("header.from=<alice@example.com>"): "<" is a
+    # special, so not a pvalue (RFC 8601 section 2.2), and authres rejects the field. Harmless
+    # and on every message Zoho delivers or seals, as Yahoo's trailing ";" below: the brackets
+    # are dropped for the strict read, which then reads the address inside them, so it is not a
+    # finding.
+    if "=<" in strict_text or "= <" in strict_text:
+        pieces = strict_text.split('"')
+        pieces[::2] = [_bracketed_address_re().sub(r"=\1\2", piece) for piece in pieces[::2]]
+        strict_text = '"'.join(pieces)
     # An empty quoted-string is a valid pvalue (RFC 8601 section 2.2: pvalue = [[local-part] "@"]
     # domain-name / value; RFC 2045 section 5.1: value = token / quoted-string), and null-sender
     # mail is recorded as smtp.mailfrom="" (review AM D2). authres takes the empty string for "no
@@ -1772,6 +1781,10 @@ _ipv6_value_re = compiled_on_first_use(r"=([ \t]*)([0-9A-Fa-f]*:[0-9A-Fa-f:.]*)(
 _empty_pvalue_re = compiled_on_first_use(
     r'"(?:[^"\\]|\\.)*"|(?<![^ \t\r\n;])([A-Za-z0-9_-]{1,32}[ \t]*\.[ \t]*[A-Za-z0-9_.-]{1,64}[ \t]*=[ \t]*)""'
     r'(?=[ \t\r\n;(]|$)')
+# A property value that is an address in angle brackets (group 2: the address, addr-spec's
+# characters only, each side bounded), ended by a blank, ";", "(" or the end.
+_bracketed_address_re = compiled_on_first_use(
+    r"=([ \t]*)<([^<>\"\s;()@]{1,128}@[^<>\"\s;()@]{1,255})>(?=[ \t\r\n;(]|$)")
 # A segment that is one bare name between two ";" (or before the end).
 _bare_segment_re = compiled_on_first_use(r";[ \t\r\n]*[A-Za-z0-9.-]+[ \t\r\n]*(?=;|$)")
 
