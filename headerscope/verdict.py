@@ -425,7 +425,9 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
                 f"are covered by no DKIM signature of {domain}'s (l=)."))
         # The receiver's own DMARC fail is never contradicted in silence: with the record unknown
         # here, the line says what it recorded.
-        contradicted = _recorded_note(comparison, findings) if result == "temperror" \
+        # Nor where the domain publishes no valid record now (one removed since delivery, V46a): the
+        # receiver's fail under the record of that time is news the line must carry.
+        contradicted = _recorded_note(comparison, findings) if result in ("temperror", "none", "permerror") \
             and _plain_recorded_fail(comparison, findings) else ""
         # A genuine signature shows what the signer sent, not who sent this copy (RFC 6376
         # section 8.6): a replay's signs are said on the line (replay.possible_replay).
@@ -826,10 +828,18 @@ def _dmarc_at_delivery(comparison: tuple[Comparison, ...], dkim: tuple[DkimSigna
     for item in comparison:
         if item.method == "dmarc" and item.recorded == "pass" and item.recomputed != "pass":
             return item
-    aligned = {f"{s.domain or '?'}/{s.selector or '?'}" for s in dkim if s.aligned}
+    # Aligned as the record asks (adkim=s: the From: domain itself, RFC 7489 section 3.1.1), and not
+    # beside the same receiver's own DMARC fail: a signature of a subdomain under adkim=s never
+    # aligned, at delivery or now, and a receiver that recorded dmarc=fail judged its dkim=pass
+    # unaligned (verification V46a: a strict-alignment message read "Authenticated ... at delivery"
+    # once the subdomain's key was rotated out).
+    aligned = {f"{s.domain or '?'}/{s.selector or '?'}" for s in dkim if s.aligned_by_mode}
+    dmarc_failed_in = {item.recorded_header_index for item in comparison
+                       if item.method == "dmarc" and item.recorded == "fail"}
     for item in comparison:
         if item.method == "dkim" and item.recorded == "pass" and item.subject in aligned \
                 and item.recorded_header_index not in self_signed \
+                and item.recorded_header_index not in dmarc_failed_in \
                 and item.label in (*_DELIVERY_ONLY_LABELS, "modified_after_delivery"):
             return item
     return None

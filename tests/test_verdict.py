@@ -6,6 +6,7 @@ from pathlib import Path
 
 from test_recorded import dmarc_result, sig, spf_result
 
+from headerscope._value import replace
 from headerscope.model import (
     ArcInstance,
     ArcResult,
@@ -169,6 +170,52 @@ def test_authenticated_at_delivery_despite_key_rotation() -> None:
     assert v.status == "authenticated" and v.authenticated_domain == "example.com"
     assert v.summary.startswith("Authenticated as example.com at delivery: the receiving side "
                                 "(mx.google.com) recorded a pass")
+
+
+def _strict_subdomain_signature_rotated_out() -> tuple[DkimSignatureResult, Comparison, Comparison]:
+    """A Mailgun-style signature of mg.example.com under example.com's adkim=s, its key rotated out
+    since delivery, beside the receiver's own record: dkim=pass for it, dmarc=fail (V46a D1)."""
+    rotated = replace(sig("mg.example.com", "smtp", 5, result="fail", code="key_not_found", reason="no key"),
+                      aligned=True, aligned_strict=False, alignment_mode="strict")
+    recorded_dkim = Comparison(method="dkim", subject="mg.example.com/smtp", recorded="pass", recomputed="fail",
+                               label="dns_drift", explanation="key rotated", recorded_by="mx.google.com",
+                               recorded_header_index=2)
+    recorded_dmarc = Comparison(method="dmarc", subject="example.com", recorded="fail", recomputed="fail",
+                                label="same", explanation="", recorded_by="mx.google.com", recorded_header_index=2)
+    return rotated, recorded_dkim, recorded_dmarc
+
+
+def test_a_subdomain_signature_under_strict_alignment_was_no_pass_at_delivery() -> None:
+    # adkim=s: mg.example.com never aligned with example.com (RFC 7489 section 3.1.1), so the
+    # receiver's dkim=pass for it is no aligned pass at delivery, whatever DNS says now.
+    rotated, recorded_dkim, _ = _strict_subdomain_signature_rotated_out()
+    v = verdict(dkim=(rotated,), dmarc=dmarc_result("fail"), comparison=(recorded_dkim,))
+    assert v.status != "authenticated" and "at delivery" not in v.summary, v.summary
+
+
+def test_a_dkim_pass_beside_the_same_receivers_dmarc_fail_is_no_pass_at_delivery() -> None:
+    # Relaxed alignment as read here, but the receiver that recorded the dkim=pass judged DMARC
+    # failed in the same field: it did not take that pass as aligned.
+    rotated, recorded_dkim, recorded_dmarc = _strict_subdomain_signature_rotated_out()
+    relaxed = replace(rotated, alignment_mode="relaxed")
+    v = verdict(dkim=(relaxed,), dmarc=dmarc_result("fail"), comparison=(recorded_dkim, recorded_dmarc))
+    assert v.status != "authenticated" and "at delivery: the receiving side" not in v.summary, v.summary
+    # Without the receiver's DMARC fail, the same relaxed pass is the delivery pass it was.
+    v = verdict(dkim=(relaxed,), dmarc=dmarc_result("fail"), comparison=(recorded_dkim,))
+    assert v.status == "authenticated" and "at delivery" in v.summary, v.summary
+
+
+def test_a_pass_now_with_no_policy_says_the_receivers_dmarc_fail_at_delivery() -> None:
+    # The DMARC record was removed since delivery: authenticated by today's DNS, but the line says
+    # the receiver failed it under the record of that time.
+    passing = replace(sig("mg.example.com", "smtp", 5), aligned=True, aligned_strict=False)
+    _, _, recorded_dmarc = _strict_subdomain_signature_rotated_out()
+    v = verdict(dkim=(passing,), dmarc=dmarc_result("none", p=None, dkim_aligned=True,
+                                                    aligned_domain="mg.example.com"),
+                comparison=(recorded_dmarc,))
+    assert v.status == "authenticated"
+    assert v.summary.endswith("The receiving side (mx.google.com) recorded DMARC fail for example.com at delivery."), \
+        v.summary
 
 
 def test_modified_after_delivery_is_suspicious() -> None:
