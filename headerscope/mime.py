@@ -3162,9 +3162,14 @@ def _qmail_bounce(message: Message) -> tuple[DeliveryReport, tuple[tuple[Attache
 # failure subjects: a delay subject must never be read as a failure, nor a failure as a delay.
 _DELAY_SUBJECTS = ("delivery status notification (delay)", "delayed mail", "delivery delayed",
                    "warning: could not send message", "returned mail: warning")
+# Exchange's localised "Undeliverable:" (its NDR's subject prefix in the sender's language): "Non
+# remis", "Unzustellbar"; Italian "Non recapitabile" and Swedish "Olevererbart" as Sisimai's
+# Exchange2007 reader lists them (lhost/via-exchange2007.go); Spanish "No se puede entregar" as a
+# Gmail script that files Spanish bounces searches for it.
 _FAILURE_SUBJECTS = ("undeliverable", "undelivered mail", "delivery status notification (failure)",
                      "failure notice", "returned mail", "mail delivery failed", "delivery failure",
-                     "message status - undeliverable", "mail system error", "non remis", "unzustellbar")
+                     "message status - undeliverable", "mail system error", "non remis", "unzustellbar",
+                     "non recapitabile", "olevererbart", "no se puede entregar")
 _BOUNCE_SUBJECTS = _FAILURE_SUBJECTS + _DELAY_SUBJECTS
 _BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "mail delivery subsystem", "microsoft outlook",
                    "mail delivery system", "system administrator")
@@ -3189,8 +3194,14 @@ _failed_recipient_re = compiled_on_first_use(
     # "jane@contoso.com ( jane@contoso.com )".
     rf"|rejected your message to the following e-?mail addresses:[ \t]*\r?\n(?:[ \t]*\r?\n){{0,2}}[ \t]{{0,20}}"
     rf"(?:[^\r\n(<>@]{{0,100}}\([ \t]?)?<?({_ADDRESS})"
+    # Exchange's heading above each failed recipient, localised with the NDR: English "Delivery has
+    # failed to these recipients or groups:", French "Échec de la remise pour ces destinataires ou
+    # groupes :" (French typography's space, or no-break space, before the colon; an Exchange Online
+    # NDR kept in a project's tests), Spanish "... destinatarios o grupos:" (a script that reads
+    # Spanish Exchange NDRs takes the address after these words).
     # Every repetition bounded and no two overlapping: linear on any text.
-    rf"|(?:failed|recipients or groups):[ \t]*\r?\n(?:[ \t]*\r?\n){{0,2}}[ \t]{{0,20}}<?({_ADDRESS})>?[ \t]*\r?\n",
+    rf"|(?:failed|recipients or groups|destinataires ou groupes|destinatarios o grupos)[ \t\u00a0]?:"
+    rf"[ \t]*\r?\n(?:[ \t]*\r?\n){{0,2}}[ \t]{{0,20}}<?({_ADDRESS})>?[ \t]*\r?\n",
     re.MULTILINE)
 
 
@@ -3467,16 +3478,20 @@ _NOTICE_OPENINGS = (
     ("Hi. This is the qmail-send program", "qmail"),
     ("Delivery to the following recipient", "Gmail"),
     ("Delivery has failed to these recipients", "Exchange"),
+    ("Échec de la remise pour ces destinataires", "Exchange"),
 )
 # How a notice frames itself, in the server's own sentence, not in the remote reply it quotes (a
 # final "451 4.3.0 Temporary error" ends many permanent failures: Exim's "retry timeout
 # exceeded"). Given up: Exim's "This is a permanent error", Gmail's "failed permanently",
-# Postfix's "could not be delivered" with no warning line. Still trying (RFC 3464 section
+# Postfix's "could not be delivered" with no warning line, Exchange's heading "Delivery has
+# failed to these recipients or groups:" (French "Échec de la remise pour ces destinataires ou
+# groupes :"). Still trying (RFC 3464 section
 # 2.3.3's "delayed"): Exim's "This is a temporary error ... deferred:" and its delay warning
 # "has not yet been delivered", Postfix's "THIS IS A WARNING ONLY", Gmail's "has been delayed".
 _permanent_re = compiled_on_first_use(
     r"\bThis is a permanent error\b|\bfailed permanently\b|\bretry timeout exceeded\b"
-    r"|\bpermanent fatal errors?\b|\bDelivery has failed to these recipients\b", re.IGNORECASE)
+    r"|\bpermanent fatal errors?\b|\bDelivery has failed to these recipients\b"
+    r"|Échec de la remise pour ces destinataires\b", re.IGNORECASE)
 # Exchange's delay notice: "Delivery is delayed to these recipients or groups:", "This message
 # hasn't been delivered yet. Delivery will continue to be attempted."; Gmail's since about 2016:
 # "There was a temporary problem delivering your message to X. Gmail will retry for 46 more hours."
@@ -3539,9 +3554,13 @@ _IMCEAEX = "IMCEAEX-"
 _exchange_recipient_re = compiled_on_first_use(r"<?[^\s<>@]{1,600}@[A-Za-z0-9.-]{1,253}>?")
 # The remote server's line between the recipient and the reply: a host name or an address literal.
 _exchange_host_re = compiled_on_first_use(r"[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[?[0-9A-Fa-f.:]{2,45}\]?")
-# The server that wrote the NDR, on its own line in the same block (en, fr; nl and pt as Sisimai lists).
+# The server that wrote the NDR, on its own line in the same block: en, fr; nl and pt as Sisimai
+# lists; it and sv as Sisimai's Exchange2007 reader lists them ("Server di generazione",
+# "Genererande server"); de as a hosted-Exchange provider's guide to its German NDRs shows it
+# ("Generierender Server: <server>", hilfe.cloud4you.biz, "Fehlermeldungen beim Versand und Empfang").
 _generating_server_re = compiled_on_first_use(
-    r"^[ \t]{0,20}(?:Generating server|Serveur de génération|Bronserver|Servidor de origem)[ \t]{0,3}:[ \t]{0,5}"
+    r"^[ \t]{0,20}(?:Generating server|Serveur de génération|Bronserver|Servidor de origem|Server di generazione"
+    r"|Genererande server|Generierender Server)[ \t]{0,3}:[ \t]{0,5}"
     r"([A-Za-z0-9][A-Za-z0-9.-]{0,252})[ \t]*\r?$", re.MULTILINE)
 
 
@@ -3613,7 +3632,7 @@ def pasted_notice(text: str) -> Finding | None:
     who = address or "a recipient"
     said = f" The server's reason: “{_short(reason, 400)}”" + (f" (from {host})" if host else "") + "." \
         if reason else ""
-    said += (wrote + "." if reason else "") + imceaex
+    said += (wrote + "." if reason and wrote else "") + imceaex
     stage = _stage(command)
     if temporary:
         return Finding(
@@ -3810,9 +3829,17 @@ def _unstructured_bounce(message: Message, carried: Sequence[tuple[AttachedMessa
         # server's own refusal in the SMTP transcript the bounce quotes, when there is one, says more
         # (Exim puts "SMTP error from remote mail server after RCPT TO:<X>:" on that indented line).
         reply = refusals.get(failed[0]) or _gmail_reply(text)
-        exchange_host = None
+        exchange_host = generating = None
+        from_block = False
         if not reply and diagnostic is not None and (diagnostic[0] or "").lower() == failed[0].lower():
             reply, exchange_host = diagnostic[1], diagnostic[2]
+            from_block = True
+            if exchange_host is None:
+                # No remote server named between the recipient and the reply: Exchange's generating
+                # server is then the one that refused the message (the "Generating server" field,
+                # https://learn.microsoft.com/exchange/mail-flow/non-delivery-reports-and-bounce-messages/non-delivery-reports-and-bounce-messages).
+                found_server = _generating_server_re().search(text)
+                generating = found_server.group(1) if found_server else None
         # Exim's block below the address: the host, the command the refusal came after (MAIL
         # FROM: the sender was refused, not the recipient) and the reply itself.
         indented, host, command = _block_reason(_indented_block(text, failed[0]))
@@ -3830,6 +3857,9 @@ def _unstructured_bounce(message: Message, carried: Sequence[tuple[AttachedMessa
         if reason:
             whose = f", the reply of {exchange_host} as Exchange's diagnostic block quotes it" \
                 if exchange_host and reason == reply else \
+                ", as Exchange's diagnostic block gives it" + (
+                    f"; the block names no remote server, so by its account its generating server, {generating}, "
+                    "refused it" if generating else "") if from_block and reason == reply else \
                 ", the receiving server's reply in the SMTP session the bounce quotes, read from its text" \
                 if reason == reply else f", the reply of {host}" if host and command else \
                 ", the remote server's reply" if command else ""
