@@ -1362,6 +1362,8 @@ def dsn_said_cell(recipient: DsnRecipient, reporting_mta: str | None, mixed: boo
     said = joined_reply(said)
     if recipient.diagnostic_code is None:
         said = f"{said} (notice text)"
+    elif recipient.diagnostic_cut:
+        said += f" [cut: {recipient.diagnostic_cut} kept]"
     elif recipient.text_reason:
         # The reporting server's own words beside a reply (qmail's: the command refused, its
         # giving up on an expired message), said as its.
@@ -2979,6 +2981,9 @@ def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...
             (f"; {report.reporting_mta or 'the reporting server'}'s own text gives the reason: "
              f"\"{_short(recipient.text_reason, 400)}\" (its human-readable part, under the address: no "
              f"Diagnostic-Code, so no remote server's reply)") if recipient.text_reason else ""
+        if reply and recipient.diagnostic_cut:
+            # A long reply was cut by the reading (_qmail_bounce): the words shown are its start only.
+            said += f" (the reply is longer than the reading keeps: cut, {recipient.diagnostic_cut} kept)"
         if reply and recipient.text_reason and qmail:
             # qmail's own words beside the reply: the command refused, and whether it gave up.
             gave_up, refused = _qmail_own(recipient)
@@ -3080,6 +3085,23 @@ _QMAIL_STAGES = (("but sender was rejected.", "MAIL FROM"), ("does not like reci
                  ("failed on DATA command.", "DATA"), ("failed after I sent the message.", "END OF DATA"))
 
 
+# Where qmail-send's own words follow a reply it quotes: the end of the reply.
+_QMAIL_AFTER_REPLY = ("\nGiving up on ", "\nI'm not going to try again")
+
+
+def _cut_note(kept: str, whole: str, at_least: bool) -> str | None:
+    """How much of a reply ``kept`` (white space collapsed) keeps of ``whole`` (as written), or
+    None when it keeps it all: "the first 2000 of its 34512 characters (35 lines)". ``at_least``:
+    the bounce's text was itself read only in part, so the reply may run on past it."""
+    total = len(" ".join(whole.split()))
+    if total <= len(kept):
+        return None
+    lines = whole.strip().count("\n") + 1
+    return (f"the first {len(kept)} of its {'at least ' if at_least else ''}{total} characters "
+            f"({'at least ' if at_least else ''}{lines} line{'s' if lines != 1 else ''}; white space runs counted "
+            "as one)")
+
+
 def _qmail_bounce(message: Message) -> tuple[DeliveryReport, tuple[tuple[AttachedMessage, bytes], ...]] | None:
     """The report and returned copy of a qmail bounce, or None when the body is not one."""
     if message.body_start is None:
@@ -3091,8 +3113,13 @@ def _qmail_bounce(message: Message) -> tuple[DeliveryReport, tuple[tuple[Attache
     body = message.raw[message.body_start:message.body_start + _MAX_BOUNCE_TEXT].decode("utf-8", "replace")
     text, copy_marker, _ = body.replace("\r\n", "\n").partition(_QMAIL_COPY)
     host = text.lstrip()[len(_QMAIL_START):].split("\n", 1)[0].strip().rstrip(".") or None
+    # Read only in part (no copy marker within the first 64 KB of a longer body): the last
+    # paragraph read may run on past what was read.
+    partly_read = not copy_marker and len(message.raw) - message.body_start > _MAX_BOUNCE_TEXT
     recipients: list[DsnRecipient] = []
-    for paragraph in re.split(r"\n[ \t]*\n", text):
+    paragraphs = re.split(r"\n[ \t]*\n", text)
+    for index, paragraph in enumerate(paragraphs):
+        last_read = partly_read and index == len(paragraphs) - 1
         paragraph = paragraph.strip()
         if not paragraph.startswith("<"):
             continue
@@ -3104,6 +3131,7 @@ def _qmail_bounce(message: Message) -> tuple[DeliveryReport, tuple[tuple[Attache
         if expired:
             said = _qmail_expired_re().sub("\n", said)
         diagnostic = " ".join(said.split())[:_MAX_FIELD] or None
+        cut = _cut_note(diagnostic, said, last_read) if diagnostic else None
         codes = _qmail_status_re().findall(said)
         code = codes[-1] if codes else None
         remote_mta = diagnostic_type = None
@@ -3119,6 +3147,12 @@ def _qmail_bounce(message: Message) -> tuple[DeliveryReport, tuple[tuple[Attache
             # host line (which command was refused) and its give-up line are its own words.
             remote_mta = next(group for group in remote.groups()[:3] if group)
             diagnostic = " ".join(remote.group(4).split())[:_MAX_FIELD]
+            # The reading keeps at most 21 lines of 1,000 characters, then 2,000 characters: a
+            # longer reply (a server's policy text, a multi-line reply of many lines) is cut, and
+            # the report says so and how much was kept. The whole reply runs up to qmail-send's own
+            # next line, or the paragraph's end.
+            ends = [at for at in (said.find(after, remote.start(4)) for after in _QMAIL_AFTER_REPLY) if at >= 0]
+            cut = _cut_note(diagnostic, said[remote.start(4):min(ends, default=len(said))], last_read and not ends)
             diagnostic_type = "smtp"
             own.insert(0, remote.group(0).partition("\n")[0].strip())
             if code is None:
@@ -3128,7 +3162,8 @@ def _qmail_bounce(message: Message) -> tuple[DeliveryReport, tuple[tuple[Attache
         recipients.append(DsnRecipient(
             final_recipient=address.strip()[:320] or None, original_recipient=None, action="failed",
             status=code, status_meaning=status_meaning(code) if code else None, remote_mta=remote_mta,
-            diagnostic_code=diagnostic, diagnostic_type=diagnostic_type, text_reason=" ".join(own) or None))
+            diagnostic_code=diagnostic, diagnostic_type=diagnostic_type, text_reason=" ".join(own) or None,
+            diagnostic_cut=cut))
         if len(recipients) >= MAX_RECIPIENTS:
             break
     if not recipients:

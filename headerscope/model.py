@@ -1233,6 +1233,10 @@ class DsnRecipient(Value):
     Diagnostic-Code that is a remote server's reply, the reporting server's own words about it
     (a qmail bounce: its host line, "Connected to IP but sender was rejected.", and its giving up
     on a message that outlived its queue lifetime, "I'm not going to try again; ...")."""
+    diagnostic_cut: str | None = None
+    """When ``diagnostic_code`` keeps only the start of a longer reply (a qmail bounce quotes the
+    remote server's reply in full, and its reading is bounded): how much was kept, e.g. "the first
+    2000 of its 34512 characters (35 lines)"; None when the whole reply was kept."""
 
 
 @frozen
