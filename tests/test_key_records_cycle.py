@@ -348,3 +348,33 @@ def test_a_key_is_read_once_however_often_it_is_asked(kit: _Kit) -> None:
     first = _dkimpy.load_public_key("rsa", p_value)
     assert not isinstance(first, str)
     assert _dkimpy.load_public_key("rsa", p_value) is first
+
+
+OVERSIZED = ("is not usable, too large to verify (an RSA key of 16384 bits with a 16000-bit exponent; at most "
+             "16384-bit keys and 64-bit exponents are verified)")
+
+
+def test_an_oversized_key_record_is_said_unusable_not_tried(kit: _Kit) -> None:
+    # Verification V45f: a record refused for its size (costly_key_refusal) is never verified with,
+    # yet its words said "tried too and did not verify it", and "did not" before a record that
+    # verified. It is said not usable, with its size, in DKIM's and ARC's words and JSON fields.
+    costly = _costly_record(11)
+    report = _dkim(kit, [_stale(kit), costly, kit.record("bank")["TXT"][0]])
+    [sig] = report.dkim
+    assert sig.result == "pass"
+    assert sig.key_record_verified == (f"the third of 3 TXT records at {BANK} verified it; the first did not, the "
+                                       f"second {OVERSIZED}")
+    assert report.to_dict()["dkim"][0]["key_record_verified"] == sig.key_record_verified
+    [sig] = _dkim(kit, [_stale(kit), costly]).dkim
+    assert sig.reason_code == "signature_mismatch"
+    assert sig.reason.endswith(f"the first was used; the second {OVERSIZED})"), sig.reason
+    assert "tried too" not in sig.reason
+    raw, dns = kit.forwarded(receiver_ar=GMAIL_OVERRIDE)
+    report = _run(raw, {**dns, GOOGLE: {"TXT": [_stale(kit), costly, dns[GOOGLE]["TXT"][0]]}})
+    assert report.arc is not None and report.arc.result == "pass"
+    assert report.arc.instances[1].seal_key_record == (f"the third of 3 TXT records at {GOOGLE} verified it; the "
+                                                       f"first did not, the second {OVERSIZED}")
+    arc = _run(raw, {**dns, GOOGLE: {"TXT": [_stale(kit), costly]}}).arc
+    assert arc is not None and arc.result == "fail"
+    assert arc.reason.endswith(f"the first was used; the second {OVERSIZED})"), arc.reason
+    assert "tried too" not in arc.reason

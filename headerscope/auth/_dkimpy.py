@@ -870,6 +870,25 @@ def costly_key_refusal(record: str) -> str | None:
     return loaded if isinstance(loaded, str) and loaded.startswith(("RSA key of", "RSA public exponent")) else None
 
 
+def oversized_key_words(record: str) -> str | None:
+    """For a key record ``costly_key_refusal`` refuses, why it is no key to try, with its sizes:
+    "not usable, too large to verify (an RSA key of 16384 bits with a 16000-bit exponent; ...)";
+    None for any other record. Only refused records are read again here (they are rare, and
+    load_public_key keeps no numbers for them)."""
+    if costly_key_refusal(record) is None:
+        return None
+    sizes = ""
+    try:
+        p_value = "".join((parse_tag_list(record).get("p") or "").split())
+        parsed = dkim_crypto.parse_public_key(base64.b64decode(p_value, validate=True))
+        sizes = (f"an RSA key of {int(parsed['modulus']).bit_length()} bits with a "
+                 f"{int(parsed['publicExponent']).bit_length()}-bit exponent; ")
+    except Exception:  # noqa: BLE001 - refused already; its sizes are only words
+        pass
+    return (f"not usable, too large to verify ({sizes}at most {MAX_RSA_BITS}-bit keys and "
+            f"{MAX_RSA_EXPONENT_BITS}-bit exponents are verified)")
+
+
 @functools.lru_cache(maxsize=512)
 def load_public_key(kind: str, p_value: str) -> PublicKey | str:
     """Decode ``p=`` for key type ``k=``; a string says why it cannot be used.
@@ -1177,13 +1196,14 @@ def _ordinals(positions: Sequence[int]) -> str:
 
 
 def _record_fate(text: str) -> str:
-    """Why a record before the one that verified did not: it was no key, or did not verify it."""
+    """Why a record before the one that verified did not: it was no key, a key too large to verify
+    (never tried: oversized_key_words), or did not verify it."""
     tags = parse_tag_list(text)
     if tags.get("v") not in (None, "DKIM1"):
         return "not a DKIM key (v= other than DKIM1)"
     if "p" in tags and not "".join((tags.get("p") or "").split()):
         return "revoked (empty p=)"
-    return ""
+    return oversized_key_words(text) or ""
 
 
 def key_records_verified_words(name: str, records: Sequence[Sequence[str]], position: int) -> str:
@@ -1198,9 +1218,12 @@ def key_records_verified_words(name: str, records: Sequence[Sequence[str]], posi
     return f"the {ordinal(position)} of {len(records)} TXT records at {name} verified it; " + ", ".join(said)
 
 
-def key_records_tried_words(tried: Sequence[int], untried: int) -> str:
-    """What was tried beside the record used when no key record verified a signature."""
-    words = f"{_ordinals(tried)} {'was' if len(tried) == 1 else 'were'} tried too and did not verify it"
+def key_records_tried_words(tried: Sequence[int], untried: int, too_large: Sequence[tuple[int, str]] = ()) -> str:
+    """What was tried beside the record used when no key record verified a signature; and which
+    records were not tried for their size (``too_large``: positions and oversized_key_words)."""
+    said = [f"{_ordinals(tried)} {'was' if len(tried) == 1 else 'were'} tried too and did not verify it"] if tried else []
+    said += [f"the {ordinal(position)} is {words}" for position, words in too_large]
+    words = ", ".join(said)
     if untried:
         words += (f", {untried} more key record{'' if untried == 1 else 's'} not tried (at most "
                   f"{MAX_KEY_RECORDS} are tried per selector)")
@@ -1332,6 +1355,8 @@ class KeyRecordsTried(Value):
     """The positions of the other records tried (the one used not among them)."""
     untried: int
     """Key records left untried past MAX_KEY_RECORDS."""
+    too_large: tuple[tuple[int, str], ...] = ()
+    """The other records not tried for their size: positions and oversized_key_words."""
 
 
 def _text(value: Any) -> str | None:
@@ -1482,10 +1507,15 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
             return valid
         kind = "seal" if sig_header[0].lower() == b"arc-seal" else "ams"
         tried: list[int] = []
+        too_large: list[tuple[int, str]] = []
         for position, text in others:
+            refusal = oversized_key_words(text)
+            if refusal is not None:
+                # As the record used would be (DnsFunc): never handed to dkimpy's pow(), and said
+                # as not usable rather than tried (verification V45f).
+                too_large.append((position, refusal))
+                continue
             tried.append(position)
-            if costly_key_refusal(text) is not None:
-                continue  # as the record used would be (DnsFunc): never handed to dkimpy's pow()
             try:
                 self.pk, self.keysize, self.ktag, self.seqtlsrpt = dkim.evaluate_pk(name, text.encode("utf-8", "replace"))
                 verified = self.verify_sig_process(sig, list(signed), sig_header, dnsfunc) is True
@@ -1493,9 +1523,11 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
                 # Not a key dkimpy can use, or one too small (its KeyFormatError): not this record.
                 continue
             if verified:
-                self.key_records.append(KeyRecordsTried(kind, instance, answer.name, position, tuple(tried), 0))
+                self.key_records.append(KeyRecordsTried(kind, instance, answer.name, position, tuple(tried), 0,
+                                                        tuple(too_large)))
                 return True
-        self.key_records.append(KeyRecordsTried(kind, instance, answer.name, None, tuple(tried), untried))
+        self.key_records.append(KeyRecordsTried(kind, instance, answer.name, None, tuple(tried), untried,
+                                                tuple(too_large)))
         return valid
 
     @staticmethod

@@ -225,7 +225,7 @@ def _key_problem(dnsfunc: _dkimpy.DnsFunc, tags: TagList | None, tried: _dkimpy.
     if answer.status == DnsStatus.NXDOMAIN or not answer.ok:
         return _KeyProblem("key_not_found", f"no key published: {missing_key_words(name, answer)}"), None
     record, note = _dkimpy.key_record(name, answer.records)
-    tried_words = _dkimpy.key_records_tried_words(tried.tried, tried.untried) if tried is not None else None
+    tried_words = _dkimpy.key_records_tried_words(tried.tried, tried.untried, tried.too_large) if tried is not None else None
     key = parse_tag_list(record)
     version = key.get("v")
     if version is not None and version != "DKIM1":
@@ -407,7 +407,7 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
         result, code, reason = _verdict(outcome, dnsfunc, problems, has_body=has_body, newest_body=newest_body)
         culprit = _first_failure(outcome) if result == "fail" and code == "invalid" else None
         several_records = key_notes.get(culprit) if culprit is not None else None
-        others_tried = culprit is not None and culprit in tried
+        others_tried = culprit is not None and culprit in tried and bool(tried[culprit].tried)
         if several_records is not None and culprit is not None and (
                 culprit[0] == "seal" or _signs_from(signatures.get(culprit[1]))):
             # The signature that broke the chain was checked with one of several TXT records at its

@@ -1196,8 +1196,15 @@ def _other_key_record(check: _Check, answers: dict[str, DnsAnswer], fields: _dki
             check.reason = check.reason.split(": with several key records", 1)[0]
         return None
     tried: list[int] = []
+    too_large: list[tuple[int, str]] = []
     usable: tuple[_dkimpy.PublicKey, _Check, int] | None = None
     for position, record in others:
+        refusal = _dkimpy.oversized_key_words(record)
+        if refusal is not None:
+            # Over DKIM's size bounds (load_public_key): no key to try, said so with its size,
+            # not as a key tried (verification V45f).
+            too_large.append((position, refusal))
+            continue
         trial = _Check(check.index, check.header_index)
         trial.domain, trial.selector, trial.algorithm, trial.auid = check.domain, check.selector, algorithm, check.auid
         fetched = _key_of_record(trial, name, record, None, answer.records)
@@ -1221,7 +1228,7 @@ def _other_key_record(check: _Check, answers: dict[str, DnsAnswer], fields: _dki
             check.key_among_several = False
             check.key_testing, check.key_bits = trial.key_testing, trial.key_bits
             return key, added_from, True
-    words = _dkimpy.key_records_tried_words(tried, untried)
+    words = _dkimpy.key_records_tried_words(tried, untried, too_large)
     if record_used_gave_no_key and usable is not None and not untried:
         # The selector publishes a key (the record used is no key): the signature is judged with it,
         # and does not verify with any key the selector gave.
