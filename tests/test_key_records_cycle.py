@@ -378,3 +378,26 @@ def test_an_oversized_key_record_is_said_unusable_not_tried(kit: _Kit) -> None:
     assert arc is not None and arc.result == "fail"
     assert arc.reason.endswith(f"the first was used; the second {OVERSIZED})"), arc.reason
     assert "tried too" not in arc.reason
+
+
+@pytest.mark.parametrize("first", ["revoked", "stale"])
+def test_an_arc_body_changed_is_said_so_not_tried_with_each_record(kit: _Kit, first: str) -> None:
+    # Verification V45f: the body edited after Gmail sealed it, a revoked record first at its selector
+    # and the real key second: the mismatch found while trying the second record read "the second was
+    # tried too and did not verify it". A body hash does not depend on the key (RFC 6376 section 3.7):
+    # the body changed, and no other record is tried for it. (A stale key first: the same words.)
+    raw, dns = kit.forwarded(receiver_ar=GMAIL_OVERRIDE, list_sealer=True)
+    raw = raw.replace(b"Your statement is ready.", b"Your statement is ready at https://bank.example.evil/.")
+    report = _run(raw, {**dns, GOOGLE: {"TXT": [REVOKED if first == "revoked" else _stale(kit), dns[GOOGLE]["TXT"][0]]}})
+    arc = report.arc
+    assert arc is not None and (arc.result, arc.reason_code, arc.key_among_several) == ("fail", "invalid", False)
+    revoked = ", and it is revoked (empty p=)" if first == "revoked" else ""
+    assert arc.reason.endswith(f"{GOOGLE} has 2 TXT records; the first was used{revoked}; its body hash does not "
+                               "match: the body changed after it was signed, which no key record verifies (the body "
+                               "hash does not depend on the key, RFC 6376 section 3.7), so the other records were not "
+                               "tried)"), arc.reason
+    assert "tried too" not in arc.reason
+    [failed] = [f for f in report.findings if f.id == "arc.chain_failed"]
+    assert "does not match the body, whichever key record" in failed.explanation, failed.explanation
+    assert "none verified it" not in failed.explanation and "leaves the result undefined" not in failed.explanation
+    assert report.verdict.status == "spoofed", report.verdict.summary

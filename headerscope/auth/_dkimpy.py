@@ -1357,6 +1357,13 @@ class KeyRecordsTried(Value):
     """Key records left untried past MAX_KEY_RECORDS."""
     too_large: tuple[tuple[int, str], ...] = ()
     """The other records not tried for their size: positions and oversized_key_words."""
+    body_changed: bool = False
+    """Its body hash does not match the body: no key record can verify it (RFC 6376 section 3.7:
+    the body hash does not depend on the key), so no other record was tried."""
+
+
+class _BodyHashMismatch(dkim.ValidationError):  # type: ignore[misc]
+    """An ARC-Message-Signature's bh= is not the body's hash: a failure no key record changes."""
 
 
 def _text(value: Any) -> str | None:
@@ -1479,8 +1486,14 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
         up as a DKIM key). A failure that is not the key's (a body hash mismatch, a malformed field)
         is raised by the first check and ends there."""
         signed = list(include_headers)  # dkimpy appends to the list it is given
+        kind = "seal" if sig_header[0].lower() == b"arc-seal" else "ams"
         try:
             valid = super().verify_sig(sig, include_headers, sig_header, dnsfunc)
+        except _BodyHashMismatch:
+            # The body changed whatever the key: with several records at the selector, said so
+            # rather than which record was used (verification V45f).
+            self._body_changed(sig, kind, dnsfunc)
+            raise
         except dkim.KeyFormatError:
             # The record used is no key dkimpy can use (a revoked one's empty p=): the selector's
             # other key records may be (verification V45b D1: a revoked record put first beside
@@ -1505,7 +1518,6 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
         instance = _instance_number(sig)
         if not others or instance is None:
             return valid
-        kind = "seal" if sig_header[0].lower() == b"arc-seal" else "ams"
         tried: list[int] = []
         too_large: list[tuple[int, str]] = []
         for position, text in others:
@@ -1519,6 +1531,12 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
             try:
                 self.pk, self.keysize, self.ktag, self.seqtlsrpt = dkim.evaluate_pk(name, text.encode("utf-8", "replace"))
                 verified = self.verify_sig_process(sig, list(signed), sig_header, dnsfunc) is True
+            except _BodyHashMismatch:
+                # The record used gave no key, so the body hash is first checked here: a mismatch
+                # is the body's change, which no other record can verify (verification V45f: it was
+                # said "tried too and did not verify it" of each record).
+                self._body_changed(sig, kind, dnsfunc)
+                raise
             except (dkim.DKIMException, binascii.Error, ValueError, TypeError):
                 # Not a key dkimpy can use, or one too small (its KeyFormatError): not this record.
                 continue
@@ -1529,6 +1547,13 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
         self.key_records.append(KeyRecordsTried(kind, instance, answer.name, None, tuple(tried), untried,
                                                 tuple(too_large)))
         return valid
+
+    def _body_changed(self, sig: dict[bytes, bytes], kind: str, dnsfunc: Any) -> None:
+        """Notes that ``sig``'s body hash does not match, when its selector has several records."""
+        instance = _instance_number(sig)
+        if isinstance(dnsfunc, DnsFunc) and instance is not None and len(self._records_of(sig, dnsfunc)) > 1:
+            name = (sig.get(b"s", b"") + b"._domainkey." + sig.get(b"d", b"")).decode("utf-8", "replace")
+            self.key_records.append(KeyRecordsTried(kind, instance, name, None, (), 0, body_changed=True))
 
     @staticmethod
     def _records_of(sig: dict[bytes, bytes], dnsfunc: DnsFunc) -> Sequence[Sequence[str]]:
@@ -1584,7 +1609,7 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
                     # body this one does not match, a change as on any message.
                     if instance is not None and established is not None:
                         self.mbox_judged[instance] = established
-                    raise dkim.ValidationError("body hash mismatch")
+                    raise _BodyHashMismatch("body hash mismatch")
                 self.mbox_unmatched.add(instance)
             elif instance is not None:
                 self.mbox_readings[instance] = reading
@@ -1592,7 +1617,7 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
             del checked[b"bh"]
             return super().verify_sig_process(checked, include_headers, sig_header, dnsfunc)
         if digest != expected:
-            raise dkim.ValidationError("body hash mismatch")
+            raise _BodyHashMismatch("body hash mismatch")
         checked = dict(sig)
         del checked[b"bh"]
         return super().verify_sig_process(checked, include_headers, sig_header, dnsfunc)

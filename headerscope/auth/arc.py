@@ -199,6 +199,12 @@ def _other_version(strings: Sequence[str]) -> bool:
     return version is not None and version != "DKIM1"
 
 
+BODY_CHANGED_WORDS = ("its body hash does not match: the body changed after it was signed, which no key record "
+                      "verifies (the body hash does not depend on the key, RFC 6376 section 3.7), so the other "
+                      "records were not tried")
+"""Why an ARC-Message-Signature whose body hash does not match was not tried with other records."""
+
+
 def _key_problem(dnsfunc: _dkimpy.DnsFunc, tags: TagList | None, tried: _dkimpy.KeyRecordsTried | None = None
                  ) -> tuple[_KeyProblem | None, str | None]:
     """The problem with the key a seal or AMS names (RFC 8617 section 5.2 uses the DKIM key
@@ -242,6 +248,11 @@ def _key_problem(dnsfunc: _dkimpy.DnsFunc, tags: TagList | None, tried: _dkimpy.
             where = f"the record used at {name} has v={version[:10]!r}{spf} ({note})"
         return _KeyProblem("key_not_found", f"no key published: {where}, and RFC 6376 section 3.6.1 discards a "
                                             "record whose v= is not DKIM1"), None
+    if note is not None and tried is not None and tried.body_changed:
+        # Its body hash does not match: no key record can verify it, so which record was used
+        # does not matter, and the others were not tried (verification V45f).
+        revoked = ", and it is revoked (empty p=)" if "p" in key and not "".join((key.get("p") or "").split()) else ""
+        return None, f"{note}{revoked}; {BODY_CHANGED_WORDS}"
     if "p" in key and not "".join((key.get("p") or "").split()):
         # RFC 6376 section 3.6.1: an empty p= means the key has been revoked.
         if note is None:
@@ -408,6 +419,7 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
         culprit = _first_failure(outcome) if result == "fail" and code == "invalid" else None
         several_records = key_notes.get(culprit) if culprit is not None else None
         others_tried = culprit is not None and culprit in tried and bool(tried[culprit].tried)
+        body_changed = culprit is not None and culprit in tried and tried[culprit].body_changed
         if several_records is not None and culprit is not None and (
                 culprit[0] == "seal" or _signs_from(signatures.get(culprit[1]))):
             # The signature that broke the chain was checked with one of several TXT records at its
@@ -542,7 +554,9 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
                                              if code == "chain_terminated" else ""),
             f"{reason}. A receiver cannot rely on what the intermediaries recorded in their "
             "ARC-Authentication-Results." + (
-                (" The signature that failed was checked with the key records at its selector named, and none "
+                (" The signature that failed does not match the body, whichever key record at its selector is "
+                 "used: its body hash does not depend on the key (RFC 6376 section 3.7)." if body_changed else
+                 " The signature that failed was checked with the key records at its selector named, and none "
                  "verified it (RFC 6376 section 6.1.2 lets a verifier try each)." if others_tried else
                  " The signature that failed was checked with one of several TXT records at its selector (the one "
                  "named), where RFC 6376 section 3.6.2.2 leaves the result undefined; the others were not tried.")
