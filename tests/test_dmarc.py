@@ -72,6 +72,18 @@ def test_defaults() -> None:
     assert {"dmarc.fail", "dmarc.monitoring_only"} <= ids
 
 
+def test_monitoring_only_names_the_tag_that_set_the_policy() -> None:
+    # A subdomain under p=reject; sp=none: monitoring only by sp=, not "p=none" (V46a D3).
+    data = {"_dmarc.example.com": txt("v=DMARC1; p=reject; sp=none"), "email.example.com": {"A": ["192.0.2.1"]}}
+    _, findings = check_dmarc(SnapshotResolver(data), from_domains=("email.example.com",), dkim=(), spf=None, arc=None)
+    titles = [f.title for f in findings if f.id == "dmarc.monitoring_only"]
+    assert titles == ["email.example.com: DMARC sp=none (monitoring only)"], titles
+    # The organisational domain's own p=none is still p=.
+    _, findings = check_dmarc(SnapshotResolver({"_dmarc.example.com": txt("v=DMARC1; p=none; sp=reject")}),
+                                   from_domains=("example.com",), dkim=(), spf=None, arc=None)
+    assert [f.title for f in findings if f.id == "dmarc.monitoring_only"] == ["example.com: DMARC p=none (monitoring only)"]
+
+
 def test_relaxed_dkim_alignment_passes_strict_does_not() -> None:
     relaxed, _ = run({"_dmarc.example.com": txt("v=DMARC1; p=reject")}, ("news.example.com",),
                      sigs=(dkim("example.com"),))

@@ -536,7 +536,10 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
             reference=f"{RFC9989}#section-5.3.5", subject=subject))
     if policy == "none" and parsed.policy_valid:
         findings.append(Finding(
-            id="dmarc.monitoring_only", severity=Severity.NOTICE, title=f"{from_domain}: DMARC p=none (monitoring only)",
+            # The tag that set the policy (sp= for a subdomain, np= for a name that does not exist:
+            # RFC 9989 section 4.10.1), not p= when p= asks for more (V46a: "p=none" under p=reject).
+            id="dmarc.monitoring_only", severity=Severity.NOTICE,
+            title=f"{from_domain}: DMARC {_policy_tag(reason)}=none (monitoring only)",
             explanation="The domain publishes DMARC only to collect reports: receivers are asked to do nothing "
                         "special with failing mail, so DMARC does not stop spoofing of this domain.",
             reference=f"{RFC9989}#section-4.7", subject=subject))
@@ -805,6 +808,12 @@ class _Applicable(Value):
     DNS error on its existence query): the words of why. ``policy`` is then the stricter one."""
     lenient: str | None = None
     """With ``unknown_existence``: the less strict of the two policies that may apply."""
+
+
+def _policy_tag(reason: str) -> str:
+    """The tag a policy reason names first ("sp=none: x is a subdomain of y" -> "sp"), else "p"."""
+    tag = reason.partition("=")[0]
+    return tag if tag in ("sp", "np") else "p"
 
 
 def _applicable_policy(dns: _Dns, from_domain: str, record_domain: str, record: DmarcRecord,
