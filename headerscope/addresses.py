@@ -791,7 +791,10 @@ def classify_bounce_address(address: str | None, recipients: tuple[str, ...] = (
     if _GROUPS_BOUNCE_TOKEN.search(local):
         return BounceAddress("bounce", None, "a '+bnc' bounce token (Google Groups), which encodes the recipient")
     if _BOUNCE_LOCAL.match(local):
-        return BounceAddress("bounce", None, f"the local part '{local[:40]}' names a bounce handler")
+        # Whole up to RFC 5321's 64 octets (section 4.5.3.1.1); a longer one is cut visibly (V46a:
+        # Mandrill's and Salesforce's VERP local parts lost their ends at 40 without a mark).
+        shown = local if len(local) <= 64 else local[:64] + "…"
+        return BounceAddress("bounce", None, f"the local part '{shown}' names a bounce handler")
     first_label = domain.split(".", 1)[0]
     if _BOUNCE_LABEL.match(first_label) and "." in domain:
         return BounceAddress("bounce", None, f"the domain '{domain.lower()[:80]}' is a bounce-handling subdomain")

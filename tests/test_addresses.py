@@ -346,3 +346,14 @@ def test_salesforces_bounce_form_is_named_salesforces_only_under_salesforce_com(
     assert real is not None and "whose token tells the service which message" in real.reason
     fake = classify_bounce_address("ceo=bank.example__0-1r12zvjmnf8rq@x.bnc.evil.example", (), ("ceo@bank.example",))
     assert fake is not None and "at a domain that is not Salesforce's (x.bnc.evil.example)" in fake.reason
+
+
+def test_a_bounce_handlers_local_part_is_shown_whole_or_cut_visibly() -> None:
+    # Mandrill's VERP local part is longer than 40 characters: shown whole (V46a D3).
+    local = "bounce-md_30504962.6441a5165014448ab0b26a94dcf4d9d3"
+    found = classify_bounce_address(f"{local}@mandrillapp.com")
+    assert found is not None and f"'{local}'" in found.reason, found
+    # Past RFC 5321's 64 octets, cut with a mark.
+    long_local = "bounce-" + "x" * 90
+    found = classify_bounce_address(f"{long_local}@example.com")
+    assert found is not None and f"'{long_local[:64]}…'" in found.reason, found
