@@ -1937,35 +1937,89 @@ def _gateway_bypassed(work: list[_Work], boundary: _Boundary, mail_exchangers: M
         reference=_GOOGLE_GATEWAY_DOCS if provider == "google.com" else _LOCK_DOWN_DOCS, subject=f"hop {b + 1}")
 
 
-# The most re-injections over loopback a gateway's run below the boundary is followed through
-# (Proofpoint writes one, pps.filterd; an amavis or MailScanner host two): bounds the walk.
-_GATEWAY_REINJECTIONS = 4
+# The most of a gateway's own hops below the boundary (loopback re-injections, qmail's queue
+# stamps, private hand-overs between its named hosts) its run is followed through: Proofpoint
+# writes one, pps.filterd; an amavis or MailScanner host two; MessageLabs two (a qmail stamp and
+# its tower-to-bemta hand-over). Bounds the walk.
+_GATEWAY_RUN = 6
+
+
+def _gateway_own_hop(work: Sequence[_Work], k: int, service: str, orgs: _Orgs) -> bool:
+    """Whether hop ``k``, between the filtering service's intake and its hand-over, is the
+    service's own (see _gateway_intake): a hand-over no client across the internet can make.
+
+    * a loopback client: the host handing the message to itself (RFC 1122 section 3.2.1.3),
+      Proofpoint's "from pps.filterd (m0288454.ppops.net [127.0.0.1])";
+    * no client at all: a stamp written inside the host that took the message just below, as
+      qmail-queue writes "(qmail 10981 invoked from network)" or "(qmail 5161 invoked by uid 89)"
+      above qmail-smtpd's own line (MessageLabs' towers);
+    * a private client (RFC 1918, RFC 6598) where this hop's receiver is a named host of the
+      service and so is the receiver of the next named hop below: a hand-over inside the
+      service's own network between two of its hosts, MessageLabs' "from [100.113.1.43] by
+      server-1.bemta.az-a.eu-central-1.aws.symcld.net" above "by server-10.tower-244.messagelabs.com",
+      Trend Micro's "from 192.0.2.25_.trendmicro.com (unknown [192.168.197.243]) by
+      inpost.tmes.trendmicro.com" above "by inpre01.tmes.trendmicro.com".
+    The hop's organisation must be the service's (its own name, or one inherited from the host
+    below for a stamp with none)."""
+    item = work[k]
+    fields = item.fields
+    if not orgs.same(item.org, service):
+        return False
+    if _is_loopback(fields.from_ip):
+        return True
+    if not _has_client(fields):
+        # (A "from" the parser could not read is not a stamp without one: nothing vouches.)
+        return fields.complete and (fields.by is None or orgs.same(host_organization(fields.by), service))
+    if not item.private or fields.auth or not orgs.same(host_organization(fields.by), service):
+        return False
+    # The next hop below that names its receiver, past the host's own stamps.
+    for j in range(k - 1, max(-1, k - 1 - _GATEWAY_RUN), -1):
+        if work[j].fields.by is not None:
+            return orgs.same(host_organization(work[j].fields.by), service)
+        if _has_client(work[j].fields):
+            return False
+    return False
 
 
 def _gateway_intake(work: Sequence[_Work], b: int, service: str, orgs: _Orgs) -> int | None:
     """The 0-based hop where the filtering service whose host is the boundary hop's client took
     the message from outside (its intake), or None when the hops below the boundary are not that.
 
-    Between the intake and the hop where the service hands the message on, its own host may pass
-    the message to itself over loopback: Proofpoint's "from pps.filterd (m0288454.ppops.net
-    [127.0.0.1]) by mx0b-00650b01.pphosted.com" (verification V44d), an amavisd-new or other
-    content filter's "from localhost ([127.0.0.1]) by gw.example" re-injection. A loopback
-    hand-over happens inside one host (RFC 1122 section 3.2.1.3), so such a hop of the service's
-    is the service's own, and the hop under it is the next candidate for the intake. The intake
-    must be the service's hop whose client is not on a private network: a sender cannot extend
-    the run, because the service recorded the real client's address there, and no client across
-    the internet connects from a loopback or private address; a hand-over over a private network
-    below the boundary is the sender's side (a service relaying the sender's own outbound mail)."""
+    Between the intake and the hop where the service hands the message on, the service's own
+    hosts may pass the message among themselves (_gateway_own_hop): a loopback re-injection
+    (Proofpoint's pps.filterd, verification V44d; an amavisd-new "from localhost ([127.0.0.1])"),
+    qmail's queue stamps, a hand-over over its private network between two of its named hosts
+    (MessageLabs' tower to bemta, Trend Micro's inpre to inpost). Such a hop is the service's own,
+    and the hop under it is the next candidate for the intake. The intake must be the service's
+    hop whose client is not on a private network: a sender cannot extend the run, because the
+    service recorded the real client's public address there, and no client across the internet
+    connects from a loopback or private address; the walk stops at the first hop with a public
+    client, so nothing the sender wrote below it is read. A hand-over over a private network
+    below the boundary that is not between two of the service's named hosts is the sender's side
+    (a service relaying the sender's own outbound mail from the sender's network)."""
     k = b - 1
     # Only a hosted filtering service's: a forwarder (a university's alias server that re-injects
     # over loopback before it hands the message to the mailbox's provider) is no gateway of the
     # provider's, though the To: domain's MX names it (samples/forwarded-srs.eml).
-    while k > 0 and b - k <= _GATEWAY_REINJECTIONS and service in _FILTERING_SERVICES \
-            and _is_loopback(work[k].fields.from_ip) and orgs.same(work[k].org, service):
+    while k > 0 and b - k <= _GATEWAY_RUN and service in _FILTERING_SERVICES \
+            and _gateway_own_hop(work, k, service, orgs):
         k -= 1
-    if work[k].private or not orgs.same(work[k].org, service):
+    if work[k].private or not _has_client(work[k].fields) or not orgs.same(work[k].org, service):
         return None
     return k
+
+
+def _gateway_linked(work: list[_Work], intake: int, b: int, orgs: _Orgs) -> bool:
+    """Whether the gateway's run, intake..b-1, connects to the boundary hop's client (_links).
+    When the run's top hop is a stamp naming no receiver (qmail's "(qmail 32312 invoked from
+    network)" directly under the hand-over), the receiver the stamp was written on is the one
+    named by the nearest hop below it in the run."""
+    top = b - 1
+    while top > intake and work[top].fields.by is None and not _has_client(work[top].fields):
+        top -= 1
+    if top == b - 1:
+        return _links(work, intake, b, orgs)
+    return _links(work, intake, top, orgs) and _link_matches(work[top].fields.by, work[b].fields, orgs) is True
 
 
 def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: MailExchangers | None,
@@ -1977,10 +2031,12 @@ def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: Ma
 
     Only the receiver's DNS tells the two apart (the same services relay outbound mail for
     senders), so nothing moves without an MX answer."""
-    # (A private hand-over under the boundary other than a loopback one is never the gateway's
-    # own, see _gateway_intake: said before any name is looked at, as most chains have one.)
+    # (A private hand-over under the boundary other than a loopback one, or one between two of a
+    # filtering service's hosts, is never the gateway's own, see _gateway_intake: said before any
+    # name is looked at, as most chains have one.)
     if mail_exchangers is None or b <= 0 \
-            or (work[b - 1].private and not _is_loopback(work[b - 1].fields.from_ip)):
+            or (work[b - 1].private and not _is_loopback(work[b - 1].fields.from_ip)
+                and work[b - 1].org not in _FILTERING_SERVICES):
         return None
     fields = work[b].fields
     # The service is named by the reverse DNS the receiver recorded, never by the client's own
@@ -2001,7 +2057,7 @@ def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: Ma
     # A gateway takes mail from other organisations' servers: a hand-over between two of the
     # service's own hosts at its intake is the sender's side (the service relaying outbound mail).
     below = next((org for org in (host_organization(n) for n in _client_names(work[intake].fields)) if org), None)
-    if (below is not None and orgs.same(below, service)) or not _links(work, intake, b, orgs):
+    if (below is not None and orgs.same(below, service)) or not _gateway_linked(work, intake, b, orgs):
         return None
     # The recipient's domain: the boundary hop's "for" clause; else, where the receiver writes
     # none (Exchange Online), the domains the message is addressed to, whose MX must then name
