@@ -304,6 +304,21 @@ _API_SUBMISSION = frozenset({"rest", "api"})
 # customer's domain>"). The hand-over there is the customer's submission to the provider
 # (RFC 5598 section 4.3.1), as a login to smtp.gmail.com would be.
 _RELAY_SUBMISSION_HOSTS = frozenset({"smtp-relay.gmail.com"})
+# Submission hosts of mail providers whose stamps record no AUTH (RFC 3848's ESMTPA is not
+# written) though the hosts take mail only from their own customers, never from another
+# organisation's servers: T-Online's (Deutsche Telekom) "fwdNN.t-online.de", its customers'
+# outgoing servers (securesmtp.t-online.de, with the mail password today; before, T-Online knew
+# the customer by the dial-up account the connection came in on and asked no login at all:
+# https://huschi.net/31_201_de-bekannte-mailserver-und-deren-parameter.html). Their stamps read
+# "from helios.localnet ([IP]) by fwd80.t-online.de with (TLSv1.3:... encrypted) esmtp id
+# 1vacPX-2VeEM40", with the customer's home address and its computer's name or LAN address
+# literal as greeting, and the message then goes to mailoutNN.t-online.de (to another provider)
+# or by LMTP into a T-Online mailbox; older stamps name the hosts "fwd04.sul.t-online.de"
+# and the client by the customer's T-Online number ("from (982759573974586-0001@[IP])"). Mail from
+# outside enters T-Online at its MX hosts (mx00.t-online.de, mailinNN.mgt.mul.t-online.de), never
+# at a fwd host, and T-Online's own stamps between its hosts name the fwd host with its internal
+# ".aul." name, as a client ("from fwd79.aul.t-online.de"), not as a receiver.
+_LOGINLESS_SUBMISSION_HOST = re.compile(r"fwd[0-9]{1,3}(?:\.[a-z]{2,8})?\.t-online\.de")
 _HOST_CHARS = re.compile(r"[a-z0-9_.-]+")
 # The host name a receiving program writes about itself in a comment after ``by NAME``:
 # amavisd-new's "by localhost (host.example.net [127.0.0.1])".
@@ -821,7 +836,9 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
        SparkPost's Momentum writes ``with REST``) is where its customer hands the message in,
        the submission of RFC 5598 section 4.3.1, whoever's address the client has: no MTA
        relays over it. So is a hand-over to a provider's relay service that authorises its
-       customers' servers by their address (Google Workspace's ``smtp-relay.gmail.com``).
+       customers' servers by their address (Google Workspace's ``smtp-relay.gmail.com``), and
+       to a provider's submission host whose stamps record no login (T-Online's
+       ``fwdNN.t-online.de``, ``_LOGINLESS_SUBMISSION_HOST``).
     4. **MTA** - everything else.
 
     In a chain, :func:`build_chain` corrects MUA and MDA by position: a local program's
@@ -855,7 +872,7 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
         and not fields.auth and not protocol.startswith(("esmtp", "smtp"))
     ):
         return Role.MDA
-    if protocol in _API_SUBMISSION or _relay_service(fields):
+    if protocol in _API_SUBMISSION or _relay_service(fields) or loginless_submission(fields):
         return Role.MSA
     http_like = protocol.startswith("http") or (fields.via or "").strip().lower().startswith("http")
     if same_org_client and http_like:  # _is_internal_http
@@ -888,6 +905,18 @@ def _relay_service(fields: ReceivedFields) -> bool:
     """The hop hands the message to a provider's relay service for its customers' servers
     (``_RELAY_SUBMISSION_HOSTS``), from a client it records."""
     return _has_client(fields) and normalize_domain(fields.by) in _RELAY_SUBMISSION_HOSTS
+
+
+def loginless_submission(fields: ReceivedFields) -> bool:
+    """The hop is a customer's submission to a provider's submission host that records no login
+    (``_LOGINLESS_SUBMISSION_HOST``: T-Online's fwd hosts), from a network client it records.
+    Only the name of the receiving host says so: the stamp is evidence where the receiving side
+    wrote it (at or above the trust boundary); below it, it is the sender's claim like any other."""
+    by = fields.by
+    if not by or by[:3].lower() != "fwd" or not _has_client(fields):  # (most hops stop here)
+        return False
+    host = normalize_domain(by)
+    return host is not None and _LOGINLESS_SUBMISSION_HOST.fullmatch(host) is not None
 
 
 def _is_internal_http(fields: ReceivedFields, same_org_client: bool) -> bool:

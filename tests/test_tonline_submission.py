@@ -1,0 +1,152 @@
+"""A T-Online customer's own submission (verification V44f, D1): T-Online's submission hosts
+(fwdNN.t-online.de) record no login ("esmtp", no ESMTPA), so a customer's hand-over there read as
+a relay from outside, and mail between two T-Online mailboxes had the customer's home address
+judged by t-online.de's SPF record. The chains below follow real T-Online stamps of 2022-2025
+(addresses from the documentation ranges): (a) a customer's message to an outside recipient
+(fwd, mailout, the recipient's MX), (b) mail from outside into a T-Online mailbox (mailin, LMTP
+into the mailbox store), (c) a customer's message to another T-Online mailbox (fwd, LMTP)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import headerscope
+from headerscope.hops import loginless_submission
+from headerscope.model import Role, Severity
+from headerscope.received import parse_received
+
+# (a) To Gmail: the customer's program at home, fwd79, mailout11, Google's MX.
+OUTBOUND = (
+    b"Delivered-To: carol@gmail.com\r\n"
+    b"Received: by 2002:a05:6a10:1234:b0:5a1:2b3c:4d5e with SMTP id abc123csp1234567pxb;\r\n"
+    b"        Wed, 22 Jan 2025 11:01:32 -0800 (PST)\r\n"
+    b"Return-Path: <alice@t-online.de>\r\n"
+    b"Received: from mailout11.t-online.de (mailout11.t-online.de. [194.25.134.85])\r\n"
+    b"        by mx.google.com with ESMTPS id a640c23a62f3a-aab123456789si1234567a.123.2025.01.22.11.01.31\r\n"
+    b"        for <carol@gmail.com>\r\n"
+    b"        (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256);\r\n"
+    b"        Wed, 22 Jan 2025 11:01:31 -0800 (PST)\r\n"
+    b"Received: from fwd79.aul.t-online.de (fwd79.aul.t-online.de [10.223.144.105])\r\n"
+    b"\tby mailout11.t-online.de (Postfix) with SMTP id 276E7219A\r\n"
+    b"\tfor <carol@gmail.com>; Wed, 22 Jan 2025 20:01:31 +0100 (CET)\r\n"
+    b"Received: from [192.168.178.52] ([198.51.100.84]) by fwd79.t-online.de\r\n"
+    b"\twith (TLSv1.3:TLS_AES_256_GCM_SHA384 encrypted)\r\n"
+    b"\tesmtp id 1tafyk-0y5Sb20; Wed, 22 Jan 2025 20:01:30 +0100\r\n"
+    b"Message-ID: <d7fd0b1c-98fe-4cc3-b657-c2c3d0bc5c47@t-online.de>\r\n"
+    b"Date: Wed, 22 Jan 2025 20:01:31 +0100\r\n"
+    b"From: Alice Example <alice@t-online.de>\r\nTo: carol@gmail.com\r\nSubject: hello\r\n"
+    b"MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nhello\r\n")
+
+# (b) From a city's server into a T-Online mailbox: T-Online's MX (mailin27), then LMTP.
+INBOUND = (
+    b"Return-Path: <no-reply@stadt.example>\r\n"
+    b"Received: from mailin27.aul.t-online.de ([10.223.144.67])\r\n"
+    b"\tby ehead26a17.aul.t-online.de with LMTP\r\n"
+    b"\tid Pt57OZaBU2kiPAAAzmg42g\r\n"
+    b"\t(envelope-from <no-reply@stadt.example>); Tue, 30 Dec 2025 08:39:02 +0100\r\n"
+    b"Received: from stadt.example ([203.0.113.66]) by mailin27.mgt.mul.t-online.de\r\n"
+    b"\twith (TLSv1.3:TLS_AES_256_GCM_SHA384 encrypted)\r\n"
+    b"\tesmtp id 1vaUJg-0uW6E50; Tue, 30 Dec 2025 08:38:52 +0100\r\n"
+    b"Received: from cms.stadt.example (cms.stadt.example [10.30.1.51])\r\n"
+    b"\tby stadt.example (Postfix) with ESMTPS id 1AE0F140109\r\n"
+    b"\tfor <bob@t-online.de>; Tue, 30 Dec 2025 08:38:51 +0100 (CET)\r\n"
+    b"Date: Tue, 30 Dec 2025 08:38:50 +0100 (CET)\r\n"
+    b"From: Stadt <no-reply@stadt.example>\r\nTo: Bob Example <bob@t-online.de>\r\n"
+    b"Message-ID: <726721990.20028.1767080330633@cms>\r\nSubject: Newsletter\r\n"
+    b"MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nhello\r\n")
+
+# (c) T-Online to T-Online: the customer's program, fwd80, LMTP into the recipient's mailbox.
+INTERNAL = (
+    b"Return-Path: <alice@t-online.de>\r\n"
+    b"Received: from fwd80.aul.t-online.de ([10.223.144.106])\r\n"
+    b"\tby ehead26a17.aul.t-online.de with LMTP\r\n"
+    b"\tid y30cFhv7U2k0fgAAzmg42g\r\n"
+    b"\t(envelope-from <alice@t-online.de>); Tue, 30 Dec 2025 17:17:31 +0100\r\n"
+    b"Received: from helios.localnet ([198.51.100.27]) by fwd80.t-online.de\r\n"
+    b"\twith (TLSv1.3:TLS_AES_256_GCM_SHA384 encrypted)\r\n"
+    b"\tesmtp id 1vacPX-2VeEM40; Tue, 30 Dec 2025 17:17:27 +0100\r\n"
+    b"From: \"Alice Example\" <alice@t-online.de>\r\nTo: \"Bob Example\" <bob@t-online.de>\r\n"
+    b"Subject: test email\r\nDate: Tue, 30 Dec 2025 17:17:27 +0100\r\n"
+    b"Message-ID: <3461859.mvXUDI8C0e@helios>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nhello\r\n")
+
+# A forger sending to a T-Online mailbox: it connects to T-Online's MX (mailin27 records its
+# address, 203.0.113.200, greeting as a T-Online host) and writes a customer's fwd stamp below.
+FORGED = (
+    b"Return-Path: <alice@t-online.de>\r\n"
+    b"Received: from mailin27.aul.t-online.de ([10.223.144.67])\r\n"
+    b"\tby ehead26a17.aul.t-online.de with LMTP\r\n"
+    b"\tid Pt57OZaBU2kiPAAAzmg42g\r\n"
+    b"\t(envelope-from <alice@t-online.de>); Tue, 30 Dec 2025 17:17:35 +0100\r\n"
+    b"Received: from fwd80.aul.t-online.de ([203.0.113.200]) by mailin27.mgt.mul.t-online.de\r\n"
+    b"\twith (TLSv1.3:TLS_AES_256_GCM_SHA384 encrypted)\r\n"
+    b"\tesmtp id 1vacPZ-2VeEM41; Tue, 30 Dec 2025 17:17:30 +0100\r\n"
+) + INTERNAL.split(b"(envelope-from <alice@t-online.de>); Tue, 30 Dec 2025 17:17:31 +0100\r\n", 1)[1]
+
+
+@pytest.fixture()
+def snapshot(tmp_path: Path) -> str:
+    # Hand-made: t-online.de's outbound hosts alone may send for it, and a reject policy, so that a
+    # forgery reads spoofed and the customer's home address fails SPF.
+    path = tmp_path / "tonline.dns.json"
+    path.write_text(json.dumps({
+        "$meta": {"recorded_at": "2026-12-01T00:00:00Z", "source": "tests/test_tonline_submission.py"},
+        "t-online.de": {"TXT": [["v=spf1 ip4:194.25.134.0/24 -all"]]},
+        "_dmarc.t-online.de": {"TXT": [["v=DMARC1; p=reject"]]},
+        "bank.example": {"TXT": [["v=spf1 -all"]]},
+        "_dmarc.bank.example": {"TXT": [["v=DMARC1; p=reject"]]},
+    }))
+    return str(path)
+
+
+def test_the_fwd_host_is_a_submission_host() -> None:
+    def fields(text: str) -> bool:
+        return loginless_submission(parse_received(text + "; Tue, 30 Dec 2025 17:17:27 +0100"))
+
+    assert fields("from helios.localnet ([198.51.100.27]) by fwd80.t-online.de with esmtp id 1vacPX-2VeEM40")
+    # The older stamps: "fwd04.sul.t-online.de", the client by the customer's T-Online number.
+    assert fields("from (982759573974586-0001@[198.51.100.42]) by fwd04.sul.t-online.de with smtp id 1331DN-0upLeKC")
+    # T-Online's MX, its outbound relays, and look-alikes under another domain are not.
+    assert not fields("from stadt.example ([203.0.113.66]) by mailin27.mgt.mul.t-online.de with esmtp id 1vaUJg-0uW6E50")
+    assert not fields("from fwd79.aul.t-online.de ([10.223.144.105]) by mailout11.t-online.de with SMTP id 276E7219A")
+    assert not fields("from x ([203.0.113.9]) by fwd80.t-online.de.example with esmtp id 1")
+    assert not fields("from x ([203.0.113.9]) by fwd80.example.net with esmtp id 1")
+    assert not fields("by fwd80.t-online.de with esmtp id 1")  # no client: no hand-over recorded
+
+
+def test_a_customers_message_to_another_provider_is_submitted_at_the_fwd_host() -> None:
+    # (a) The boundary stays at Google's intake; T-Online's hops are the sending side, and the
+    # first is the customer's submission (was an MTA's relay, "it came in at hop 1").
+    report = headerscope.analyze(OUTBOUND, offline=True)
+    assert report.boundary_hop == 3
+    assert [hop.role for hop in report.hops] == [Role.MSA, Role.MTA, Role.MTA, Role.MTA]
+    words = report.claimed_entry_words()
+    assert words is not None and words.startswith(
+        "by their own record it was submitted at hop 1, where fwd79.t-online.de took it from 198.51.100.84")
+    assert not any(f.id == "hops.internal_only" for f in report.findings)
+
+
+def test_mail_from_outside_still_enters_at_t_onlines_mx(snapshot: str) -> None:
+    # (b) The MX intake stamp has the same id shape and "esmtp" as a fwd stamp: it stays a relay
+    # from outside, and SPF judges its client.
+    report = headerscope.analyze(INBOUND, dns_snapshot=snapshot)
+    assert report.boundary_hop == 2
+    assert report.hops[1].role is Role.MTA
+    assert report.spf is not None and report.spf.client_ip == "203.0.113.66"
+    assert not any(f.id == "hops.internal_only" for f in report.findings)
+
+
+def test_a_forged_fwd_stamp_below_t_onlines_mx_moves_nothing(snapshot: str) -> None:
+    # The forger's own connection is recorded by the MX (greeting as a T-Online host from an
+    # address T-Online's names do not vouch for): the boundary stays there, its stamp below is
+    # the forger's text, and the forgery reads spoofed, as without the fwd stamp.
+    report = headerscope.analyze(FORGED, dns_snapshot=snapshot)
+    assert report.boundary_hop == 2 and report.hops[1].role is Role.MTA
+    assert report.spf is not None and report.spf.client_ip == "203.0.113.200" and report.spf.result == "fail"
+    assert not any(f.id == "hops.internal_only" for f in report.findings)
+    assert report.verdict.status == "spoofed"
+    assert any(f.id == "spf.fail" and f.severity is Severity.WARNING for f in report.findings)
+
+
