@@ -120,7 +120,14 @@ from .received import parse_date_noted, parse_received, parse_received_date, wee
 from .replay import possible_replay
 from .spamfilters import read_spam_filters
 from .text import compiled_on_first_use, header_ref, one_line, result_words
-from .verdict import decide, generated_inside, handed_over_inside, sent_copy, sent_inside_provider
+from .verdict import (
+    decide,
+    generated_inside,
+    handed_over_inside,
+    sent_copy,
+    sent_inside_provider,
+    submitted_inside,
+)
 
 _SEVERITY_ORDER = {Severity.DANGER: 0, Severity.WARNING: 1, Severity.NOTICE: 2, Severity.INFO: 3}
 
@@ -1283,7 +1290,9 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
         findings[:] = envelope_sender_as_own(findings, envelope, chain.hops, chain.boundary_hop, recorded, signed_by)
     # The provider that delivered the message says it never left it (Proton's X-Pm-Origin:
     # internal), and the chain agrees: SPF and DMARC have no hand-over to judge.
-    provider_inside = sent_inside_provider(message, chain.hops, chain.findings, recorded)
+    # Or the provider's own stamp of its customer's submission, at the boundary, for its own domain.
+    provider_inside = sent_inside_provider(message, chain.hops, chain.findings, recorded) or submitted_inside(
+        chain.hops, chain.boundary_hop, chain.findings, recorded, from_domain if len(set(from_domains)) == 1 else None)
     if provider_inside is not None and loaded.attached_path:
         # A provider's marker vouches only for a copy the provider delivered: a copy carried inside
         # another message is whatever that message's sender attached (verifications V13 F3, V14).

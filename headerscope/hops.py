@@ -1699,6 +1699,30 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
     return result
 
 
+def _entered_by_submission(work: Sequence[_Work], b: int, orgs: _Orgs) -> bool:
+    """The walk's boundary hop ``b``, whose client is outside the receiving organisation, is a
+    customer's submission to that organisation's own server, which then delivered the message
+    inside it: a login recorded (RFC 4954's AUTH, written as ESMTPA/ESMTPSA), or a provider's
+    submission host that records none (``loginless_submission``), named under the organisation
+    the walk ended in, with that organisation's hops above it. The author handed the message to
+    their own provider (RFC 6409), which never took it from another organisation's server: no
+    hand-over between administrative domains happened, which is what SPF checks (RFC 7208
+    section 2.1), so the message came from no outside server. The hop is the receiving side's own
+    stamp (the walk reached it through hops whose clients are the organisation's), so a sender
+    cannot write it: a forger's look-alike stamp sits below the stamp of the receiver's intake,
+    whose client is the forger's, and never reaches here. A copy that ends at the submission (a
+    sent copy, _submission_only) has no such hop above it."""
+    if not 0 <= b < len(work) - 1:
+        return False
+    entry = work[b]
+    if entry.role is not Role.MSA or entry.private or not (entry.fields.auth or loginless_submission(entry.fields)):
+        return False
+    if any(is_retrieval(item.fields) for item in work[b + 1:]):
+        return False  # fetched from a mailbox after: the organisation that delivered it is another
+    final_org = orgs.find(work[-1].org)
+    return final_org is not None and orgs.same(host_organization(entry.fields.by), final_org)
+
+
 def _plain_ip(text: str | None) -> str | None:
     """A client address as the results name it (no brackets, lower case), None when unreadable."""
     ip = _ip(text) if text else None
@@ -3072,6 +3096,8 @@ def build_chain_from_fields(
         # Exchange Online's last hop, "from <server> (::1) by <mailbox server> with HTTPS", hands
         # the message to the mailbox store: the delivery (RFC 5598 section 4.3.3), not a relay.
         work[-1].role = Role.MDA
+    if boundary.from_outside and boundary.gateway is None and _entered_by_submission(work, boundary_index, orgs):
+        boundary.from_outside = False
 
     for note in boundary.notes:
         findings.add(note)
@@ -3173,15 +3199,20 @@ def build_chain_from_fields(
         # The story of the hops below the boundary is told, but as what it is: the text of the
         # boundary hop's client (review verifyV6, N1), never where the boundary goes.
         story = _internal_story(work, boundary_index, forward_leg)
-        if entry.role is Role.MSA and entry.fields.auth and work[-1].org is not None:
+        loginless = entry.role is Role.MSA and not entry.fields.auth and loginless_submission(entry.fields)
+        if entry.role is Role.MSA and (entry.fields.auth or loginless) and work[-1].org is not None:
             # The hop where it entered records its author's login (RFC 4954's AUTH, written as
-            # RFC 3848's ESMTPA/ESMTPSA): the author's program submitted it to the organisation's
-            # own server (RFC 6409), which delivered it without handing it to anyone else.
+            # RFC 3848's ESMTPA/ESMTPSA), or is the organisation's submission host for its own
+            # customers, which records none (loginless_submission): the author's program submitted
+            # it to the organisation's own server (RFC 6409), which delivered it without handing it
+            # to anyone else.
             by = str(entry.fields.by or "the organisation's server")[:120]
+            how = (f"to {where}'s submission host for its own customers (its stamps record no login)"
+                   if loginless else f"with authentication ({str(entry.fields.auth)[:60]})")
             findings.add(Finding(
                 id="hops.internal_only", severity=Severity.INFO,
                 title=f"Sent and delivered inside {where}",
-                explanation=f"The message was submitted with authentication ({str(entry.fields.auth)[:60]}) "
+                explanation=f"The message was submitted {how} "
                             f"at hop {boundary_index + 1}, where {by} took it from the author's mail program "
                             f"(or web mail acting for the author), and every hop after it is inside {where}: "
                             f"it was sent and delivered inside that organisation, never received from outside. "

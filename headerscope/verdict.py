@@ -23,7 +23,7 @@ from .auth.dmarc import (
 from .auth.recorded import ARC_OVERRIDE_SUBJECT, COMPAUTH_FAIL_SUBJECT, COMPAUTH_PASS_SUBJECT
 from .domains import normalize_domain, organizational_domain, with_idn_forms, within
 from .era import Era, listed
-from .hops import host_organization, is_non_public_ip
+from .hops import host_organization, is_non_public_ip, loginless_submission
 from .message import Message
 from .model import (
     COPY_UNCHECKABLE_CODES,
@@ -286,6 +286,42 @@ def sent_inside_provider(message: Message, hops: tuple[Hop, ...], findings: Iter
         return (f"sent between {provider} mailboxes, by {provider}'s own marker ({name}: "
                 f"{fields[0].value.strip()[:20]}, {header_ref(fields[0].index)}{encrypted})"), removed_on_entry
     return None
+
+
+def submitted_inside(hops: tuple[Hop, ...], boundary_hop: int | None, findings: Iterable[Finding],
+                     recorded: Iterable[RecordedResult], from_domain: str | None) -> tuple[str, bool] | None:
+    """How the message was sent inside the provider that delivered it, by its own stamp of the
+    submission, or None; in the shape of ``sent_inside_provider``, its flag True (the receiving
+    system's own record). The trust boundary is a customer's submission to the provider's own
+    server from a public address (a login recorded, ESMTPA/ESMTPSA, or a submission host that
+    records none: hops.loginless_submission, T-Online's fwd hosts), hops.internal_only says the
+    provider delivered it without handing it to another organisation (hops._entered_by_submission),
+    and the From: domain is the provider's own: its customer's own address, sent through its own
+    server. SPF judges the server that hands mail from one administrative domain to another (RFC
+    7208 section 2.1), and the submission authorises the sender by its account (RFC 6409 section
+    4.3): the customer's home address is no question for the provider's SPF record. The stamp is
+    the receiving side's own (at the boundary), never a sender's: a forger connecting to the
+    provider's MX is recorded there, and any submission stamp it writes is below that, outside
+    this reading. A From: domain of another organisation keeps the results as they are (a customer
+    writing as someone else), and a failure the receiver itself recorded is never talked away."""
+    if not boundary_hop or not 1 <= boundary_hop < len(hops) \
+            or not any(f.id == "hops.internal_only" for f in findings):
+        return None
+    entry = hops[boundary_hop - 1]
+    fields = entry.fields
+    if entry.role is not Role.MSA or not fields.from_ip or is_non_public_ip(fields.from_ip) \
+            or not (fields.auth or loginless_submission(fields)):
+        return None
+    provider = host_organization(fields.by)
+    if provider is None or host_organization(normalize_domain(from_domain)) != provider:
+        return None
+    if any(r.trusted and r.method in ("spf", "dmarc") and r.result not in ("pass", "none", "neutral")
+           for r in recorded):
+        return None
+    how = (f"after a login ({str(fields.auth)[:40]})" if fields.auth else
+           "its submission host for its customers, whose stamps record no login")
+    return (f"sent by a customer of {provider} from {str(fields.from_ip)[:45]} through {provider}'s own server "
+            f"{str(fields.by)[:120]} (hop {entry.number}), {how}"), True
 
 
 def _decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,

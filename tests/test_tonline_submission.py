@@ -138,6 +138,26 @@ def test_mail_from_outside_still_enters_at_t_onlines_mx(snapshot: str) -> None:
     assert not any(f.id == "hops.internal_only" for f in report.findings)
 
 
+def test_t_online_to_t_online_is_sent_inside_and_spf_does_not_judge_the_home_address(snapshot: str) -> None:
+    # (c) Was: the boundary a relay from outside, SPF fail for the customer's home address, and
+    # under a reject policy "spoofed".
+    report = headerscope.analyze(INTERNAL, dns_snapshot=snapshot)
+    assert report.boundary_hop == 1 and report.hops[0].role is Role.MSA
+    inside = next(f for f in report.findings if f.id == "hops.internal_only")
+    assert inside.title == "Sent and delivered inside t-online.de"
+    assert "submitted to t-online.de's submission host for its own customers" in inside.explanation
+    assert report.verdict.status == "unauthenticated"
+    assert report.verdict.summary.startswith(
+        "Unauthenticated: sent by a customer of t-online.de from 198.51.100.27 through t-online.de's own server "
+        "fwd80.t-online.de (hop 1)")
+    assert "do not apply" in report.verdict.summary
+    # Computed, and kept for the record, not raised as the message's.
+    assert report.spf is not None and report.spf.result == "fail"
+    assert report.spf.explanation.startswith("not applicable: sent by a customer of t-online.de")
+    failures = [f for f in report.findings if f.id in ("spf.fail", "dmarc.fail")]
+    assert failures and all(f.severity is Severity.INFO for f in failures)
+
+
 def test_a_forged_fwd_stamp_below_t_onlines_mx_moves_nothing(snapshot: str) -> None:
     # The forger's own connection is recorded by the MX (greeting as a T-Online host from an
     # address T-Online's names do not vouch for): the boundary stays there, its stamp below is
@@ -150,3 +170,10 @@ def test_a_forged_fwd_stamp_below_t_onlines_mx_moves_nothing(snapshot: str) -> N
     assert any(f.id == "spf.fail" and f.severity is Severity.WARNING for f in report.findings)
 
 
+def test_a_customer_writing_as_another_domain_keeps_its_results(snapshot: str) -> None:
+    # Submitted at T-Online by its customer, but From: another organisation's address: the
+    # submission authorised the customer, not bank.example, whose DMARC fails as before.
+    report = headerscope.analyze(INTERNAL.replace(b"alice@t-online.de", b"ceo@bank.example"), dns_snapshot=snapshot)
+    assert any(f.id == "hops.internal_only" for f in report.findings)
+    assert report.verdict.status == "spoofed"
+    assert any(f.id == "dmarc.fail" and f.severity is not Severity.INFO for f in report.findings)
