@@ -97,6 +97,8 @@ def snapshot(tmp_path: Path) -> str:
         "_dmarc.t-online.de": {"TXT": [["v=DMARC1; p=reject"]]},
         "bank.example": {"TXT": [["v=spf1 -all"]]},
         "_dmarc.bank.example": {"TXT": [["v=DMARC1; p=reject"]]},
+        "gmail.com": {"TXT": [["v=spf1 ip4:209.85.128.0/17 ~all"]]},
+        "_dmarc.gmail.com": {"TXT": [["v=DMARC1; p=none; sp=quarantine"]]},
     }))
     return str(path)
 
@@ -177,3 +179,30 @@ def test_a_customer_writing_as_another_domain_keeps_its_results(snapshot: str) -
     assert any(f.id == "hops.internal_only" for f in report.findings)
     assert report.verdict.status == "spoofed"
     assert any(f.id == "dmarc.fail" and f.severity is not Severity.INFO for f in report.findings)
+
+
+def test_a_logged_in_submission_delivered_inside_the_same_provider_reads_the_same(snapshot: str) -> None:
+    # The rule is the submission's, not T-Online's: Gmail to Gmail, submitted with ESMTPSA from a
+    # home address (unsigned here, so only SPF and DMARC could speak), was SPF softfail and a
+    # DMARC fail warning for the customer's own address.
+    raw = (b"Delivered-To: bob@gmail.com\r\n"
+           b"Received: by 2002:a05:6a10:1234:b0:5a1:2b3c:4d5e with SMTP id abc123csp1234567pxb;\r\n"
+           b"        Wed, 22 Jan 2025 11:01:32 -0800 (PST)\r\n"
+           b"Return-Path: <alice@gmail.com>\r\n"
+           b"Received: from [192.168.178.52] (p5b0a1234.dip0.t-ipconnect.de. [198.51.100.84])\r\n"
+           b"        by smtp.gmail.com with ESMTPSA id a640c23a62f3a-aab1234sm1234567a.123.2025.01.22.11.01.31\r\n"
+           b"        for <bob@gmail.com>\r\n"
+           b"        (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256);\r\n"
+           b"        Wed, 22 Jan 2025 11:01:31 -0800 (PST)\r\n"
+           b"Message-ID: <d7fd0b1c-98fe-4cc3-b657-c2c3d0bc5c47@gmail.com>\r\n"
+           b"Date: Wed, 22 Jan 2025 20:01:31 +0100\r\n"
+           b"From: Alice Example <alice@gmail.com>\r\nTo: bob@gmail.com\r\nSubject: hello\r\n"
+           b"MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nhello\r\n")
+    report = headerscope.analyze(raw, dns_snapshot=snapshot)
+    assert any(f.id == "hops.internal_only" and f.title == "Sent and delivered inside google.com"
+               for f in report.findings)
+    assert report.verdict.summary.startswith(
+        "Unauthenticated: sent by a customer of google.com from 198.51.100.84 through google.com's own server "
+        "smtp.gmail.com (hop 1), after a login (ESMTPSA)")
+    assert not any(f.id in ("spf.softfail", "dmarc.fail") and f.severity is not Severity.INFO
+                   for f in report.findings)
