@@ -8,12 +8,14 @@ kept as an offset into ``raw``, not copied: on a 50 MB message a copy is 50 MB m
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from array import array
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Iterable
 from functools import cached_property
-from itertools import accumulate, chain, count
+from itertools import accumulate, chain, count, islice
 from operator import add
 
 from ._value import Value, frozen, frozen_maker
@@ -243,24 +245,43 @@ def header_body_offsets(raw: bytes, begin: int = 0, stop: int | None = None) -> 
 
 
 
-def _logical_lines(header_section: bytes) -> list[bytes]:
-    """Each field with its folded continuation lines (line breaks kept as written)."""
+def _logical_lines(header_section: bytes, limit: int = 0) -> list[bytes]:
+    """Each field with its folded continuation lines (line breaks kept as written). With a
+    ``limit``, at most that many fields are split off; when more follow, the list ends with one
+    more item, the rest of the section unsplit (from the first field past the limit)."""
     # RFC 5322 section 2.2.3: a line starting with white space continues the field above.
     # Lines end at CRLF, LF or CR (as bytes.splitlines); one C-level split does it all.
     if not header_section:
         return []
-    # bytes.find, not ``in``: ``in`` first tries the operand as an integer (a failed conversion
-    # that raises and clears an exception, costlier than the search here).
-    if header_section.find(b"\r") < 0:
-        breaks = _LF_BREAK
-    elif header_section.count(b"\r") == header_section.count(b"\n") == header_section.count(b"\r\n"):
-        breaks = _CRLF_BREAK  # every CR starts a CR LF and every LF ends one
-    else:
-        breaks = _FIELD_BREAK
-    lines = breaks.split(header_section)
+    lines = _field_breaks(header_section).split(header_section, limit)
     if not lines[-1]:
         lines.pop()  # the line break that ends the last line starts no further line
     return lines
+
+
+def _field_breaks(header_section: bytes) -> re.Pattern[bytes]:
+    """The pattern of the line breaks that end a field in this header section."""
+    # bytes.find, not ``in``: ``in`` first tries the operand as an integer (a failed conversion
+    # that raises and clears an exception, costlier than the search here).
+    if header_section.find(b"\r") < 0:
+        return _LF_BREAK
+    if header_section.count(b"\r") == header_section.count(b"\n") == header_section.count(b"\r\n"):
+        return _CRLF_BREAK  # every CR starts a CR LF and every LF ends one
+    return _FIELD_BREAK
+
+
+def _field_count(rest: bytes) -> int:
+    """How many fields ``_logical_lines(rest)`` holds, by C-level counts (no list of them).
+
+    A break (_FIELD_BREAK) is a LF not followed by SP/HTAB (alone or ending a CR LF), or a CR
+    followed by none of LF, SP, HTAB; the line break ending the last line starts no field."""
+    if not rest:
+        return 0
+    lf_breaks = rest.count(b"\n") - rest.count(b"\n ") - rest.count(b"\n\t")
+    cr_breaks = 0
+    if rest.find(b"\r") >= 0:
+        cr_breaks = rest.count(b"\r") - rest.count(b"\r\n") - rest.count(b"\r ") - rest.count(b"\r\t")
+    return lf_breaks + cr_breaks + 1 - (rest[-1:] in (b"\n", b"\r"))
 
 
 def _unfold(value: bytes) -> str:
@@ -291,22 +312,24 @@ def parse_message(raw: bytes, *, cut_off: bool = False) -> Message:
     # Fields to read again in a legacy charset: raw 8-bit bytes, or ISO-2022-JP's escapes.
     legacy: list[int] = []
     direct, new = _DIRECT_HEADER, _new
-    lines = _logical_lines(header_section)
-    total_fields = len(lines)
-    beyond = total_fields - MAX_HEADER_FIELDS
+    # The fields past MAX_HEADER_FIELDS stay one unsplit rest: a header of a million short
+    # lines split whole held a bytes object per line, 16 times the header's size.
+    lines = _logical_lines(header_section, MAX_HEADER_FIELDS)
+    rest = lines.pop() if len(lines) > MAX_HEADER_FIELDS else b""
+    beyond = _field_count(rest)
+    total_fields = len(lines) + beyond
     fields: Iterable[tuple[int, bytes]] = enumerate(lines)
-    kept: list[tuple[int, bytes]] = []
+    kept: list[bytes] = []
     dropped = 0
     dropped_by_name: dict[str, int] = {}
     if beyond > 0:
-        kept, dropped, dropped_by_name = _kept_past_cap(lines)
+        kept, dropped, dropped_by_name = _kept_past_cap(rest)
         # Each field's index is its place in ``headers``, as everywhere else (the checks compare
         # indexes with hop positions and read ``headers[index]``): the kept fields follow the
-        # first MAX_HEADER_FIELDS in their order, numbered on from there. Their real line numbers
-        # serve only the legacy-charset reading (``lines`` realigned below).
-        fields = chain(enumerate(lines[:MAX_HEADER_FIELDS]),
-                       enumerate((line for _, line in kept), start=MAX_HEADER_FIELDS))
-        lines = [*lines[:MAX_HEADER_FIELDS], *(line for _, line in kept)]
+        # first MAX_HEADER_FIELDS in their order, numbered on from there (``lines`` realigned
+        # for the legacy-charset reading).
+        fields = chain(enumerate(lines), enumerate(kept, start=MAX_HEADER_FIELDS))
+        lines = [*lines, *kept]
     # RFC 5322 section 2.2: a field body holds no NUL (nor does RFC 6532's UTF-8). The text
     # shows U+FFFD in its place; ``raw`` keeps the byte, so DKIM hashes what was sent.
     nul = header_section.find(b"\x00") >= 0
@@ -408,16 +431,105 @@ def truncation_note(beyond: int, kept: int, dropped: int) -> str:
     return note
 
 
-def _kept_past_cap(lines: list[bytes]) -> tuple[list[tuple[int, bytes]], int, dict[str, int]]:
-    """The lines past MAX_HEADER_FIELDS whose field names the checks read (KEPT_PAST_CAP),
-    with their line numbers, in order: of each name at most MAX_KEPT_PER_NAME, the first half
-    and the LAST half (the deepest fields are the sender's own, RFC 5321 section 4.4: a sender
-    who writes 50 decoy From: fields above its real one must not push the real one out); and
-    how many more there were. One cheap look at each line's name (bounded slice, no regex):
-    linear in the lines."""
+def _kept_past_cap(rest: bytes) -> tuple[list[bytes], int, dict[str, int]]:
+    """The fields of ``rest`` (the header section past MAX_HEADER_FIELDS, unsplit) whose field
+    names the checks read (KEPT_PAST_CAP), in order: of each name at most MAX_KEPT_PER_NAME, the
+    first half and the LAST half (the deepest fields are the sender's own, RFC 5321 section 4.4:
+    a sender who writes 50 decoy From: fields above its real one must not push the real one
+    out); and how many more there were, in all and by name.
+
+    Each name is one anchored regex search over ``rest`` lower-cased: a field of it is counted
+    by C-level iteration, and only the kept ones are cut out, so a million Received fields cost
+    no Python step and no bytes object each. A name is the field's bytes before the first colon
+    in its first _LONGEST_KEPT bytes, less SP/HTAB at its end (the reading
+    _kept_past_cap_of_lines has); a header with mixed or bare-CR line ends (no real mail) is
+    read by that line-by-line reading."""
+    breaks = _field_breaks(rest)
+    if breaks is _FIELD_BREAK:
+        return _kept_past_cap_of_lines(_logical_lines(rest))
+    # Every break ends in an LF and every LF in a field is a fold's (followed by SP/HTAB): each
+    # field starts after an LF not followed by SP/HTAB, and the one LF put first starts the first.
+    lowered = (b"\n" + rest).lower()  # ``bytes.lower`` changes only A-Z, as the name test's does
+    half = MAX_KEPT_PER_NAME // 2
+    chosen: list[int] = []
+    dropped = 0
+    # (where the name's first field is, name, how many of it were not read)
+    not_read: list[tuple[int, str, int]] = []
+    present = _kept_starts_in(lowered)
+    for start, pattern in _kept_field_patterns():
+        if start not in present:
+            continue
+        found = pattern.finditer(lowered)
+        first = [match.start() for match in islice(found, half)]
+        # The rest of the matches, numbered: a deque of MAX_KEPT_PER_NAME - half keeps the last
+        # ones, and the last number is how many there were (all consumed in C).
+        last = deque(enumerate(found, start=half + 1), maxlen=MAX_KEPT_PER_NAME - half)
+        total = last[-1][0] if last else len(first)
+        chosen += first
+        chosen += [match.start() for _, match in last]
+        if total > MAX_KEPT_PER_NAME:
+            dropped += total - MAX_KEPT_PER_NAME
+            not_read.append((first[0], start[1:].decode("ascii"), total - MAX_KEPT_PER_NAME))
+    chosen.sort()
+    # Named in the order their first fields come, as the line-by-line reading meets them.
+    by_name_dropped = {name: unread for _, name, unread in sorted(not_read)}
+    kept = []
+    for position in chosen:
+        # ``position`` is the LF before the field in ``lowered``: the field's own first byte in ``rest``.
+        after = breaks.search(rest, position)
+        kept.append(rest[position:after.start() if after is not None else len(rest)])
+    return kept, dropped, by_name_dropped
+
+
+_PRESENCE_WINDOW = 1 << 18
+"""Bytes of the lower-cased rest searched at a time for the kept names present."""
+
+
+def _kept_starts_in(lowered: bytes) -> set[bytes]:
+    """Which of the kept names' and prefixes' starts (an LF and the name) ``lowered`` holds: one
+    regex pass of them all (a search for each was 44 passes), its hits gathered a window at a
+    time so that a million of them are never a million bytes objects at once. The windows
+    overlap by the longest start, so none is cut in two."""
+    starts = _kept_starts_pattern()
+    overlap = max(map(len, _KEPT_STARTS))
+    present: set[bytes] = set()
+    for position in range(0, len(lowered), _PRESENCE_WINDOW):
+        present.update(starts.findall(lowered, position, position + _PRESENCE_WINDOW + overlap))
+    return present
+
+
+@functools.cache
+def _kept_starts_pattern() -> re.Pattern[bytes]:
+    # Longest first: a start that begins another (received, received-spf) does not hide it.
+    return re.compile(b"|".join(map(re.escape, sorted(_KEPT_STARTS, key=len, reverse=True))))
+
+
+@functools.cache
+def _kept_field_patterns() -> tuple[tuple[bytes, re.Pattern[bytes]], ...]:
+    """For each kept name and prefix, what its field starts with in ``_kept_past_cap``'s lower-cased
+    rest (an LF and the name), and the pattern of such a field up to its name's colon: the name,
+    then SP/HTAB (any bytes of the field, folds included, after a prefix), the colon within the
+    field's first _LONGEST_KEPT bytes. Compiled on first use: only a header past the cap needs them."""
+    patterns = []
+    for name in sorted(_KEPT_NAMES):
+        room = _LONGEST_KEPT - 1 - len(name)
+        patterns.append((b"\n" + name, re.compile(rb"\n%s[ \t]{0,%d}:" % (re.escape(name), room))))
+    for prefix in _KEPT_PREFIXES:
+        room = _LONGEST_KEPT - 1 - len(prefix)
+        # No colon within ``room`` bytes before the one ending the name, and no break before it
+        # (an LF there is a fold's, followed by SP/HTAB; a CR is a CR LF fold's or a byte of the
+        # name). The lookahead bounds the walk after it.
+        patterns.append((b"\n" + prefix, re.compile(
+            rb"\n%s(?=[^:]{0,%d}:)(?:[^:\n]|\n(?=[ \t]))*:" % (re.escape(prefix), room))))
+    return tuple(patterns)
+
+
+def _kept_past_cap_of_lines(lines: list[bytes]) -> tuple[list[bytes], int, dict[str, int]]:
+    """``_kept_past_cap`` of the fields past the cap split into ``lines``: one cheap look at each
+    line's name (bounded slice, no regex) among those _lines_starting_like_kept finds."""
     by_name: dict[bytes, list[int]] = {}
     names = _KEPT_NAMES
-    for index in _lines_starting_like_kept(lines, MAX_HEADER_FIELDS):
+    for index in _lines_starting_like_kept(lines, 0):
         line = lines[index]
         colon = line.find(b":", 0, _LONGEST_KEPT)
         if colon <= 0:
@@ -440,7 +552,7 @@ def _kept_past_cap(lines: list[bytes]) -> tuple[list[tuple[int, bytes]], int, di
             indexes = indexes[:half] + indexes[-(MAX_KEPT_PER_NAME - half):]
         chosen.extend(indexes)
     chosen.sort()
-    return [(index, lines[index]) for index in chosen], dropped, by_name_dropped
+    return [lines[index] for index in chosen], dropped, by_name_dropped
 
 
 _KEPT_NAMES = frozenset(name.encode("ascii") for name in KEPT_PAST_CAP)
