@@ -443,6 +443,21 @@ def test_body_length_limit_and_appended_content() -> None:
     assert any(f.id == "dkim.unsigned_body" for f in findings)
 
 
+def test_a_subject_the_signer_left_out_is_a_warning_not_a_field_added_after_signing() -> None:
+    # Libero signs "h=From;" on all its mail (V46c): its one Subject was never covered, not added
+    # after signing. Nobody vouches for it (a warning, in those words), but it is no danger.
+    dns = rsa_dns(1024)
+    from_only = sign(MESSAGE, key=rsa_key(1024), headers="from")
+    (r,), findings = verify(from_only, dns)
+    assert r.result == "pass" and r.unsigned_headers == ("subject",)
+    (finding,) = [f for f in findings if f.id == "dkim.unsigned_header"]
+    assert finding.severity.value == "warning", finding
+    assert "left it out" in finding.explanation and "added after signing" not in finding.explanation
+    # A second Subject beside it: which one a program shows is anyone's choice, the danger stays.
+    (r,), findings = verify(b"Subject: Urgent: wire money\r\n" + from_only, dns)
+    assert any(f.id == "dkim.unsigned_header" and f.severity.value == "danger" for f in findings)
+
+
 def test_headers_added_after_signing() -> None:
     raw = sign(MESSAGE, key=rsa_key(1024))
     dns = rsa_dns(1024)

@@ -1976,15 +1976,34 @@ def _findings(checks: list[_Check], present_counts: dict[str, int], from_domain:
     if not verified:
         return findings
     for check in verified:
-        if check.unsigned_headers:
-            names = ", ".join(h.capitalize() for h in check.unsigned_headers)
-            severity = Severity.DANGER if "from" in check.unsigned_headers or "subject" in check.unsigned_headers else Severity.WARNING
+        # A field the signature lists in h= fewer times than the message has it: the extra copies
+        # were added above the signed ones after signing (section 8.15). A Subject h= never lists
+        # (Libero signs "h=From;" on all its mail, V46c) was not added: the signer left it out of
+        # the signature, which RFC 6376 allows (only From is required, section 5.4) and which
+        # leaves it for anyone to change, without breaking the signature, so nobody vouches for
+        # it: a warning, not the danger of a field added after signing.
+        # (Two copies of a field none of which is signed stay the danger: which one a program shows
+        # is anyone's choice.)
+        left_out = [h for h in check.unsigned_headers if h not in check.signed_lower and h != "from"
+                    and present_counts.get(h, 0) == 1]
+        added = [h for h in check.unsigned_headers if h not in left_out]
+        if added:
+            names = ", ".join(h.capitalize() for h in added)
+            severity = Severity.DANGER if "from" in added or "subject" in added else Severity.WARNING
             findings.append(Finding(
                 "dkim.unsigned_header", severity, f"Header fields not covered by the signature: {names}",
                 f"The message has more {names} fields than {check.domain} signed. Fields are signed from "
                 "the bottom up, so the extra copies are the topmost ones, which mail programs usually "
                 "display: they were added after signing and nobody vouches for them.",
                 f"{RFC6376}#section-8.15", check.label))
+        elif left_out:
+            names = ", ".join(h.capitalize() for h in left_out)
+            findings.append(Finding(
+                "dkim.unsigned_header", Severity.WARNING, f"Header fields not covered by the signature: {names}",
+                f"{check.domain}'s signature does not cover {names} (its h= tag does not list it): the signer left "
+                "it out, so it can be changed after signing without breaking the signature, and the signature "
+                "vouches for nothing it says. RFC 6376 section 5.4 recommends signing it.",
+                f"{RFC6376}#section-5.4", check.label))
         elif any(present_counts.get(name, 0) > 1 for name in check.not_oversigned):
             # Most signers do not over-sign (the detail stays in the result): a finding only
             # when the message really carries several copies of a field a reader sees, all
