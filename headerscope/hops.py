@@ -1103,8 +1103,9 @@ def _client_in_org(fields: ReceivedFields, org: str | None, orgs: _Orgs | None =
     The reverse-DNS name is looked up by the receiver; the HELO name is the client's own claim.
     The HELO counts only when there is no address to contradict it, or the address is private,
     or ``org`` is one of the big operators whose internal relays talk over public addresses
-    and record only the HELO name: for Microsoft only from its own networks (_operator_address);
-    for the others an outsider could still claim such a name (accepted limitation).
+    and record only the HELO name: for Microsoft and United Internet (GMX) only from their own
+    networks (_operator_address); for the others an outsider could still claim such a name
+    (accepted limitation).
     """
     if org is None:
         return False
@@ -1157,11 +1158,45 @@ def _microsoft_networks() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network
     return tuple(ipaddress.ip_network(n) for n in _MICROSOFT_NETWORKS)
 
 
+# United Internet's mail platform (GMX, WEB.DE, mail.com and IONOS share one "Nemesis" MX and relay
+# system). Its MX records only the client's greeting and address, also between its own hosts ("from
+# mout.gmx.net ([212.227.17.20]) by mx-ha.gmx.net (mxgmx114 [212.227.17.5]) with ESMTPS (Nemesis)",
+# real GMX-to-GMX copy, 2022): a public address outside these with a greeting in its name is an
+# outsider's claim (verification V37: a direct-to-MX forger greeting as mout.gmx.net from an address
+# of its own, a forged GMX stamp below, read authenticated). The ip4: ranges of its SPF records as
+# public copies quote them (gmx.net/_spf.gmx.net, gmx.com, web.de and _spf-eu.ionos.com, 2019-2026:
+# SEC Consult's "SMTP Smuggling" paper, 2023, among others), which hold every outbound relay of real
+# copies (mout.gmx.net 212.227.15.15-19 and 212.227.17.20-22, mout.web.de 212.227.15.3/4,
+# 212.227.17.11/12 and 217.72.192.78, mout.gmx.com 74.208.4.200/201, mout.kundenserver.de
+# 212.227.126.131-187, 212.227.17.10-24 and 217.72.192.73/74), and GMX's own mail /24 212.227.17.0/24
+# (its MX mx-ha.gmx.net 212.227.17.5 and mx-ha.web.de 212.227.17.8, its submission hosts mrgmx
+# 212.227.17.168-190, pop3.web.de 212.227.17.177). Not its whole allocations (212.227.0.0/16,
+# 82.165.0.0/16, 74.208.0.0/16, 2001:8d8::/32): IONOS rents servers in them to anyone, as Azure
+# does in Microsoft's 20.0.0.0/8 (verification V41a). It publishes no ip6: range for mail.
+_UNITED_INTERNET_NETWORKS = ("74.208.4.192/26", "74.208.5.64/26", "74.208.122.0/26", "82.165.159.0/24",
+                             "82.165.229.31/32", "82.165.229.130/32", "82.165.230.21/32", "82.165.230.22/32",
+                             "185.48.116.13/32", "212.227.15.0/24", "212.227.17.0/24", "212.227.126.128/25",
+                             "213.165.64.0/23", "217.72.192.64/26", "217.72.192.248/29", "217.72.207.0/27")
+
+# The operators whose internal hops record only the client's greeting and address, with the networks
+# they publish: a greeting in their name counts only from these (see _operator_address).
+_OPERATOR_NETWORKS: dict[str, tuple[str, ...]] = {
+    "outlook.com": _MICROSOFT_NETWORKS,
+    "gmx.net": _UNITED_INTERNET_NETWORKS,
+}
+
+
+@functools.cache
+def _operator_networks(org: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(n) for n in _OPERATOR_NETWORKS[org])
+
+
 def _operator_address(org: str, address: str) -> bool:
     """Whether a public client address may be one of the operator's own, for trusting a greeting
-    in its name: for Microsoft only its published networks; for the other operators, whose internal
-    hops record a reverse-DNS name, any (their greeting alone rarely decides a hop)."""
-    if org != "outlook.com":
+    in its name: for the operators of _OPERATOR_NETWORKS (Microsoft, United Internet) only their
+    published networks; for the others any (accepted limitation: an outsider could still claim
+    such a name)."""
+    if org not in _OPERATOR_NETWORKS:
         return True
     ip = _ip(address)
     if ip is None:
@@ -1169,7 +1204,7 @@ def _operator_address(org: str, address: str) -> bool:
     # Addresses reserved for documentation (RFC 5737, RFC 3849) are never on the internet: they
     # stand in for real ones in examples, and contradict no greeting.
     return any(ip.version == net.version and ip in net
-                                 for net in (*_microsoft_networks(), *_documentation_networks()))
+               for net in (*_operator_networks(org), *_documentation_networks()))
 
 
 @functools.cache
@@ -2381,7 +2416,7 @@ def _unseen_outside_client(work: list[_Work], statements: Sequence[_Statement],
         client = arrival.fields
         if client.from_ip and not arrival.private and arrival.org is not None \
                 and not (client.from_rdns and host_organization(client.from_rdns) == arrival.org) \
-                and not (arrival.org == "outlook.com" and _operator_address(arrival.org, client.from_ip)):
+                and not (arrival.org in _OPERATOR_NETWORKS and _operator_address(arrival.org, client.from_ip)):
             return None
     shown = {_ip(item.fields.from_ip) for item in work if item.fields.from_ip}
     for statement in statements:

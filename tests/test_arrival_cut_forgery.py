@@ -109,3 +109,37 @@ def test_yahoos_record_of_the_client_in_its_received_spf_comment_outweighs_a_yah
     assert report.spf is not None and (report.spf.result, report.spf.client_ip) == ("fail", "45.67.89.10")
     # The comment's address does not make an arrival "missing" either: the chain shows it.
     assert "hops.arrival_missing" not in {f.id for f in report.findings}
+
+
+def _gmx_spoof(client: str) -> bytes:
+    # GMX's MX writes "from HELO ([ip]) by mx-ha.gmx.net (mxgmxNNN [its address]) with ESMTPS (Nemesis)"
+    # and its own Authentication-Results ("Authentication-Results: gmx.net; ...") above it.
+    return ("Authentication-Results: gmx.net; dkim=none; spf=fail smtp.mailfrom=paypal.com; "
+            "dmarc=fail header.from=paypal.com\n"
+            f"Received: from mout.gmx.net ([{client}]) by mx-ha.gmx.net (mxgmx017 [212.227.15.9]) with ESMTPS "
+            "(Nemesis) id 1MxAbC-1aBcDe0fGh-00XyZw for <victim@gmx.de>; Tue, 05 Nov 2024 17:12:34 +0100\n"
+            "Authentication-Results: gmx.net; dkim=pass header.i=@paypal.com; spf=pass smtp.mailfrom=paypal.com; "
+            "dmarc=pass header.from=paypal.com\n"
+            "Received: from mx3.slc.paypal.com ([173.0.84.226]) by mx-ha.gmx.net (mxgmx114 [212.227.17.5]) with "
+            "ESMTPS (Nemesis) id 1MaJKP-1pWHuy2AM9-00WQcz for <victim@gmx.de>; Tue, 05 Nov 2024 17:12:33 +0100\n"
+            "Return-Path: <service@paypal.com>\n"
+            "From: PayPal <service@paypal.com>\nTo: victim@gmx.de\nSubject: Your account is limited\n"
+            "Date: Tue, 05 Nov 2024 16:12:30 +0000\nMessage-ID: <20241105161230.1234@paypal.com>\nMIME-Version: 1.0\n"
+            "Content-Type: text/plain; charset=utf-8\n\nPlease log in.\n").encode()
+
+
+def test_a_gmx_greeting_from_an_outside_address_with_a_forged_gmx_stamp_below_reads_spoofed() -> None:
+    # Verification V37, at GMX: a spoofer greets GMX's MX as mout.gmx.net from an address of its own
+    # with no reverse DNS name and writes a GMX-looking Received and results below. GMX's MX records
+    # only the greeting, also for its own relays, so the address decides: not one of United
+    # Internet's published networks, an outsider's claim (it read authenticated on the forged hop).
+    report = headerscope.analyze(_gmx_spoof("45.67.89.10"), resolver=SnapshotResolver(_DNS), now=NOW)
+    assert report.verdict.status == "spoofed"
+    assert report.spf is not None and (report.spf.result, report.spf.client_ip) == ("fail", "45.67.89.10")
+    assert next(h for h in report.hops if h.boundary).fields.from_ip == "45.67.89.10"
+    forged = [f for f in report.findings if f.id == "recorded.untrusted_claim"
+              and f.title.startswith("Possibly forged Authentication-Results")]
+    assert forged and forged[0].severity.value == "warning"
+    # The same stamps with the client at GMX's own relay (mout.gmx.net's 212.227.17.20): GMX's hand-over.
+    inside = headerscope.analyze(_gmx_spoof("212.227.17.20"), resolver=SnapshotResolver(_DNS), now=NOW)
+    assert next(h for h in inside.hops if h.boundary).fields.from_ip == "173.0.84.226"

@@ -3895,3 +3895,63 @@ def test_an_x_me_auth_stamp_counts_only_in_oranges_own_place() -> None:
     later = ORANGE_ME.replace(b"X-ME-Auth: Y2hyaXN0b3BoZS5qYWlsbGV0QHdhbmFkb28uZnI=\r\n", b"").replace(
         b"X-ME-IP: 92.140.207.208\r\n", b"X-ME-IP: 92.140.207.208\r\nX-ME-Auth: Y2hyaXN0b3BoZS5qYWlsbGV0QHdhbmFkb28uZnI=\r\n")
     assert first_hop(later) == (Role.MTA, None)
+
+
+# United Internet's MX (GMX, WEB.DE, mail.com, IONOS) records only the client's greeting and address,
+# also for its own relays: real chains, and the addresses they need to stay inside (verification V37).
+_GMX_TO_GMX = [  # real, 2022: a GMX user's message to another GMX user
+    "from mout.gmx.net ([212.227.17.20]) by mx-ha.gmx.net (mxgmx114 [212.227.17.5]) with ESMTPS (Nemesis) id "
+    "1MaJKP-1pWHuy2AM9-00WQcz for <p.jungkamp@gmx.net>; Mon, 05 Dec 2022 17:37:41 +0100",
+    "from yoga9 ([46.114.196.142]) by mail.gmx.net (mrgmx104 [212.227.17.168]) with ESMTPSA (Nemesis) id "
+    "1M8QS8-1p6cBz3XZg-004TXg; Mon, 05 Dec 2022 17:37:36 +0100",
+]
+
+
+@needs_parser
+def test_united_internet_relays_greeting_from_its_own_networks_are_inside() -> None:
+    gmx = _chain(_GMX_TO_GMX)
+    assert gmx.boundary_hop == 1 and gmx.hops[0].fields.from_ip == "46.114.196.142"
+    # mail.com to mail.com (real, 2018): mout.gmx.com is at 74.208.4.200.
+    mailcom = _chain([
+        "from mout.gmx.com ([74.208.4.200]) by mx.mail.com (mxgmxus001 [74.208.5.22]) with ESMTPS (Nemesis) id "
+        "0LkNaf-1f3bgF1YfT-00cNc7 for <eilloytest@mail.com>; Fri, 05 Jan 2018 21:57:16 +0100",
+        "from [104.145.102.14] ([104.145.102.14]) by 3c-app-mailcom-lxa11.server.lan (via HTTP); "
+        "Fri, 5 Jan 2018 21:57:16 +0100",
+    ])
+    assert mailcom.boundary_hop == 1 and mailcom.hops[0].fields.from_ip == "104.145.102.14"
+    # An IONOS customer's message to another IONOS customer, and a WEB.DE user's to a GMX user (real
+    # lines and relay addresses of 2019-2023: mout.kundenserver.de at 217.72.192.73 and 212.227.126.131,
+    # mout.web.de at 212.227.15.3 and 217.72.192.78).
+    for mout, relay in (("mout.kundenserver.de", "217.72.192.73"), ("mout.kundenserver.de", "212.227.126.131"),
+                        ("mout.web.de", "212.227.15.3"), ("mout.web.de", "217.72.192.78")):
+        chain = _chain([
+            f"from {mout} ([{relay}]) by mx.kundenserver.de (mxeue003 [212.227.15.41]) with ESMTPS (Nemesis) id "
+            "1MBC3y-1u9cS100oI-00ABph for <advice@example.co.uk>; Tue, 16 May 2023 14:48:17 +0200",
+            "from quad ([82.142.8.70]) by mrelayeu.kundenserver.de (mreue012 [212.227.15.167]) with ESMTPSA "
+            "(Nemesis) id 1MNfgZ-1pmyxA0eRn-00P8Pz; Tue, 16 May 2023 14:48:15 +0200",
+        ])
+        assert chain.boundary_hop == 1 and chain.hops[0].fields.from_ip == "82.142.8.70", relay
+    # From outside (real, 2014 and 2025): the boundary is GMX's and IONOS's intake, as before.
+    for line in ("from r2-d2.netlabs.org ([213.238.45.90]) by mx-ha.gmx.net (mxgmx107) with ESMTPS (Nemesis) id "
+                 "0LkB1C-1Y0ZYF1qBO-00c91L for <dieter.miosga@gmx.de>; Tue, 02 Sep 2014 11:43:57 +0200",
+                 "from mail-wm1-f42.google.com ([209.85.128.42]) by mx.kundenserver.de (mxeue002 [212.227.15.41]) "
+                 "with ESMTPS (Nemesis) id 1MBC3y-1u9cS100oI-00ABph for <advice@arganhrconsultancy.co.uk>; "
+                 "Tue, 03 Jun 2025 06:43:03 +0200"):
+        chain = _chain([line, _GMX_TO_GMX[1]])
+        assert chain.boundary_hop == 2, line
+
+
+@needs_parser
+def test_a_united_internet_greeting_from_an_outside_address_is_an_outsiders_claim() -> None:
+    # Verification V37: a direct-to-MX forger greeting GMX's MX as mout.gmx.net from an address with
+    # no reverse DNS name moved the boundary down to the hop below, its own text. GMX's relays send
+    # from the networks United Internet publishes; not from the rest of its allocations, where IONOS
+    # rents servers to anyone (82.165.0.0/16, 212.227.0.0/16, 74.208.0.0/16).
+    for outside in ("45.67.89.10", "82.165.1.1", "212.227.98.20", "74.208.200.9"):
+        forged = [_GMX_TO_GMX[0].replace("212.227.17.20", outside), _GMX_TO_GMX[1]]
+        chain = _chain(forged)
+        assert chain.boundary_hop == 2 and chain.hops[1].fields.from_ip == outside, outside
+    for greeting in ("mout.kundenserver.de", "mout.web.de", "mout.gmx.com"):
+        forged = [_GMX_TO_GMX[0].replace("mout.gmx.net ([212.227.17.20])", f"{greeting} ([45.67.89.10])"),
+                  _GMX_TO_GMX[1]]
+        assert _chain(forged).boundary_hop == 2, greeting
