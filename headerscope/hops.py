@@ -2416,7 +2416,7 @@ def _unseen_outside_client(work: list[_Work], statements: Sequence[_Statement],
         client = arrival.fields
         if client.from_ip and not arrival.private and arrival.org is not None \
                 and not (client.from_rdns and host_organization(client.from_rdns) == arrival.org) \
-                and not (arrival.org in _OPERATOR_NETWORKS and _operator_address(arrival.org, client.from_ip)):
+                and not (arrival.org == "outlook.com" and _operator_address(arrival.org, client.from_ip)):
             return None
     shown = {_ip(item.fields.from_ip) for item in work if item.fields.from_ip}
     for statement in statements:
