@@ -35,6 +35,7 @@ from .model import (
 from .text import (
     HIDDEN_CHARACTERS,
     IGNORABLE_NOT_FORMAT,
+    address_safe_cut,
     charset_codec,
     compiled_on_first_use,
     decode_rfc2047,
@@ -1405,7 +1406,10 @@ def _fields(block: bytes) -> list[tuple[str, str]]:
     """(lower-case name, unfolded value) of each field of a delivery-status group."""
     parsed = parse_message(block)
     # Unfolding leaves the continuation lines' indentation: one space is what was meant.
-    return [(h.name.lower(), " ".join(h.decoded[:_MAX_FIELD].split())) for h in parsed.headers if h.name]
+    # A value cut where an address is would keep part of a mailbox name that --redact cannot
+    # mask (a Diagnostic-Code quotes the recipient's address): cut before it (address_safe_cut).
+    return [(h.name.lower(), " ".join(address_safe_cut(h.decoded, _MAX_FIELD).split())) for h in parsed.headers
+            if h.name]
 
 
 def _part_fields(message: Message, part: _Part) -> list[tuple[str, str]]:
@@ -2185,7 +2189,8 @@ def diagnostic_words(diagnostic: str | None, limit: int = 120) -> str | None:
     words = " ".join(_reply_codes_re().sub(" ", diagnostic[:2000]).split()).strip(" -:;")
     if len(words) < 3:
         return None
-    return words if len(words) <= limit else words[:limit - 1] + "…"
+    # (Not cut inside an address: --redact would show the start of a mailbox name; address_safe_cut.)
+    return words if len(words) <= limit else address_safe_cut(words, limit - 1) + "…"
 
 
 _RFC3464 = "https://www.rfc-editor.org/rfc/rfc3464"
@@ -2878,7 +2883,8 @@ def attached_path(path: str, number: int | str) -> str:
 def _short(text: str | None, limit: int = 120) -> str | None:
     if text is None:
         return None
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    # (Not cut inside an address: --redact would show the start of a mailbox name; address_safe_cut.)
+    return text if len(text) <= limit else address_safe_cut(text, limit - 1) + "…"
 
 
 def _recipient_name(recipient: DsnRecipient, failed_header: list[str]) -> str:
@@ -3130,7 +3136,7 @@ def _qmail_bounce(message: Message) -> tuple[DeliveryReport, tuple[tuple[Attache
         expired = "I'm not going" in said and _qmail_expired_re().search(said) is not None
         if expired:
             said = _qmail_expired_re().sub("\n", said)
-        diagnostic = " ".join(said.split())[:_MAX_FIELD] or None
+        diagnostic = address_safe_cut(" ".join(said.split()), _MAX_FIELD) or None  # (see _fields)
         cut = _cut_note(diagnostic, said, last_read) if diagnostic else None
         codes = _qmail_status_re().findall(said)
         code = codes[-1] if codes else None
@@ -3146,7 +3152,7 @@ def _qmail_bounce(message: Message) -> tuple[DeliveryReport, tuple[tuple[Attache
             # expired message (the last attempt's refusal, not the failure's cause). qmail's
             # host line (which command was refused) and its give-up line are its own words.
             remote_mta = next(group for group in remote.groups()[:3] if group)
-            diagnostic = " ".join(remote.group(4).split())[:_MAX_FIELD]
+            diagnostic = address_safe_cut(" ".join(remote.group(4).split()), _MAX_FIELD)
             # The reading keeps at most 21 lines of 1,000 characters, then 2,000 characters: a
             # longer reply (a server's policy text, a multi-line reply of many lines) is cut, and
             # the report says so and how much was kept. The whole reply runs up to qmail-send's own
@@ -3160,7 +3166,7 @@ def _qmail_bounce(message: Message) -> tuple[DeliveryReport, tuple[tuple[Attache
                 # (qmail appends its give-up line to a deferral only: a 5.x.x beside it is kept.)
                 code = enhanced.group(1) if enhanced and not (expired and enhanced.group(1)[0] == "4") else None
         recipients.append(DsnRecipient(
-            final_recipient=address.strip()[:320] or None, original_recipient=None, action="failed",
+            final_recipient=address_safe_cut(address.strip(), 320) or None, original_recipient=None, action="failed",
             status=code, status_meaning=status_meaning(code) if code else None, remote_mta=remote_mta,
             diagnostic_code=diagnostic, diagnostic_type=diagnostic_type, text_reason=" ".join(own) or None,
             diagnostic_cut=cut))
@@ -3310,7 +3316,7 @@ def _address_block(text: str, address: str, places: Iterator[int]) -> list[str] 
                     break
                 if _lone_address_re().fullmatch(stripped):
                     continue  # an address the failed one was expanded from ("(generated from x@y)"), not a reason
-                block.append(" ".join(stripped.split())[:500])
+                block.append(address_safe_cut(" ".join(stripped.split()), 500))  # (see _fields)
             return block
     return None
 
@@ -3362,7 +3368,7 @@ def _block_reason(block: list[str]) -> tuple[str | None, str | None, str | None]
         replies.append(found.group(1))
         if found.group(1)[3:4] != "-":
             break  # "550 text" ends a reply; "550-text" continues it (RFC 5321 section 4.2.1)
-    reason = " ".join(replies)[:_MAX_FIELD] if replies else block[0]
+    reason = address_safe_cut(" ".join(replies), _MAX_FIELD) if replies else block[0]  # (see _fields)
     return reason, host, command
 
 

@@ -139,6 +139,63 @@ def one_line(text: str) -> str:
     return text.replace("\n", " ") if "\n" in text else text
 
 
+# What ends an address's local part where redaction (redact.py, its _STOP) looks for one: RFC 5322
+# section 3.2.3's specials that are not atext, white space, quotes and "@" itself.
+_LOCAL_PART_END = frozenset(" \t\r\n\x0b\x0c<>()[]\\,;:\"@'`")
+_MAX_LOCAL_PART_LOOK = 1024
+"""Characters looked at on each side of a cut for the local part it would split: RFC 5321 section
+4.5.3.1.1 allows 64 octets; a longer run is no mailbox anyone has."""
+_MAX_QUOTED_LOCAL_PART = 130
+"""A quoted local part's length looked at, its quotes included (redact.py masks one of 128)."""
+
+
+def address_safe_cut(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, the cut moved back before an address that it
+    would leave unreadable as one: "<bob.secret@example.com>" cut at "<bob.sec" (or at
+    "<bob.secret@", or in "bob@[192.0.2" of an address literal) keeps the mailbox name without
+    what --redact needs to tell it from a word (redact.redact_text masks the local part before
+    an "@" and the start of a domain), so it would be shown. A cut in the domain that leaves its
+    first character is kept ("bob@exam": redaction masks "bob"). A quoted local part ("bob
+    secret"@x, RFC 5322 section 3.4.1) is cut before its opening quote. Bounded: at most
+    _MAX_LOCAL_PART_LOOK characters looked at each way."""
+    if len(text) <= limit:
+        return text
+    floor = max(0, limit - _MAX_LOCAL_PART_LOOK)
+    start = limit  # where the run of local-part (or domain) characters the cut falls in starts
+    while start > floor and text[start - 1] not in _LOCAL_PART_END:
+        start -= 1
+    if start > 0 and text[start - 1] == "@":
+        if text[start:limit][:1].isalnum():
+            return text[:limit]  # the cut is in the domain, after its first character
+        return text[:_local_part_start(text, start - 1, floor)]
+    if text[start - 2:start] == "@[" and start >= 2:
+        return text[:_local_part_start(text, start - 2, floor)]  # the cut is in an address literal
+    end = limit
+    stop = min(len(text), limit + _MAX_LOCAL_PART_LOOK)
+    while end < stop and text[end] not in _LOCAL_PART_END:
+        end += 1
+    if text[end:end + 1] == "@":
+        return text[:_local_part_start(text, end, floor)]  # the cut is in a local part, or before its "@"
+    # Inside a quoted local part: its closing quote and "@" ahead, no other quote between.
+    closing = text.find('"@', limit, limit + _MAX_QUOTED_LOCAL_PART)
+    if closing >= 0 and text.find('"', limit, closing) < 0:
+        opening = text.rfind('"', max(0, limit - _MAX_QUOTED_LOCAL_PART), limit)
+        if opening >= 0:
+            return text[:opening]
+    return text[:limit]
+
+
+def _local_part_start(text: str, at: int, floor: int) -> int:
+    """Where the local part before the "@" at ``at`` starts (its opening quote, when quoted)."""
+    if text[at - 1:at] == '"':
+        opening = text.rfind('"', max(0, at - _MAX_QUOTED_LOCAL_PART), at - 1)
+        return opening if opening >= 0 else at
+    start = at
+    while start > floor and text[start - 1] not in _LOCAL_PART_END:
+        start -= 1
+    return start
+
+
 # What people put in place of a value they hide before sharing a copy: "***", "[redacted]",
 # "<removed>", "REDACTED". Looked for only where a value failed to read or verify (a DKIM
 # signature, an address literal): "REDACTED" is base64's alphabet too.

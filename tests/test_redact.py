@@ -161,3 +161,77 @@ def test_a_sendmail_login_in_a_second_comment_is_redacted_everywhere() -> None:
     for output_format in ("terminal", "json", "html", "markdown"):
         text = get_renderer(output_format).render(redacted)
         assert "tytso" not in text, output_format
+
+
+def test_address_safe_cut_never_leaves_a_mailbox_name_redaction_cannot_mask() -> None:
+    """Task attach47: a text cut short at any point keeps no part of a local part that --redact
+    cannot mask (a start before its "@", a name and "@" without a domain, an address literal cut
+    open, a quoted local part), and is cut where it was when no address is at the cut."""
+    from headerscope.text import address_safe_cut
+
+    texts = ["host said <bob.secret@example.com>: no such user",
+             'rcpt "bob secret"@example.org refused', "to bob.secret@[192.0.2.5] refused", "bob.secret@x.org"]
+    for text in texts:
+        for limit in range(len(text) + 2):
+            kept = address_safe_cut(text, limit)
+            assert text.startswith(kept) and len(kept) <= limit, (text, limit)
+            shown = redact_text(kept)
+            assert not any(piece in shown for piece in ("bob", "ob.s", "secret", "cret")), (text, limit, shown)
+    assert address_safe_cut("no address here at all", 9) == "no addres"
+    assert address_safe_cut("bob.secret@example.com", 15) == "bob.secret@exam"  # redaction masks that
+    # Bounded: a run of local-part characters is looked at 1,024 characters each way.
+    started = time.perf_counter()
+    assert len(address_safe_cut("a" * 600_000 + "@x.org", 599_500)) == 599_500 - 1024
+    assert len(address_safe_cut("a" * 1_000_000 + "@x.org", 500_000)) == 500_000
+    assert_within(started, 1)
+
+
+def _bounce(diagnostic: str, notice: str = "") -> bytes:
+    """A Postfix-shaped bounce of bob.secret@recipient.example: its Diagnostic-Code (none when
+    empty) and its notice text's lines under the address."""
+    field = f"Diagnostic-Code: smtp; {diagnostic}\r\n" if diagnostic else ""
+    remote = "Remote-MTA: dns; mx.recipient.example\r\n" if diagnostic else ""
+    return (
+        "Received: from mx.sender.example (mx.sender.example [192.0.2.10]) by mx.recipient.example with ESMTP id 1;"
+        " Tue, 03 Nov 2020 10:00:05 +0000\r\n"
+        "From: MAILER-DAEMON@mx.sender.example (Mail Delivery System)\r\nTo: alice@sender.example\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\nDate: Tue, 03 Nov 2020 10:00:00 +0000\r\n"
+        "Message-ID: <dsn1@mx.sender.example>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"\r\n\r\n'
+        "--b1\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n\r\n"
+        f"  bob.secret@recipient.example\r\n    {notice or 'refused'}\r\n\r\n"
+        "--b1\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.sender.example\r\n\r\n"
+        "Final-Recipient: rfc822; bob.secret@recipient.example\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        f"{remote}{field}\r\n--b1--\r\n").encode()
+
+
+def test_a_delivery_reports_quotes_of_the_recipients_address_are_redacted_in_every_format() -> None:
+    """Task attach47: the Diagnostic-Code and the notice text's reason quote the failed address
+    ("550 5.1.1 <bob@x>: user unknown"). --redact masks them in the delivery report and in the
+    finding in every format, also where a text was cut short at the address: the finding's title
+    quotes the reply's first 120 characters, a Diagnostic-Code is kept to 2,000 and a notice line
+    to 500, and a cut inside the local part ("<bob.secr…") left a start of the mailbox name that
+    redaction cannot tell from a word."""
+    import headerscope
+    from headerscope.render import get_renderer
+
+    # Each cut falls in "bob.secret": the title's words at 119 characters (the reply's codes taken
+    # out), the field at 2,000 ("smtp; " and the codes in), the notice line at 500 (its indent out).
+    words = ("The mailbox you tried to reach is not known here and the message was refused for that reason "
+             "by this host on ")[:113]
+    cases = [
+        _bounce("550 5.1.1 <bob.secret@recipient.example>: Recipient address rejected: User unknown"),
+        _bounce(f"550 5.1.1 {words}<bob.secret@recipient.example>"),
+        _bounce("550 5.1.1 " + "x" * 1975 + " <bob.secret@recipient.example>"),
+        _bounce("", notice="x" * 490 + " <bob.secret@recipient.example> unknown"),
+    ]
+    for number, raw in enumerate(cases):
+        report = headerscope.analyze(raw, offline=True)
+        assert report.delivery_report is not None, number
+        [recipient] = report.delivery_report.recipients
+        assert recipient.diagnostic_code or recipient.text_reason, number
+        redacted = redact_report(report)
+        for output_format in ("terminal", "json", "html", "markdown"):
+            text = get_renderer(output_format).render(redacted).replace("\\*", "*")  # (Markdown's escapes)
+            assert "b***@recipient.example" in text, (number, output_format)
+            assert "bob" not in text and "secr" not in text, (number, output_format)
