@@ -145,22 +145,26 @@ def _parse_content_type(value: str) -> tuple[str, dict[str, str]]:
     main, _, rest = value.partition(";")
     params: dict[str, str] = {}
     continued: dict[str, list[tuple[int, str, bool]]] = {}
-    _read_parameters(";" + rest, params, continued)
+    again: dict[str, list[str]] = {}
+    _read_parameters(";" + rest, params, continued, again=again)
     for name, sections in continued.items():
         plain = params.get(name)
         params[name] = _rfc2231_value(sections)  # the RFC 2231 form wins over a plain one (it is the exact value)
         if plain is not None and name in _NAME_PARAMETERS:
             params[name] = _BothForms(params[name], plain, name)  # the other form, checked too
+    for name, values in again.items():
+        params[name] = _given_again(params[name], values, name)
     return main.strip().lower(), params
 
 
 def _read_parameters(text: str, params: dict[str, str], continued: dict[str, list[tuple[int, str, bool]]],
-                     seam: int = -1) -> set[str]:
+                     seam: int = -1, again: dict[str, list[str]] | None = None) -> set[str]:
     """Reads the parameters of ``text`` (";" and what follows the type) into ``params`` (plain
     ones: the first of a name wins) and ``continued`` (RFC 2231 pieces by name, each as (number,
     text, encoded): every piece is kept, two of the same number too, as Python's decode_params
-    keeps them; verification V43d D4). The names of the plain parameters that end past
-    ``seam`` (when one is given: where a long field's middle was skipped)."""
+    keeps them; verification V43d D4); into ``again``, the other values of a file name given
+    more than once (_note_again). The names of the plain parameters that end past ``seam`` (when
+    one is given: where a long field's middle was skipped)."""
     past: set[str] = set()
     for match in _parameter_re().finditer(text):
         name = match.group(1).lower()
@@ -171,7 +175,9 @@ def _read_parameters(text: str, params: dict[str, str], continued: dict[str, lis
         if parts is None:
             if seam >= 0 and match.end() > seam and name not in params:
                 past.add(name)
-            params.setdefault(name, value)
+            first = params.setdefault(name, value)
+            if first is not value and again is not None and name in _NAME_PARAMETERS and value != first:
+                _note_again(again.setdefault(name, []), value)
             continue
         continued.setdefault(parts.group(1), []).append((_piece_number(parts.group(2)), value, name.endswith("*")))
     return past
@@ -200,6 +206,8 @@ class _CutName(str):
     plain: str | None = None
     """The other form of a name given in both (see _BothForms), or None."""
     parameter: str = "filename"
+    also: tuple[str, ...] = ()
+    """The other values of a name given more than once in the field (see _NamedAgain)."""
 
     def __new__(cls, text: str, skipped: int, hidden: str | None) -> _CutName:
         self = super().__new__(cls, text)
@@ -216,6 +224,8 @@ class _BothForms(str):
 
     plain: str
     parameter: str
+    also: tuple[str, ...] = ()
+    """The other values of the plain form, given more than once in the field (see _NamedAgain)."""
 
     def __new__(cls, text: str = "", plain: str = "", parameter: str = "filename") -> _BothForms:
         self = super().__new__(cls, text)
@@ -224,7 +234,57 @@ class _BothForms(str):
         return self
 
 
+class _NamedAgain(str):
+    """A file name parameter given more than once in one field with other values (two
+    filename=, two name=): the first, which is the value read (Python's email gives it, compat32
+    and the default policy alike), with ``also``, the others in the order given (a mail program
+    that keeps the last one shows the last). RFC 2045 section 5.1 and RFC 2183 give each
+    parameter once; which one a reader takes is its own choice, so each is checked (task attach47)."""
+
+    also: tuple[str, ...]
+    parameter: str
+
+    def __new__(cls, text: str, also: tuple[str, ...], parameter: str) -> _NamedAgain:
+        self = super().__new__(cls, text)
+        self.also = also
+        self.parameter = parameter
+        return self
+
+
 _NAME_PARAMETERS = ("filename", "name")
+_MAX_NAMES_AGAIN = 8
+"""Other values of one file name parameter kept (_note_again): a field of thousands of
+filename= keeps its first (the value read), the next seven and its last."""
+
+
+def _note_again(values: list[str], value: str) -> None:
+    """Keeps ``value``, another value of a file name given again, in ``values``: at most
+    _MAX_NAMES_AGAIN, the last slot taken by the latest, so the last one given (the one a mail
+    program that keeps the last shows) is always among them. Constant work per value."""
+    if value in values:
+        return
+    if len(values) < _MAX_NAMES_AGAIN:
+        values.append(value)
+    else:
+        values[-1] = value
+
+
+def _given_again(value: str, values: list[str], parameter: str) -> str:
+    """``value`` (the first of a file name parameter given more than once) with the other
+    ``values`` kept beside it (``also``): on the _BothForms or _CutName it already is, else as a
+    _NamedAgain."""
+    also = tuple(given for given in values if given and given != value)
+    if not also:
+        return value
+    if isinstance(value, (_BothForms, _CutName)):
+        value.also = also
+        return value
+    return _NamedAgain(value, also, parameter)
+
+
+def _names_again(value: str | None) -> tuple[str, ...]:
+    """The other values of a file name given more than once in its field (see _NamedAgain)."""
+    return value.also if isinstance(value, (_NamedAgain, _BothForms, _CutName)) else ()
 
 
 def _plain_form(value: str | None) -> tuple[str, str] | None:
@@ -303,10 +363,18 @@ def _parse_long_content_type(value: str) -> tuple[str, dict[str, str]]:
     text += _SEAM + tail
     params: dict[str, str] = {}
     continued: dict[str, list[tuple[int, str, bool]]] = {}
-    cut = _read_parameters(text, params, continued, seam)
+    again: dict[str, list[str]] = {}
+    cut = _read_parameters(text, params, continued, seam, again)
     # The file names the middle gives come before those the end gives, after the start's.
     running = last.group(1).lower() if runs_on and last is not None else None
-    _names_in_middle(value, tail_start, head_open, params, continued, cut, cut - {running})
+    middle: dict[str, list[str]] = {}
+    _names_in_middle(value, tail_start, head_open, params, continued, cut, cut - {running}, middle)
+    # The middle's names given again are kept first, then the start's and the end's: the last
+    # one given (the end's) stays among those kept whatever the middle holds (_note_again).
+    for name, values in again.items():
+        for other in values:
+            _note_again(middle.setdefault(name, []), other)
+    again = middle
     plains = {name: params[name] for name in continued.keys() & params.keys() if name in _NAME_PARAMETERS}
     for name, sections in continued.items():
         params[name] = _rfc2231_value(sections)
@@ -335,6 +403,13 @@ def _parse_long_content_type(value: str) -> tuple[str, dict[str, str]]:
             given.plain = plain if _SEAM not in plain else _CutName(plain, skipped, _hidden_bidi(
                 value, _MAX_CONTENT_TYPE, tail_start, encoded=False) if hidden is not None and running == name else None)
             given.parameter = name
+    for name, values in again.items():
+        # A name given again that spans the seam (the one the start leaves open) is cut too, as
+        # the plain form above.
+        values[:] = [other if _SEAM not in other else _CutName(other, skipped, _hidden_bidi(
+            value, _MAX_CONTENT_TYPE, tail_start, encoded=False) if hidden is not None and running == name else None)
+            for other in values]
+        params[name] = _given_again(params[name], values, name)
     return main.strip().lower(), params
 
 
@@ -351,7 +426,8 @@ _MAX_MIDDLE_STEPS = 4096
 
 
 def _names_in_middle(value: str, tail_start: int, inside: bool, params: dict[str, str],
-                     continued: dict[str, list[tuple[int, str, bool]]], cut: set[str], from_end: set[str]) -> None:
+                     continued: dict[str, list[tuple[int, str, bool]]], cut: set[str], from_end: set[str],
+                     again: dict[str, list[str]] | None = None) -> None:
     """The file names (filename=, name=) a long field gives in its skipped middle, read into
     ``params``, ``continued`` and ``cut`` as Python's get_filename() reads the whole field: the
     first plain one of a name wins (the start's, then the middle's, then the end's: ``from_end``,
@@ -359,7 +435,8 @@ def _names_in_middle(value: str, tail_start: int, inside: bool, params: dict[str
     a parameter inside another's quoted value is text of it (x-note="; filename=a.pdf"): the middle
     is walked from the cut (``inside``: a quoted value is open there) from quote to closing quote,
     a quote escaped by an odd run of backslashes no end (RFC 5322 section 3.2.4), each stretch
-    searched once. At most _MAX_MIDDLE_STEPS steps and _MAX_MIDDLE_NAMES reads: bounded."""
+    searched once. At most _MAX_MIDDLE_STEPS steps and _MAX_MIDDLE_NAMES reads: bounded. The
+    other values of a name given again go to ``again`` (_note_again)."""
     from_end = {name for name in from_end if name in ("filename", "name")}
     at = _MAX_CONTENT_TYPE  # walked up to here
     search_from = _MAX_CONTENT_TYPE - 1  # (a ";" may end the start)
@@ -395,9 +472,13 @@ def _names_in_middle(value: str, tail_start: int, inside: bool, params: dict[str
                 (_piece_number(pieces.group(2)), text, written.endswith("*")))
             cut.add(pieces.group(1))
         elif written not in params or written in from_end:
+            if written in params and again is not None:
+                _note_again(again.setdefault(written, []), params[written])  # the end's, given after it
             params[written] = text
             from_end.discard(written)
             cut.add(written)
+        elif again is not None and text != params[written]:
+            _note_again(again.setdefault(written, []), text)
         at = search_from = parameter.end()
         # A quoted value longer than the read is still open where the read stopped.
         inside = raw.startswith('"') and not _closed_quote(raw)
@@ -5293,6 +5374,8 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
     listed: list[Attachment] = []
     fragments: list[Attachment] = []
     padded: list[tuple[Attachment, str]] = []  # names cut or padded, with what is wrong with them
+    # Files whose header names them otherwise too: (the file, its name, [(other name, where)]).
+    disagreeing: list[tuple[Attachment, str, list[tuple[str, str]]]] = []
     placed = _placed_body_fragments(parts)
     unlisted: list[Attachment] = []  # past the MAX_ATTACHMENTS listed: checked all the same
     # Multiparts at MAX_DEPTH, whose parts the walk did not read (it takes them as leaves): their
@@ -5311,8 +5394,12 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
         if name is None and disposition_type != "attachment":
             continue  # a text or HTML body, an unnamed inline part: no file
         extension = _extension(name)[1] if name else ""
+        # The other names a mail program may show for it (a name given twice, Content-Type's
+        # name= beside Content-Disposition's filename=): each gets the listed name's checks.
+        others = _other_names(name, part)
         if (part.content_type in _MESSAGE_TYPES or _file_kind(part) is not None) \
                 and extension not in _RISKY_EXTENSIONS \
+                and not any(_extension(other)[1] in _RISKY_EXTENSIONS for other, _ in others) \
                 and _carried_message(raw, part, read_msg=False) is not None:
             # An attached message, listed with them. A risky extension wins over the declared
             # type: a mail program saves the part under its name ("Invoice.pdf.exe" declared
@@ -5338,6 +5425,8 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
         other = _other_form(name, part.filename)
         if other is not None:
             risk, spoofed = _with_other_form(other, risk, spoofed, extension)
+        for other_name, where in others:
+            risk, spoofed = _with_other_name(other_name, where, risk, spoofed, extension)
         entry = Attachment(
             position=position or "1", filename=_shown_name(name) if name else None,
             content_type=part.content_type[:100], size=max(0, part.body_end - part.body_start),
@@ -5351,8 +5440,17 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
         if note is None and other is not None and entry.spoofed is None:
             note = _padding_note(other[0], None)
             note = f"in the name its plain {other[1]}= gives, “{_shown_name(other[0])}”: {note}" if note else None
+        for other_name, where in others:
+            if note is not None or entry.spoofed is not None:
+                break
+            note = _padding_note(other_name, None)
+            note = f"in its other name “{shown_hidden(_shown_name(other_name))}” ({where}): {note}" if note else None
         if note is not None:
             padded.append((entry, note))
+        named_otherwise = [*([(other[0], f"its plain {other[1]}=, beside the RFC 2231 {other[1]}*= listed")]
+                             if other is not None and _extension(other[0])[1] != extension else []), *others]
+        if name and named_otherwise:
+            disagreeing.append((entry, name, named_otherwise))
         if fragment and index in placed and entry.spoofed is None:
             fragments.append(entry)
     past_walk = bool(message.__dict__.get(_WALK_STOPPED)) and len(parts) > 1
@@ -5372,7 +5470,9 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
         counted, found = _names_past_walk(raw, last.body_start if last.container else last.body_end)
         more += counted
         beyond.extend((name, kind, disguise, _PAST_THE_WALK) for name, kind, disguise in found)
-    return tuple(listed), more, stopped, _attachment_findings(listed, fragments, beyond, padded, unlisted)
+    findings = _attachment_findings(listed, fragments, beyond, padded, unlisted)
+    disagreement = _names_disagree(disagreeing, frozenset(a.position for a in unlisted))
+    return tuple(listed), more, stopped, findings if disagreement is None else [*findings, disagreement]
 
 
 def _other_form(name: str | None, value: str | None) -> tuple[str, str] | None:
@@ -5406,6 +5506,99 @@ def _with_other_form(other: tuple[str, str], risk: str | None, spoofed: str | No
     if spoofed is None and other_spoofed is not None:
         spoofed = f"in the name its plain {parameter}= gives, {other_spoofed} ({two})"
     return risk, spoofed
+
+
+def _other_names(name: str | None, part: _Part) -> list[tuple[str, str]]:
+    """(each other name a mail program may show and save the part under, read as the listed one
+    is (_file_name); where the header gives it, in words): a name given again in its field with
+    another value (_NamedAgain), and Content-Type's name= (its RFC 2231 and plain forms, and its
+    values given again) beside the Content-Disposition filename= listed. Python's email
+    (get_filename) takes the first filename=, then name=; other mail programs show Content-Type's
+    name=, or the last value of a name given twice (task attach47). The plain form of the listed
+    name given in both forms is _other_form's. A name equal to the listed one, or to one before
+    it, is left out. Bounded: at most 2 x (_MAX_NAMES_AGAIN + 1) + 1 names, each read bounded."""
+    listed = part.filename
+    if name is None or listed is None:
+        return []
+    type_name = part.params.get("name")
+    # The listed name is Content-Type's name= itself when no filename= gave one (_read_part_head).
+    from_disposition = type_name is not listed
+    field, parameter = ("Content-Disposition", "filename") if from_disposition else ("Content-Type", "name")
+    given = [(value, f"a later {parameter}= of its {field}, the parameter given more than once")
+             for value in _names_again(listed)]
+    if from_disposition and type_name is not None:
+        given.append((type_name, "its Content-Type's name="))
+        type_plain = _plain_form(type_name)
+        if type_plain is not None:
+            given.append((type_plain[0], "its Content-Type's plain name=, beside name*="))
+        given.extend((value, "a later name= of its Content-Type, the parameter given more than once")
+                     for value in _names_again(type_name))
+    seen = {name}
+    plain = _plain_form(listed)
+    if plain is not None:
+        seen.add(_file_name(plain[0]) or "")  # (the other form, said by _with_other_form)
+    found: list[tuple[str, str]] = []
+    for value, where in given:
+        other = _file_name(value)
+        if other is not None and other not in seen:
+            seen.add(other)
+            found.append((other, where))
+    return found
+
+
+def _with_other_name(other: str, where: str, risk: str | None, spoofed: str | None,
+                     extension: str) -> tuple[str | None, str | None]:
+    """A part's (risk, disguise) with those of another name its header gives (_other_names): a
+    mail program that shows that one saves the file under it, so a risky type or a disguise in
+    it is the file's. Each says where the name is given."""
+    shown = f"“{shown_hidden(_shown_name(other))}”"
+    other_extension = _extension(other)[1]
+    other_risk = _RISKY_EXTENSIONS.get(other_extension)
+    if other_risk is not None and other_extension != extension:
+        listed = "" if not risk else risk if "by the name listed" in risk else f"{risk}, by the name listed"
+        risk = (f"{listed}; and " if listed else "") + f"{other_risk}, by its other name {shown} ({where})"
+    other_spoofed = _spoofed(other)
+    if spoofed is None and other_spoofed is not None:
+        spoofed = f"in its other name {shown} ({where}): {other_spoofed}"
+    return risk, spoofed
+
+
+def _names_disagree(disagreeing: Sequence[tuple[Attachment, str, list[tuple[str, str]]]],
+                    unlisted: frozenset[str]) -> Finding | None:
+    """A finding for the files whose header names them otherwise too (_other_names, and the
+    plain form of a name given in both forms when its extension differs): a warning when a name's
+    extension differs from the listed one's (the file is saved and opened as another type than
+    the one a filter read), else a notice; names that differ in case only are the same name to
+    Windows and macOS and say nothing. RFC 2231's name*= beside a plain name= of the same type
+    is how a name in another script is written with a fallback (RFC 2231 section 4), not
+    counted."""
+    said: list[str] = []
+    other_type = False
+    for attachment, name, others in disagreeing:
+        extension = _extension(name)[1]
+        differing = [(other, where) for other, where in others if other.casefold() != name.casefold()]
+        if not differing:
+            continue
+        other_type = other_type or any(_extension(other)[1] != extension for other, _ in differing)
+        said.append(_named(attachment, unlisted) + ": " + ", ".join(
+            f"“{shown_hidden(_shown_name(other))}” in {where}" for other, where in differing[:4])
+            + (f" and {len(differing) - 4} more" if len(differing) > 4 else ""))
+    if not said:
+        return None
+    return Finding(
+        id="attachment.names_disagree", severity=Severity.WARNING if other_type else Severity.NOTICE,
+        title="Attachment named otherwise in its own header: " + _first_and_more(said[0], len(said)),
+        explanation=(_ten_and_more(said)
+                     + ". RFC 2045 section 5.1 and RFC 2183 give each parameter once, and a file one name; mail "
+                     "programs differ in the one they show and save the file under: Python's email and most programs "
+                     "take Content-Disposition's filename= (its first, when given twice), others Content-Type's "
+                     "name= or the last one given. A filter or scanner that reads one name lets through a file the "
+                     "reader sees under another"
+                     + (", here of another type (the extensions differ): a known way past attachment filters."
+                        if other_type else
+                        ". The names here have the same extension: less likely a way past a filter, but not what "
+                        "one mail program writes.")),
+        reference="https://www.rfc-editor.org/rfc/rfc2183#section-2.3", subject="attachments")
 
 
 def _hint_in_head(raw: bytes, part: _Part | None) -> bool:

@@ -605,7 +605,9 @@ def test_a_name_given_only_in_a_long_fields_skipped_middle_is_found() -> None:
         assert _python_filename(raw) == "invoice.pdf.exe", given
         report = headerscope.analyze(raw, offline=True)
         assert [a.filename for a in report.attachments] == ["invoice.pdf.exe"], given
-        assert _ids(report) == {"attachment.spoofed_extension": "danger", "attachment.padded_name": "warning"}, given
+        # (Content-Type's name="invoice.pdf" names it otherwise: task attach47.)
+        assert _ids(report) == {"attachment.spoofed_extension": "danger", "attachment.padded_name": "warning",
+                                "attachment.names_disagree": "warning"}, given
     # A name in the read start wins, as Python's first one does; none given stays none.
     params = parse_content_type('attachment; filename="a.pdf"; x-a="' + "A" * 9000 + '"; filename="b.exe"; x="'
                                 + "B" * 3000 + '"')[1]
@@ -644,7 +646,11 @@ def test_several_names_in_a_long_fields_middle_are_read_as_python_reads_the_whol
                 assert _python_filename(raw) == "invoice.pdf.exe", (shape, parameter)
             report = headerscope.analyze(raw, offline=True)
             assert [a.filename for a in report.attachments] == ["invoice.pdf.exe"], (shape, parameter)
-            assert _ids(report) == {"attachment.spoofed_extension": "danger", "attachment.padded_name": "warning"}, shape
+            # A second real name ("report.pdf") names the file otherwise too (task attach47).
+            second = {"attachment.names_disagree": "warning"} if shape in (
+                "the middle's before the end's", "two in the middle") else {}
+            assert _ids(report) == {"attachment.spoofed_extension": "danger", "attachment.padded_name": "warning",
+                                    **second}, shape
     # A quoted name open at the cut and closed in the middle keeps its end, read at its closing quote.
     raw = _disposition_message('attachment; filename="report.pdf' + " " * 9000 + '; filename=x.exe"; x=1; ' + end)
     assert _python_filename(raw).endswith("; filename=x.exe")
@@ -886,6 +892,10 @@ def test_a_deep_nesting_stays_fast() -> None:
     assert time.process_time() - started < 10
 
 
+# Task attach47: the two forms' names differ in their extension, which a finding says too.
+_OTHER_TYPE = {"attachment.names_disagree": "warning"}
+
+
 def _both_forms(disposition: str) -> headerscope.Report:
     return _mixed(_TEXT, "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; "
                   + disposition + "\r\n\r\nTVqQAAMAAAAEAAAA")
@@ -900,15 +910,15 @@ def test_a_name_given_in_both_forms_is_checked_in_both_and_shown_as_before() -> 
 
     cases = [  # (the field's parameters, the name listed, the plain name, the findings)
         ("filename=\"invoice.pdf.exe\"; filename*=UTF-8''invoice.pdf", "invoice.pdf", "invoice.pdf.exe",
-         {"attachment.spoofed_extension": "danger"}),
+         {"attachment.spoofed_extension": "danger", **_OTHER_TYPE}),
         ("filename*=UTF-8''invoice.pdf; filename=\"invoice.pdf.exe\"", "invoice.pdf", "invoice.pdf.exe",
-         {"attachment.spoofed_extension": "danger"}),
+         {"attachment.spoofed_extension": "danger", **_OTHER_TYPE}),
         ("filename*=UTF-8''report.pdf; filename=\"setup.exe\"", "report.pdf", "setup.exe",
-         {"attachment.risky_type": "warning"}),
+         {"attachment.risky_type": "warning", **_OTHER_TYPE}),
         ("filename=\"setup.exe\"; filename*=UTF-8''report.pdf", "report.pdf", "setup.exe",
-         {"attachment.risky_type": "warning"}),
+         {"attachment.risky_type": "warning", **_OTHER_TYPE}),
         ("filename=\"report.pdf\"; filename*=UTF-8''setup.exe", "setup.exe", "report.pdf",
-         {"attachment.risky_type": "warning"}),
+         {"attachment.risky_type": "warning", **_OTHER_TYPE}),
         ("filename*0=\"invoice\"; filename*1=\".pdf\"; filename=\"invoice" + " " * 10 + "x" + " " * 10 + "y.pdf\"",
          "invoice.pdf", "invoice" + " " * 10 + "x" + " " * 10 + "y.pdf", {"attachment.padded_name": "warning"}),
         ("filename*=UTF-8''R%C3%A9sum%C3%A9.pdf; filename=\"Resume.pdf\"", "Résumé.pdf", "Resume.pdf", {}),
@@ -937,5 +947,85 @@ def test_a_name_given_in_both_forms_is_checked_in_both_and_shown_as_before() -> 
     # name*= and name= of Content-Type alike, when no Content-Disposition names the file.
     report = _mixed(_TEXT, "Content-Type: application/octet-stream; name*=UTF-8''invoice.pdf; name=\"invoice.pdf.exe\""
                     "\r\nContent-Disposition: attachment\r\n\r\nTVqQAAMAAAAEAAAA")
-    assert _ids(report) == {"attachment.spoofed_extension": "danger"}
+    assert _ids(report) == {"attachment.spoofed_extension": "danger", **_OTHER_TYPE}
     assert "its plain name= gives" in next(f.explanation for f in report.findings)
+
+
+def _named_part(header: str) -> headerscope.Report:
+    return _mixed(_TEXT, header + "\r\n\r\nTVqQAAMAAAAEAAAA")
+
+
+def test_every_name_a_mail_program_may_show_gets_the_checks_and_a_disagreement_is_said() -> None:
+    """Task attach47: a name given twice in its field (two filename=, two name=), or Content-Type's
+    name= against Content-Disposition's filename=, was checked in the first one read only (the one
+    Python's get_filename() gives). Mail programs differ in the one they show and save (some take
+    name=, some the last one given), so every name gets the checks (a risky extension, a double
+    extension, a bidi control, padding), and a part whose names differ says so, naming both."""
+    import email
+
+    rlo = "invoice_\u202efdp.exe"
+    cases = [  # (the part's header, its name as Python gives it, the findings, words the findings hold)
+        ('Content-Type: application/pdf\r\nContent-Disposition: attachment; filename="invoice.pdf"; '
+         'filename="invoice.exe"', "invoice.pdf",
+         {"attachment.risky_type": "warning", "attachment.names_disagree": "warning"},
+         ["“invoice.exe” in a later filename= of its Content-Disposition"]),
+        ('Content-Type: application/pdf; name="invoice.exe"\r\nContent-Disposition: attachment; filename="invoice.pdf"',
+         "invoice.pdf", {"attachment.risky_type": "warning", "attachment.names_disagree": "warning"},
+         ["“invoice.pdf” (application/pdf, part 2): “invoice.exe” in its Content-Type's name="]),
+        ('Content-Type: application/pdf; name="invoice.pdf"; name="invoice.pdf.exe"\r\nContent-Disposition: attachment',
+         "invoice.pdf", {"attachment.spoofed_extension": "danger", "attachment.names_disagree": "warning"},
+         ["a double extension: “.pdf” shown before the real “.exe”", "a later name= of its Content-Type"]),
+        (f'Content-Type: application/pdf; name="{rlo}"\r\nContent-Disposition: attachment; filename="report.pdf"',
+         "report.pdf", {"attachment.spoofed_extension": "danger", "attachment.names_disagree": "warning"},
+         ["U+202E", "“invoice_⟨U+202E⟩fdp.exe” in its Content-Type's name="]),
+        ('Content-Type: application/pdf; name="scan.pdf' + " " * 40 + '.pdf"\r\nContent-Disposition: attachment; '
+         'filename="scan.pdf"', "scan.pdf",
+         {"attachment.padded_name": "warning", "attachment.names_disagree": "notice"},
+         ["in its other name “scan.pdf ⟨40 spaces⟩ .pdf” (its Content-Type's name=): 40 blank characters"]),
+        # The same name in both, or given twice alike, or differing in case only: one name.
+        ('Content-Type: application/pdf; name="Invoice.PDF"\r\nContent-Disposition: attachment; filename="invoice.pdf";'
+         ' filename="invoice.pdf"', "invoice.pdf", {}, []),
+        # Names of one type that differ otherwise: a notice.
+        ('Content-Type: application/pdf; name="scan 2.pdf"\r\nContent-Disposition: attachment; filename="scan.pdf"',
+         "scan.pdf", {"attachment.names_disagree": "notice"}, ["“scan 2.pdf” in its Content-Type's name="]),
+    ]
+    for header, python_name, found, words in cases:
+        raw = (_HEAD + 'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\n' + _TEXT + "\r\n--b1\r\n"
+               + header + "\r\n\r\nAAAA\r\n--b1--\r\n")
+        assert email.message_from_string(raw).get_payload()[1].get_filename() == python_name, header
+        report = _named_part(header)
+        [attachment] = report.attachments
+        assert attachment.filename == python_name, header  # the name listed stays Python's
+        assert _ids(report) == found, header
+        said = " ".join(f.title + " " + f.explanation for f in report.findings if f.id.startswith("attachment."))
+        for word in words:
+            assert word in said, (header, word)
+        assert "\u202e" not in said  # a hidden character is shown, never written raw
+    # The risky name is said on the file too, naming where it is given.
+    [program] = _named_part('Content-Type: application/pdf; name="invoice.exe"\r\n'
+                            'Content-Disposition: attachment; filename="invoice.pdf"').attachments
+    assert program.risk is not None and "by its other name “invoice.exe” (its Content-Type's name=)" in program.risk
+
+
+def test_a_name_given_again_in_a_long_field_or_thousands_of_times_is_checked_and_cheap() -> None:
+    """Task attach47: a later name padded past what is read of a field (its end read with the
+    field's), and a field of thousands of filename= whose last one is the risky one: the names
+    kept are bounded (the first, the next ones, and always the last) and the reading stays linear."""
+    report = _named_part('Content-Type: application/pdf\r\nContent-Disposition: attachment; filename="invoice.pdf"; '
+                         'filename="invoice.pdf' + " " * 12000 + '.exe"')
+    assert [a.filename for a in report.attachments] == ["invoice.pdf"]
+    assert _ids(report) == {"attachment.spoofed_extension": "danger", "attachment.names_disagree": "warning"}
+    [spoofed] = [f for f in report.findings if f.id == "attachment.spoofed_extension"]
+    assert "a later filename= of its Content-Disposition" in spoofed.explanation
+    # Thousands: the first is read, the last kept and checked.
+    from headerscope.mime import _MAX_NAMES_AGAIN, _names_again, parse_content_type
+
+    field = "attachment" + "".join(f'; filename="file{n}.pdf"' for n in range(3000)) + '; filename="last.exe"'
+    started = time.process_time()
+    name = parse_content_type(field)[1]["filename"]
+    assert name == "file0.pdf" and len(_names_again(name)) == _MAX_NAMES_AGAIN and _names_again(name)[-1] == "last.exe"
+    report = _named_part("Content-Type: application/pdf\r\nContent-Disposition: " + field)
+    assert _ids(report) == {"attachment.risky_type": "warning", "attachment.names_disagree": "warning"}
+    [disagree] = [f for f in report.findings if f.id == "attachment.names_disagree"]
+    assert "“last.exe”" not in disagree.explanation or "and " in disagree.explanation  # at most four named
+    assert time.process_time() - started < 2
