@@ -1140,6 +1140,12 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
                 # Mail2World: "from 212.112.174.166 unverified ([212.112.174.166])", the
                 # server's note that no reverse-DNS name matched the address.
                 continue
+            if first is not None and literal_ip is None and host_info is None and not extras \
+                    and t.text[:1].isalnum() and (unbracketed := _read_ip(t.text)[0]) is not None:
+                # The client's address written bare after its name, no brackets: Rediffmail's
+                # webmail, "from unknown 203.0.113.223 by rediffmail.com via HTTP" (V46c).
+                literal_ip = unbracketed
+                continue
         extras.append(t.text)
 
     if extras:

@@ -1642,3 +1642,14 @@ def test_an_address_given_as_helo_at_an_mta_stays_the_helo_not_a_login(stamp: st
     # "unknown" reverse-DNS slot) is not NetEase's webmail, so no login is read into it.
     f = parse_received(stamp)
     assert (f.from_helo, f.ident, f.from_ip) == ("alice@victim.example", None, "198.51.100.7")
+
+
+def test_a_client_address_written_bare_after_its_name_is_read() -> None:
+    # Rediffmail's webmail writes the browser's address with no brackets (V46c D2): it was lost,
+    # and the field read as partly understood.
+    f = parse_received("from unknown 198.51.100.223 by rediffmail.com via HTTP; 27 Feb 2008 11:12:06 -0000")
+    assert (f.from_ip, f.via, f.complete, f.problems) == ("198.51.100.223", "HTTP", True, ())
+    # Only straight after the name: a bare address after other text is still unread text.
+    f = parse_received("from mail.example.com (mail.example.com [203.0.113.7]) 203.0.113.5 by mx.example.net; "
+                       "Mon, 05 Oct 2020 10:00:00 -0000")
+    assert f.from_ip == "203.0.113.7" and not f.complete
