@@ -1292,7 +1292,8 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
     # internal), and the chain agrees: SPF and DMARC have no hand-over to judge.
     # Or the provider's own stamp of its customer's submission, at the boundary, for its own domain.
     provider_inside = sent_inside_provider(message, chain.hops, chain.findings, recorded) or submitted_inside(
-        chain.hops, chain.boundary_hop, chain.findings, recorded, from_domain if len(set(from_domains)) == 1 else None)
+        chain.hops, chain.boundary_hop, chain.findings, recorded, from_domain if len(set(from_domains)) == 1 else None,
+        envelope.header_from[0].address if len(envelope.header_from) == 1 else None)
     if provider_inside is not None and loaded.attached_path:
         # A provider's marker vouches only for a copy the provider delivered: a copy carried inside
         # another message is whatever that message's sender attached (verifications V13 F3, V14).

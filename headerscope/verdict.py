@@ -39,6 +39,7 @@ from .model import (
     SpfResult,
     Verdict,
 )
+from .received import authenticated_login
 from .text import header_ref
 
 # Reason codes that mean "we could not verify", not "it is false".
@@ -289,12 +290,14 @@ def sent_inside_provider(message: Message, hops: tuple[Hop, ...], findings: Iter
 
 
 def submitted_inside(hops: tuple[Hop, ...], boundary_hop: int | None, findings: Iterable[Finding],
-                     recorded: Iterable[RecordedResult], from_domain: str | None) -> tuple[str, bool] | None:
+                     recorded: Iterable[RecordedResult], from_domain: str | None,
+                     from_address: str | None = None) -> tuple[str, bool] | None:
     """How the message was sent inside the provider that delivered it, by its own stamp of the
     submission, or None; in the shape of ``sent_inside_provider``, its flag True (the receiving
     system's own record). The trust boundary is a customer's submission to the provider's own
-    server from a public address (a login recorded, ESMTPA/ESMTPSA, or a submission host that
-    records none: hops.loginless_submission, T-Online's fwd hosts), hops.internal_only says the
+    server from a public address (a login recorded, ESMTPA/ESMTPSA, that is the From: address
+    itself, ``from_address``; or a submission host that records no login:
+    hops.loginless_submission, T-Online's fwd hosts), hops.internal_only says the
     provider delivered it without handing it to another organisation (hops._entered_by_submission),
     and the From: domain is the provider's own: its customer's own address, sent through its own
     server. SPF judges the server that hands mail from one administrative domain to another (RFC
@@ -318,7 +321,16 @@ def submitted_inside(hops: tuple[Hop, ...], boundary_hop: int | None, findings: 
     if any(r.trusted and r.method in ("spf", "dmarc") and r.result not in ("pass", "none", "neutral")
            for r in recorded):
         return None
-    how = (f"after a login ({str(fields.auth)[:40]})" if fields.auth else
+    login = authenticated_login(fields.auth) if fields.auth else None
+    if fields.auth and not (login and from_address and login.strip().lower() == from_address.strip().lower()):
+        # A login is the customer's own From: address only where the stamp records that very
+        # address: one account writing as another (an organisation's Postfix records
+        # "Authenticated sender: mallory@..." under "From: president@...") is the internal fraud
+        # SPF and DMARC exist to flag, and a login the stamp does not name (Gmail's "with ESMTPSA
+        # id ...") or a relay service's customer server (smtp-relay.gmail.com sending as the
+        # provider's own corporate domains) proves no more (verification V47a D-1, D-3).
+        return None
+    how = (f"after a login as {login[:120]}" if login else
            "its submission host for its customers, whose stamps record no login")
     return (f"sent by a customer of {provider} from {str(fields.from_ip)[:45]} through {provider}'s own server "
             f"{str(fields.by)[:120]} (hop {entry.number}), {how}"), True
