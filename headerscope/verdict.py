@@ -466,6 +466,15 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
                 f"Suspicious: {how} ({qualifier}), but {tail[0]} body bytes at the end are covered by no "
                 f"signature of {domain}'s (l=): text added after signing, which {domain} does not vouch for (RFC 6376 "
                 "section 8.2)."))
+        if not spf_aligned and all("subject" in s.unsigned_headers for s in aligned_dkim) and aligned_dkim:
+            # No aligned signature covers the Subject (a signer's h= without it: Libero signs
+            # "h=From;" on all its mail): a genuine signed message replayed from anywhere with any
+            # Subject verifies as well (RFC 6376 section 8.6), as text after l= does; only the
+            # domain's own SPF pass would show its server sent this copy (verification V47c D1-2).
+            return Verdict(status="suspicious", authenticated_domain=domain, summary=(
+                f"Suspicious: {how} ({qualifier}), but no signature of {domain}'s covers the Subject, so a genuine "
+                f"signed message sent again from anywhere with any Subject verifies as well, and {domain}'s SPF does "
+                "not pass for the server that sent this copy (RFC 6376 section 8.6)."))
         if tail is not None:
             what = "white space" if not tail[1] else "text"
             return Verdict(status="authenticated", authenticated_domain=domain, summary=(

@@ -1319,3 +1319,17 @@ def test_a_failed_dmarc_lookup_does_not_hide_that_nothing_can_align() -> None:
     assert timed_out.verdict.summary.endswith(
         "Whether it asks receivers to reject such mail is unknown: its DMARC lookup failed temporarily.")
     assert headerscope.analyze(raw, offline=True).verdict.status == "unauthenticated"
+
+
+def test_a_signature_that_leaves_out_the_subject_authenticates_only_with_spf() -> None:
+    # Libero signs "h=From;": a genuine signed message replayed from anywhere with a new Subject
+    # verifies as well (V47c D1-2). Only the domain's own aligned SPF pass shows its server sent
+    # this copy, as for text after l=.
+    from_only = replace(PASSING_DKIM, unsigned_headers=("subject",))
+    v = verdict(dkim=(from_only,), dmarc=DMARC_PASS_DKIM)
+    assert v.status == "suspicious" and "covers the Subject" in v.summary, v.summary
+    v = verdict(dkim=(from_only,), spf=spf_result("pass"), dmarc=DMARC_PASS_DKIM)
+    assert v.status == "authenticated", v.summary
+    # A signature that covers it: authenticated by DKIM alone, as before.
+    v = verdict(dkim=(PASSING_DKIM,), dmarc=DMARC_PASS_DKIM)
+    assert v.status == "authenticated", v.summary
