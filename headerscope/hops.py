@@ -1671,10 +1671,6 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
             result.index = j
             inside.add(b)
             break
-        unplaced = _unplaced_relay(work, b, final_org, orgs, statements, result.gateway)
-        if unplaced is not None:
-            result.notes.append(unplaced)
-            break
         # (3) Only the HELO says so: keep the boundary, say what else it could be.
         if claimed is not None and (final_org is None or orgs.same(claimed, final_org)) \
                 and _links(work, b - 1, b, orgs):
@@ -2264,7 +2260,7 @@ _SKIP_LISTED_DEPTH = 8
 
 
 def _skip_listed_boundary(work: list[_Work], b: int, final_org: str | None, orgs: _Orgs,
-                          statements: Sequence[_Statement], skip_listed: Sequence[str], relay: bool = False
+                          statements: Sequence[_Statement], skip_listed: Sequence[str]
                           ) -> tuple[int, _Statement] | None:
     """(j, statement): the lower hop j whose client Exchange Online recorded as the client it
     checked, when Exchange Online's frontend is the boundary hop's receiver and it looked past the
@@ -2280,9 +2276,7 @@ def _skip_listed_boundary(work: list[_Work], b: int, final_org: str | None, orgs
     X-MS-Exchange-SkipListedInternetSender / X-MS-Exchange-ExternalOriginalInternetSender
     fields (``skip_listed``: the addresses they name) sit among the message's own fields, where a
     sender can write one: they neither move the boundary nor stop it (only the words say them). The
-    recorded client must not be Exchange Online's own relay (a loop out through an inline service).
-    With ``relay``, the other way round: only a record naming one of EOP's outbound relays, the
-    hop that took the message from it (see _unplaced_relay), never to move the boundary."""
+    recorded client must not be Exchange Online's own relay (a loop out through an inline service)."""
     if final_org != "outlook.com" or not 0 < b < len(work) or work[b].private:
         return None
     fields = work[b].fields
@@ -2312,10 +2306,6 @@ def _skip_listed_boundary(work: list[_Work], b: int, final_org: str | None, orgs
         # and back): the message was already inside the receiving side there, and Microsoft's
         # relays are in every Microsoft 365 domain's SPF (verification V45e D1: a direct-to-MX
         # spoof read AUTHENTICATED on the relay's address, its first frontend's failures below).
-        # (Asked for ``relay``, EOP's outbound relays alone are looked for: see _unplaced_relay.)
-        if not relay or not _eop_outbound_address(found.ip):
-            return None
-    elif relay:
         return None
     # The X-MS-Exchange-SkipListedInternetSender fields (``skip_listed``) decide nothing here: they
     # sit among the message's own fields, and a sender's copy naming another address had switched
@@ -2325,59 +2315,6 @@ def _skip_listed_boundary(work: list[_Work], b: int, final_org: str | None, orgs
             continue
         return (j, found) if _links(work, j, b, orgs) else None
     return None
-
-
-def _unplaced_relay(work: list[_Work], b: int, final_org: str | None, orgs: _Orgs,
-                    statements: Sequence[_Statement], gateway: InboundGateway | None) -> Finding | None:
-    """hops.gateway_unplaced: the boundary stays at a filtering service's hand-over to Exchange
-    Online, and no MX answer tells whether that service is the recipient's gateway (``gateway``,
-    unconfirmed: hops.gateway_possible), while Exchange Online's own record, above its frontend's
-    Received, names as the client it checked one of EOP's outbound relays, the very client of the
-    service's intake (_skip_listed_boundary with ``relay``). Two chains give that record:
-
-    * a Microsoft 365 sender, through the recipient's gateway to the recipient's tenant with
-      Enhanced Filtering for Connectors: the relay is the sending tenant's, and the boundary
-      belongs at the gateway's intake (where the MX, when answered, puts it: hops.inbound_gateway);
-    * the recipient tenant's own mail looped out through an inline service and back (verification
-      V45e D1): the relay is the recipient's, the message entered earlier, maybe from a forger.
-
-    Nothing in the records the receiving side wrote tells the two apart (Microsoft's relays are in
-    every Microsoft 365 domain's SPF, so the relay's address would pass for a forger's From: as
-    well), so the boundary does not move; the finding says so, and the verdict says the spoof
-    reading rests on where the boundary is, instead of "spoofed" (verdict.GATEWAY_UNPLACED). Not
-    when a hop below the relay shows Exchange Online's frontend taking the message from a public
-    address that is not one of EOP's relays: that is where the loop's message came in, and the
-    reading stands (a sender writing such a hop only keeps the stricter reading)."""
-    if gateway is None or gateway.confirmed or gateway.handed_on != b + 1:
-        return None
-    found = _skip_listed_boundary(work, b, final_org, orgs, statements, (), relay=True)
-    if found is None or found[0] + 1 != gateway.intake:
-        return None
-    j, statement = found
-    for item in work[max(0, j - _SKIP_LISTED_DEPTH):j]:
-        by = normalize_domain(item.fields.by) or ""
-        if by.endswith(".mail.protection.outlook.com") and _is_public_ip(item.fields.from_ip) \
-                and not _eop_outbound_address(item.fields.from_ip):
-            return None
-    fields = work[b].fields
-    return Finding(
-        id="hops.gateway_unplaced", severity=Severity.NOTICE,
-        title=f"Trust boundary not placed past {gateway.service}: the recipient domain's MX is needed",
-        explanation=(f"At hop {b + 1}, Exchange Online ({str(fields.by)[:120]}) took the message from "
-                     f"{gateway.service} ({fields.from_ip}), and its own record above that Received names "
-                     f"{statement.ip}, one of Exchange Online Protection's outbound relays, as the client it "
-                     f"checked: the client of {gateway.service}'s intake at hop {j + 1}. Exchange Online looks "
-                     f"past a host listed on the tenant's connector (Enhanced Filtering for Connectors). Either "
-                     f"{gateway.service} is the recipient's gateway and the sender is a Microsoft 365 tenant, "
-                     f"and the message entered the receiving side at hop {j + 1}; or the recipient tenant's "
-                     f"own mail went out through an inline service and back, and it entered earlier. "
-                     f"Microsoft's relays are in every Microsoft 365 domain's SPF, so this record cannot tell "
-                     f"which; the recipient domain's MX can (it names {gateway.service} for a gateway). The "
-                     f"boundary stays at hop {b + 1}, and SPF and DMARC judged {gateway.service}'s address "
-                     f"there: their failure says nothing either way. Run with DNS (live, or a snapshot holding "
-                     f"the recipient domain's MX), or check in the recipient tenant whether {gateway.service} "
-                     f"is its MX."),
-        reference=_ENHANCED_FILTERING_DOCS, subject=f"hop {b + 1}")
 
 
 def _internal_name(name: str | None) -> bool:

@@ -649,21 +649,6 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
     # The effective disposition (after t=y, RFC 9989 section 4.7; pct= is no RFC 9989 tag) decides
     # between spoofed and unauthenticated, so both wordings agree with what receivers do.
     disposition = (dmarc.disposition or dmarc.policy or "").lower()
-    unplaced = next((f for f in findings if f.id == "hops.gateway_unplaced"), None)
-    if result == "fail" and disposition in ("reject", "quarantine") and unplaced is not None:
-        # SPF and DMARC judged a filtering service's hand-over that Exchange Online's own record
-        # looked past, to a Microsoft 365 relay: the recipient's gateway or the recipient tenant's
-        # own loop, which only the recipient domain's MX tells apart (hops.gateway_unplaced). Their
-        # failure there is no evidence of a spoof; nothing passes either, so never authenticated.
-        return Verdict(status="unauthenticated", summary=(
-            f"Unauthenticated as far as can be told without the recipient domain's MX: From claims {domain}, and "
-            f"no aligned DKIM or SPF passes where the trust boundary stays ({unplaced.subject}, the filtering "
-            f"service's hand-over to Exchange Online); but Exchange Online's own record shows it looked past that "
-            f"service to one of Microsoft 365's outbound relays. If the service is the recipient's gateway (its "
-            f"MX), the message entered at the service's intake and SPF and DMARC are to be judged there; if not (the "
-            f"recipient tenant's own mail looped out through an inline service and back), it entered earlier and is "
-            f"to be judged there, and {dmarc.record_domain or domain} publishes {_policy_words(dmarc)}. Run with DNS "
-            f"holding the recipient domain's MX to tell which{others}."))
     if result == "fail" and disposition in ("reject", "quarantine"):
         return Verdict(status="spoofed", summary=(
             f"Spoofed: From claims {domain}, but no aligned DKIM or SPF passes and "
