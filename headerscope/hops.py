@@ -1562,6 +1562,15 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
         handed_on = result.index
         inside.add(result.index)
         result.index, result.from_outside = _walk(work, orgs, inside)
+        intake = _gateway_intake(work, handed_on, service, orgs)
+        if intake is not None and result.index < intake:
+            # The service took the message from outside at its intake (it recorded a public
+            # client there): nothing below is the receiving side's, whatever the intake's client
+            # called itself. The walk trusts a big operator's greeting from any address
+            # (_client_in_org), so a forger greeting the gateway as "mail-sor-f41.google.com"
+            # walked it down into its own text below, and a real Microsoft 365 sender's hops
+            # counted as the recipient tenant's (verification V47b).
+            result.index, result.from_outside = intake, True
         result.gateway = InboundGateway(service=service, client_ip=_plain_ip(work[handed_on].fields.from_ip),
                                         handed_on=handed_on + 1, intake=result.index + 1, confirmed=True)
         result.notes.append(Finding(

@@ -181,3 +181,26 @@ def test_a_private_hop_not_between_two_of_the_services_hosts_is_no_internal_run(
     other_receiver = _TM_INTERNAL.replace(b"by inpost.tmes.trendmicro.com", b"by relay.example.org")
     report = _analyze(_message(_TM_HANDOVER + other_receiver + _tm_intake()), _TM_MX)
     assert "hops.inbound_gateway" not in _ids(report) and report.boundary_hop == 3
+
+
+def test_a_gateways_intake_client_greeting_as_the_recipients_provider_moves_nothing_below_it() -> None:
+    # The recipient on Google Workspace behind Trend Micro: a forger connects to the gateway from
+    # its own address greeting as Google's "mail-sor-f41.google.com", with a made-up hop below
+    # naming the genuine sender's server. The gateway took the message from outside at its intake:
+    # the walk that trusts a big operator's greeting from any address walked past it into the
+    # forger's text and read AUTHENTICATED (verification V47b).
+    google_handover = (b"Received: from inpost.tmes.trendmicro.com (inpost.tmes.trendmicro.com. [18.208.22.119])\r\n"
+                       b"        by mx.google.com with ESMTPS id a1si123456qkb.12.2026.11.26.11.24.17\r\n"
+                       b"        for <info@example.com>\r\n"
+                       b"        (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256);\r\n"
+                       b"        Thu, 26 Nov 2026 11:24:17 -0800 (PST)\r\n")
+    forged_below = (b"Received: from mail.example.org (mail.example.org [192.0.2.25])\r\n"
+                    b"\tby relay.example.org (Postfix) with ESMTPS id 1A2B\r\n"
+                    b"\tfor <info@example.com>; Thu, 26 Nov 2026 19:24:07 +0000 (UTC)\r\n")
+    raw = _message(google_handover + _TM_INTERNAL.replace(b"192.0.2.25_", b"203.0.113.9_")
+                   + _tm_intake(b"203.0.113.9", b"mail-sor-f41.google.com") + forged_below)
+    report = _analyze(raw, _TM_MX)
+    assert "hops.inbound_gateway" in _ids(report)
+    assert report.boundary_hop == 2  # the gateway's intake, its client the forger's
+    assert report.spf is not None and (report.spf.client_ip, report.spf.result) == ("203.0.113.9", "fail")
+    assert report.verdict.status == "spoofed", report.verdict.summary
