@@ -257,16 +257,12 @@ def _key_problem(dnsfunc: _dkimpy.DnsFunc, tags: TagList | None, tried: _dkimpy.
         # RFC 6376 section 3.6.1: an empty p= means the key has been revoked.
         if note is None:
             return _KeyProblem("key_revoked", f"the key at {name} has been revoked (empty p=)"), None
-        if tried is not None and tried.tried:
+        if tried is not None and tried.tried and not tried.untried:
             # The selector publishes a key beside the revoked record, and it was tried: the seal
             # or signature does not verify with it, which is the chain's failure, not a DNS
             # change (verification V45b D1: a revoked record put first turned fields changed after
-            # delivery into "revoked since"). Records left untried excuse nothing (V45f: the real
-            # key fifth, untried, read as "the receiver may have used another").
+            # delivery into "revoked since").
             return None, f"{note}, and it is revoked (empty p=); {tried_words}"
-        if tried is not None:
-            # The other records are no key to try (too large): the revoked record reads as a single one.
-            return _KeyProblem("key_revoked", f"{note}, and it is revoked (empty p=); {tried_words}"), None
         if _dkimpy.other_key_records(answer.records)[0]:
             # Several key records, the one used revoked: whether the sealer revoked its key or
             # left a revoked record beside it is not known (RFC 6376 section 3.6.2.2: undefined).
@@ -538,9 +534,9 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
         # Not "rotated": a valid key may stand beside the revoked record used (verification V43c).
         findings.append(Finding(
             "arc.key_unavailable", Severity.NOTICE, "ARC key record used is revoked, one of several",
-            f"{reason}. The chain cannot be validated with the record used, and the other records at the "
-            "selector were not tried with this signature: whether the sealer revoked its key or published a "
-            "revoked record beside it cannot "
+            f"{reason}. The chain cannot be validated with the record used, and not every other record at the "
+            f"selector was tried (revoked ones are no key to try, and at most {_dkimpy.MAX_KEY_RECORDS} are tried "
+            "per selector): whether the sealer revoked its key or published a revoked record beside it cannot "
             "be told, so this says nothing of the message either way.",
             "https://www.rfc-editor.org/rfc/rfc6376#section-3.6.2.2", "arc"))
     elif code in ("key_not_found", "key_revoked"):

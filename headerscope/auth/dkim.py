@@ -1173,12 +1173,12 @@ def _other_key_record(check: _Check, answers: dict[str, DnsAnswer], fields: _dki
     """The key of another key record at the selector that verifies the signature when the record
     used does not (RFC 6376 section 6.1.2: "the Verifier can choose one of the key records or may
     cycle through the key records"), and _verify_without_added_from's answer with it (None: the
-    fields verify as they are). At most _dkimpy.MAX_KEY_RECORDS records are tried in all, within
-    _dkimpy.KEY_TRIAL_BUDGET, revoked ones, those of another v= and oversized ones never. Found: the check's key facts and notes are that record's,
+    fields verify as they are). At most _dkimpy.MAX_KEY_RECORDS records are tried in all, revoked
+    ones and those of another v= never. Found: the check's key facts and notes are that record's,
     and a note says which it is. None when none verifies: a note says which were tried, and the
     check is otherwise as the record used left it; except when the record used gave no key
     (``record_used_gave_no_key``: revoked, another key type) and another record's key was tried:
-    then (that key, None, False), records left untried or not: the signature judged with the
+    then, every other key record tried, (that key, None, False): the signature judged with the
     selector's usable key, so it fails
     as a signature that does not verify (verification V45b D1: a revoked record put first beside the
     real key turned a header changed after delivery into "the receiver may have used another
@@ -1198,19 +1198,13 @@ def _other_key_record(check: _Check, answers: dict[str, DnsAnswer], fields: _dki
     tried: list[int] = []
     too_large: list[tuple[int, str]] = []
     usable: tuple[_dkimpy.PublicKey, _Check, int] | None = None
-    spent = 0
-    for index, (position, record) in enumerate(others):
+    for position, record in others:
         refusal = _dkimpy.oversized_key_words(record)
         if refusal is not None:
             # Over DKIM's size bounds (load_public_key): no key to try, said so with its size,
             # not as a key tried (verification V45f).
             too_large.append((position, refusal))
             continue
-        cost = _dkimpy.key_trial_cost(record)
-        if spent + cost > _dkimpy.KEY_TRIAL_BUDGET:
-            untried += len(others) - index
-            break
-        spent += cost
         trial = _Check(check.index, check.header_index)
         trial.domain, trial.selector, trial.algorithm, trial.auid = check.domain, check.selector, algorithm, check.auid
         fetched = _key_of_record(trial, name, record, None, answer.records)
@@ -1235,11 +1229,9 @@ def _other_key_record(check: _Check, answers: dict[str, DnsAnswer], fields: _dki
             check.key_testing, check.key_bits = trial.key_testing, trial.key_bits
             return key, added_from, True
     words = _dkimpy.key_records_tried_words(tried, untried, too_large)
-    if record_used_gave_no_key and usable is not None:
+    if record_used_gave_no_key and usable is not None and not untried:
         # The selector publishes a key (the record used is no key): the signature is judged with it,
-        # and does not verify with any key the selector gave. Records left untried are said, and
-        # excuse nothing (verification V45f: the real key fifth, left untried, read as "the receiver
-        # may have used another record" on a message changed after delivery).
+        # and does not verify with any key the selector gave.
         key, trial, position = usable
         check.result, check.reason_code, check.reason = "permerror", "", ""
         check.key_among_several = False
@@ -1249,10 +1241,12 @@ def _other_key_record(check: _Check, answers: dict[str, DnsAnswer], fields: _dki
         return key, None, False
     if check.key_among_several:
         # The revoked record's reason names the several records (_key_of_record): the others tried are
-        # said there, so dkim.key_unavailable says it too. None of them gave this signature a key: the
-        # revoked record reads as a single one, records left untried being no excuse (V45f).
-        check.key_among_several = False
-        check.reason = check.reason.split(": with several key records", 1)[0] + f"; {words}"
+        # said there, so dkim.key_unavailable says it too. Every other key record tried, the receiver
+        # that recorded a pass cannot have used one of them: the revoked record reads as a single one.
+        if not untried:
+            check.key_among_several = False
+            check.reason = check.reason.split(": with several key records", 1)[0]
+        check.reason += f"; {words}"
     else:
         check.notes.append(words)
     return None
@@ -1958,8 +1952,9 @@ def _findings(checks: list[_Check], present_counts: dict[str, int], from_domain:
                 # Not "revoked" alone: a valid key may stand beside the revoked record used, and
                 # RFC 6376 section 6.1.2 lets a verifier use it (as arc.key_unavailable says).
                 title, reference = "DKIM key record used is revoked, one of several", f"{RFC6376}#section-3.6.2.2"
-                reason = (f"{reason}. The signature cannot be verified with the record used, and the other "
-                          "records at the selector were not tried with it: whether the signer revoked its key or "
+                reason = (f"{reason}. The signature cannot be verified with the record used, and not every other "
+                          f"record at the selector was tried (revoked ones are no key to try, and at most "
+                          f"{_dkimpy.MAX_KEY_RECORDS} are tried per selector): whether the signer revoked its key or "
                           "published a revoked record beside it cannot be told, and a verifier that used another "
                           "may have verified it")
             findings.append(Finding(finding_id, severity, title, reason, reference, check.label))
