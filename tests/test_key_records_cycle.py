@@ -329,6 +329,22 @@ def test_a_forgers_arc_selector_of_costly_keys_costs_nothing(kit: _Kit) -> None:
     assert _dkimpy.costly_key_refusal("".join(_stale(kit))) is None
 
 
+def test_a_costly_key_shorter_than_the_largest_accepted_is_refused_too(kit: _Kit) -> None:
+    # Verification V47d: an 11,000-bit modulus with a 5,470-bit exponent fits in a p= under the
+    # 2,800 characters that were taken to mean "no larger than a 16384-bit key", and was handed to
+    # dkimpy's pure-Python pow() (1.4 s a key; a forger's selector of 22 such keys, a minute).
+    short_costly = _costly_record(21, modulus_bits=11000, exponent_bits=5470)
+    assert len("".join(short_costly).partition("p=")[2]) < 2800
+    assert _dkimpy.costly_key_refusal("".join(short_costly)) is not None
+    raw, dns = kit.forger()
+    name = next(key for key in dns if key.startswith("arc") and "forger" in key)
+    started = time.perf_counter()
+    report = _run(raw, {**dns, name: {"TXT": [_stale(kit), *(_costly_record(seed, 11000, 5470) for seed in (22, 23, 24))]}})
+    assert_within(started, 10)
+    assert report.arc is not None and report.arc.result == "fail"
+    assert report.verdict.status == "spoofed"
+
+
 def test_an_ed25519_record_before_the_rsa_key_does_not_abort_arc(kit: _Kit) -> None:
     # Verification V45f: PyNaCl's ValueError for an RSA signature's length under an ed25519 key
     # escaped, and the whole ARC check read permerror library_error (a genuine chain: spoofed).

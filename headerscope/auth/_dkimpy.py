@@ -858,14 +858,24 @@ class PublicKey(Value):
     """dkimpy's RSA key dict or a nacl VerifyKey."""
 
 
+# A p= shorter than this cannot hold a key that costs a verification more than the largest one
+# load_public_key accepts (a 16384-bit modulus with a 64-bit exponent, about 16384**2 * 64 in units of
+# modulus bits squared times exponent bits): L base64 characters hold 6L bits, and a modulus of m bits
+# with an exponent of e bits, m + e <= 6L, costs at most 32 * L**3 (m = 4L, e = 2L), under that bound
+# while L < 814. (It was 2,800, a 16384-bit modulus's length: an 11,000-bit modulus with a 5,470-bit
+# exponent fits in 2,796 characters and cost 1.4 s per key in dkimpy's pure-Python pow(): a forger's
+# ARC selector of 22 such keys took a minute, verification V47d.)
+_CHEAP_KEY_CHARS = 800
+
+
 def costly_key_refusal(record: str) -> str | None:
     """Why an RSA key record is refused for its size (a modulus over MAX_RSA_BITS, an exponent over
     MAX_RSA_EXPONENT_BITS bits: load_public_key's bounds), or None: a key that would cost a
     verification more than any real key does. Other defects are left to the checks that read them."""
     tags = parse_tag_list(record)
     p_value = "".join((tags.get("p") or "").split())
-    if not p_value or (tags.get("k") or "rsa").strip().lower() != "rsa" or len(p_value) < 2800:
-        return None  # (a 16384-bit key's p= is about 2,800 base64 characters: a shorter one is smaller)
+    if not p_value or (tags.get("k") or "rsa").strip().lower() != "rsa" or len(p_value) < _CHEAP_KEY_CHARS:
+        return None  # too short to hold a key that costs more than the largest one accepted
     loaded = load_public_key("rsa", p_value)
     return loaded if isinstance(loaded, str) and loaded.startswith(("RSA key of", "RSA public exponent")) else None
 
