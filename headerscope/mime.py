@@ -2964,8 +2964,16 @@ def attached_path(path: str, number: int | str) -> str:
 def _short(text: str | None, limit: int = 120) -> str | None:
     if text is None:
         return None
+    if len(text) <= limit:
+        return text
+    local, at, domain = text.rpartition("@")
+    if at and local and len(domain) + 5 < limit and not any(c in text for c in " \t<>\"(),;:"):
+        # One long address (Exchange's IMCEAEX- encoding of an X.500 name runs to hundreds of
+        # characters): its start and its domain joined by "...", local-part characters, so that
+        # --redact still masks the whole local part before the "@" (a plain cut dropped it all).
+        return local[:limit - len(domain) - 4] + "...@" + domain
     # (Not cut inside an address: --redact would show the start of a mailbox name; address_safe_cut.)
-    return text if len(text) <= limit else address_safe_cut(text, limit - 1) + "…"
+    return address_safe_cut(text, limit - 1) + "…"
 
 
 def _recipient_name(recipient: DsnRecipient, failed_header: list[str]) -> str:

@@ -235,3 +235,17 @@ def test_a_delivery_reports_quotes_of_the_recipients_address_are_redacted_in_eve
             text = get_renderer(output_format).render(redacted).replace("\\*", "*")  # (Markdown's escapes)
             assert "b***@recipient.example" in text, (number, output_format)
             assert "bob" not in text and "secr" not in text, (number, output_format)
+
+
+def test_one_long_address_is_shortened_around_its_at_and_still_masked() -> None:
+    # Exchange's IMCEAEX- encodings run to hundreds of characters: a title keeps their start and
+    # domain (a cut before the whole address left "delivery to … failed"), and --redact masks the
+    # whole local part.
+    from headerscope.mime import _short
+    from headerscope.redact import redact_text
+
+    address = "IMCEAEX-_o=CORP_ou=EXCHANGE+20ADMINISTRATIVE+20GROUP+20+28FYDIBOHF23SPDLT+29_cn=RECIPIENTS_cn=bob@corp.example"
+    shown = _short(address, 80)
+    assert shown is not None and len(shown) <= 80
+    assert shown.startswith("IMCEAEX-_o=CORP_ou=") and shown.endswith("...@corp.example")
+    assert redact_text(shown) == "I***@corp.example"
