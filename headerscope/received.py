@@ -66,7 +66,9 @@ _token_re = compiled_on_first_use(
     # 2 angle address (may hold ';' as in ORCPT <rfc822;x>), or one name-addr nested in it as
     # Salesforce writes "for <\"a@b\" <a@b>>": one level, bounded, so still linear.
     r"|(<[^<>()]{0,256}(?:<[^<>()]{0,256}>[^<>()]{0,16})?>)"
-    r"|(\[[^\[\]()]{0,256}\])"  # 3 address literal or bracketed text
+    # 3 address literal or bracketed text, with at most one parenthesised part inside as Runbox
+    # writes its login: "with esmtpsa [Authenticated alias (536975)]" (bounded, so still linear).
+    r"|(\[[^\[\]()]{0,256}(?:\([^\[\]()]{0,64}\)[^\[\]()]{0,64})?\])"
     r'|("[^"\r\n]{0,256}")'  # 4 quoted string
     r'|([^\s()<>\[;"]+)'  # 5 word
     r"|(\()"  # 6 comment start: resolved through the precomputed paren map
@@ -718,6 +720,12 @@ _login_re = compiled_on_first_use(
     r"authenticated user|authenticated-as:|\baccount(?= \S+ \[[^\]]*\] verified)|"
     r"authenticated_id:)\s*"
     r"([^\s(),;]{1,200})", re.I)
+
+
+# Runbox's submission stamp names the account in brackets after the protocol word, "by
+# submission03.runbox with esmtpsa [Authenticated alias (536975)]" (newer: "[Authenticated ID
+# (604044)]"): the account id the client logged in as.
+_bracket_login_re = compiled_on_first_use(r"^\[authenticated (?:alias|id) \(([^\s()\[\],;]{1,64})\)\]$", re.I)
 
 
 def authenticated_login(auth: str | None) -> str | None:
@@ -1702,7 +1710,9 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
     order: list[str] = []
     extras_by_clause: list[tuple[str, list[str]]] = []
     other_withs: list[str] = []
-    id_login: str | None = None  # OpenSMTPD's "auth=yes": "yes", or the login its "user=" names
+    # A login written in a clause, not a comment: OpenSMTPD's "auth=yes" ("yes", or the login its
+    # "user=" names) and Runbox's "[Authenticated alias (N)]" after the protocol word.
+    id_login: str | None = None
 
     for keyword, seg in segments:
         if keyword is None:
@@ -1807,6 +1817,15 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
                     tls.mark(None, words[k + 1])
                     words = words[:k] + words[k + 2:]
                     break
+            if id_login is None and any(w[:15].lower() == "[authenticated " for w in words):
+                for k, w in enumerate(words):
+                    bracket_login = _bracket_login_re().match(w)
+                    if bracket_login is not None:
+                        # Runbox's submission host: "with esmtpsa [Authenticated alias (536975)]"
+                        # or "[Authenticated ID (604044)]", the account the client logged in as.
+                        id_login = bracket_login.group(1)
+                        del words[k]
+                        break
             with_value = " ".join(words).rstrip(",") or None
             if protocol is None:
                 protocol = with_value

@@ -35,8 +35,10 @@ _ENCODED_ADDRESS = re.compile(
     r"(?<![A-Za-z0-9._+~!$*-])(?P<local>[A-Za-z0-9._+~!$*-]{1,64})%40(?P<domain>[A-Za-z0-9][A-Za-z0-9.-]{0,252})")
 # A login with no "@" where a server names who authenticated: Postfix's "(Authenticated sender:
 # alice)", Exim's "authenticated as"/"authenticated_id:", Courier's "AUTH: LOGIN", Kerio's
-# "authenticated user", RFC 8601's smtp.auth=. Usually the mailbox's local part.
+# "authenticated user", Runbox's "[Authenticated alias (N)]" / "[Authenticated ID (N)]" (an account
+# id), RFC 8601's smtp.auth=. Usually the mailbox's local part.
 _LOGIN = re.compile(r"(?i)(?P<key>authenticated sender:|authenticated as|authenticated-as:|authenticated user|authenticated_id:|"
+                    r"\[authenticated (?:alias|id) \(|"
                     r"\bauth: (?:login|plain|cram-md5|xoauth2|ntlm|gssapi)|\bsmtp\.auth=)(?P<space>\s*)"
                     r"(?P<login>[^\s(),;@]{1,200})(?![^\s(),;])")
 # Coremail's webmail login, written with "$" for "@" in its Received: "from luckd0g$163.com (

@@ -1653,3 +1653,30 @@ def test_a_client_address_written_bare_after_its_name_is_read() -> None:
     f = parse_received("from mail.example.com (mail.example.com [203.0.113.7]) 203.0.113.5 by mx.example.net; "
                        "Mon, 05 Oct 2020 10:00:00 -0000")
     assert f.from_ip == "203.0.113.7" and not f.complete
+
+
+@pytest.mark.parametrize(("stamp", "login"), [
+    # Runbox's submission host (V46c D3, real shapes 2020 and later): the account id in brackets
+    # after the protocol word, with two spaces around it as Runbox writes them.
+    ("by submission03.runbox with esmtpsa  [Authenticated alias (536975)]  (TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256)"
+     "\n        (Exim 4.90_1)\n        id 1kJdIJ-0000zW-PL; Sat, 19 Sep 2020 15:52:51 +0200", "536975"),
+    ("by submission04.runbox with esmtpsa  [Authenticated ID (604044)]  (TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256)"
+     "\n        (Exim 4.93) id 1q0abc-0001aB-Cd; Mon, 3 Jul 2023 09:12:40 +0200", "604044"),
+])
+def test_runbox_bracketed_login_is_the_authenticated_account(stamp: str, login: str) -> None:
+    from headerscope.received import authenticated_login
+
+    f = parse_received(stamp)
+    assert (f.complete, f.problems) == (True, ())
+    assert (f.protocol, f.auth) == ("esmtpsa", f"esmtpsa (authenticated as {login})")
+    assert authenticated_login(f.auth) == login
+    assert (f.tls.version, f.tls.cipher) == ("TLS1.2", "ECDHE_RSA_AES_256_GCM_SHA384")
+
+
+def test_a_bracket_holding_a_parenthesis_is_one_token_not_strays() -> None:
+    # Other bracketed text with a parenthesis stays unread text of its clause, not a login, and
+    # a bracket left open still reads as a stray character.
+    f = parse_received("by mx.example with esmtps [Authenticated (536975)] id 1; Sat, 19 Sep 2020 15:52:51 +0200")
+    assert f.auth is None
+    f = parse_received("by mx.example with esmtpsa [Authenticated alias (536975) id 1; Sat, 19 Sep 2020 15:52:51 +0200")
+    assert f.auth == "esmtpsa" and any("stray" in p for p in f.problems)

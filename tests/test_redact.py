@@ -249,3 +249,25 @@ def test_one_long_address_is_shortened_around_its_at_and_still_masked() -> None:
     assert shown is not None and len(shown) <= 80
     assert shown.startswith("IMCEAEX-_o=CORP_ou=") and shown.endswith("...@corp.example")
     assert redact_text(shown) == "I***@corp.example"
+
+
+def test_runboxs_bracketed_account_id_is_redacted_everywhere() -> None:
+    # V46c D3: Runbox names the account in "[Authenticated alias (536975)]"; the hop reads it as
+    # the login, and --redact masks it in the hop and in the raw field as other logins are.
+    import headerscope
+    from headerscope.render import get_renderer
+
+    raw = (b"Received: from aibo.runbox.com (aibo.runbox.com [203.0.113.211]) by mx.example.net (Postfix)"
+           b" with ESMTPS id 4ZQ1fT0mKxz9sVb; Sat, 19 Sep 2020 15:53:08 +0200 (CEST)\r\n"
+           b"Received: by submission03.runbox with esmtpsa  [Authenticated alias (536975)]"
+           b"  (TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256) (Exim 4.90_1) id 1kJdIJ-0000zW-PL;"
+           b" Sat, 19 Sep 2020 15:52:51 +0200\r\n"
+           b"From: M. Example <mv@runbox.com>\r\nTo: carol@example.net\r\nSubject: figures\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert report.hops[0].fields.auth == "esmtpsa (authenticated as 536975)"
+    redacted = redact_report(report)
+    assert redacted.hops[0].fields.auth == "esmtpsa (authenticated as 5***)"
+    assert "[Authenticated alias (5***)]" in redacted.hops[0].raw
+    for output_format in ("terminal", "json", "html", "markdown"):
+        assert "536975" not in get_renderer(output_format).render(redacted), output_format
+    assert redact_text("with esmtpsa [Authenticated ID (604044)] id") == "with esmtpsa [Authenticated ID (6***)] id"
