@@ -875,7 +875,7 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
     if protocol in _API_SUBMISSION or _relay_service(fields) or loginless_submission(fields):
         return Role.MSA
     http_like = protocol.startswith("http") or (fields.via or "").strip().lower().startswith("http")
-    if same_org_client and http_like:  # _is_internal_http
+    if same_org_client and http_like and fields.from_ip is not None:  # _is_internal_http
         return Role.MTA
     if fields.auth or protocol == "mapi" or http_like or (
             "authenticated" in low and _authenticated_sender_re().search(text)):
@@ -920,8 +920,17 @@ def loginless_submission(fields: ReceivedFields) -> bool:
 
 
 def _is_internal_http(fields: ReceivedFields, same_org_client: bool) -> bool:
-    """HTTP(S) between two hosts of one organisation: transport, not a user's submission."""
-    if not same_org_client:
+    """HTTP(S) between two hosts of one organisation: transport, not a user's submission.
+
+    Only from a client whose address the stamp records: a connection between two of its servers
+    (Exchange Online's "from CO1...outlook.com (2603:10b6:...) by SN1...outlook.com with HTTPS",
+    "(::1)" for its last hop; Exchange writes the client's address in every stamp). A webmail
+    back end names the web front end that relayed the browser's request by name alone, as
+    RFC 5321 section 4.4's From-domain with no TCP-info, since no mail connection was made
+    (Yahoo's "from sonicgw.mail.yahoo.co.jp by sonicconh5002.mail.kks.yahoo.co.jp with HTTP",
+    "from sonic.gate.mail.ne1.yahoo.com by sonic305.consmr.mail.ne1.yahoo.com with HTTP"): that
+    is the author's submission (RFC 5598 section 4.3.1), as when it names the browser's address."""
+    if not same_org_client or fields.from_ip is None:
         return False
     protocol = _protocol(fields)
     return protocol.startswith("http") or (fields.via or "").strip().lower().startswith("http")

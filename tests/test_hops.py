@@ -3955,3 +3955,31 @@ def test_a_united_internet_greeting_from_an_outside_address_is_an_outsiders_clai
         forged = [_GMX_TO_GMX[0].replace("mout.gmx.net ([212.227.17.20])", f"{greeting} ([45.67.89.10])"),
                   _GMX_TO_GMX[1]]
         assert _chain(forged).boundary_hop == 2, greeting
+
+
+@pytest.mark.parametrize(("web", "mx"), [
+    # Yahoo Japan (V46c D3, real shape 2023) and Yahoo (real shape 2024): the webmail back end
+    # names its web front end by name alone, as the gateway that relayed the browser's request.
+    ("from sonicgw.mail.yahoo.co.jp by sonicconh5002.mail.kks.yahoo.co.jp with HTTP; Wed, 1 Feb 2023 06:03:43 +0000",
+     "from sonicconh5002-vm0.mail.kks.yahoo.co.jp (sonicconh5002-vm0.mail.kks.yahoo.co.jp [203.0.113.27]) by "
+     "mx.example.net (Postfix) with ESMTPS id 4ZQ1; Wed, 1 Feb 2023 07:06:49 +0100"),
+    ("from sonic.gate.mail.ne1.yahoo.com by sonic305.consmr.mail.ne1.yahoo.com with HTTP; Fri, 30 Aug 2024 00:35:55 "
+     "+0000", "from sonic305-2.consmr.mail.ne1.yahoo.com (sonic305-2.consmr.mail.ne1.yahoo.com [203.0.113.60]) by "
+     "mx.example.net (Postfix) with ESMTPS id 4ZQ2; Fri, 30 Aug 2024 00:35:57 +0000"),
+])
+def test_a_webmail_front_ends_http_hand_over_is_the_submission(web: str, mx: str) -> None:
+    # Rediffmail's "from unknown 203.0.113.223 by rediffmail.com via HTTP" was already MSA; the
+    # front end named under the provider's own name made these "internal transport" (MTA) and
+    # dropped their HTTP marker.
+    chain = _chain([mx, web])
+    assert (chain.hops[0].role, chain.hops[0].fields.auth) == (Role.MSA, "HTTP")
+    assert classify_role(parse_received(web), web, same_org_client=True) is Role.MSA
+    # Exchange Online's HTTPS between its own servers records the client's address: still transport,
+    # and so is Yahoo's delivery from its own loopback into the mailbox store.
+    for internal in ("from MW6PR19MB8136.namprd19.prod.outlook.com (::1) by MN0PR19MB6312.namprd19.prod.outlook.com"
+                     " with HTTPS; Thu, 27 Jul 2023 12:07:27 +0000",
+                     "from DM6PR06MB4475.namprd06.prod.outlook.com (2603:10b6:207:3d::31) by "
+                     "BL0PR06MB4465.namprd06.prod.outlook.com with HTTPS; Mon, 1 Oct 2024 09:49:22 +0000",
+                     "from 127.0.0.1 by atlas-production.v2-mail-prod1-gq1.omega.yahoo.com with HTTP; "
+                     "Tue, 5 Nov 2024 16:12:35 +0000"):
+        assert classify_role(parse_received(internal), internal, same_org_client=True) is Role.MTA, internal
