@@ -2081,9 +2081,19 @@ def _remove_indent_after_first_line(lines: _Lines) -> None:
                   "page shows a paste; the other indented lines stay folds")
 
 
+_MAX_PROPERTIES_LINES = 2 * MAX_HEADER_FIELDS
+"""Lines of a header block that Outlook's properties layout is looked for in: twice the fields a
+header is read to (message.MAX_HEADER_FIELDS), each a name line and a value line."""
+
+
 def _rebuild_properties_layout(lines: _Lines) -> None:
     """Outlook's properties dialog: ``Name:<TAB>`` and the value alone on the next line."""
     end = _header_block_end(lines)
+    if end > _MAX_PROPERTIES_LINES:
+        # The dialog shows one message's header, a few hundred lines: a block this long is no such
+        # paste, and the walk below is a Python step per line (40 million "a:" lines took a
+        # minute, verification V47e).
+        return
     # A line can only be an empty-valued field if it ends in the colon or blanks after it.
     candidates = (line for line in lines.text[:end]
                   if line[-1:] in (b":", b" ", b"\t") and _EMPTY_FIELD.match(line[:_MAX_SCAN_LINE]))

@@ -2336,3 +2336,14 @@ def test_line_ends_taken_by_maps_are_each_lines_own_end() -> None:
         assert lines.text == data.splitlines()
         assert lines.ends == [whole[len(line):] for whole, line in zip(data.splitlines(keepends=True), data.splitlines(), strict=True)]
         assert b"".join(text + end for text, end in zip(lines.text, lines.ends, strict=True)) == data
+
+
+def test_a_block_longer_than_any_dialog_is_not_read_as_outlooks_properties_layout() -> None:
+    # Outlook's properties dialog shows one header, a few hundred lines: a block of more lines than a
+    # header is read to is not walked for that layout (a Python step per line; 40 million "a:"
+    # lines took a minute, verification V47e). Under the bound the layout is rebuilt as before.
+    pair = b"X-Note:\nvalue\n"
+    small = load_bytes(pair * 100)
+    assert small.format == "outlook-properties"
+    large = load_bytes(pair * 20_001)
+    assert large.format != "outlook-properties"
