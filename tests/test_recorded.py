@@ -3959,3 +3959,16 @@ def test_other_names_of_the_receiving_organisation_in_its_run_are_not_called_the
     assert [(r.authserv_id, r.trust_reason.split(", in the unbroken run")[0]) for r in recorded] == [
         ("google.com", "written by google.com, the receiving organisation's domain"),
         ("mx.google.com", "written by mx.google.com, the boundary host (hop 2)")]
+
+
+def test_a_result_written_without_the_semicolon_before_it_is_said() -> None:
+    # An older Zoho form (help.zoho.com thread on the header's format): no ";" between dkim= and
+    # spf=, so both readers take spf=pass for a property of dkim's: said, not lost in silence
+    # (verification V47e E3).
+    from headerscope.auth.recorded import _parse_authentication_results_uncached as parse
+
+    value = ("mx.zoho.com;\r\n dkim=pass\r\n spf=pass (zoho.com: domain of _spf.google.com designates 209.85.192.169 "
+             "as permitted sender) smtp.mailfrom=x@gmail.com;\r\n dmarc=pass header.from=<x@gmail.com>")
+    parsed = parse(value, False)
+    assert [c.method for c in parsed.clauses] == ["dkim", "dmarc"]
+    assert any(d.startswith("spf=pass written without the ';' before it") for d in parsed.defects), parsed.defects
