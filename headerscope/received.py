@@ -937,6 +937,29 @@ def _holds_address(comment: str) -> bool:
 _address_split_re = compiled_on_first_use(r"[\s@,;()]+")
 
 
+def _client_address_slot(comment: str) -> bool:
+    """Whether a from-clause comment (collapsed, nested comments dropped) is shaped as a receiver's
+    record of the client's address, one _read_from reads the client's address from: "(rdns [IP])"
+    (Postfix, sendmail), "([IP]:port helo=x)" (Exim), "([status] [IP])", "(verified [IP])", "(/IP)",
+    "(IP)" or "(ident@IP)" (qmail, Exchange). A comment opened by the HELO marker ("(HELO [10.0.0.2])",
+    qmail, IronPort) is the client's greeting as the receiver labels it, not a record."""
+    if "[" not in comment:
+        if "." not in comment and ":" not in comment:
+            return False
+        if " " not in comment:
+            return _read_ip(comment.rpartition("@")[2].removeprefix("/"))[0] is not None
+        with_auth = _qmail_auth_with_re().fullmatch(comment) if " with " in comment else None
+        return with_auth is not None and _read_ip(with_auth.group(2))[0] is not None
+    if comment.split(None, 1)[0].strip('"').upper() in ("HELO", "EHLO", "LHLO"):
+        return False
+    if _hostinfo_re().match(comment) is not None or _status_then_literal_re().match(comment) is not None:
+        return True
+    if _verified_ip_re().match(comment) is not None:
+        return True
+    # NetEase's "( [58.213.83.156) ]", its bracket closed after the comment.
+    return "]" not in comment and _read_ip(comment.strip().lstrip("[").strip())[0] is not None
+
+
 def _qmail_user(user: str, ctx: _Context, client: _Client) -> None:
     """Put the user part of qmail's "(user@ip)" in the client's ident or login."""
     user = user[:200]
@@ -1004,11 +1027,31 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
     # (victim@198.51.100.7 with plain) (unknown [203.0.113.66])"), so no login is read from it
     # (verification V32: a sender planted one and its spoof read as a sent copy).
     receiver_comment = _receiver_address_comment(rest)
+    # RFC 5321 section 4.4: "from" names the client as it greeted (From-domain), then the
+    # receiver's own record of the connection (TCP-info: its reverse-DNS name and the address).
+    # The greeting is the client's text, and a receiver that writes it verbatim (Postfix joins a
+    # multi-word one: "from mout.gmx.net([212.227.17.20]) (unknown [45.67.89.10])", "from x (name
+    # [203.0.113.5]) (unknown [45.67.89.10])") puts it before its record, so of two comments shaped
+    # as that record the last is the receiver's; the earlier ones are the client's claim, never its
+    # address (verification V47c D1-1: a forger's greeting named an operator's address and the
+    # boundary moved below it). Exim writes the greeting after the address but inside its own
+    # comment ("([IP]:port helo=NAME)"), and refuses a greeting with parentheses, so its record is
+    # the last one too; qmail's "(HELO x) (IP)" has the marker, read as the greeting below.
+    client_slot = -1
+    comment_positions = [position for position, t in enumerate(rest) if t.kind == "C"]
+    for position in reversed(comment_positions[1:]):  # the first has no comment before it to outrank
+        if _client_address_slot(_collapse(_strip_nested(rest[position].text[:MAX_COMMENT_SCAN]))):
+            client_slot = position
+            break
 
     for position, t in enumerate(rest):
         if t.kind == "C":
             c = _collapse(_strip_nested(t.text[:MAX_COMMENT_SCAN]))
             if not c:
+                continue
+            if position < client_slot and _client_address_slot(c):
+                problems.append(f"the client's greeting holds another address than the receiver's record: "
+                                f"{_snippet(c)}")
                 continue
             words = c.split()
             if "ident=" in c:
@@ -1293,6 +1336,43 @@ def _split_segments(toks: Sequence[_Tok]) -> list[tuple[str | None, list[_Tok]]]
     return segments
 
 
+def _greeting_clauses_joined(segments: list[tuple[str | None, list[_Tok]]],
+                             problems: list[str]) -> list[tuple[str | None, list[_Tok]]]:
+    """The clauses with a greeting's clause words put back into the from clause.
+
+    RFC 5321 section 4.4: the receiver writes "from" the client's greeting, then its own record of
+    the connection (TCP-info), then "by" itself. A greeting of several words written verbatim can
+    hold clause words of its own ("EHLO x ([192.0.2.5]) by mail.uni.example with ESMTPSA" makes
+    "from x ([192.0.2.5]) by mail.uni.example with ESMTPSA (unknown [45.33.10.20]) by mx.uni.example
+    (Postfix) with ESMTP ..."); read as clauses, the client would name the receiver and protocol
+    (verification V47a O-1). Where a stamp has more than one "by" and the receiver's record of the
+    client's address (a comment shaped as _client_address_slot reads) comes after the first one,
+    everything before the record is the greeting, and the receiver's "by" is the next one after
+    it: the text between joins the from clause, whose reader takes the last record as the client's.
+    A stamp with one "by", or no record after its first (qmail-scanner's "by uid N"), is unchanged.
+    Linear: each comment is looked at once."""
+    by_at = [i for i, (keyword, _) in enumerate(segments) if keyword == "by"]
+    if len(by_at) < 2 or len(segments) < 2 or segments[1][0] != "from":
+        return segments
+    record_at = -1
+    for i in range(by_at[-1] - 1, by_at[0] - 1, -1):
+        if any(t.kind == "C" and _client_address_slot(_collapse(_strip_nested(t.text[:MAX_COMMENT_SCAN])))
+               for t in segments[i][1]):
+            record_at = i
+            break
+    if record_at < 0:
+        return segments
+    receiver_by = next(i for i in by_at if i > record_at)
+    joined = list(segments[1][1])
+    for keyword, seg in segments[2:receiver_by]:
+        joined.append(_new_tok(_Tok, ("W", keyword or "", 0, 0)))
+        joined.extend(seg)
+    words = " ".join(f"{keyword} {' '.join(t.text for t in seg if t.kind != 'C')}"
+                     for keyword, seg in segments[2:receiver_by])
+    problems.append(f"the client's greeting holds clause words before the receiver's record: {_snippet(words)}")
+    return [segments[0], ("from", joined), *segments[receiver_by:]]
+
+
 def _words_until_comment(seg: Sequence[_Tok]) -> tuple[list[str], list[_Tok]]:
     """Leading comments skipped, then words up to the first comment after a word."""
     words: list[str] = []
@@ -1528,6 +1608,11 @@ def _read_shape(d: dict[str, str | Any], zone_comment: str | None, address: str 
                 return None  # markers the general parser reads with context: let it
     fields = _fast_shape(helo, from_comments, comments, by, proto, via, d["id"] is not None, zone_comment)
     fills_helo = any_literal_helo and fields.from_helo is not None
+    if address is not None and any(_client_address_slot(_collapse(_strip_nested(c))) for c in from_comments[1:]):
+        # A later comment is the receiver's record, and the first one the client's greeting (see
+        # _read_from): the client's address is in the shape key, not the one filled in, even when
+        # this header's two addresses are the same.
+        return (fields.__dict__, False, False), False
     if (address is not None and fields.from_ip != address) or (fills_helo and fields.from_helo != helo):
         return (fields.__dict__, False, False), False  # not the expected reading (never seen)
     return (fields.__dict__, address is not None, fills_helo), True
@@ -1689,6 +1774,7 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
         # an attack on the reader, each costing a pass over the ones before.
         problems.append(f"{len(segments)} clauses: only the first {_MAX_CLAUSES} read")
         segments = segments[:_MAX_CLAUSES]
+    segments = _greeting_clauses_joined(segments, problems)
 
     # Context from the whole header, needed before the from clause can be read.
     comments = [t for t in toks if t.kind == "C"][:MAX_COMMENTS_SCANNED]
