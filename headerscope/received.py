@@ -1352,10 +1352,15 @@ def _greeting_clauses_joined(segments: list[tuple[str | None, list[_Tok]]],
     A stamp with one "by", or no record after its first (qmail-scanner's "by uid N"), is unchanged.
     Linear: each comment is looked at once."""
     by_at = [i for i, (keyword, _) in enumerate(segments) if keyword == "by"]
-    if len(by_at) < 2 or len(segments) < 2 or segments[1][0] != "from":
+    if not by_at or len(segments) < 2 or segments[1][0] != "from":
         return segments
     record_at = -1
-    for i in range(by_at[-1] - 1, by_at[0] - 1, -1):
+    # Clauses between "from" and the first "by" come before any receiver's "by" (RFC 5321 section
+    # 4.4 writes "by" right after the from clause's TCP-info): a record there follows greeting
+    # words ("EHLO mail with ESMTPSA" makes "from mail with ESMTPSA (unknown [203.0.113.66]) by mx
+    # ... with ESMTP", read as a logged-in submission with no client address: verification V48a D-4).
+    searched = range(by_at[-1] - 1, by_at[0] - 1, -1) if len(by_at) >= 2 else range(0)
+    for i in (*searched, *range(by_at[0] - 1, 1, -1)):
         if any(t.kind == "C" and _client_address_slot(_collapse(_strip_nested(t.text[:MAX_COMMENT_SCAN])))
                for t in segments[i][1]):
             record_at = i
@@ -2073,7 +2078,10 @@ def _assemble(
             continue
         low = c.lower()
         if not auth_comment_has_login and ("auth" in low or "account" in low or "via http" in low) \
-                and c not in greeting_text:
+                and c not in greeting_text and not low.startswith(("envelope-from", "envelope-sender", "envelope sender")):
+            # (An envelope-from comment quotes the MAIL FROM the client chose, never a login:
+            # "(envelope-from <authenticated_id:president@uni.example;x@...>)" had read as one,
+            # verification V48b D1-1.)
             auth_match = _auth_comment_re().search(c)
             if auth_match is not None:
                 if auth_match.start(1) >= 0:

@@ -156,3 +156,18 @@ def test_a_forgery_greeting_with_gmxs_address_stays_outside_gmx() -> None:
     assert report.boundary_hop == 2
     assert report.spf is not None and (report.spf.client_ip, report.spf.result) == (FORGER, "fail")
     assert report.verdict.status == "spoofed"
+
+
+def test_clause_words_in_a_greeting_before_the_only_by_are_the_greeting() -> None:
+    # "EHLO mail with ESMTPSA", written verbatim by Postfix: with one "by" the record after the
+    # greeting's "with" was read as a logged-in submission with no client address, and a spoof of
+    # the recipient's own domain read NOT CHECKED (verification V48a D-4).
+    value = ("from mail with ESMTPSA (unknown [203.0.113.66]) by mx.example.net (Postfix) with ESMTP id 4ZQ1 "
+             "for <victim@example.net>; Wed, 20 May 2026 09:00:05 +0000")
+    fields = parse_received(value)
+    assert (fields.from_ip, fields.by, fields.protocol, fields.auth) == ("203.0.113.66", "mx.example.net", "ESMTP", None)
+    assert any("clause words" in p for p in fields.problems)
+    # An ordinary stamp, its record before "by": unchanged.
+    plain = parse_received("from mail.example.org (mail.example.org [192.0.2.25]) by mx.example.net (Postfix) "
+                           "with ESMTPSA id 4ZQ1; Wed, 20 May 2026 09:00:05 +0000")
+    assert (plain.from_ip, plain.by, plain.protocol, plain.problems) == ("192.0.2.25", "mx.example.net", "ESMTPSA", ())

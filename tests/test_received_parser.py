@@ -1680,3 +1680,15 @@ def test_a_bracket_holding_a_parenthesis_is_one_token_not_strays() -> None:
     assert f.auth is None
     f = parse_received("by mx.example with esmtpsa [Authenticated alias (536975) id 1; Sat, 19 Sep 2020 15:52:51 +0200")
     assert f.auth == "esmtpsa" and any("stray" in p for p in f.problems)
+
+
+def test_an_envelope_from_comment_is_never_read_as_a_login() -> None:
+    # Exim's submission stamp records no login, only "esmtpsa" and the MAIL FROM the client chose:
+    # "<authenticated_id:president@uni.example;...>" there had read as the login "president@...", and
+    # a customer's forged From: as that address as "sent by a customer ... after a login" (V48b D1-1).
+    fields = parse_received(
+        "from dslb.pools.example.net ([198.51.100.84] helo=[192.168.1.5]) by mail.uni.example with esmtpsa "
+        "(TLS1.3) tls TLS_AES_256_GCM_SHA384 (Exim 4.96) (envelope-from <authenticated_id:president@uni.example;"
+        "x@uni.example>) id 1vA2bC-000123-4x; Tue, 30 Dec 2025 17:17:30 +0100")
+    assert fields.envelope_from == "authenticated_id:president@uni.example;x@uni.example"
+    assert authenticated_login(fields.auth) is None and fields.auth == "esmtpsa"
