@@ -793,8 +793,9 @@ def classify_bounce_address(address: str | None, recipients: tuple[str, ...] = (
     if _BOUNCE_LOCAL.match(local):
         # Whole up to RFC 5321's 64 octets (section 4.5.3.1.1); a longer one is cut visibly (V46a:
         # Mandrill's and Salesforce's VERP local parts lost their ends at 40 without a mark).
-        shown = local if len(local) <= 64 else local[:64] + "…"
-        return BounceAddress("bounce", None, f"the local part '{shown}' names a bounce handler")
+        # The whole address, so that --redact masks the local part as in any address (V48b D2-4).
+        shown = local if len(local) <= 64 else local[:61] + "..."
+        return BounceAddress("bounce", None, f"the local part of '{shown}@{domain}' names a bounce handler")
     first_label = domain.split(".", 1)[0]
     if _BOUNCE_LABEL.match(first_label) and "." in domain:
         return BounceAddress("bounce", None, f"the domain '{domain.lower()[:80]}' is a bounce-handling subdomain")

@@ -78,6 +78,9 @@ def test_monitoring_only_names_the_tag_that_set_the_policy() -> None:
     _, findings = check_dmarc(SnapshotResolver(data), from_domains=("email.example.com",), dkim=(), spf=None, arc=None)
     titles = [f.title for f in findings if f.id == "dmarc.monitoring_only"]
     assert titles == ["email.example.com: DMARC sp=none (monitoring only)"], titles
+    # Nor does its text say the domain publishes DMARC only to collect reports (V48b D3-1).
+    (text,) = [f.explanation for f in findings if f.id == "dmarc.monitoring_only"]
+    assert "sp=none" in text and "only to collect reports" not in text, text
     # The organisational domain's own p=none is still p=.
     _, findings = check_dmarc(SnapshotResolver({"_dmarc.example.com": txt("v=DMARC1; p=none; sp=reject")}),
                                    from_domains=("example.com",), dkim=(), spf=None, arc=None)

@@ -244,7 +244,7 @@ def test_esp_default_and_token_bounce_addresses_are_bounce_addresses() -> None:
     # Verification V30c (real shapes): Postmark's default Return-Path, HubSpot's base-36 token and
     # Salesforce's sender-encoding form were only "the envelope sender's domain differs".
     cases = {
-        "pm_bounces@pm.mtasv.net": ("Example App <notifications@example.com>", "the local part 'pm_bounces' names"),
+        "pm_bounces@pm.mtasv.net": ("Example App <notifications@example.com>", "the local part of 'pm_bounces@pm.mtasv.net' names"),
         "1axb9lvdcpn34bfn6j4jfeyp2rsoz4m51ae55n@bf53x.hubspotemail.net": (
             "Netlify Team <noreply@netlify.com>", "per-message tracking token (base 36)"),
         "info=emjtpisc.com__0-1r12zvjmnf8rqu.l9azxrxo3x5g2pzm@xqfk2ane5qjq38ec.gpawymg.8d-3trx3eag.um8.bnc."

@@ -540,8 +540,12 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
             # RFC 9989 section 4.10.1), not p= when p= asks for more (V46a: "p=none" under p=reject).
             id="dmarc.monitoring_only", severity=Severity.NOTICE,
             title=f"{from_domain}: DMARC {_policy_tag(reason)}=none (monitoring only)",
-            explanation="The domain publishes DMARC only to collect reports: receivers are asked to do nothing "
-                        "special with failing mail, so DMARC does not stop spoofing of this domain.",
+            explanation=("The domain publishes DMARC only to collect reports: receivers are asked to do nothing "
+                         "special with failing mail, so DMARC does not stop spoofing of this domain."
+                         if _policy_tag(reason) == "p" else
+                         f"The DMARC record at {record_domain} asks receivers to do nothing special with failing mail "
+                         f"from this name ({_policy_tag(reason)}=none, whatever its p= asks for the organisational "
+                         "domain itself): DMARC does not stop spoofing of it."),
             reference=f"{RFC9989}#section-4.7", subject=subject))
     if record.pct < 100 and not passed:
         # pct= samples only failing mail (RFC 7489 section 6.6.4): nothing to say of a pass. RFC 9989
