@@ -65,7 +65,6 @@ from .envelope import (
     envelope_sender_as_own,
     is_free_mailbox,
     list_intake,
-    munged_from_author,
     self_addressed,
     sender_is_recipient,
     srs_list_sender,
@@ -86,7 +85,6 @@ from .mime import (
     report_without_report,
 )
 from .model import (
-    ArcResult,
     CarriedSummary,
     Comparison,
     DkimSignatureResult,
@@ -733,16 +731,6 @@ def _list_footer(message: Message, hops: tuple[Hop, ...], boundary_hop: int | No
     client_org = host_organization(hops[boundary_hop - 1].fields.from_rdns)
     if client_org is None or client_org not in _list_field_organizations(list_id):
         return None
-    mark = _list_footer_mark(message)
-    return (" ".join(list_id[:200].split()), mark) if mark is not None else None
-
-
-def _list_footer_mark(message: Message) -> str | None:
-    """What in the body's end shows a mailing list's footer (Mailman's rule of underscores, or the
-    list's posting address or the host of its List-* URLs), read from the text alone: what it is
-    worth depends on the list's own evidence, which the callers require."""
-    if message.body_start is None:
-        return None
     tail = message.raw[max(message.body_start, len(message.raw) - _LIST_FOOTER_TAIL):].decode("utf-8", "replace")
     marks: list[str] = []
     for name in ("List-Post", "List-Unsubscribe", "List-Archive", "List-Help"):
@@ -752,7 +740,9 @@ def _list_footer_mark(message: Message) -> str | None:
                 marks.append(target)
     if "_" * 40 in tail:
         marks.append("Mailman's rule of underscores")
-    return marks[0] if marks else None
+    if not marks:
+        return None
+    return " ".join(list_id[:200].split()), marks[0]
 
 
 def _changed_by_list_footer(finding: Finding, dkim: Sequence[DkimSignatureResult], list_name: str,
@@ -766,123 +756,6 @@ def _changed_by_list_footer(finding: Finding, dkim: Sequence[DkimSignatureResult
         f"list's footer ({mark}): lists add one as a matter of course (RFC 6377), which breaks the body hash of "
         "the author's signature. The change is most likely that footer; what the author signed can no longer be "
         "checked."))
-
-
-def _list_evidence(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None,
-                   dkim: Sequence[DkimSignatureResult], arc: ArcResult | None) -> tuple[str, str, str] | None:
-    """(the list as its List-Id shows it, the List-Id's label, the list's own evidence in words)
-    when the message came from the mailing list its List-Id names by more than the List-Id's
-    word, which anyone can write: the receiving side took it from the list's own server (the
-    boundary's client, by the name it looked up, as ``_list_footer`` requires); or a DKIM
-    signature of the list's organisation that covers List-Id verifies; or an ARC set sealed by
-    the list's organisation validates, seal and message signature, the latter covering List-Id
-    (RFC 8617 section 4.1.2). A signature or seal that verifies over the message as delivered
-    and covers List-Id was made by the list's key over that List-Id and that content, so the
-    list handed on the message as it reads now."""
-    value = message.first("List-Id")
-    label = list_id_label(value) if value else None
-    list_org = organizational_domain(label) if label else None
-    if value is None or label is None or list_org is None:
-        return None
-    shown = " ".join(value[:200].split())
-    if boundary_hop:
-        client = hops[boundary_hop - 1].fields.from_rdns
-        if client and host_organization(client) == list_org:
-            return shown, label, (f"the receiving side took the message from the list's own server ({client}, by "
-                                  "the name it looked up)")
-    for signature in dkim:
-        if signature.result == "pass" and signature.domain and organizational_domain(signature.domain) == list_org \
-                and any(name.strip().lower() == "list-id" for name in signature.signed_headers):
-            return shown, label, (f"the list's own DKIM signature (d={signature.domain}), which covers List-Id, "
-                                  "verifies over the message as delivered")
-    if arc is not None:
-        from .auth.arc import message_signature_covers  # only for list mail a change broke
-
-        for instance in arc.instances:
-            if instance.seal_result == "pass" and instance.signature_result == "pass" and instance.domain \
-                    and organizational_domain(instance.domain) == list_org \
-                    and message_signature_covers(message, instance.instance, "list-id"):
-                return shown, label, (f"ARC set i={instance.instance}, sealed by {instance.domain}, validates, and its "
-                                      "message signature, which covers List-Id, verifies over the message as "
-                                      "delivered")
-    return None
-
-
-def _changed_by_list_headers(findings: list[Finding], message: Message, dkim: Sequence[DkimSignatureResult],
-                             evidence: tuple[str, str, str]) -> list[Finding]:
-    """The author's signature a mailing list broke in its header fields, said as what the list
-    did (RFC 6377 section 5): its tag on the Subject, proven with the author's key (the signature
-    verifies with the tag taken off, auth.dkim._verify_untagged), or its own address put in From:
-    in place of the author's (RFC 7960 section 4.1.3, Mailman's Munge From), with the body as
-    signed or ending with the list's footer. Only beside the list's own evidence
-    (``_list_evidence``): a List-Id, tag, footer or "via" name alone is anyone's text and excuses
-    nothing. The finding becomes one notice (the tag's proof and the possible cause folded in);
-    the signature still fails and counts for nothing."""
-    shown, label, proof = evidence
-    list_org = organizational_domain(label)
-    from .auth import modifiers  # only for list mail a change broke
-
-    author = munged_from_author(message)
-    footer = _list_footer_mark(message)
-    tag_on_subject = modifiers.subject_tag(message)
-    out = list(findings)
-    for at, finding in enumerate(findings):
-        if finding.id != "dkim.headers_changed" or finding.severity is not Severity.WARNING:
-            continue
-        signature = next((s for s in dkim if signature_subject(s.domain, s.selector) == finding.subject), None)
-        if signature is None or signature.reason_code != "signature_mismatch" or not signature.domain \
-                or organizational_domain(signature.domain) == list_org:
-            continue
-        signed = {name.strip().lower() for name in signature.signed_headers}
-        proven_tag = signature.verifies_without_subject_tag
-        if proven_tag is not None and not modifiers.gateway_tags(proven_tag, label):
-            proven_tag = None
-        rewrote_from = author is not None and "from" in signed \
-            and organizational_domain(address_domain(author) or "") == organizational_domain(signature.domain)
-        if proven_tag is None and not rewrote_from:
-            continue
-        if signature.body_hash_ok is True:
-            body_words, footer_named = "left the body as signed (its hash matches)", False
-        elif signature.body_hash_ok is False and footer is not None:
-            # The footer's words say only that it is there, not that nothing else in the body changed.
-            body_words, footer_named = (f"its body ends with the list's footer ({footer}), which breaks the body "
-                                        "hash (whether anything else in the body changed cannot be told)"), True
-        else:
-            continue  # a body change the list's marks do not show: the warning stands
-        key_at = f"{signature.selector}._domainkey.{signature.domain}"
-        if rewrote_from:
-            tag = (tag_on_subject if tag_on_subject is not None and modifiers.gateway_tags(tag_on_subject, label)
-                   and "subject" in signed else None)
-            header_words = (f"it put its own address in From: in place of the author's ({author}; From: is signed)"
-                            + (f" and {tag!r} before the Subject" if tag else ""))
-            what = ["From: rewrite"] + (["subject tag"] if tag else [])
-        else:
-            header_words = (f"it put {proven_tag!r} before the Subject (with it taken off, the signed header fields "
-                            f"verify with the key at {key_at}: that key made the signature, and the tag is their only "
-                            "change)")
-            what = ["subject tag"]
-        if footer_named:
-            what.append("footer")
-        changes = ", ".join(what[:-1]) + (" and " if len(what) > 1 else "") + what[-1]
-        out[at] = replace(
-            finding, severity=Severity.NOTICE,
-            title=f"DKIM signature by {signature.domain} broken by the mailing list's {changes}"[:200],
-            explanation=(
-                f"The signature by d={signature.domain} fails on the message as delivered. The mailing list {shown} "
-                f"changed the message when it passed it on: {header_words}, and {body_words}. The list's own evidence "
-                f"says the message came from it: {proof}. Lists tag the Subject, add a footer and put their own "
-                "address in From: as a matter of course (RFC 6377 section 5, RFC 7960 section 4.1.3), which breaks "
-                "the author's signature: the change is most likely the list's. The signature still fails and "
-                "vouches for nothing: what the author signed can no longer be checked in full, the list vouches "
-                "only for the message as it sent it, and a list of the sender's own making looks the same."))
-    folded = {f.subject for f in out if f.id == "dkim.headers_changed" and f.severity is Severity.NOTICE
-              and f.title.startswith("DKIM signature by ") and " broken by the mailing list's " in f.title}
-    if not folded:
-        return findings
-    # The tag's proof and a cause that names only the tag are said in the list's finding now.
-    return [f for f in out if not (f.subject in folded and (
-        f.id == "dkim.subject_tag_only_change"
-        or (f.id == "dkim.possible_cause" and f.title == "Possible cause of the DKIM break: a subject tag")))]
 
 
 def _gateway_rewrite(message: Message, chain: HopChain, comparison: Sequence[Comparison]
@@ -1599,10 +1472,6 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
     if footer is not None:
         findings[:] = [_changed_by_list_footer(f, dkim, *footer) if f.id == "dkim.body_changed" else f
                        for f in findings]
-    if any(f.id == "dkim.headers_changed" for f in findings) and message.first("List-Id") is not None:
-        from_the_list = _list_evidence(message, chain.hops, chain.boundary_hop, dkim, arc)
-        if from_the_list is not None:
-            findings[:] = _changed_by_list_headers(findings, message, dkim, from_the_list)
     converter = _receiver_converted_body(message, chain.hops) \
         if any(f.id == "dkim.body_changed" for f in findings) else None
     if converter is not None:

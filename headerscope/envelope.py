@@ -809,38 +809,6 @@ def _list_addresses(message: Message) -> frozenset[str]:
     return frozenset(found)
 
 
-def _munged_author(munged: Address, reply_to: Sequence[Address], cc: Sequence[Address],
-                   message: Message) -> str | None:
-    """The author's address where a list that put its own address in From: ("Alice via Devel",
-    ``munged``) moved it: Mailman 2.1 and 3 write the original From: in Reply-To, or in Cc when
-    replies go to the list (its Munge From, dmarc_moderation_action); Google Groups in
-    X-Original-From too. A Cc counts only under the name the list kept before " via ", so a
-    recipient in Cc is not taken for the author."""
-    if reply_to and reply_to[0].domain and reply_to[0].address.lower() not in _list_addresses(message):
-        return reply_to[0].address
-    name = (munged.display_name or "").partition(" via ")[0].strip().strip("'\"").lower()
-    if name:
-        return next((a.address for a in cc if a.domain and (a.display_name or "").strip().strip("'\"").lower() == name),
-                    None)
-    return None
-
-
-def munged_from_author(message: Message) -> str | None:
-    """The author's address when a mailing list put its own posting address in From: with the
-    author's name ("Alice via Devel", Mailman's and Google Groups' DMARC mitigation, RFC 7960
-    section 4.1.3) and moved the author to Reply-To or Cc; None otherwise. The list fields and
-    the name are the sending side's text: what they are worth is for the caller to weigh."""
-    if message.first("List-Id") is None:
-        return None
-    list_addresses = _list_addresses(message)
-    munged = next((a for field in message.all("From")[:2] for a in parse_addresses(field.value)
-                   if a.domain and a.address.lower() in list_addresses and " via " in (a.display_name or "")), None)
-    if munged is None:
-        return None
-    cc = [a for field in message.all("Cc")[:4] for a in parse_addresses(field.value)]
-    return _munged_author(munged, parse_addresses(message.first("Reply-To")), cc, message)
-
-
 def _list_delivery(value: str) -> bool:
     """ezmlm's and groups.io's "Delivered-To: mailing list list@example.org" (or "moderator for
     ..."): a mailing list's delivery to itself, written by the list, wherever it sits."""
@@ -3074,14 +3042,13 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     # A list that put an address of its own domain in From:, the author's encoded in it (only with
     # the list's fields: a From: at a list's domain without them is nobody's rewrite).
     encoded = _list_encoded_author(from_real, list_addresses, sender) if munged is None and list_id else None
-    munged_author = _munged_author(munged, reply_to, cc, message) if munged is not None else None
     if sender is not None and sender.domain and sender.address.lower() != (from_text or "").lower():
         # A list that put its own address in From: (DMARC mitigation) keeps the author in
-        # X-Original-From, Reply-To or Cc, or encodes it in that address: the agent acted for the
-        # author, not for the list (review AN 3; V46b D2-2: Mailman's Reply-To and Cc).
+        # X-Original-From, or encodes it in that address: the agent acted for the author, not
+        # for the list (review AN 3).
         original_author = next((a.address for a in parse_addresses(message.first("X-Original-From") or "")
                                 if a.domain), None) if list_id else None
-        original_author = original_author or munged_author or (encoded[1] if encoded is not None else None)
+        original_author = original_author or (encoded[1] if encoded is not None else None)
         author_words = (f"the author ({original_author}; the list put its own address, {from_text}, in From: "
                         f"afterwards)" if original_author and original_author.lower() != (from_text or "").lower()
                         else f"the author in From: ({from_text or 'none'})")
@@ -3100,7 +3067,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         # Groups' "X via Group": a list that changes the message puts its own address in From:
         # so that the author's domain's DMARC policy does not reject the result (RFC 7960,
         # interoperability of DMARC with lists); the author moves to Reply-To or X-Original-From.
-        author = munged_author or message.first("X-Original-From")
+        author = reply_to[0].address if reply_to and reply_to[0].domain else message.first("X-Original-From")
         differences.append(EnvelopeDifference(
             kind="list_rewrote_from", envelope_value=None, header_value=_fmt(munged),
             explanation=f"The mailing list put its own address ({munged.address}) in From:, with the author's "

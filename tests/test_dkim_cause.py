@@ -294,13 +294,8 @@ def test_a_lists_own_label_is_a_lists_tag() -> None:
     import headerscope
 
     report = headerscope.analyze((SAMPLES / "mailing-list.eml").read_bytes(), dns_snapshot=str(SAMPLES / "mailing-list.dns.json"))
-    # The list's own server handed it over (and its signature covers List-Id): the tag's proof
-    # and the footer are said in the one finding of the author's signature (V46b D2-1).
-    assert not [f for f in report.findings if f.id == "dkim.subject_tag_only_change"]
-    [broken] = [f for f in report.findings if f.id == "dkim.headers_changed"]
-    assert broken.severity is Severity.NOTICE
-    assert broken.title == "DKIM signature by example.com broken by the mailing list's subject tag and footer"
-    assert "it put '[devel]' before the Subject (with it taken off, the signed header fields verify" in broken.explanation
+    [proof] = [f for f in report.findings if f.id == "dkim.subject_tag_only_change"]
+    assert proof.severity is Severity.NOTICE and "as gateways, filters and lists add one" in proof.explanation
 
 
 def test_a_forged_list_id_vouches_for_no_tag() -> None:
@@ -515,19 +510,3 @@ def test_a_witness_below_the_failing_signature_and_not_later_still_hints_at_a_re
     assert [(r.selector, r.result) for r in results] == [("s1", "fail"), ("s2", "pass")]
     assert "points to a key replaced" not in _headers_changed(findings).explanation
 
-
-
-def test_a_proven_tag_is_not_said_as_another_key_perhaps() -> None:
-    # V46b D2-1: "signed headers changed, or another key signed" beside the proof, made with that
-    # key, that the signature verifies once the tag is taken off.
-    raw = _signed().replace(b"Subject: Quarterly figures", b"Subject: [EXTERNAL] Quarterly figures")
-    results, findings = verify(raw, DNS)
-    [broken] = [f for f in findings if f.id == "dkim.headers_changed"]
-    assert broken.title == "DKIM signature does not verify: a tag was added to the Subject after signing"
-    assert "or the key" not in broken.explanation and "another key" not in broken.title
-    assert results[0].reason.startswith("signed headers changed since signing: with '[EXTERNAL]' taken off the "
-                                        "Subject they verify with the key at s1._domainkey.example.com")
-    # Another change beside the tag: not proven, the key stays in question as before.
-    other = raw.replace(b"Date: Mon, 12 Jan 2026 10:00:00", b"Date: Mon, 12 Jan 2026 11:00:00")
-    [unproven] = [f for f in verify(other, DNS)[1] if f.id == "dkim.headers_changed"]
-    assert unproven.title == "DKIM signature does not verify: signed headers changed, or another key signed"

@@ -794,18 +794,6 @@ _MAX_SIGNED_NAMES = 1000
 """The names of an h= read for From (a hostile AMS may name thousands)."""
 
 
-def message_signature_covers(message: Message, instance: int, name: str) -> bool:
-    """Whether the ARC-Message-Signature of set ``instance`` names header field ``name`` in its
-    h= (read as DKIM reads h=). False when the set has no such field or has it more than once
-    (a copied or replayed set: which one its sealer made is not known)."""
-    found = [h for h in message.all("ARC-Message-Signature")[:MAX_INSTANCE + 1] if _instance_of(h.value) == instance]
-    if len(found) != 1:
-        return False
-    names = parse_tag_list(found[0].value).get("h") or ""
-    wanted = name.lower()
-    return any(n.strip().lower() == wanted for n in names.split(":", _MAX_SIGNED_NAMES)[:_MAX_SIGNED_NAMES])
-
-
 def _without_unsigned_from(outcome: _dkimpy.ArcOutcome, signatures: dict[int, TagList | None]) -> _dkimpy.ArcOutcome:
     """dkimpy's outcome with every ARC-Message-Signature whose h= leaves out From judged invalid.
 

@@ -1097,12 +1097,6 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
         if "subject" in check.signed_lower:
             _verify_untagged(check, fields, field_pair, key, header_canon=header_canon, algorithm=algorithm)
         reason = (f"signed headers changed since signing (or the key at {name} was replaced)")
-        if check.untagged_subject is not None and check.untagged_subject[1]:
-            # Proven with this key (_verify_untagged): it made the signature, so "or the key was
-            # replaced" would contradict the proof (verification V46b D2-1).
-            reason = (f"signed headers changed since signing: with {check.untagged_subject[0]!r} taken off the "
-                      f"Subject they verify with the key at {name}, so that key made the signature and the tag "
-                      "was added afterwards")
         if len(check.signature) != expected:
             # An RSA signature is exactly as long as the key's modulus (RFC 8017 section 8.2.2
             # step 1), an ed25519 one 64 bytes (RFC 8032 section 5.1.7): a b= of another length
@@ -1963,10 +1957,6 @@ def _findings(checks: list[_Check], present_counts: dict[str, int], from_domain:
                           f"{_dkimpy.MAX_KEY_RECORDS} are tried per selector): whether the signer revoked its key or "
                           "published a revoked record beside it cannot be told, and a verifier that used another "
                           "may have verified it")
-            if check.reason_code == "signature_mismatch" and check.untagged_subject is not None \
-                    and check.untagged_subject[1]:
-                # Not "or another key signed": the key verifies it with the tag taken off.
-                title = "DKIM signature does not verify: a tag was added to the Subject after signing"
             findings.append(Finding(finding_id, severity, title, reason, reference, check.label))
     # Signatures whose signed header fields verified (no_body: all but the body hash), and those
     # proven to verify with a Subject tag taken off: their unsigned copies of a field matter as
