@@ -69,12 +69,13 @@ _DISPOSITION_TYPES = frozenset({"message/disposition-notification", "message/glo
 class _Part:
     """A part's place in the message and its content type (a plain slotted record)."""
 
-    __slots__ = ("body_end", "body_start", "container", "content_type", "depth", "disposition", "encoding", "filename",
-                 "head_start", "params", "worth")
+    __slots__ = ("body_end", "body_start", "container", "content_type", "depth", "disposition", "disposition_name",
+                 "encoding", "filename", "head_start", "params", "worth")
 
     def __init__(self, content_type: str, params: dict[str, str], encoding: str, filename: str | None,
                  body_start: int, body_end: int, depth: int = 0, head_start: int = 0,
-                 disposition: str | None = None, *, container: bool = False, worth: bool = True) -> None:
+                 disposition: str | None = None, *, container: bool = False, worth: bool = True,
+                 disposition_name: str | None = None) -> None:
         self.content_type = content_type
         self.params = params
         self.encoding = encoding
@@ -89,6 +90,9 @@ class _Part:
         """The disposition type of its Content-Disposition (RFC 2183), lower case; None without one."""
         self.container = container
         """A multipart whose parts follow it in the walk."""
+        self.disposition_name = disposition_name
+        """Its Content-Disposition's filename= as given, blank too (``filename`` is Content-Type's
+        name= when that one is blank: _read_part_head), or None without one."""
         self.worth = worth
         """Read by a walk for message parts: its header names a message, a report or a file of one
         (_WORTH_READING), or it is the message itself."""
@@ -645,13 +649,14 @@ def _walk(message: Message) -> list[_Part]:
     content_type, params = parse_content_type(message.first("Content-Type") or "text/plain")
     encoding = (message.first("Content-Transfer-Encoding") or "7bit").strip().lower()
     top_disposition = message.first("Content-Disposition")
-    stack: list[tuple[str, dict[str, str], str, str | None, int, int, int, int, str | None, bool]] = [
+    stack: list[tuple[str, dict[str, str], str, str | None, int, int, int, int, str | None, bool, str | None]] = [
         (content_type, params, encoding, None, message.body_start, len(raw), 0, 0,
-         _disposition_type(top_disposition) if top_disposition else None, True)]
+         _disposition_type(top_disposition) if top_disposition else None, True, None)]
     budget = MAX_PARTS
     stopped = False
     while stack and budget > 0:
-        content_type, params, encoding, filename, start, end, depth, head_start, disposition_type, worth = stack.pop()
+        (content_type, params, encoding, filename, start, end, depth, head_start, disposition_type, worth,
+         disposition_name) = stack.pop()
         budget -= 1
         boundary = params.get("boundary")
         if content_type.startswith("multipart/") and boundary and depth < MAX_DEPTH:
@@ -674,20 +679,21 @@ def _walk(message: Message) -> list[_Part]:
                 if found_body is None and limit < child_end:
                     header_end, found_body = header_body_offsets(raw, child_start, child_end)
                 body_start = child_end if found_body is None else found_body
-                child_type, child_params, child_encoding, name, child_disposition, child_worth = _part_head(
-                    raw[child_start:header_end], default)
+                child_type, child_params, child_encoding, name, child_disposition, child_worth, child_named = \
+                    _part_head(raw[child_start:header_end], default)
                 stack.append((child_type, child_params, child_encoding, name, body_start, child_end,
-                              depth + 1, child_start, child_disposition, child_worth))
+                              depth + 1, child_start, child_disposition, child_worth, child_named))
             continue
         found.append(_Part(content_type, params, encoding, filename, start, end, depth, head_start, disposition_type,
-                           worth=worth))
+                           worth=worth, disposition_name=disposition_name))
     # Whether parts were left unwalked (the attachment list says so, and searches the rest).
     message.__dict__[_WALK_STOPPED] = stopped or bool(stack)
     return found
 
 
-_PartHead = tuple[str, dict[str, str], str, str | None, str | None, bool]
-"""(type, parameters, transfer encoding, file name, disposition type, worth) of a part's header."""
+_PartHead = tuple[str, dict[str, str], str, str | None, str | None, bool, str | None]
+"""(type, parameters, transfer encoding, file name, disposition type, worth, Content-Disposition's
+filename= as given) of a part's header."""
 
 # What a part's header says, by the header's bytes and the multipart's default type. Mail programs
 # write the same part headers message after message ("Content-Type: text/plain; charset=utf-8"
@@ -700,8 +706,8 @@ _MAX_PART_HEAD_LENGTH = 1024
 
 
 def _part_head(head: bytes, default: str) -> _PartHead:
-    """(type, parameters, transfer encoding, file name, disposition type, worth) of a part whose
-    header is ``head``, cut where its empty line is (see _read_part_head); each caller gets its
+    """(type, parameters, transfer encoding, file name, disposition type, worth, Content-Disposition's
+    filename=) of a part whose header is ``head``, cut where its empty line is (see _read_part_head); each caller gets its
     own parameters."""
     key = (head, default)
     cached = _part_heads.get(key)
@@ -713,8 +719,8 @@ def _part_head(head: bytes, default: str) -> _PartHead:
             # A copy of the parameters is kept: the walk's part holds the one returned.
             _part_heads[key] = (cached[0], dict(cached[1]), *cached[2:])
         return cached
-    content_type, params, encoding, name, disposition_type, worth = cached
-    return content_type, dict(params), encoding, name, disposition_type, worth
+    content_type, params, encoding, name, disposition_type, worth, disposition_name = cached
+    return content_type, dict(params), encoding, name, disposition_type, worth, disposition_name
 
 
 def _read_part_head(head: bytes, default: str) -> _PartHead:
@@ -735,10 +741,14 @@ def _read_part_head(head: bytes, default: str) -> _PartHead:
         content_type = default  # RFC 2045 section 5.2: an invalid type counts as the default
     disposition = values.get("content-disposition")
     parsed_disposition = parse_content_type(disposition) if disposition else None
-    name = (parsed_disposition[1].get("filename") if parsed_disposition else None) or params.get("name")
+    # A blank filename= ("", or only a later filename= with a value) gives way to name=, as mail
+    # programs that fall back to Content-Type's name= show it; it is kept (the last item) so that
+    # its values given again are checked all the same (_other_names).
+    disposition_name = parsed_disposition[1].get("filename") if parsed_disposition else None
+    name = disposition_name or params.get("name")
     encoding = (values.get("content-transfer-encoding") or "7bit").strip().lower()
     disposition_type = parsed_disposition[0][:40] or None if parsed_disposition else None
-    return content_type, params, encoding, name, disposition_type, worth
+    return content_type, params, encoding, name, disposition_type, worth, disposition_name
 
 
 def _disposition_type(value: str) -> str | None:
@@ -5373,12 +5383,15 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
         # A one-part message whose body is the file (a scanner's or a script's mail).
         disposition = message.first("Content-Disposition")
         params = parse_content_type(message.first("Content-Type") or "text/plain")[1]
-        name = (parse_content_type(disposition)[1].get("filename") if disposition else None) or params.get("name")
-        if name is None and not (disposition or "").lower().lstrip().startswith("attachment"):
+        disposition_name = parse_content_type(disposition)[1].get("filename") if disposition else None
+        name = disposition_name or params.get("name")
+        if name is None and disposition_name is None \
+                and not (disposition or "").lower().lstrip().startswith("attachment"):
             return (), 0, False, []
         encoding = (message.first("Content-Transfer-Encoding") or "7bit").strip().lower()
         parts = [_Part(top_type, params, encoding, name, body, len(raw),
-                       disposition=_disposition_type(disposition) if disposition else None)]
+                       disposition=_disposition_type(disposition) if disposition else None,
+                       disposition_name=disposition_name)]
     listed: list[Attachment] = []
     fragments: list[Attachment] = []
     padded: list[tuple[Attachment, str]] = []  # names cut or padded, with what is wrong with them
@@ -5399,15 +5412,18 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
             nested.append(part)
         disposition_type = part.disposition
         name = _file_name(part.filename)
-        if name is None and disposition_type != "attachment":
+        # The other names a mail program may show for it (a name given twice, Content-Type's
+        # name= beside Content-Disposition's filename=, those beside a blank listed name): each
+        # gets the listed name's checks.
+        others = _other_names(name, part)
+        if name is None and disposition_type != "attachment" and not others:
             continue  # a text or HTML body, an unnamed inline part: no file
         extension = _extension(name)[1] if name else ""
-        # The other names a mail program may show for it (a name given twice, Content-Type's
-        # name= beside Content-Disposition's filename=): each gets the listed name's checks.
-        others = _other_names(name, part)
+        other = _other_form(name, part.filename)
         if (part.content_type in _MESSAGE_TYPES or _file_kind(part) is not None) \
                 and extension not in _RISKY_EXTENSIONS \
-                and not any(_extension(other)[1] in _RISKY_EXTENSIONS for other, _ in others) \
+                and not any(_extension(shown)[1] in _RISKY_EXTENSIONS
+                            for shown in (*(other[:1] if other else ()), *(shown for shown, _ in others))) \
                 and _carried_message(raw, part, read_msg=False) is not None:
             # An attached message, listed with them. A risky extension wins over the declared
             # type: a mail program saves the part under its name ("Invoice.pdf.exe" declared
@@ -5430,7 +5446,6 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
                        "whose first part is the text): the name alone is the sender's choice"))
             fragment = active is None
         spoofed = _spoofed(name) if name else None
-        other = _other_form(name, part.filename)
         if other is not None:
             risk, spoofed = _with_other_form(other, risk, spoofed, extension)
         for other_name, where in others:
@@ -5457,8 +5472,10 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
             padded.append((entry, note))
         named_otherwise = [*([(other[0], f"its plain {other[1]}=, beside the RFC 2231 {other[1]}*= listed")]
                              if other is not None and _extension(other[0])[1] != extension else []), *others]
-        if name and named_otherwise:
-            disagreeing.append((entry, name, named_otherwise))
+        if named_otherwise:
+            # (A blank listed name too: a program that keeps Python's reading shows none, others
+            # the names given beside it.)
+            disagreeing.append((entry, name or "", named_otherwise))
         if fragment and index in placed and entry.spoofed is None:
             fragments.append(entry)
     past_walk = bool(message.__dict__.get(_WALK_STOPPED)) and len(parts) > 1
@@ -5519,31 +5536,36 @@ def _with_other_form(other: tuple[str, str], risk: str | None, spoofed: str | No
 def _other_names(name: str | None, part: _Part) -> list[tuple[str, str]]:
     """(each other name a mail program may show and save the part under, read as the listed one
     is (_file_name); where the header gives it, in words): a name given again in its field with
-    another value (_NamedAgain), and Content-Type's name= (its RFC 2231 and plain forms, and its
-    values given again) beside the Content-Disposition filename= listed. Python's email
-    (get_filename) takes the first filename=, then name=; other mail programs show Content-Type's
-    name=, or the last value of a name given twice (task attach47). The plain form of the listed
-    name given in both forms is _other_form's. A name equal to the listed one, or to one before
-    it, is left out. Bounded: at most 2 x (_MAX_NAMES_AGAIN + 1) + 1 names, each read bounded."""
+    another value (_NamedAgain), Content-Disposition's filename= and Content-Type's name= (each
+    with its RFC 2231 and plain forms and its values given again) beside the one listed. Python's
+    email (get_filename) takes the first filename=, then name=; other mail programs show
+    Content-Type's name=, or the last value of a name given twice (task attach47), or fall back
+    to name= when filename= is blank. A blank listed name (``name`` None: "", " ", an empty
+    encoded-word) leaves every other name to be checked (verification V47 f D1). The plain form of
+    a listed name given in both forms is _other_form's. A name equal to the listed one, or to one
+    before it, is left out. Bounded: at most 2 x (_MAX_NAMES_AGAIN + 2) + 1 names, each read
+    bounded."""
     listed = part.filename
-    if name is None or listed is None:
-        return []
+    disposition_name = part.disposition_name
     type_name = part.params.get("name")
-    # The listed name is Content-Type's name= itself when no filename= gave one (_read_part_head).
-    from_disposition = type_name is not listed
-    field, parameter = ("Content-Disposition", "filename") if from_disposition else ("Content-Type", "name")
-    given = [(value, f"a later {parameter}= of its {field}, the parameter given more than once")
-             for value in _names_again(listed)]
-    if from_disposition and type_name is not None:
-        given.append((type_name, "its Content-Type's name="))
-        type_plain = _plain_form(type_name)
-        if type_plain is not None:
-            given.append((type_plain[0], "its Content-Type's plain name=, beside name*="))
-        given.extend((value, "a later name= of its Content-Type, the parameter given more than once")
-                     for value in _names_again(type_name))
+    if listed is None and disposition_name is None:
+        return []
+    given: list[tuple[str, str]] = []
+    for value, field, parameter in ((disposition_name, "Content-Disposition", "filename"),
+                                    (type_name, "Content-Type", "name")):
+        if value is None:
+            continue
+        if value is not listed:
+            given.append((value, f"its {field}'s {parameter}="))
+        plain = _plain_form(value)
+        # (The listed name's plain form is _other_form's, when the listed name is read.)
+        if plain is not None and (value is not listed or name is None):
+            given.append((plain[0], f"its {field}'s plain {parameter}=, beside {parameter}*="))
+        given.extend((again, f"a later {parameter}= of its {field}, the parameter given more than once")
+                     for again in _names_again(value))
     seen = {name}
     plain = _plain_form(listed)
-    if plain is not None:
+    if plain is not None and name is not None:
         seen.add(_file_name(plain[0]) or "")  # (the other form, said by _with_other_form)
     found: list[tuple[str, str]] = []
     for value, where in given:
@@ -5579,12 +5601,15 @@ def _names_disagree(disagreeing: Sequence[tuple[Attachment, str, list[tuple[str,
     the one a filter read), else a notice; names that differ in case only are the same name to
     Windows and macOS and say nothing. RFC 2231's name*= beside a plain name= of the same type
     is how a name in another script is written with a fallback (RFC 2231 section 4), not
-    counted."""
+    counted; nor is a fallback that spells the listed name in ASCII (_ascii_fallback), nor a
+    media type written as name= (_media_type_as_name)."""
     said: list[str] = []
     other_type = False
     for attachment, name, others in disagreeing:
         extension = _extension(name)[1]
-        differing = [(other, where) for other, where in others if other.casefold() != name.casefold()]
+        differing = [(other, where) for other, where in others
+                     if other.casefold() != name.casefold() and not _ascii_fallback(name, other)
+                     and not _ascii_fallback(other, name) and not _media_type_as_name(other)]
         if not differing:
             continue
         other_type = other_type or any(_extension(other)[1] != extension for other, _ in differing)
@@ -5607,6 +5632,46 @@ def _names_disagree(disagreeing: Sequence[tuple[Attachment, str, list[tuple[str,
                         ". The names here have the same extension: less likely a way past a filter, but not what "
                         "one mail program writes.")),
         reference="https://www.rfc-editor.org/rfc/rfc2183#section-2.3", subject="attachments")
+
+
+def _ascii_fallback(name: str, other: str) -> bool:
+    """Whether ``other`` is ``name`` itself, in another Unicode normal form (NFD, as macOS writes a
+    name, against NFC) or spelt in ASCII for a program that cannot read ``name`` (either way round
+    in _names_disagree: the listed name or the other may be the fallback): Apple Mail writes Content-Type's name= so beside filename*=utf-8''... (RFC 2231 section
+    4's fallback), its accented letters without their accents ("Gefluchtete" for "Geflüchtete")
+    or every other non-ASCII character as "_" ("____.JPG" for "фото.JPG"; verification V47 f D2).
+    The same characters at every ASCII place, so the same extension: the name a reader sees is the
+    one a filter read. Each name keeps its own checks; this only says they are one name."""
+    if name.isascii():
+        return False
+    import unicodedata  # (only for a name in another script beside another name: rare)
+
+    if unicodedata.normalize("NFC", name).casefold() == unicodedata.normalize("NFC", other).casefold():
+        return True
+    if not other.isascii():
+        return False
+    underscored = "".join(char if char.isascii() else "_" for char in name)
+    folded = "".join(
+        char if char.isascii() else "".join(
+            base for base in unicodedata.normalize("NFKD", char) if not unicodedata.combining(base)
+        ).encode("ascii", "ignore").decode() or "_"
+        for char in name)
+    return other.casefold() in (underscored.casefold(), folded.casefold())
+
+
+# A media type (RFC 2045 section 5.1: type "/" subtype, tokens) of one of the registered top-level
+# types (RFC 6838 section 4.2), not a file name.
+_media_type_name = compiled_on_first_use(
+    r"(?:application|audio|font|haptics|image|message|model|multipart|text|video)/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}",
+    re.IGNORECASE)
+
+
+def _media_type_as_name(other: str) -> bool:
+    """Whether ``other`` is a media type written as Content-Type's name= ("application/vnd.
+    openxmlformats-officedocument.spreadsheetml.sheet", mikel/mail#1026), which no reader takes for
+    the file's name: its ".sheet" is a subtype's, no extension (verification V47 f D2). One whose
+    last dot gives a risky extension stays a disagreement: a program that saves it keeps that."""
+    return _extension(other)[1] not in _RISKY_EXTENSIONS and _media_type_name().fullmatch(other) is not None
 
 
 def _hint_in_head(raw: bytes, part: _Part | None) -> bool:

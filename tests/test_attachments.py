@@ -1029,3 +1029,118 @@ def test_a_name_given_again_in_a_long_field_or_thousands_of_times_is_checked_and
     [disagree] = [f for f in report.findings if f.id == "attachment.names_disagree"]
     assert "“last.exe”" not in disagree.explanation or "and " in disagree.explanation  # at most four named
     assert time.process_time() - started < 2
+
+
+def _python_name(header: str) -> str | None:
+    import email
+
+    raw = (_HEAD + 'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\n' + _TEXT + "\r\n--b1\r\n"
+           + header + "\r\n\r\nAAAA\r\n--b1--\r\n")
+    name: str | None = email.message_from_string(raw).get_payload()[1].get_filename()
+    return name
+
+
+def test_a_blank_listed_name_leaves_every_other_name_checked() -> None:
+    """Verification V47 f D1: a blank or empty name the header lists first (filename=" ", filename=""
+    then the real one, an empty encoded-word) turned every check of the other names off: Python's
+    get_filename() gives '' for each, so a filter that reads it sees no name, while a program that
+    falls back to Content-Type's name= or keeps the last value shows and saves the .exe."""
+    cases = [  # (the part's header, the name listed, the findings, words the findings hold)
+        ('Content-Type: application/pdf; name="invoice.exe"\r\nContent-Disposition: attachment; filename=" "',
+         None, {"attachment.risky_type": "warning", "attachment.names_disagree": "warning"},
+         ["“(no name)” (application/pdf, part 2): “invoice.exe” in its Content-Type's name="]),
+        ('Content-Type: application/pdf; name="invoice.pdf"\r\nContent-Disposition: attachment; filename=""; '
+         'filename="invoice.exe"', "invoice.pdf",
+         {"attachment.risky_type": "warning", "attachment.names_disagree": "warning"},
+         ["“invoice.exe” in a later filename= of its Content-Disposition"]),
+        ('Content-Type: application/pdf\r\nContent-Disposition: attachment; filename=""; filename="invoice.exe"',
+         None, {"attachment.risky_type": "warning", "attachment.names_disagree": "warning"},
+         ["“invoice.exe” in a later filename= of its Content-Disposition"]),
+        ('Content-Type: application/pdf; name=""; name="invoice.exe"\r\nContent-Disposition: attachment',
+         None, {"attachment.risky_type": "warning", "attachment.names_disagree": "warning"},
+         ["“invoice.exe” in a later name= of its Content-Type"]),
+        ('Content-Type: application/pdf; name="invoice.pdf.exe"\r\nContent-Disposition: attachment; '
+         'filename="=?utf-8?Q??="', None,
+         {"attachment.spoofed_extension": "danger", "attachment.names_disagree": "warning"},
+         ["a double extension: “.pdf” shown before the real “.exe”"]),
+        # An inline part too: a program that shows name= shows a file.
+        ('Content-Type: application/pdf; name="invoice.exe"\r\nContent-Disposition: inline; filename=" "',
+         None, {"attachment.risky_type": "warning", "attachment.names_disagree": "warning"}, []),
+        # The blank RFC 2231 form of a name given in both: its plain form is checked.
+        ("Content-Type: application/pdf\r\nContent-Disposition: attachment; filename*=utf-8''%20; "
+         'filename="invoice.exe"', None,
+         {"attachment.risky_type": "warning", "attachment.names_disagree": "warning"},
+         ["“invoice.exe” in its Content-Disposition's plain filename=, beside filename*="]),
+    ]
+    assert _python_name(cases[0][0]) == "" and _python_name(cases[1][0]) == ""  # no name to Python's email
+    for header, listed, found, words in cases:
+        report = _named_part(header)
+        [attachment] = report.attachments
+        assert attachment.filename == listed, header
+        assert _ids(report) == found, header
+        said = " ".join(f.title + " " + f.explanation for f in report.findings if f.id.startswith("attachment."))
+        for word in words:
+            assert word in said, (header, word)
+    # A blank name with nothing beside it is no file, as before.
+    assert _named_part('Content-Type: application/pdf\r\nContent-Disposition: inline; filename=" "').attachments == ()
+
+
+def test_an_attached_messages_plain_name_with_a_risky_extension_makes_it_a_file() -> None:
+    """Verification V47 f D2: a message/rfc822 part named "Invoice.eml" by filename*= and
+    "Invoice.eml.hta" by its plain filename= (the one Python's get_filename() gives) was passed
+    over as an attached message; a mail program that shows the plain one saves an HTA."""
+    header = ("Content-Type: message/rfc822\r\nContent-Disposition: attachment; filename*=utf-8''Invoice.eml; "
+              'filename="Invoice.eml.hta"')
+    assert _python_name(header) == "Invoice.eml.hta"
+    report = _mixed(_TEXT, header + "\r\n\r\nFrom: Bob <bob@example.net>\r\nSubject: x\r\nContent-Type: text/html\r\n"
+                    "\r\n<script>new ActiveXObject('WScript.Shell').Run('calc')</script>\r\n")
+    [attachment] = report.attachments
+    assert attachment.filename == "Invoice.eml" and attachment.spoofed is not None
+    assert _ids(report) == {"attachment.spoofed_extension": "danger", "attachment.names_disagree": "warning"}
+    assert "“Invoice.eml.hta”" in attachment.spoofed
+    # The same part with the plain name a message's: an attached message, as before.
+    report = _mixed(_TEXT, "Content-Type: message/rfc822\r\nContent-Disposition: attachment; "
+                    "filename*=utf-8''Invoice.eml; filename=\"Invoice.eml\"\r\n\r\n"
+                    "From: Bob <bob@example.net>\r\nSubject: x\r\n\r\nHello\r\n")
+    assert report.attachments == () and _ids(report) == {}
+
+
+def test_an_ascii_fallback_or_a_media_type_as_name_is_no_disagreement_but_another_type_is() -> None:
+    """Verification V47 f D2: Apple Mail writes Content-Type's name= as an ASCII fallback of the
+    filename*=utf-8'' name (accents dropped, or each other character as "_"), and some programs
+    write the media type as name=: neither is a second file name. A fallback whose extension
+    differs, or a "media type" whose last dot gives a risky extension, is still said (a forger's)."""
+    quiet = [
+        ('Content-Type: application/vnd.openxmlformats-officedocument.wordprocessingml.document;\r\n'
+         '\tname="Hausarbeit Gefluchtete in der berufl. Bildung.docx"\r\nContent-Disposition: attachment;\r\n'
+         "\tfilename*=utf-8''Hausarbeit%20Gefl%C3%BCchtete%20in%20der%20berufl.%20Bildung.docx"),
+        "Content-Type: image/jpeg; name=\"____.JPG\"\r\nContent-Disposition: inline; filename*=\"koi8-r''%C6%CF%D4%CF.JPG\"",
+        # NFD (as macOS writes a name) beside NFC.
+        "Content-Type: application/pdf; name=\"=?utf-8?Q?Re=CC=81sume=CC=81.pdf?=\"\r\n"
+        "Content-Disposition: attachment; filename*=utf-8''R%C3%A9sum%C3%A9.pdf",
+        ('Content-Type: application/octet-stream; name="application/vnd.openxmlformats-officedocument.spreadsheetml'
+         '.sheet"\r\nContent-Disposition: attachment;\r\n\tfilename="=?utf-8?B?'
+         'T3JwaGFuIEV2ZW50IFRpY2tldCBEZXRhaWwgU3RhZ2luZyBSZWNvcmRzLnhsc3g=?="'),
+    ]
+    for header in quiet:
+        report = _named_part(header)
+        assert len(report.attachments) == 1, header
+        assert _ids(report) == {}, header
+    said = [  # (the part's header, the findings)
+        # The fallback's extension differs: another type.
+        ("Content-Type: image/jpeg; name=\"____.exe\"\r\nContent-Disposition: inline; filename*=utf-8''%D1%84%D0%BE"
+         "%D1%82%D0%BE.JPG", {"attachment.risky_type": "warning", "attachment.names_disagree": "warning"}),
+        ("Content-Type: application/pdf; name=\"Gefluchtete.pdf.exe\"\r\nContent-Disposition: attachment; "
+         "filename*=utf-8''Gefl%C3%BCchtete.pdf",
+         {"attachment.spoofed_extension": "danger", "attachment.names_disagree": "warning"}),
+        # Not the same letters: a notice, as before.
+        ("Content-Type: application/pdf; name=\"Rechnung.pdf\"\r\nContent-Disposition: attachment; "
+         "filename*=utf-8''Gefl%C3%BCchtete.pdf", {"attachment.names_disagree": "notice"}),
+        # A media type's shape with a risky last "extension": checked and said.
+        ('Content-Type: application/octet-stream; name="application/x.exe"\r\nContent-Disposition: attachment; '
+         'filename="report.pdf"', {"attachment.risky_type": "warning", "attachment.names_disagree": "warning"}),
+        ('Content-Type: application/pdf; name="invoice.exe"\r\nContent-Disposition: attachment; filename="invoice.pdf"',
+         {"attachment.risky_type": "warning", "attachment.names_disagree": "warning"}),
+    ]
+    for header, found in said:
+        assert _ids(_named_part(header)) == found, header
