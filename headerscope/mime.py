@@ -36,6 +36,7 @@ from .text import (
     HIDDEN_CHARACTERS,
     IGNORABLE_NOT_FORMAT,
     address_safe_cut,
+    address_safe_group,
     charset_codec,
     compiled_on_first_use,
     decode_rfc2047,
@@ -3251,7 +3252,8 @@ def _qmail_bounce(message: Message) -> tuple[DeliveryReport, tuple[tuple[Attache
             # expired message (the last attempt's refusal, not the failure's cause). qmail's
             # host line (which command was refused) and its give-up line are its own words.
             remote_mta = next(group for group in remote.groups()[:3] if group)
-            diagnostic = address_safe_cut(" ".join(remote.group(4).split()), _MAX_FIELD)
+            # (Not cut inside an address by the reading's own bound on a line: address_safe_group.)
+            diagnostic = address_safe_cut(" ".join(address_safe_group(remote, 4).split()), _MAX_FIELD)
             # The reading keeps at most 21 lines of 1,000 characters, then 2,000 characters: a
             # longer reply (a server's policy text, a multi-line reply of many lines) is cut, and
             # the report says so and how much was kept. The whole reply runs up to qmail-send's own
@@ -3370,14 +3372,16 @@ def _transcript_refusals(text: str) -> dict[str, str]:
         for line in following[1:]:
             m = _refusal_re().search(line)
             if m is not None:
-                found.setdefault(address, " ".join(m.group(1).split())[:300])
+                # (Not cut inside an address, by the regex's bound or here: --redact would show
+                # the start of a mailbox name; address_safe_group, address_safe_cut.)
+                found.setdefault(address, address_safe_cut(" ".join(address_safe_group(m, 1).split()), 300))
                 break
             if line.strip().startswith(">>>"):
                 break  # the next command: this one was accepted
     for count, quoted in enumerate(_quoted_refusal_re().finditer(text)):
         if count >= _MAX_LISTED * 2:
             break
-        found.setdefault(quoted.group(2), " ".join(quoted.group(1).split())[:300])
+        found.setdefault(quoted.group(2), address_safe_cut(" ".join(address_safe_group(quoted, 1).split()), 300))
     return found
 
 
@@ -5166,7 +5170,10 @@ def _shown_name(name: str) -> str:
         name = _padding().sub(lambda run: f" ⟨{len(run.group())} spaces⟩ ", name)
     if len(name) <= _MAX_NAME:
         return str(name)  # a plain string for the report, not a _CutName
-    return name[:_MAX_NAME - _NAME_END_SHOWN - 1] + "…" + name[-_NAME_END_SHOWN:]
+    # Not cut inside an address: --redact (which runs on what is shown) would show the start of a
+    # mailbox name left without its "@" and domain (address_safe_cut). The end kept starts at most
+    # in a local part, which keeps its "@" and domain, so redaction masks it whole.
+    return address_safe_cut(name, _MAX_NAME - _NAME_END_SHOWN - 1) + "…" + name[-_NAME_END_SHOWN:]
 
 
 _padding = compiled_on_first_use(r"[ \t]{4,}")

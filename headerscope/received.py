@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 
 from ._value import frozen_maker
 from .model import ReceivedFields, TlsInfo
-from .text import compiled_on_first_use, redaction_mark
+from .text import address_safe_shortened, compiled_on_first_use, redaction_mark
 
 # Real Received values are well under 2 KB; a value longer than this is hostile or broken.
 # Cutting keeps time and memory bounded (the date is still looked for at the very end): the
@@ -186,8 +186,9 @@ def _flat(inner: str) -> str:
 
 
 def _snippet(text: str, limit: int = 60) -> str:
-    text = _collapse(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    # Not cut inside an address: --redact would show the start of a mailbox name left without
+    # the "@" and domain it needs to know it (address_safe_shortened).
+    return address_safe_shortened(_collapse(text), limit)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -185,15 +185,42 @@ def address_safe_cut(text: str, limit: int) -> str:
     return text[:limit]
 
 
+def address_safe_shortened(text: str, limit: int) -> str:
+    """``text`` shortened to at most ``limit`` characters, "…" saying so, cut as address_safe_cut
+    cuts (never inside an address --redact could not then mask)."""
+    return text if len(text) <= limit else address_safe_cut(text, limit - 1).rstrip() + "…"
+
+
+def address_safe_group(found: re.Match[str], group: int) -> str:
+    """A group of a regex match whose bounded repeat ("[^\\n]{1,300}") may have stopped inside an
+    address on a longer line, cut as address_safe_cut cuts there: the rest of the line is looked
+    at (at most _MAX_LOCAL_PART_LOOK characters), so that a match that ends in "<bob.sec" keeps
+    none of the mailbox name --redact could not mask. A group that ends where its line does is
+    kept whole."""
+    start, end = found.span(group)
+    if start < 0:
+        return ""
+    text = found.string
+    return address_safe_cut(text[start:end + _MAX_LOCAL_PART_LOOK + 1], end - start)
+
+
 def _local_part_start(text: str, at: int, floor: int) -> int:
-    """Where the local part before the "@" at ``at`` starts (its opening quote, when quoted)."""
-    if text[at - 1:at] == '"':
-        opening = text.rfind('"', max(0, at - _MAX_QUOTED_LOCAL_PART), at - 1)
-        return opening if opening >= 0 else at
-    start = at
-    while start > floor and text[start - 1] not in _LOCAL_PART_END:
-        start -= 1
-    return start
+    """Where the local part before the "@" at ``at`` starts (its opening quote, when quoted); and
+    where the one before that starts when it is itself after an "@": a login written with the
+    client's address, "jane@example.org@198.51.100.7" (qmail, Plesk), cut at its second "@" would
+    keep "jane@", a mailbox name without the domain redaction needs (verification V47 f)."""
+    while True:
+        if text[at - 1:at] == '"':
+            opening = text.rfind('"', max(0, at - _MAX_QUOTED_LOCAL_PART), at - 1)
+            start = opening if opening >= 0 else at
+        else:
+            start = at
+            while start > floor and text[start - 1] not in _LOCAL_PART_END:
+                start -= 1
+        # (Each turn moves back at least one character, to no further than ``floor``: bounded.)
+        if start <= floor or text[start - 1:start] != "@":
+            return start
+        at = start - 1
 
 
 # What people put in place of a value they hide before sharing a copy: "***", "[redacted]",

@@ -1,0 +1,121 @@
+"""--redact and the text a reading cuts short (verification V47 f D2, D3): every cut of a value
+the sender writes (an attachment's name shown in the middle, a regex's bound on a reply line, a
+refusal cut at 300 characters, a login quoted in a verdict or a hop's words, a Received field's
+problem note) falls before an address it would split, so no start of a mailbox name, which
+redaction cannot tell from a word without its "@" and domain, reaches any format."""
+
+from __future__ import annotations
+
+import headerscope
+from headerscope.redact import redact_report
+from headerscope.render import get_renderer
+
+LOCAL = "zqxjkvbwpyfhtg"  # 14 characters, as ordinary a length as any (jane.doe.smith)
+ADDRESS = LOCAL + "@example.org"
+_PIECES = {LOCAL[i:i + 3] for i in range(len(LOCAL) - 2)}
+
+
+def _leaks(raw: bytes) -> list[tuple[str, str]]:
+    """(format, the piece of the mailbox name shown) for each format of the redacted report."""
+    report = redact_report(headerscope.analyze(raw, offline=True))
+    found: list[tuple[str, str]] = []
+    for output_format in ("terminal", "json", "html", "markdown"):
+        text = get_renderer(output_format).render(report).replace("\\", "")  # (Markdown's escapes)
+        found.extend((output_format, piece) for piece in _PIECES if piece in text)
+    return found
+
+
+_HEAD = ("Received: from mail.sender.example (mail.sender.example [192.0.2.10]) by mx.example.net\r\n"
+         " with ESMTP id 4Bq; Tue, 03 Nov 2020 10:00:05 +0000\r\n"
+         "From: Accounts <accounts@sender.example>\r\nTo: buyer@example.net\r\nSubject: Quotation\r\n"
+         "Date: Tue, 03 Nov 2020 10:00:00 +0000\r\nMessage-ID: <q1@sender.example>\r\nMIME-Version: 1.0\r\n")
+_WORDS = "Scan document page " * 20
+
+
+def _attachment(header: str) -> bytes:
+    return (_HEAD + 'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\n'
+            "Attached.\r\n--b1\r\n" + header + "\r\n\r\nTVqQAAMAAAAEAAAA\r\n--b1--\r\n").encode()
+
+
+def test_a_long_attachment_name_shown_in_the_middle_keeps_no_piece_of_an_address() -> None:
+    """A name over 200 characters is shown as its start, "…" and its end: the start was cut after
+    139 characters wherever that fell, inside an address too; in Content-Type's name= beside
+    another filename= (said in the names' disagreement) and in the listed name alike."""
+    for at in range(124, 141, 2):  # the address starts here: the cut falls in its local part or at its "@"
+        name = _WORDS[:at] + ADDRESS + " " + _WORDS[:100] + ".pdf"
+        for header in (f'Content-Type: application/pdf; name="{name}"\r\n'
+                       'Content-Disposition: attachment; filename="scan.pdf"',
+                       f'Content-Type: application/pdf\r\nContent-Disposition: attachment; filename="{name}"'):
+            report = headerscope.analyze(_attachment(header), offline=True)
+            # (Shown in the middle, in the list or in the names' disagreement.)
+            said = " ".join([str(a.filename) for a in report.attachments] + [f.explanation for f in report.findings])
+            assert "Scan document page Scan" in said and "…" in said, at
+            assert _leaks(_attachment(header)) == [], (at, header[:20])
+
+
+def _qmail(reply: str) -> bytes:
+    body = ("Hi. This is the qmail-send program at sender.example.\r\nI'm afraid I wasn't able to deliver your "
+            "message to the following addresses.\r\nThis is a permanent error; I've given up. Sorry it didn't "
+            f"work out.\r\n\r\n<{ADDRESS}>:\r\n192.0.2.25 does not like recipient.\r\nRemote host said: {reply}\r\n"
+            "Giving up on 192.0.2.25.\r\n\r\n--- Below this line is a copy of the message.\r\n\r\n"
+            "From: accounts@sender.example\r\n")
+    return (_HEAD.replace("Subject: Quotation", "Subject: failure notice") + "Content-Type: text/plain\r\n\r\n"
+            + body).encode()
+
+
+def test_a_qmail_reply_line_past_the_readings_bound_keeps_no_piece_of_an_address() -> None:
+    """qmail-remote's reply lines are read to 1,000 characters each: a longer line was cut by the
+    pattern itself, inside the address it quotes ("<zqxjkvbw"), before any cut could avoid it."""
+    for pad in range(968, 1000, 3):
+        reply = "550 5.7.1 " + ("lorem ipsum dolor sit amet " * 40)[:pad - 10] + f" <{ADDRESS}> refused"
+        report = headerscope.analyze(_qmail(reply), offline=True)
+        assert report.delivery_report is not None and report.delivery_report.recipients, pad
+        assert _leaks(_qmail(reply)) == [], pad
+
+
+def _sendmail(line: str) -> bytes:
+    body = ("The original message was received at Sat, 26 Sep 2026 10:00:00 +0000\r\nfrom localhost [127.0.0.1]\r\n\r\n"
+            "   ----- The following addresses had permanent fatal errors -----\r\n"
+            f"<{ADDRESS}>\r\n    (reason: 550 5.7.1 Message refused)\r\n\r\n"
+            "   ----- Transcript of session follows -----\r\n... while talking to mx.example.org.:\r\n"
+            f">>> RCPT To:<{ADDRESS}>\r\n<<< {line}\r\n550 5.1.1 <{ADDRESS}>... User unknown\r\n")
+    return ("Return-Path: <>\r\n" + _HEAD.replace("Subject: Quotation", "Subject: Returned mail: see transcript for "
+            "details").replace("From: Accounts <accounts@sender.example>", "From: Mail Delivery Subsystem "
+            "<MAILER-DAEMON@sender.example>") + "Content-Type: text/plain\r\n\r\n" + body).encode()
+
+
+def test_a_transcripts_refusal_cut_at_300_characters_keeps_no_piece_of_an_address() -> None:
+    """sendmail's "<<< 550 ..." refusal is read to 300 characters: an address at the cut kept its
+    start ("<zqxjkv") in the unstructured bounce's explanation."""
+    for pad in range(276, 300, 3):
+        line = "550 5.7.1 Message refused " + "x" * (pad - 26) + f" <{ADDRESS}> (policy 7F3A)"
+        assert _leaks(_sendmail(line)) == [], pad
+
+
+def test_a_received_fields_problem_note_keeps_no_piece_of_an_address() -> None:
+    """A Received field's unread text is quoted to 60 characters in its problem note (the hop's
+    'partly read'): a cut in an address there kept the start of its mailbox name."""
+    for pad in range(30, 62, 2):
+        words = ("lorem ipsum dolor sit amet " * 4)[:pad]
+        raw = (f"Received: from a.example (a.example [192.0.2.1]) by mx.example.org with ESMTP id 1 {words} "
+               f"{ADDRESS}; Tue, 03 Nov 2020 10:00:06 +0000\r\n" + _HEAD + "Content-Type: text/plain\r\n\r\nHi\r\n")
+        assert _leaks(raw.encode()) == [], pad
+
+
+def test_a_login_written_with_its_clients_address_is_never_cut_after_its_own_at_sign() -> None:
+    """qmail and Plesk write the login with the client's address ("jane@example.org@198.51.100.7"):
+    a cut at its second "@" took "example.org" for a local part and kept "jane@", which redaction
+    cannot mask without a domain; in the Received note of a comment that holds an address too."""
+    from headerscope.redact import redact_text
+    from headerscope.text import address_safe_cut
+
+    text = f"lorem ipsum ({ADDRESS}@198.51.100.7) by mx"
+    for limit in range(len(text) + 2):
+        kept = address_safe_cut(text, limit)
+        assert text.startswith(kept) and len(kept) <= limit, limit
+        assert not any(piece in redact_text(kept) for piece in _PIECES), (limit, kept)
+    for pad in range(20, 46):
+        words = ("lorem ipsum dolor sit amet " * 4)[:pad]
+        raw = (f"Received: from unknown (HELO somehost.example.net) ({words} {ADDRESS}@198.51.100.7) by mx.example.org "
+               "with ESMTPA; Tue, 03 Nov 2020 10:00:06 +0000\r\n" + _HEAD + "Content-Type: text/plain\r\n\r\nHi\r\n")
+        assert _leaks(raw.encode()) == [], pad
