@@ -119,7 +119,7 @@ from .origin import (
 from .received import parse_date_noted, parse_received, parse_received_date, weekday_contradiction
 from .replay import possible_replay
 from .spamfilters import read_spam_filters
-from .text import compiled_on_first_use, header_ref, one_line, result_words
+from .text import address_safe_shortened, compiled_on_first_use, header_ref, one_line, result_words
 from .verdict import (
     decide,
     generated_inside,
@@ -811,7 +811,7 @@ def _provider_submission(hops: tuple[Hop, ...], boundary_hop: int | None, dkim: 
             # A submission whose stamp records no login (Exchange's, known by its X-Originating-IP;
             # web mail "with HTTP") is not called authenticated.
             who = "an authenticated client" if hop.fields.auth else "a client"
-            how_known = f" ({str(hop.fields.auth)[:60]})" if hop.fields.auth else ""
+            how_known = f" ({address_safe_shortened(str(hop.fields.auth), 120)})" if hop.fields.auth else ""
             return Finding(
                 id="hops.provider_submission", severity=Severity.INFO,
                 title=f"Submitted to {provider} by {who} at {client}"[:200],
@@ -1363,7 +1363,9 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
         # submitting client as inputs to check. A result that was computed stays, for the record
         # (for a private client the rows and the verdict already say it does not apply:
         # _computed_inside, verdict.handed_over_inside).
-        how = (f"{str(boundary.fields.auth or boundary.fields.protocol or 'a submission')[:40]} submission"
+        # (A login is not cut inside its address: --redact would show the start of a mailbox name.)
+        how = (f"{address_safe_shortened(str(boundary.fields.auth or boundary.fields.protocol or 'a submission'), 120)} "
+               "submission"
                if boundary.role is Role.MSA else f"from {str(boundary.fields.from_ip)[:45]}, a non-public address")
         client_hidden = any(f.id == "hops.private_entry" for f in chain.findings)
         spf = replace(spf, inputs_from=None, explanation=(

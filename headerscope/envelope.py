@@ -68,7 +68,13 @@ from .model import (
     SrsInfo,
 )
 from .received import authenticated_login
-from .text import MAX_DECODE_LENGTH, compiled_on_first_use, decode_rfc2047, header_ref
+from .text import (
+    MAX_DECODE_LENGTH,
+    address_safe_shortened,
+    compiled_on_first_use,
+    decode_rfc2047,
+    header_ref,
+)
 
 _ADDRESSEE_FIELDS = frozenset({"to", "cc", "bcc"})
 _RFC5322_ORIGINATOR = "https://www.rfc-editor.org/rfc/rfc5322#section-3.6.2"
@@ -157,9 +163,9 @@ def _submitted_by_another_account(message: Message, hops: tuple[Hop, ...], from_
                 # text, which a misused account's sender could write too: still a notice.
                 return Finding(
                     id="envelope.submitted_by_other_account", severity=Severity.NOTICE,
-                    title=f"Relayed through {server[:120]} with the account {login[:120]}, while From: shows "
+                    title=f"Relayed through {server[:120]} with the account {address_safe_shortened(login, 120)}, while From: shows "
                           f"{from_domain}",
-                    explanation=(f"{server[:120]} records ({where}) that the account {login[:200]} handed the "
+                    explanation=(f"{server[:120]} records ({where}) that the account {address_safe_shortened(login, 200)} handed the "
                                  f"message over, and the server that did, {relay[1]}, says it had taken the message "
                                  f"as a submission itself (hop {relay[0]}, written by the sending side): most likely "
                                  "a mail server sending through a smarthost, which logs in with the relay service's "
@@ -169,9 +175,9 @@ def _submitted_by_another_account(message: Message, hops: tuple[Hop, ...], from_
                     reference=_RFC6409_SUBMISSION, subject="From")
             return Finding(
                 id="envelope.submitted_by_other_account", severity=Severity.NOTICE,
-                title=f"Submitted by the account {login[:120]}, while From: shows {from_domain}",
+                title=f"Submitted by the account {address_safe_shortened(login, 120)}, while From: shows {from_domain}",
                 explanation=(f"{server[:120]} records ({where}) that the message was submitted by the account "
-                             f"{login[:200]}, of another domain than From:'s {from_domain}. That is normal when "
+                             f"{address_safe_shortened(login, 200)}, of another domain than From:'s {from_domain}. That is normal when "
                              "the account may send as that address (a \"send mail as\" setting, a shared mailbox, "
                              "a web form's mailer); it is also the mark of a compromised or misused account sending "
                              f"as someone else. The abuse desk of {server[:120]} can tell which."),

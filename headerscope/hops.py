@@ -48,7 +48,7 @@ from .received import (
     weekday_contradiction,
     zone_name_mismatch,
 )
-from .text import compiled_on_first_use, header_ref
+from .text import address_safe_shortened, compiled_on_first_use, header_ref
 
 # A message with 100,000 Received fields is a loop or an attack. Only the latest (topmost)
 # DETAIL_LIMIT fields are parsed and analysed: the receiving side's hops, which decide the
@@ -3198,7 +3198,7 @@ def build_chain_from_fields(
             # to anyone else.
             by = str(entry.fields.by or "the organisation's server")[:120]
             how = (f"to {where}'s submission host for its own customers (its stamps record no login)"
-                   if loginless else f"with authentication ({str(entry.fields.auth)[:60]})")
+                   if loginless else f"with authentication ({address_safe_shortened(str(entry.fields.auth), 120)})")
             findings.add(Finding(
                 id="hops.internal_only", severity=Severity.INFO,
                 title=f"Sent and delivered inside {where}",
@@ -4831,7 +4831,7 @@ def _submission_only(work: list[_Work], boundary_index: int) -> Finding | None:
         id="hops.submission_only", severity=Severity.INFO,
         title=f"A sent copy: it ends where {entry.org} took the message on a login (hop {number})",
         explanation=(f"The last hop, hop {number}, records that {by} took the message from {client} after a login "
-                     f"({str(entry.fields.auth)[:60]}): a submission, where a program or a server hands a message "
+                     f"({address_safe_shortened(str(entry.fields.auth), 120)}): a submission, where a program or a server hands a message "
                      f"to its mail provider under an account (RFC 6409 section 4.3, RFC 4954), which the login "
                      f"authorised. No hop after it shows {entry.org} sending the message on, or a receiving server "
                      "accepting it: this is the sender's copy (a Sent folder, a copy the sending host kept, the copy "
@@ -4868,7 +4868,7 @@ def _submission_above_relays(work: list[_Work], boundary_index: int) -> Finding 
                              or _mailbox_transport(work[j].fields) for j in range(relays[-1], k)):
             return None
         fields = work[k].fields
-        how = (fields.protocol or fields.auth or "a login")[:40]
+        how = address_safe_shortened(fields.protocol or fields.auth or "a login", 40)
         listed = ", ".join(str(j + 1) for j in relays[-5:])
         claim = (" Both are below the trust boundary: the sender's claim." if k < boundary_index else "")
         return Finding(

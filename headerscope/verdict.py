@@ -40,7 +40,7 @@ from .model import (
     Verdict,
 )
 from .received import authenticated_login
-from .text import header_ref
+from .text import address_safe_shortened, header_ref
 
 # Reason codes that mean "we could not verify", not "it is false".
 _UNVERIFIABLE = frozenset({"no_body", "offline", "temperror", "not_checked", *COPY_UNCHECKABLE_CODES})
@@ -176,7 +176,9 @@ def sent_copy(hops: tuple[Hop, ...], boundary_hop: int | None, findings: Iterabl
         return None
     entry = hops[boundary_hop - 1]
     by = str(entry.fields.by or entry.organization or "the provider's server")[:120]
-    return f"hop {entry.number}, where {by} took it after a login ({str(entry.fields.auth or 'authenticated')[:40]})"
+    # (A login is not cut inside its address: --redact would show the start of a mailbox name.)
+    return (f"hop {entry.number}, where {by} took it after a login "
+            f"({address_safe_shortened(str(entry.fields.auth or 'authenticated'), 120)})")
 
 
 def _sent_copy_verdict(verdict: Verdict, submitted: str, domain: str, dkim: tuple[DkimSignatureResult, ...],
@@ -330,7 +332,7 @@ def submitted_inside(hops: tuple[Hop, ...], boundary_hop: int | None, findings: 
         # id ...") or a relay service's customer server (smtp-relay.gmail.com sending as the
         # provider's own corporate domains) proves no more (verification V47a D-1, D-3).
         return None
-    how = (f"after a login as {login[:120]}" if login else
+    how = (f"after a login as {address_safe_shortened(login, 120)}" if login else
            "its submission host for its customers, whose stamps record no login")
     return (f"sent by a customer of {provider} from {str(fields.from_ip)[:45]} through {provider}'s own server "
             f"{str(fields.by)[:120]} (hop {entry.number}), {how}"), True

@@ -92,6 +92,26 @@ def test_a_transcripts_refusal_cut_at_300_characters_keeps_no_piece_of_an_addres
         assert _leaks(_sendmail(line)) == [], pad
 
 
+def test_a_login_quoted_in_the_verdict_and_the_spf_row_is_never_cut_inside_its_address() -> None:
+    """A qmail or Plesk submission records the login as "(jane.doe.smith@example.org@198.51.100.7)"
+    ("ESMTPA (authenticated as ...)" in the hop's reading): its words were cut at 40 characters,
+    right after the "@" of a 14-character local part, in the SPF row and the comparison; a sent
+    copy's verdict the same way. The login is quoted whole now, redacted whole."""
+    sent_copy = ("Received: (qmail 12345 invoked from network); 3 Nov 2020 10:00:06 -0000\r\n"
+                 f"Received: from unknown (HELO laptop.home) ({ADDRESS}@198.51.100.7)\r\n"
+                 "  by mail.example.org with ESMTPA; 3 Nov 2020 10:00:06 -0000\r\n"
+                 f"From: Jane <{ADDRESS}>\r\nTo: bob@example.net\r\nSubject: hi\r\n"
+                 "Date: Tue, 03 Nov 2020 10:00:00 +0000\r\nMessage-ID: <q1@example.org>\r\n\r\nHello\r\n").encode()
+    report = headerscope.analyze(sent_copy, offline=True)
+    assert f"(hop 1, ESMTPA (authenticated as {ADDRESS}) submission)" in report.spf.explanation
+    assert _leaks(sent_copy) == []
+    received = (f"Received: from unknown (HELO somehost.example.net) ( {ADDRESS}@198.51.100.7) by mx.example.org "
+                "with ESMTPA; Tue, 03 Nov 2020 10:00:06 +0000\r\n" + _HEAD.replace(
+                    "From: Accounts <accounts@sender.example>", "From: Alice <alice@sender.example>")
+                + "Content-Type: text/plain\r\n\r\nHello\r\n").encode()
+    assert _leaks(received) == []
+
+
 def test_a_received_fields_problem_note_keeps_no_piece_of_an_address() -> None:
     """A Received field's unread text is quoted to 60 characters in its problem note (the hop's
     'partly read'): a cut in an address there kept the start of its mailbox name."""
