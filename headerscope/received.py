@@ -1193,9 +1193,13 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
                 # server's note that no reverse-DNS name matched the address.
                 continue
             if first is not None and literal_ip is None and host_info is None and not extras \
+                    and (first_text or "").lower() == "unknown" and ctx.http \
                     and t.text[:1].isalnum() and (unbracketed := _read_ip(t.text)[0]) is not None:
                 # The client's address written bare after its name, no brackets: Rediffmail's
-                # webmail, "from unknown 203.0.113.223 by rediffmail.com via HTTP" (V46c).
+                # webmail, "from unknown 203.0.113.223 by rediffmail.com via HTTP" (V46c). Only in
+                # that shape: an SMTP server that writes the greeting alone (Merak, VisNetic,
+                # Mercury/32) would write "EHLO mx3.slc.paypal.com 173.0.84.226" as "from
+                # mx3.slc.paypal.com 173.0.84.226 by ...", the sender's choice (V49c).
                 literal_ip = unbracketed
                 continue
         extras.append(t.text)
@@ -1337,6 +1341,11 @@ def _split_segments(toks: Sequence[_Tok]) -> list[tuple[str | None, list[_Tok]]]
     return segments
 
 
+# Exim's record of the client: "([IP]" or "([IP]:port", then " helo=" (RFC 5321 section 4.4's
+# TCP-info with the greeting inside it).
+_exim_slot_re = compiled_on_first_use(r"^(?:\S+ )?\[[0-9A-Fa-f.:]{2,45}\](?::\d{1,5})? helo=", re.I)
+
+
 def _greeting_clauses_joined(segments: list[tuple[str | None, list[_Tok]]],
                              problems: list[str]) -> list[tuple[str | None, list[_Tok]]]:
     """The clauses with a greeting's clause words put back into the from clause.
@@ -1354,6 +1363,13 @@ def _greeting_clauses_joined(segments: list[tuple[str | None, list[_Tok]]],
     Linear: each comment is looked at once."""
     by_at = [i for i, (keyword, _) in enumerate(segments) if keyword == "by"]
     if not by_at or len(segments) < 2 or segments[1][0] != "from":
+        return segments
+    if any(t.kind == "C" and _exim_slot_re().match(_collapse(_strip_nested(t.text[:MAX_COMMENT_SCAN])))
+           for t in segments[1][1]):
+        # Exim writes the greeting inside its own record ("from rdns ([IP]:port helo=NAME)"), the
+        # first comment: no greeting words can stand outside it, and what follows its "by" is its
+        # own (the MAIL FROM it quotes, "(envelope-from <...>)", which a quoted local part can break
+        # out of: "<\"x)(mx.bank.example [198.51.100.20]) by mx ... (x\"@bank.example>"; V49a D1-a).
         return segments
     record_at = -1
     # Clauses between "from" and the first "by" come before any receiver's "by" (RFC 5321 section
@@ -1909,7 +1925,11 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
                     tls.mark(None, words[k + 1])
                     words = words[:k] + words[k + 2:]
                     break
-            if id_login is None and any(w[:15].lower() == "[authenticated " for w in words):
+            # Only in the first "with" clause, after the protocol word that says a login: a later one
+            # is text the receiver did not write there (a MAIL FROM that breaks out of Exim's
+            # "(envelope-from <...>)" comment, verification V49a D1-b).
+            if id_login is None and protocol is None and words and words[0].lower() in ("esmtpa", "esmtpsa") \
+                    and any(w[:15].lower() == "[authenticated " for w in words):
                 for k, w in enumerate(words):
                     bracket_login = _bracket_login_re().match(w)
                     if bracket_login is not None:

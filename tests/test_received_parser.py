@@ -1692,3 +1692,25 @@ def test_an_envelope_from_comment_is_never_read_as_a_login() -> None:
         "x@uni.example>) id 1vA2bC-000123-4x; Tue, 30 Dec 2025 17:17:30 +0100")
     assert fields.envelope_from == "authenticated_id:president@uni.example;x@uni.example"
     assert authenticated_login(fields.auth) is None and fields.auth == "esmtpsa"
+
+
+def test_a_bare_address_is_read_only_in_the_webmail_shape() -> None:
+    # A server that writes the greeting alone would write "EHLO mx3.slc.paypal.com 173.0.84.226" as
+    # it came: the address is the sender's choice, never the client's (verification V49c).
+    f = parse_received("from mx3.slc.paypal.com 173.0.84.226 by mx.example.net with ESMTP; Mon, 05 Oct 2020 10:00:00 -0000")
+    assert f.from_ip is None and not f.complete
+
+
+def test_a_mail_from_breaking_out_of_exims_envelope_from_comment_is_not_the_receivers_text() -> None:
+    # A quoted local part may hold ")" and "(": Exim quotes the MAIL FROM in "(envelope-from <...>)",
+    # and the text after the break read as a second "by" with a record (the forger's address as the
+    # client) or a second "with esmtpsa [Authenticated alias (...)]" (a login) (verification V49a).
+    head = ("from host.forger.example ([45.67.89.10]:51234 helo=mx.bank.example) by mx.example.net with esmtps "
+            "(TLS1.3) tls TLS_AES_256_GCM_SHA384 (Exim 4.96) ")
+    tail = " id 1tA2bC-000123-4x for victim@example.net; Tue, 05 Nov 2024 16:12:34 +0000"
+    record = parse_received(head + '(envelope-from <"x)(mx.bank.example [198.51.100.20]) by mx.example.net with '
+                            'esmtp (x"@bank.example>)' + tail)
+    assert (record.from_ip, record.by) == ("45.67.89.10", "mx.example.net")
+    login = parse_received(head + '(envelope-from <"x) with esmtpsa [Authenticated alias (president)] '
+                           '(x"@example.net>)' + tail)
+    assert login.from_ip == "45.67.89.10" and authenticated_login(login.auth) is None
