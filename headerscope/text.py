@@ -161,6 +161,11 @@ def address_safe_cut(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     floor = max(0, limit - _MAX_LOCAL_PART_LOOK)
+    literal = text.rfind("@[", floor, limit)
+    if literal >= 0 and text.find("]", literal, limit) < 0:
+        # The cut is inside an address literal ("bob@[IPv6:2001:db8:..." holds ":" that end the
+        # walk below before it reaches the "@["): before the whole address (V49b D2-1).
+        return text[:_local_part_start(text, literal, floor)]
     start = limit  # where the run of local-part (or domain) characters the cut falls in starts
     while start > floor and text[start - 1] not in _LOCAL_PART_END:
         start -= 1

@@ -1144,3 +1144,22 @@ def test_an_ascii_fallback_or_a_media_type_as_name_is_no_disagreement_but_anothe
     ]
     for header, found in said:
         assert _ids(_named_part(header)) == found, header
+
+
+def test_an_ascii_fallback_or_media_type_with_another_extension_still_disagrees() -> None:
+    # NFKD reads a fullwidth dot as ".": "invoice.pdf．zip" beside "invoice.pdf.zip" had counted as
+    # one name spelt in ASCII; and "text/invoice.pdf.zip" as a media type written as name= (V49b D2-3).
+    from headerscope.mime import _ascii_fallback, _media_type_as_name, _name_forms
+
+    assert not _media_type_as_name("text/invoice.pdf.zip")
+    assert _media_type_as_name("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    assert _media_type_as_name("image/jpeg")
+    assert _ascii_fallback("invoice.pdf\uff0ezip", "invoice.pdf.zip")  # one name by its letters...
+    # ...but not the same extension as written, which _names_disagree now also asks.
+    from headerscope.mime import _extension
+    assert _extension("invoice.pdf\uff0ezip")[1] != _extension("invoice.pdf.zip")[1]
+    # A name's forms are worked out once, not once per other name beside it.
+    _name_forms.cache_clear()
+    for _ in range(5):
+        _ascii_fallback("Geflüchtete.pdf", "Gefluchtete.pdf")
+    assert _name_forms.cache_info().misses == 1

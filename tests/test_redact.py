@@ -271,3 +271,17 @@ def test_runboxs_bracketed_account_id_is_redacted_everywhere() -> None:
     for output_format in ("terminal", "json", "html", "markdown"):
         assert "536975" not in get_renderer(output_format).render(redacted), output_format
     assert redact_text("with esmtpsa [Authenticated ID (604044)] id") == "with esmtpsa [Authenticated ID (6***)] id"
+
+
+def test_a_cut_inside_an_address_literal_and_a_doubled_address_keep_no_mailbox_name() -> None:
+    # "bob@[IPv6:2001:db8:..." holds ":" that ended address_safe_cut's walk before the "@[", and a
+    # text with two "@" took _short's one-address form with a whole local part (V49b D2-1, D2-2).
+    from headerscope.mime import _short
+    from headerscope.redact import redact_text
+    from headerscope.text import address_safe_cut
+
+    text = "550 refused <zqxjkvbwpyfhtg@[IPv6:2001:db8:0:0:0:0:0:1]> for policy reasons"
+    for limit in range(text.index("@") + 1, text.index("]")):
+        assert "zqxjkvbwpyfhtg" not in redact_text(address_safe_cut(text, limit)), limit
+    doubled = "zqxjkvbwpyfhtg@" + "d" * 70 + "@example.org"
+    assert "zqxjkvbwpyfhtg" not in redact_text(_short(doubled, 80) or "")
