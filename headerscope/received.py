@@ -1364,8 +1364,17 @@ def _greeting_clauses_joined(segments: list[tuple[str | None, list[_Tok]]],
     by_at = [i for i, (keyword, _) in enumerate(segments) if keyword == "by"]
     if not by_at or len(segments) < 2 or segments[1][0] != "from":
         return segments
-    if any(t.kind == "C" and _exim_slot_re().match(_collapse(_strip_nested(t.text[:MAX_COMMENT_SCAN])))
-           for t in segments[1][1]):
+    def holds_record(seg: Sequence[_Tok]) -> bool:
+        return any(t.kind == "C" and _client_address_slot(_collapse(_strip_nested(t.text[:MAX_COMMENT_SCAN])))
+                   for t in seg)
+
+    early_record = any(holds_record(seg) for _, seg in segments[2:by_at[0]])
+    if not early_record and any(
+            t.kind == "C" and _exim_slot_re().match(_collapse(_strip_nested(t.text[:MAX_COMMENT_SCAN])))
+            for t in segments[1][1]):
+        # (Not when a record stands in a clause between "from" and the first "by": Exim writes
+        # nothing there, and a Postfix greeting that copies Exim's slot pushes Postfix's own
+        # record there, "from x ([IP]:25 helo=y) id 1 (unknown [IP]) by mx (Postfix)", V50a D1-1.)
         # Exim writes the greeting inside its own record ("from rdns ([IP]:port helo=NAME)"), the
         # first comment: no greeting words can stand outside it, and what follows its "by" is its
         # own (the MAIL FROM it quotes, "(envelope-from <...>)", which a quoted local part can break
@@ -2093,13 +2102,19 @@ def _assemble(
     # at MIT's outgoing.mit.edu: the first says that the client logged in, the second as whom).
     auth_comment_has_login = False
     greeting_text = helo_text_comments(from_seg) if not tls_only else frozenset()
+    past_envelope_from = False
     for c in flat_comments:
         _tls_from_comment(c, tls)
         if tls_only:
             continue
         low = c.lower()
-        if not auth_comment_has_login and ("auth" in low or "account" in low or "via http" in low) \
-                and c not in greeting_text and not low.startswith(("envelope-from", "envelope-sender", "envelope sender")):
+        if low.startswith(("envelope-from", "envelope-sender", "envelope sender")):
+            # Exim quotes the MAIL FROM here and writes only "id" and "for" after it: a comment after
+            # it is the MAIL FROM's own text breaking out of it ('<"x) (authenticated as president)
+            # (x"@...>'), never a login the receiver recorded (V50a D1-3).
+            past_envelope_from = True
+        if not auth_comment_has_login and not past_envelope_from \
+                and ("auth" in low or "account" in low or "via http" in low) and c not in greeting_text:
             # (An envelope-from comment quotes the MAIL FROM the client chose, never a login:
             # "(envelope-from <authenticated_id:president@uni.example;x@...>)" had read as one,
             # verification V48b D1-1.)

@@ -1714,3 +1714,19 @@ def test_a_mail_from_breaking_out_of_exims_envelope_from_comment_is_not_the_rece
     login = parse_received(head + '(envelope-from <"x) with esmtpsa [Authenticated alias (president)] '
                            '(x"@example.net>)' + tail)
     assert login.from_ip == "45.67.89.10" and authenticated_login(login.auth) is None
+
+
+def test_a_postfix_greeting_copying_exims_slot_and_a_breakout_after_envelope_from_change_nothing() -> None:
+    # V50a D1-1: "EHLO x ([198.51.100.20]:25 helo=mx.bank.example) id 1", written verbatim by Postfix,
+    # pushed Postfix's own record into an "id" clause and switched off the greeting join: the
+    # bank's address read as the client. D1-3: a MAIL FROM breaking out of Exim's envelope-from
+    # comment into "(authenticated as president)" read as a login.
+    fake_slot = parse_received(
+        "from x ([198.51.100.20]:25 helo=mx.bank.example) id 1 (unknown [45.67.89.10]) by mx.example.net (Postfix) "
+        "with ESMTPS id 4XjK2m1Qz9z1234 for <victim@example.net>; Tue, 05 Nov 2024 16:12:34 +0000")
+    assert (fake_slot.from_ip, fake_slot.by) == ("45.67.89.10", "mx.example.net")
+    breakout = parse_received(
+        "from host.forger.example ([45.67.89.10]:51234 helo=mx.bank.example) by mx.example.net with esmtps (TLS1.3) "
+        'tls TLS_AES_256_GCM_SHA384 (Exim 4.96) (envelope-from <"x) (authenticated as president) (x"@example.net>) '
+        "id 1tA2bC-000123-4x for victim@example.net; Tue, 05 Nov 2024 16:12:34 +0000")
+    assert breakout.from_ip == "45.67.89.10" and authenticated_login(breakout.auth) is None
