@@ -5621,7 +5621,7 @@ def _names_disagree(disagreeing: Sequence[tuple[Attachment, str, list[tuple[str,
         # media type a program writes, V49b.)
         differing = [(other, where) for other, where in others
                      if other.casefold() != name.casefold()
-                     and not (_extension(other)[1] == extension
+                     and not ((_extension(other)[1] == extension or not _plain_extension(extension))
                               and (_ascii_fallback(name, other) or _ascii_fallback(other, name)))
                      and not _media_type_as_name(other)]
         if not differing:
@@ -5660,19 +5660,19 @@ def _ascii_fallback(name: str, other: str) -> bool:
         return False
     import unicodedata  # (only for a name in another script beside another name: rare)
 
-    same, underscored, folded = _name_forms(name)
-    if same == unicodedata.normalize("NFC", other).casefold():
-        return True
-    if not other.isascii():
+    if unicodedata.normalize("NFC", name).casefold() == unicodedata.normalize("NFC", other).casefold():
+        return True  # (C-level work only)
+    if not other.isascii() or len(other) > 4 * len(name):
         return False
-    return other.casefold() in (underscored, folded)
+    return other.casefold() in _name_forms(name)
 
 
 @functools.lru_cache(maxsize=64)
-def _name_forms(name: str) -> tuple[str, str, str]:
-    """A non-ASCII name's NFC form, its ASCII spelling with "_" for each other character and with
-    its accents dropped, case-folded: worked out once per name, not once per other name beside it
-    (a forger's 300 parts of 10,000-character names with 17 other names each took 30 s, V49b)."""
+def _name_forms(name: str) -> tuple[str, str]:
+    """A non-ASCII name's ASCII spellings, with "_" for each other character and with its accents
+    dropped, case-folded: worked out once per name, not once per other name beside it, and only
+    for an ASCII other name (a forger's 300 parts of long non-ASCII names with 17 other names each
+    took 30 s, V49b; distinct non-ASCII names beside each other, 14 s, V50b)."""
     import unicodedata
 
     underscored = "".join(char if char.isascii() else "_" for char in name)
@@ -5681,7 +5681,7 @@ def _name_forms(name: str) -> tuple[str, str, str]:
             base for base in unicodedata.normalize("NFKD", char) if not unicodedata.combining(base)
         ).encode("ascii", "ignore").decode() or "_"
         for char in name)
-    return unicodedata.normalize("NFC", name).casefold(), underscored.casefold(), folded.casefold()
+    return underscored.casefold(), folded.casefold()
 
 
 # A media type (RFC 2045 section 5.1: type "/" subtype, tokens) of one of the registered top-level
@@ -5694,12 +5694,23 @@ _media_type_name = compiled_on_first_use(
     re.IGNORECASE)
 
 
+def _plain_extension(extension: str) -> bool:
+    """Whether what follows a name's last dot reads as a file extension: short, no blank (" müller"
+    in "Brief an Dr. Müller" is none, and its ASCII fallback "Brief an Dr. Muller" the same name,
+    V50b D2-2)."""
+    return 1 < len(extension) <= 12 and not any(char.isspace() for char in extension)
+
+
 def _media_type_as_name(other: str) -> bool:
     """Whether ``other`` is a media type written as Content-Type's name= ("application/vnd.
     openxmlformats-officedocument.spreadsheetml.sheet", mikel/mail#1026), which no reader takes for
     the file's name: its ".sheet" is a subtype's, no extension (verification V47 f D2). One whose
     last dot gives a risky extension stays a disagreement: a program that saves it keeps that."""
-    return _extension(other)[1] not in _RISKY_EXTENSIONS and _media_type_name().fullmatch(other) is not None
+    # Its last dot's tail must be no file extension either: a subtype's word ("sheet", "document",
+    # "presentation") or version ("12"), not "zip" or "pdf" ("application/vnd.invoice.pdf.zip", V50b D2-1).
+    tail = _extension(other)[1].lstrip(".")
+    return (_extension(other)[1] not in _RISKY_EXTENSIONS and _media_type_name().fullmatch(other) is not None
+            and (not tail or len(tail) >= 5 or tail.isdigit()))
 
 
 def _hint_in_head(raw: bytes, part: _Part | None) -> bool:

@@ -1163,3 +1163,19 @@ def test_an_ascii_fallback_or_media_type_with_another_extension_still_disagrees(
     for _ in range(5):
         _ascii_fallback("Geflüchtete.pdf", "Gefluchtete.pdf")
     assert _name_forms.cache_info().misses == 1
+
+
+def test_media_type_trees_fallbacks_without_an_extension_and_distinct_non_ascii_names() -> None:
+    # V50b: a vendor-tree "media type" ending in a file extension hid a change of type (D2-1); an
+    # accent-dropping fallback of a name without an extension but with a dot ("Dr. Müller") read as
+    # another type (D2-2); and distinct non-ASCII names beside each other were folded each (D1-1).
+    from headerscope.mime import _ascii_fallback, _media_type_as_name, _name_forms, _plain_extension
+
+    assert not _media_type_as_name("application/vnd.invoice.pdf.zip")
+    assert not _media_type_as_name("application/x-invoice.pdf.zip")
+    assert not _media_type_as_name("image/prs.scan.jpg.7z")
+    assert _media_type_as_name("application/vnd.ms-excel.sheet.macroenabled.12")
+    assert not _plain_extension(" müller") and _plain_extension(".pdf")
+    _name_forms.cache_clear()
+    assert not _ascii_fallback("\ufdfa" * 50 + ".pdf", "\ufdfa" * 49 + "x.pdf")
+    assert _name_forms.cache_info().misses == 0  # an other name in another script folds nothing
