@@ -2335,6 +2335,20 @@ def _skip_listed_boundary(work: list[_Work], b: int, final_org: str | None, orgs
     return None
 
 
+# The parser's words for a field that reads as more than one stamp: a greeting holding an address
+# or clause words (received._read_from, received._greeting_clauses_joined), a second "by", more
+# clauses than are read.
+_INJECTION_PROBLEMS = ("the client's greeting holds", "repeated 'by' clause", "clauses: only the first")
+
+
+def _greeting_injection(fields: ReceivedFields) -> str | None:
+    """The first problem of the boundary hop's field that says the client's greeting may have
+    written part of it (verifications V47c, V48a, V49a, V50a, V51a: a Postfix receiver writes the
+    greeting verbatim, and no parse of every such shape is unambiguous), or None."""
+    return next((problem[:200] for problem in fields.problems
+                 if any(marker in problem for marker in _INJECTION_PROBLEMS)), None)
+
+
 def _internal_name(name: str | None) -> bool:
     """A host name that exists only on a private network: no dot, or an unregistered TLD."""
     host = normalize_domain(name)
@@ -3091,6 +3105,18 @@ def build_chain_from_fields(
 
     for note in boundary.notes:
         findings.add(note)
+    injected = _greeting_injection(work[boundary_index].fields) if 0 <= boundary_index < len(work) else None
+    if injected is not None:
+        findings.add(Finding(
+            id="hops.greeting_injection", severity=Severity.DANGER,
+            title=f"Hop {boundary_index + 1}'s Received field holds text the client wrote in its greeting",
+            explanation=f"At the trust boundary, {str(work[boundary_index].fields.by or 'the receiver')[:120]} wrote the "
+                        f"client's greeting as it came, and the field reads as more than one stamp ({injected}): the "
+                        "address, receiver or protocol read from it may be the sender's own text, not the receiver's "
+                        "record, so what SPF judged there vouches for nothing (RFC 5321 section 4.4: the greeting is "
+                        "the client's claim). Read the raw field; the receiver's own result fields, if any, name the "
+                        "address it checked.",
+            reference=_RFC5321_TRACE, subject=f"hop {boundary_index + 1}"))
     bypassed = _gateway_bypassed(work, boundary, mail_exchangers, addressed_domains, list_domain, forwarder_marks,
                                  reverse_names)
     if bypassed is not None:

@@ -171,3 +171,21 @@ def test_clause_words_in_a_greeting_before_the_only_by_are_the_greeting() -> Non
     plain = parse_received("from mail.example.org (mail.example.org [192.0.2.25]) by mx.example.net (Postfix) "
                            "with ESMTPSA id 4ZQ1; Wed, 20 May 2026 09:00:05 +0000")
     assert (plain.from_ip, plain.by, plain.protocol, plain.problems) == ("192.0.2.25", "mx.example.net", "ESMTPSA", ())
+
+
+@pytest.mark.parametrize("received", [
+    # A Postfix greeting copying Exim's record and a "by" of its own (V51a D1-2).
+    f"Received: from x ([198.51.100.20] helo=mx.bank.example) by mx.example.net (unknown [{FORGER}])\n\t{_POSTFIX}\n",
+    # An Exim receiver doing ident lookups, the ident reply breaking out of its record (V51a D1-1).
+    "Received: from host.forger.example ([45.67.89.10]:51234 helo=mx.bank.example ident=x) id 1\n"
+    "\t(mx.bank.example [198.51.100.20])\n\tby mx.example.net with esmtp (Exim 4.96)\n"
+    f"\t(envelope-from <service@bank.example>)\n\tid 1tA2bC-000123-4x\n\tfor victim@example.net; {_DATE}\n",
+    # A greeting of 63 "id" clauses pushing the receiver's own past the clauses read (V51a D1-4).
+    "Received: from mx.bank.example ([198.51.100.20])" + " id 1" * 63 + f" (unknown [{FORGER}])\n\t{_POSTFIX}\n",
+])
+def test_a_boundary_field_that_reads_as_more_than_one_stamp_authenticates_nothing(received: str) -> None:
+    # No parse of every verbatim greeting is unambiguous: where the parser sees that the boundary's
+    # field reads as more than one stamp, whatever address it took, SPF there vouches for nothing.
+    report = _analyze(received)
+    assert any(f.id == "hops.greeting_injection" and f.severity.value == "danger" for f in report.findings)
+    assert report.verdict.status != "authenticated", report.verdict.summary
