@@ -5621,7 +5621,8 @@ def _names_disagree(disagreeing: Sequence[tuple[Attachment, str, list[tuple[str,
         # media type a program writes, V49b.)
         differing = [(other, where) for other, where in others
                      if other.casefold() != name.casefold()
-                     and not ((_extension(other)[1] == extension or not _plain_extension(extension))
+                     and not ((_extension(other)[1] == extension
+                               or not (_plain_extension(extension) or _plain_extension(_extension(other)[1])))
                               and (_ascii_fallback(name, other) or _ascii_fallback(other, name)))
                      and not _media_type_as_name(other)]
         if not differing:
@@ -5656,7 +5657,9 @@ def _ascii_fallback(name: str, other: str) -> bool:
     or every other non-ASCII character as "_" ("____.JPG" for "фото.JPG"; verification V47 f D2).
     The same characters at every ASCII place, so the same extension: the name a reader sees is the
     one a filter read. Each name keeps its own checks; this only says they are one name."""
-    if name.isascii():
+    if name.isascii() or len(name) > _LONGEST_FILE_NAME or len(other) > _LONGEST_FILE_NAME:
+        # (No file system keeps a longer name; Unicode normalisation sorts a run of combining marks
+        # in quadratic time: two names of thousands of them took a minute, V51b D1.)
         return False
     import unicodedata  # (only for a name in another script beside another name: rare)
 
@@ -5694,6 +5697,10 @@ _media_type_name = compiled_on_first_use(
     re.IGNORECASE)
 
 
+_LONGEST_FILE_NAME = 255
+"""Characters of a name compared with another as its spelling in ASCII (_ascii_fallback)."""
+
+
 def _plain_extension(extension: str) -> bool:
     """Whether what follows a name's last dot reads as a file extension: short, no blank (" müller"
     in "Brief an Dr. Müller" is none, and its ASCII fallback "Brief an Dr. Muller" the same name,
@@ -5708,9 +5715,24 @@ def _media_type_as_name(other: str) -> bool:
     last dot gives a risky extension stays a disagreement: a program that saves it keeps that."""
     # Its last dot's tail must be no file extension either: a subtype's word ("sheet", "document",
     # "presentation") or version ("12"), not "zip" or "pdf" ("application/vnd.invoice.pdf.zip", V50b D2-1).
-    tail = _extension(other)[1].lstrip(".")
-    return (_extension(other)[1] not in _RISKY_EXTENSIONS and _media_type_name().fullmatch(other) is not None
-            and (not tail or len(tail) >= 5 or tail.isdigit()))
+    extension = _extension(other)[1]
+    return (extension not in _RISKY_EXTENSIONS and _media_type_name().fullmatch(other) is not None
+            and "." + extension.lower() not in _known_extensions())
+
+
+@functools.cache
+def _known_extensions() -> frozenset[str]:
+    """File extensions Python's own table maps to a media type (mimetypes' built-in defaults, not the
+    machine's mime.types files, so the same everywhere): ".zip", ".pdf", ".xhtml" after a media type's
+    last dot are a file's, not a subtype's word ("sheet", "text", "icon"; V51b D2-2, D2-3)."""
+    import mimetypes
+
+    # (Its table lacks some a program still saves as what they say: archives, web archives, Office's
+    # and ClickOnce's, macOS's shell commands.)
+    more = (".7z", ".rar", ".xz", ".bz2", ".tgz", ".iso", ".img", ".vhd", ".xhtml", ".mhtml", ".mht", ".docx",
+            ".xlsx", ".pptx", ".docm", ".xlsm", ".pptm", ".odt", ".ods", ".odp", ".eml", ".msg", ".command",
+            ".application", ".appref-ms", ".accde", ".accdb", ".one", ".url", ".website")
+    return frozenset((*(ext.lower() for ext in mimetypes.MimeTypes(filenames=()).types_map[True]), *more))
 
 
 def _hint_in_head(raw: bytes, part: _Part | None) -> bool:

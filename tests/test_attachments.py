@@ -1179,3 +1179,20 @@ def test_media_type_trees_fallbacks_without_an_extension_and_distinct_non_ascii_
     _name_forms.cache_clear()
     assert not _ascii_fallback("\ufdfa" * 50 + ".pdf", "\ufdfa" * 49 + "x.pdf")
     assert _name_forms.cache_info().misses == 0  # an other name in another script folds nothing
+
+
+def test_long_names_registered_types_and_look_alike_dots_after_v51b() -> None:
+    # V51b: names of thousands of combining marks took a minute to normalise (D1), so names over
+    # 255 characters are never compared as one name's ASCII spelling; registered types whose last
+    # word is no extension are media types ("text", "icon": D2-2), file extensions after a media
+    # type's last dot are not ("xhtml", "7z": D2-3); a look-alike dot folded to "." beside a name
+    # with a real one is no fallback (D2-1).
+    from headerscope.mime import _ascii_fallback, _extension, _media_type_as_name, _plain_extension
+
+    assert not _ascii_fallback("e\u0301\u0316" * 200, "e" * 600)
+    assert _media_type_as_name("application/vnd.oasis.opendocument.text")
+    assert _media_type_as_name("image/vnd.microsoft.icon")
+    assert not _media_type_as_name("application/x-invoice.pdf.xhtml")
+    assert not _media_type_as_name("image/prs.scan.jpg.7z")
+    listed, other = "Scan 2024-11\uff0exhtml", "Scan 2024-11.xhtml"
+    assert not _plain_extension(_extension(listed)[1]) and _plain_extension("." + _extension(other)[1])
