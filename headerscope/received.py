@@ -1355,42 +1355,34 @@ def _greeting_clauses_joined(segments: list[tuple[str | None, list[_Tok]]],
     hold clause words of its own ("EHLO x ([192.0.2.5]) by mail.uni.example with ESMTPSA" makes
     "from x ([192.0.2.5]) by mail.uni.example with ESMTPSA (unknown [45.33.10.20]) by mx.uni.example
     (Postfix) with ESMTP ..."); read as clauses, the client would name the receiver and protocol
-    (verification V47a O-1). Where a stamp has more than one "by" and the receiver's record of the
-    client's address (a comment shaped as _client_address_slot reads) comes after the first one,
-    everything before the record is the greeting, and the receiver's "by" is the next one after
-    it: the text between joins the from clause, whose reader takes the last record as the client's.
-    A stamp with one "by", or no record after its first (qmail-scanner's "by uid N"), is unchanged.
-    Linear: each comment is looked at once."""
+    (verification V47a O-1). Where the receiver's record of the client's address (a comment shaped as
+    _client_address_slot reads) comes after a "by" that is not the last one, or in a clause between
+    "from" and the first "by" ("EHLO mail with ESMTPSA" makes "from mail with ESMTPSA (unknown
+    [203.0.113.66]) by mx ... with ESMTP", read as a logged-in submission with no client address:
+    V48a D-4), everything before the record is the greeting, and the receiver's "by" is the next
+    one after it: the text between joins the from clause, whose reader takes the last record as
+    the client's. A stamp with no such record (qmail-scanner's "by uid N") is unchanged, and so is
+    Exim's, which writes the greeting inside its own record ("from rdns ([IP]:port helo=NAME)"), the
+    first comment: no greeting words can stand outside it, and what follows its "by" is its own (the
+    MAIL FROM it quotes, "(envelope-from <...>)", which a quoted local part can break out of:
+    "<\"x)(mx.bank.example [198.51.100.20]) by mx ... (x\"@bank.example>", V49a D1-a) — unless a
+    record stands in a clause between "from" and the first "by", where Exim writes nothing and where
+    a Postfix greeting that copies Exim's slot pushes Postfix's own record ("from x ([IP]:25 helo=y)
+    id 1 (unknown [IP]) by mx (Postfix)", V50a D1-1). Each comment is looked at at most twice."""
     by_at = [i for i, (keyword, _) in enumerate(segments) if keyword == "by"]
     if not by_at or len(segments) < 2 or segments[1][0] != "from":
         return segments
+
     def holds_record(seg: Sequence[_Tok]) -> bool:
         return any(t.kind == "C" and _client_address_slot(_collapse(_strip_nested(t.text[:MAX_COMMENT_SCAN])))
                    for t in seg)
 
-    early_record = any(holds_record(seg) for _, seg in segments[2:by_at[0]])
-    if not early_record and any(
-            t.kind == "C" and _exim_slot_re().match(_collapse(_strip_nested(t.text[:MAX_COMMENT_SCAN])))
-            for t in segments[1][1]):
-        # (Not when a record stands in a clause between "from" and the first "by": Exim writes
-        # nothing there, and a Postfix greeting that copies Exim's slot pushes Postfix's own
-        # record there, "from x ([IP]:25 helo=y) id 1 (unknown [IP]) by mx (Postfix)", V50a D1-1.)
-        # Exim writes the greeting inside its own record ("from rdns ([IP]:port helo=NAME)"), the
-        # first comment: no greeting words can stand outside it, and what follows its "by" is its
-        # own (the MAIL FROM it quotes, "(envelope-from <...>)", which a quoted local part can break
-        # out of: "<\"x)(mx.bank.example [198.51.100.20]) by mx ... (x\"@bank.example>"; V49a D1-a).
+    early = next((i for i in range(by_at[0] - 1, 1, -1) if holds_record(segments[i][1])), -1)
+    if early < 0 and any(t.kind == "C" and _exim_slot_re().match(_collapse(_strip_nested(t.text[:MAX_COMMENT_SCAN])))
+                         for t in segments[1][1]):
         return segments
-    record_at = -1
-    # Clauses between "from" and the first "by" come before any receiver's "by" (RFC 5321 section
-    # 4.4 writes "by" right after the from clause's TCP-info): a record there follows greeting
-    # words ("EHLO mail with ESMTPSA" makes "from mail with ESMTPSA (unknown [203.0.113.66]) by mx
-    # ... with ESMTP", read as a logged-in submission with no client address: verification V48a D-4).
-    searched = range(by_at[-1] - 1, by_at[0] - 1, -1) if len(by_at) >= 2 else range(0)
-    for i in (*searched, *range(by_at[0] - 1, 1, -1)):
-        if any(t.kind == "C" and _client_address_slot(_collapse(_strip_nested(t.text[:MAX_COMMENT_SCAN])))
-               for t in segments[i][1]):
-            record_at = i
-            break
+    # A record after a "by" that is not the last, latest first; else the one before the first "by".
+    record_at = next((i for i in range(by_at[-1] - 1, by_at[0] - 1, -1) if holds_record(segments[i][1])), early)
     if record_at < 0:
         return segments
     receiver_by = next(i for i in by_at if i > record_at)
