@@ -318,7 +318,7 @@ _RELAY_SUBMISSION_HOSTS = frozenset({"smtp-relay.gmail.com"})
 # outside enters T-Online at its MX hosts (mx00.t-online.de, mailinNN.mgt.mul.t-online.de), never
 # at a fwd host, and T-Online's own stamps between its hosts name the fwd host with its internal
 # ".aul." name, as a client ("from fwd79.aul.t-online.de"), not as a receiver.
-_LOGINLESS_SUBMISSION_HOST = re.compile(r"fwd[0-9]{1,3}(?:\.[a-z]{2,8})?\.t-online\.de")
+_loginless_submission_host = compiled_on_first_use(r"fwd[0-9]{1,3}(?:\.[a-z]{2,8})?\.t-online\.de")
 _HOST_CHARS = re.compile(r"[a-z0-9_.-]+")
 # The host name a receiving program writes about itself in a comment after ``by NAME``:
 # amavisd-new's "by localhost (host.example.net [127.0.0.1])".
@@ -838,7 +838,7 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
        relays over it. So is a hand-over to a provider's relay service that authorises its
        customers' servers by their address (Google Workspace's ``smtp-relay.gmail.com``), and
        to a provider's submission host whose stamps record no login (T-Online's
-       ``fwdNN.t-online.de``, ``_LOGINLESS_SUBMISSION_HOST``).
+       ``fwdNN.t-online.de``, ``_loginless_submission_host``).
     4. **MTA** - everything else.
 
     In a chain, :func:`build_chain` corrects MUA and MDA by position: a local program's
@@ -909,14 +909,14 @@ def _relay_service(fields: ReceivedFields) -> bool:
 
 def loginless_submission(fields: ReceivedFields) -> bool:
     """The hop is a customer's submission to a provider's submission host that records no login
-    (``_LOGINLESS_SUBMISSION_HOST``: T-Online's fwd hosts), from a network client it records.
+    (``_loginless_submission_host``: T-Online's fwd hosts), from a network client it records.
     Only the name of the receiving host says so: the stamp is evidence where the receiving side
     wrote it (at or above the trust boundary); below it, it is the sender's claim like any other."""
     by = fields.by
     if not by or by[:3].lower() != "fwd" or not _has_client(fields):  # (most hops stop here)
         return False
     host = normalize_domain(by)
-    return host is not None and _LOGINLESS_SUBMISSION_HOST.fullmatch(host) is not None
+    return host is not None and _loginless_submission_host().fullmatch(host) is not None
 
 
 def _is_internal_http(fields: ReceivedFields, same_org_client: bool) -> bool:
@@ -2195,18 +2195,18 @@ def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: Ma
 # "mx0a-00650b01.pphosted.com" (tenant 00650b01) serves one customer, both as its MX and as the
 # host that hands that customer's mail on; its other hosts are named "mx07-00178001", "mx08-..."
 # (STMicroelectronics' in public copies: verification V45g).
-_TENANT_HOST = re.compile(r"mx[0-9a-z]{2}-([0-9a-z]{4,16})\.pphosted\.com", re.IGNORECASE)
+_tenant_host = compiled_on_first_use(r"mx[0-9a-z]{2}-([0-9a-z]{4,16})\.pphosted\.com", re.IGNORECASE)
 
 
 def _same_tenant(mx_host: str, client_name: str | None) -> bool:
-    """Whether the client may be the customer instance the MX host names (_TENANT_HOST): when the
+    """Whether the client may be the customer instance the MX host names (_tenant_host): when the
     MX names one, the client's name must name the same, and a client named otherwise (another
     customer's host, a host of the service named with no instance) is not shown to be it. True
     when the MX names no instance (Proofpoint Essentials' shared hosts: nothing to tell apart)."""
-    mx_tenant = _TENANT_HOST.fullmatch(mx_host.rstrip("."))
+    mx_tenant = _tenant_host().fullmatch(mx_host.rstrip("."))
     if mx_tenant is None:
         return True
-    client_tenant = _TENANT_HOST.fullmatch(client_name.rstrip(".")) if client_name else None
+    client_tenant = _tenant_host().fullmatch(client_name.rstrip(".")) if client_name else None
     return client_tenant is not None and mx_tenant.group(1).lower() == client_tenant.group(1).lower()
 
 
