@@ -1094,8 +1094,11 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
     findings.extend(chain.findings)
     # Before the recorded results: a verified ARC set the receiver sealed below its Received
     # shows that the results beside it are the receiver's.
+    # One signature-checking budget for the message, shared by ARC (half at most) and DKIM
+    # (_dkimpy.VerificationBudget: a forger's costly keys cost 28 s before, verification V48b D1-2).
+    verification_budget = _dkimpy.VerificationBudget()
     arc, arc_findings = check_arc(message, resolver, uncheckable_body=loaded.uncheckable_body,
-                                  mbox_quoted=loaded.mbox_quoted)
+                                  mbox_quoted=loaded.mbox_quoted, budget=verification_budget)
     verified_seals = frozenset((normalize_domain(i.domain) or "", i.instance) for i in (arc.instances if arc else ())
                                if i.seal_result == "pass" and i.signature_result == "pass")
     # Read before the other checks: the receiver's Received-SPF is an envelope and SPF-input source.
@@ -1213,7 +1216,8 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
     dkim, dkim_findings = check_dkim(message, resolver, from_domain=from_domain,
                                      delivery_time=delivery_time, now=now, byte_exact=loaded.byte_exact,
                                      received_before_sha1_retired=received_before(chain.hops, date, RSA_SHA1_RETIRED),
-                                     uncheckable_body=loaded.uncheckable_body, mbox_quoted=loaded.mbox_quoted)
+                                     uncheckable_body=loaded.uncheckable_body, mbox_quoted=loaded.mbox_quoted,
+                                     budget=verification_budget)
     findings.extend(dkim_findings)
     findings.extend(arc_findings)
 

@@ -7,7 +7,7 @@ the package is here, and every finding the corpus and the samples produce has on
 from __future__ import annotations
 
 FINDING_IDS = frozenset({
-    "arc.body_changed_between", "arc.chain_failed", "arc.changed_after_set", "arc.key_unavailable", "arc.sender_sealed", "arc.signature_broken_between",
+    "arc.body_changed_between", "arc.budget_spent", "arc.chain_failed", "arc.changed_after_set", "arc.key_unavailable", "arc.sender_sealed", "arc.signature_broken_between",
     "arc.mbox_quoting", "arc.signature_absent", "arc.temperror", "arc.unsigned_body",
     "attached.messages",
     # attachment.*: a file attached to the message (mime.read_attachments).
@@ -17,7 +17,7 @@ FINDING_IDS = frozenset({
     "bulk.no_one_click", "bulk.no_unsubscribe", "bulk.one_click_incomplete", "bulk.one_click_not_usable",
     "bulk.one_click_unsigned", "bulk.unsafe_unsubscribe_uri",
     "date.duplicate_chosen", "date.missing", "date.no_zone", "date.unreadable", "date.weekday_mismatch",
-    "dkim.body_changed", "dkim.cut_off", "dkim.expired", "dkim.future_timestamp", "dkim.headers_changed", "dkim.key_testing",
+    "dkim.body_changed", "dkim.budget_spent", "dkim.cut_off", "dkim.expired", "dkim.future_timestamp", "dkim.headers_changed", "dkim.key_testing",
     "dkim.domainkeys", "dkim.possible_cause", "dkim.subject_tag_only_change", "dkim.key_too_large", "dkim.provider_default_key", "dkim.key_unavailable", "dkim.malformed", "dkim.not_oversigned", "dkim.redacted", "dkim.removed", "dkim.renamed_signature", "dkim.shortened", "dkim.signed_repeatedly", "dkim.temperror", "dkim.too_many", "dkim.unsigned_body",
     "dkim.mbox_quoting", "dkim.possible_replay", "dkim.reply_to_unsigned", "dkim.unsigned_header", "dkim.weak_crypto",
     "dmarc.cannot_pass", "dmarc.fail", "dmarc.host_envelope_sender", "dmarc.invalid_record", "dmarc.monitoring_only", "dmarc.multiple_from", "dmarc.no_from_domain",

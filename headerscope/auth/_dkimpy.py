@@ -935,6 +935,118 @@ def load_public_key(kind: str, p_value: str) -> PublicKey | str:
     return PublicKey("rsa", bits, {"modulus": modulus, "publicExponent": exponent})
 
 
+# ---------------------------------------------------------------- verification budget
+
+_ED25519_VERIFICATION_COST = 2048 ** 2 * 17
+"""An ed25519 check costs about what an RSA one with a 2048-bit modulus and exponent 65537 does."""
+
+COSTLY_VERIFICATION = 8192 ** 2 * 17
+"""A verification costing more than this (in verification_cost's units) is a costly one: no key of
+the usual sizes (up to 8192 bits with exponent 65537, dkim.MAX_USUAL_RSA_BITS) comes to it."""
+
+MESSAGE_VERIFICATION_BUDGET = 16 * MAX_RSA_BITS ** 2 * MAX_RSA_EXPONENT_BITS
+"""The work the DKIM and ARC signature checks of one message may cost together, in
+verification_cost's units: sixteen verifications with the largest key load_public_key accepts (a
+16384-bit modulus, a 64-bit exponent: 30 to 50 ms each in Python's pow()), under a second. It
+holds about 3,800 verifications with 2048-bit keys of exponent 65537, 950 with 4096-bit ones: real
+mail (a few signatures and ARC sets, each verified once or twice) never comes near it. Per-key
+bounds alone let a forger's 50 ARC sets and 50 signatures over selectors of four such keys cost
+28 s of CPU (verification V48b D1-2)."""
+
+OPEN_BUDGET_SHARE = MESSAGE_VERIFICATION_BUDGET * 3 // 4
+"""The most of the budget spent in all before a verification is refused, for every verification
+but a cheap one (COSTLY_VERIFICATION at most) of a DKIM signature aligned with From:: the last
+quarter is kept for those, the signatures DMARC rests on, so that signatures a forger adds above
+them (of its own domain, with costly keys) cannot leave them untried. Verification keeps the
+header order (the report's evidence is in first-use order); this reserve, not an order, puts them first."""
+
+ARC_BUDGET_SHARE = MESSAGE_VERIFICATION_BUDGET // 2
+"""The most of the budget ARC may spend: ARC is checked before DKIM (its verified seals are read
+with the receiver's records, api._checks), and a forger's ARC sets must not leave nothing for the
+DKIM signatures aligned with From:, the ones DMARC rests on."""
+
+
+def verification_cost(kind: str, modulus_bits: int, exponent_bits: int) -> int:
+    """An upper bound of what one signature check with a key costs, in units of a modular
+    exponentiation's work: modulus bits squared times exponent bits (one squaring and reduction per
+    exponent bit, each at most quadratic in the modulus in Python's arithmetic)."""
+    if kind == "ed25519":
+        return _ED25519_VERIFICATION_COST
+    return modulus_bits * modulus_bits * max(exponent_bits, 1)
+
+
+def key_verification_cost(key: PublicKey) -> int:
+    """verification_cost of a key load_public_key gave."""
+    if key.kind != "rsa":
+        return _ED25519_VERIFICATION_COST
+    return verification_cost("rsa", key.bits, int(key.key["publicExponent"]).bit_length())
+
+
+class VerificationBudgetSpent(Exception):
+    """A signature check was not tried: the message's VerificationBudget could not pay for it."""
+
+
+class VerificationBudget:
+    """What the DKIM and ARC signature checks of one analysis may still cost, shared by the two
+    (api._checks makes one per message). Each verification is paid for before it runs; one the
+    budget cannot pay for is not tried (``spend`` is False), and the signature it was for is said
+    as not verified: never a pass, never a failure excused, never a key record that "may have been
+    used". A lock: the checks of one message may run in threads."""
+
+    __slots__ = ("_lock", "costly", "limit", "paid", "refused", "spent")
+
+    def __init__(self, limit: int = MESSAGE_VERIFICATION_BUDGET) -> None:
+        self.limit = limit
+        """The work allowed in all (verification_cost's units)."""
+        self.spent = 0
+        """The work paid for so far."""
+        self.paid = 0
+        """Verifications paid for."""
+        self.costly = 0
+        """Of those, the ones costing more than COSTLY_VERIFICATION."""
+        self.refused = 0
+        """Verifications not tried for want of budget."""
+        self._lock = threading.Lock()
+
+    def spend(self, cost: int, ceiling: int | None = None) -> bool:
+        """Pay ``cost`` when the budget holds it (with no more than ``ceiling`` spent in all, when
+        given: ARC_BUDGET_SHARE); False, and counted as refused, when it does not."""
+        with self._lock:
+            bound = self.limit if ceiling is None else min(self.limit, ceiling)
+            if self.spent + cost > bound:
+                self.refused += 1
+                return False
+            self.spent += cost
+            self.paid += 1
+            if cost > COSTLY_VERIFICATION:
+                self.costly += 1
+            return True
+
+    def words(self) -> str:
+        """Why a signature was not verified, with what the budget was spent on."""
+        costly = f", {self.costly} of them with costly keys (large moduli or exponents)" if self.costly else ""
+        return (f"not verified: this message's signature-checking budget was spent ({self.paid} verifications"
+                f"{costly}), so it was not tried")
+
+
+class BudgetClaim:
+    """What one DKIM signature may draw from the message's VerificationBudget: up to
+    OPEN_BUDGET_SHARE, and for a cheap key the reserve too when it is aligned with From:."""
+
+    __slots__ = ("aligned", "budget")
+
+    def __init__(self, budget: VerificationBudget, aligned: bool) -> None:
+        self.budget = budget
+        self.aligned = aligned
+
+    def pay(self, key: PublicKey) -> None:
+        """Pays for a verification with ``key``; VerificationBudgetSpent when the budget cannot."""
+        cost = key_verification_cost(key)
+        reserved = self.aligned and cost <= COSTLY_VERIFICATION
+        if not self.budget.spend(cost, None if reserved else OPEN_BUDGET_SHARE):
+            raise VerificationBudgetSpent(self.budget.words())
+
+
 def select_header_positions(message: SplitMessage, include_headers: Sequence[bytes]) -> list[int]:
     """Positions of the fields ``h=`` names, as RFC 6376 section 5.4.2 selects them.
 
@@ -1003,10 +1115,11 @@ def blank_b_tag(value: bytes) -> bytes:
 
 def verify_header_signature(message: SplitMessage, *, header_canon: str, algorithm: str,
                             include_headers: Sequence[str], signature_field: HeaderPair,
-                            signature: bytes, key: PublicKey) -> bool | str:
+                            signature: bytes, key: PublicKey, budget: BudgetClaim | None = None) -> bool | str:
     """Check ``b=`` over the signed header fields (RFC 6376 section 3.7, RFC 8463 section 3).
 
-    True/False for a verdict; a string when the check itself could not run.
+    True/False for a verdict; a string when the check itself could not run. ``budget``: paid
+    before the key's arithmetic runs; VerificationBudgetSpent when it cannot pay (not tried).
     """
     hasher = HASHES[algorithm]()
     include = [name.lower().encode("utf-8", "replace") for name in include_headers]
@@ -1017,6 +1130,8 @@ def verify_header_signature(message: SplitMessage, *, header_canon: str, algorit
         hasher.update(name + b":" + value.rstrip())
     except Exception as exc:  # noqa: BLE001 - hostile input must not escape the wrapper
         return f"could not hash the signed header fields: {exc}"
+    if budget is not None:
+        budget.pay(key)
     if key.kind == "ed25519":
         import nacl.exceptions  # loaded already: the key was made by load_public_key
 
@@ -1348,6 +1463,10 @@ class ArcOutcome(Value):
     key_records: tuple[KeyRecordsTried, ...] = ()
     """The signatures whose key record (the one ``key_record`` uses) did not verify them and for which
     the selector's other key records were tried (``other_key_records``), in the order checked."""
+    not_verified: tuple[tuple[str, int], ...] = ()
+    """The signatures (``seal`` or ``ams``, instance) the message's VerificationBudget could not pay
+    for, with the record used or another record at its selector: not tried, and dkimpy's ``False``
+    for them no verdict (``verify_arc``'s ``budget``)."""
 
 
 @frozen
@@ -1374,6 +1493,11 @@ class KeyRecordsTried(Value):
 
 class _BodyHashMismatch(dkim.ValidationError):  # type: ignore[misc]
     """An ARC-Message-Signature's bh= is not the body's hash: a failure no key record changes."""
+
+
+class _NotPaidFor(dkim.ValidationError):  # type: ignore[misc]
+    """The message's VerificationBudget could not pay for an ARC signature check: not tried (dkimpy
+    reads it as not valid; _Arc.not_verified says it was not tried)."""
 
 
 def _text(value: Any) -> str | None:
@@ -1471,8 +1595,12 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
     """
 
     def __init__(self, message: SplitMessage, body_uncheckable: bool = False, mbox_quoted: bool = False,
-                 mbox_established: Callable[[], str | None] | None = None) -> None:
+                 mbox_established: Callable[[], str | None] | None = None,
+                 budget: VerificationBudget | None = None) -> None:
         super().__init__(None, logger=_LOGGER, minkey=1024)
+        self._budget = budget
+        self.not_verified: dict[tuple[str, int], None] = {}
+        """See ArcOutcome.not_verified (in the order met)."""
         self.headers = arc_headers_for_dkimpy(arc_usable_fields(message))
         self.body = b""
         self._split = message
@@ -1530,7 +1658,7 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
             return valid
         tried: list[int] = []
         too_large: list[tuple[int, str]] = []
-        for position, text in others:
+        for index, (position, text) in enumerate(others):
             refusal = oversized_key_words(text)
             if refusal is not None:
                 # As the record used would be (DnsFunc): never handed to dkimpy's pow(), and said
@@ -1547,6 +1675,12 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
                 # said "tried too and did not verify it" of each record).
                 self._body_changed(sig, kind, dnsfunc)
                 raise
+            except _NotPaidFor:
+                # The budget is spent: this record and those after it are not tried, and the
+                # signature is not verified (not_verified), whatever the records tried said.
+                tried.pop()
+                untried += len(others) - index
+                break
             except (dkim.DKIMException, binascii.Error, ValueError, TypeError):
                 # Not a key dkimpy can use, or one too small (its KeyFormatError): not this record.
                 continue
@@ -1582,6 +1716,25 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
         key = parse_tag_list(key_record("", records)[0])
         return "p" in key and not "".join((key.get("p") or "").split())
 
+    def _paid_process(self, sig: dict[bytes, bytes], include_headers: list[bytes],
+                      sig_header: HeaderPair, dnsfunc: Any) -> Any:
+        """dkimpy's check of the signed fields with the key it read (``self.pk``), once the
+        message's budget has paid for it (ARC_BUDGET_SHARE at most); not paid for: _NotPaidFor,
+        and the signature is noted as not verified."""
+        if self._budget is not None:
+            if self.ktag == b"rsa" and isinstance(self.pk, dict):
+                cost = verification_cost("rsa", int(self.pk["modulus"]).bit_length(),
+                                         int(self.pk["publicExponent"]).bit_length())
+            else:
+                cost = verification_cost("ed25519", 256, 0)
+            if not self._budget.spend(cost, ARC_BUDGET_SHARE):
+                instance = _instance_number(sig)
+                kind = "seal" if sig_header[0].lower() == b"arc-seal" else "ams"
+                if instance is not None:
+                    self.not_verified[(kind, instance)] = None
+                raise _NotPaidFor(self._budget.words())
+        return super().verify_sig_process(sig, include_headers, sig_header, dnsfunc)
+
     def verify_sig_process(self, sig: dict[bytes, bytes], include_headers: list[bytes],
                            sig_header: HeaderPair, dnsfunc: Any) -> Any:
         body_hash = sig.get(b"bh")
@@ -1594,11 +1747,11 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
                 self.body_unchecked.add(instance)
             checked = dict(sig)
             del checked[b"bh"]
-            return super().verify_sig_process(checked, include_headers, sig_header, dnsfunc)
+            return self._paid_process(checked, include_headers, sig_header, dnsfunc)
         if body_hash is None or request is None:
             if body_hash is not None and not self.body:
                 self.body = self._split.body
-            return super().verify_sig_process(sig, include_headers, sig_header, dnsfunc)
+            return self._paid_process(sig, include_headers, sig_header, dnsfunc)
         digest, _ = self._split.body_hash(*request)
         try:
             expected = base64.b64decode(re.sub(rb"\s+", b"", body_hash))
@@ -1625,12 +1778,12 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
                 self.mbox_readings[instance] = reading
             checked = dict(sig)
             del checked[b"bh"]
-            return super().verify_sig_process(checked, include_headers, sig_header, dnsfunc)
+            return self._paid_process(checked, include_headers, sig_header, dnsfunc)
         if digest != expected:
             raise _BodyHashMismatch("body hash mismatch")
         checked = dict(sig)
         del checked[b"bh"]
-        return super().verify_sig_process(checked, include_headers, sig_header, dnsfunc)
+        return self._paid_process(checked, include_headers, sig_header, dnsfunc)
 
     def _body_differs(self, body_hash: bytes, request: tuple[str, str, int | None] | None) -> bool:
         """Whether ``bh=`` is not the hash of the body by the signature's own rules; False when
@@ -1725,7 +1878,8 @@ def _long_whitespace(headers: Sequence[HeaderPair]) -> str | None:
 
 
 def verify_arc(message: SplitMessage, dnsfunc: DnsFunc, *, body_uncheckable: bool = False,
-               mbox_quoted: bool = False, mbox_established: Callable[[], str | None] | None = None) -> ArcOutcome:
+               mbox_quoted: bool = False, mbox_established: Callable[[], str | None] | None = None,
+               budget: VerificationBudget | None = None) -> ArcOutcome:
     """Run dkimpy's ARC chain validation (RFC 8617 section 5.2); never raises.
 
     ``body_uncheckable``: the body is not the one that was signed (a message rebuilt from an
@@ -1735,8 +1889,9 @@ def verify_arc(message: SplitMessage, dnsfunc: DnsFunc, *, body_uncheckable: boo
     (LoadedInput.mbox_quoted): each body hash is matched against the body as stored and its
     ``SplitMessage.mbox_reading_matching`` readings (``mbox_readings``, ``mbox_unmatched``); ``mbox_established``
     gives the reading the message's signatures establish, over which one that matches no reading
-    is a mismatch (``mbox_judged``)."""
-    arc = _Arc(message, body_uncheckable, mbox_quoted, mbox_established)
+    is a mismatch (``mbox_judged``). ``budget``: the message's VerificationBudget, of which ARC spends
+    ARC_BUDGET_SHARE at most; the signatures it cannot pay for are ``not_verified``."""
+    arc = _Arc(message, body_uncheckable, mbox_quoted, mbox_established, budget)
     too_long = _long_whitespace(arc.headers)
     if too_long:
         return ArcOutcome("error", too_long, ())
@@ -1760,7 +1915,7 @@ def verify_arc(message: SplitMessage, dnsfunc: DnsFunc, *, body_uncheckable: boo
     cv_text = "terminated" if cv is None else (_text(cv) or "fail").lower()
     return ArcOutcome(cv_text, _plain(str(reason)), tuple(checks), tuple(sorted(arc.body_unchecked)),
                       tuple(sorted(arc.mbox_readings.items())), tuple(sorted(arc.mbox_unmatched)),
-                      tuple(sorted(arc.mbox_judged.items())), tuple(arc.key_records))
+                      tuple(sorted(arc.mbox_judged.items())), tuple(arc.key_records), tuple(arc.not_verified))
 
 
 def _plain(text: str) -> str:

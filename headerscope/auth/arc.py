@@ -293,20 +293,26 @@ def _instance_word(valid: bool | None, problem: _KeyProblem | None) -> str | Non
 
 
 def check_arc(message: Message, resolver: Resolver, *, uncheckable_body: UncheckableBody | None = None,
-              mbox_quoted: bool = False) -> tuple[ArcResult | None, tuple[Finding, ...]]:
+              mbox_quoted: bool = False, budget: _dkimpy.VerificationBudget | None = None
+              ) -> tuple[ArcResult | None, tuple[Finding, ...]]:
     """None when the message has no ARC headers. ``uncheckable_body``: set for a copy whose body is
     not the one signed (LoadedInput.uncheckable_body: an Outlook .msg, Apple Mail's .partial.emlx):
     an ARC-Message-Signature's body hash is then uncheckable, as a DKIM signature's (RFC 8617
     section 5.2 verifies it as DKIM does). ``mbox_quoted``: a mailbox's entry whose body has lines
     its writer may have quoted (LoadedInput.mbox_quoted): each body hash is matched against the
-    body as stored and with that quoting undone, as a DKIM signature's (auth.dkim._verify)."""
+    body as stored and with that quoting undone, as a DKIM signature's (auth.dkim._verify).
+    ``budget``: the message's signature-checking budget, shared with DKIM (a new one when None), of
+    which ARC spends _dkimpy.ARC_BUDGET_SHARE at most: a signature it cannot pay for is not tried,
+    and a chain that rests on one is ``neutral`` (``budget_spent``), never a pass."""
     # The split message is shared with DKIM, which runs after ARC (api._run_checks releases it
     # once every check is done): releasing it here split every message with ARC twice.
-    return _check_arc(message, resolver, uncheckable_body, mbox_quoted)
+    return _check_arc(message, resolver, uncheckable_body, mbox_quoted,
+                      budget if budget is not None else _dkimpy.VerificationBudget())
 
 
 def _check_arc(message: Message, resolver: Resolver, uncheckable_body: UncheckableBody | None = None,
-               mbox_quoted: bool = False) -> tuple[ArcResult | None, tuple[Finding, ...]]:
+               mbox_quoted: bool = False, budget: _dkimpy.VerificationBudget | None = None
+               ) -> tuple[ArcResult | None, tuple[Finding, ...]]:
     if not any(h.name.lower() in ("arc-seal", "arc-message-signature", "arc-authentication-results")
                for h in message.headers):
         return None, ()
@@ -331,7 +337,8 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
     outcome = (_dkimpy.ArcOutcome("fail", "", ()) if census.over_limit
                else _dkimpy.verify_arc(signed_split, dnsfunc,
                                        body_uncheckable=uncheckable_body is not None and has_body,
-                                       mbox_quoted=mbox_quoted and has_body, mbox_established=established))
+                                       mbox_quoted=mbox_quoted and has_body, mbox_established=established,
+                                       budget=budget))
     # Each set's AMS read once, for the From check and for the report below.
     signatures = {number: parse_tag_list(entry.signature) if entry.signature else None
                   for number, entry in sorted(sets.items())[:MAX_INSTANCE + 1]}
@@ -347,6 +354,7 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
 
     instances: list[ArcInstance] = []
     problems: dict[tuple[str, int], _KeyProblem] = {}
+    unpaid = frozenset(outcome.not_verified)
     tried = {(record.kind, record.instance): record for record in outcome.key_records}
     # Which of several TXT records at a selector was used, per signature whose key was usable.
     key_notes: dict[tuple[str, int], str] = {}
@@ -356,6 +364,8 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
         ams = signatures.get(number)
         check = checks.get(number)
         seal_problem, seal_note = _key_problem(dnsfunc, seal, tried.get(("seal", number))) if check else (None, None)
+        # A signature the budget could not pay for was not tried: no result (dkimpy's False is none).
+        seal_unpaid, ams_unpaid = ("seal", number) in unpaid, ("ams", number) in unpaid
         ams_problem, ams_note = _key_problem(dnsfunc, ams, tried.get(("ams", number))) if check else (None, None)
         if seal_problem:
             problems[("seal", number)] = seal_problem
@@ -371,12 +381,12 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
             domain=source.get("d") if source else None,
             selector=source.get("s") if source else None,
             cv=seal.get("cv") if seal else None,
-            seal_result=_instance_word(check.seal_valid, seal_problem) if check else None,
+            seal_result=_instance_word(check.seal_valid, seal_problem) if check and not seal_unpaid else None,
             # Without a body an ARC-Message-Signature cannot validate (its bh= covers the body):
             # neutral, as a DKIM signature of a header-only input, not a failure. A blank body
             # (a header copy that kept its empty line) is the same.
-            signature_result=("neutral" if check and not ams_problem and (number in rebuilt or number in unmatched or (
-                not check.ams_valid and not has_body))
+            signature_result=(None if ams_unpaid else "neutral" if check and not ams_problem and (
+                number in rebuilt or number in unmatched or (not check.ams_valid and not has_body))
                               else _instance_word(check.ams_valid, ams_problem) if check else None),
             authentication_results=entry.results,
             seal_key_record=_verified_words(dnsfunc, tried.get(("seal", number))) if tried else None,
@@ -446,6 +456,14 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
             result, code = "neutral", "not_original"
             reason = (f"every ARC seal validates and the signed header fields of the newest ARC-Message-Signature "
                       f"(i={max(unmatched)}) verify, but its body hash cannot be checked: {MBOX_UNMATCHED_WORDS}")
+        if unpaid and result in ("pass", "fail", "neutral") and (result != "fail" or _first_failure(outcome) in unpaid):
+            # Signatures the message's budget could not pay for were not tried (a forger's sets of
+            # costly keys, verification V48b D1-2): dkimpy's False for them is no verdict, so a chain
+            # that rests on one is not verified, neither failed nor passed. A signature that was
+            # tried and failed fails the chain whatever the others (RFC 8617 section 5.2): kept.
+            result, code = "neutral", "budget_spent"
+            reason = _unpaid_words(outcome.not_verified, budget)
+            several_records = None
     if result == "pass":
         other_records = [f"{'ARC-Seal' if kind == 'seal' else 'ARC-Message-Signature'} i={item.instance}: {words}"
                          for item in instances for kind, words in (("seal", item.seal_key_record),
@@ -562,7 +580,25 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
                  "named), where RFC 6376 section 3.6.2.2 leaves the result undefined; the others were not tried.")
                 if several_records is not None and code == "invalid" else ""),
             f"{RFC8617}#section-5.2", "arc"))
+    if unpaid:
+        findings.append(_unpaid_finding(outcome.not_verified, budget, code == "budget_spent"))
     return arc, tuple(findings)
+
+
+def _unpaid_finding(unpaid: tuple[tuple[str, int], ...], budget: _dkimpy.VerificationBudget | None,
+                    chain_unverified: bool) -> Finding:
+    """arc.budget_spent: ARC signatures left untried when the message's signature-checking budget was
+    spent (verification V48b D1-2: a forger's 50 sets over selectors of costly keys cost 20 s)."""
+    return Finding(
+        "arc.budget_spent", Severity.WARNING if chain_unverified else Severity.NOTICE,
+        f"ARC signatures not verified: the signature-checking budget was spent ({len(unpaid)} not tried)",
+        f"{_unpaid_words(unpaid, budget)[:1].upper()}{_unpaid_words(unpaid, budget)[1:]}. Each signature check is paid "
+        "for from one budget per message, shared with DKIM (ARC may spend half of it), so that keys chosen to be slow "
+        "to verify (large moduli and exponents) cannot stall the analysis; real mail uses a small part of it. A "
+        "signature not tried proves nothing either way: "
+        + ("the chain is neither passed nor failed here." if chain_unverified else
+           "the chain fails for a signature that was tried."),
+        f"{RFC8617}#section-5.2", "arc")
 
 
 def _changed_between(sets: dict[int, _Set], instances: list[ArcInstance], oldest_pass: int | None,
@@ -739,6 +775,14 @@ def _uncheckable_words(check: _dkimpy.ArcInstanceCheck, entry: _Set, uncheckable
     return (f"{CANNOT_CHECK_FROM_COPY}: every ARC seal validates and the signed header fields of the newest "
             f"ARC-Message-Signature (i={check.instance}) verify{kept} but {body} (RFC 8617 section 5.2 verifies it "
             "as a DKIM signature)")
+
+
+def _unpaid_words(unpaid: tuple[tuple[str, int], ...], budget: _dkimpy.VerificationBudget | None) -> str:
+    """Which ARC signatures the message's budget could not pay for, and why."""
+    named = ", ".join(f"{'ARC-Seal' if kind == 'seal' else 'ARC-Message-Signature'} i={instance}"
+                      for kind, instance in unpaid[:3]) + (f" and {len(unpaid) - 3} more" if len(unpaid) > 3 else "")
+    why = budget.words() if budget is not None else "not verified: the signature-checking budget was spent"
+    return f"{why.removesuffix(', so it was not tried')}: {named} not tried, so the chain cannot be validated"
 
 
 def _first_failure(outcome: _dkimpy.ArcOutcome) -> tuple[str, int] | None:

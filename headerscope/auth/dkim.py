@@ -132,7 +132,7 @@ class _Check:
     A plain slotted class, not a dataclass: dataclasses compiles its methods from source at
     import, a cost every start-up paid for this private record."""
 
-    __slots__ = ("algorithm", "auid", "body_hash", "body_hash_ok", "body_hash_words", "body_length", "body_missing", "canonicalization", "copied_subject", "domain",
+    __slots__ = ("algorithm", "auid", "body_hash", "body_hash_ok", "body_hash_words", "body_length", "body_missing", "budget", "canonicalization", "copied_subject", "domain",
                  "expiration", "failed_lookup", "header_index", "index", "key_among_several", "key_bits", "key_record_verified", "key_testing", "mbox_judged",
                  "mbox_limit", "mbox_reading", "mbox_unmatched", "not_oversigned", "notes",
                  "reason", "reason_code", "result", "selector", "signature", "signed_headers", "signed_lower",
@@ -144,6 +144,8 @@ class _Check:
         self.domain: str | None = None
         self.selector: str | None = None
         self.algorithm: str | None = None
+        # What its verifications may draw from the message's budget (_check_dkim); None: unbounded.
+        self.budget: _dkimpy.BudgetClaim | None = None
         self.canonicalization: str | None = None
         self.signed_headers: tuple[str, ...] = ()
         self.signed_lower: tuple[str, ...] = ()  # signed_headers lower-cased (names are case-insensitive)
@@ -202,9 +204,13 @@ def check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
                delivery_time: datetime | None, now: datetime, byte_exact: bool = True,
                received_before_sha1_retired: tuple[datetime, str] | None = None,
                uncheckable_body: UncheckableBody | None = None, mbox_quoted: bool = False,
+               budget: _dkimpy.VerificationBudget | None = None,
                ) -> tuple[tuple[DkimSignatureResult, ...], tuple[Finding, ...]]:
     """Every signature in header order, with result, reason and forensic extras; and a note of
     any DomainKeys signature, which is not verified (see _domainkeys_note).
+
+    ``budget``: the message's signature-checking budget, shared with ARC (a new one when None): a
+    signature whose verification it cannot pay for is not tried (``policy``, ``budget_spent``).
 
     ``received_before_sha1_retired``: (the receiving side's trusted stamp, its source in words)
     when the message was received before RFC 8301 retired rsa-sha1 (era.received_before, which
@@ -216,7 +222,8 @@ def check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
     is matched against the body with that quoting undone (see _verify)."""
     results, findings = _check_dkim(message, resolver, from_domain=from_domain, delivery_time=delivery_time,
                                     now=now, byte_exact=byte_exact, historic=received_before_sha1_retired,
-                                    uncheckable_body=uncheckable_body, mbox_quoted=mbox_quoted)
+                                    uncheckable_body=uncheckable_body, mbox_quoted=mbox_quoted,
+                                    budget=budget if budget is not None else _dkimpy.VerificationBudget())
     notes = [note for note in (_domainkeys_note(message), _renamed_signature_note(message, results))
              if note is not None]
     return results, (*findings, *notes) if notes else findings
@@ -297,7 +304,8 @@ def _renamed_signature_note(message: Message, results: tuple[DkimSignatureResult
 def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
                delivery_time: datetime | None, now: datetime, byte_exact: bool = True,
                historic: tuple[datetime, str] | None = None, uncheckable_body: UncheckableBody | None = None,
-               mbox_quoted: bool = False) -> tuple[tuple[DkimSignatureResult, ...], tuple[Finding, ...]]:
+               mbox_quoted: bool = False, budget: _dkimpy.VerificationBudget | None = None
+               ) -> tuple[tuple[DkimSignatureResult, ...], tuple[Finding, ...]]:
     """Every signature in header order, with result, reason and forensic extras.
 
     ``byte_exact`` False says the input is not the bytes that were signed (an Outlook .msg
@@ -381,11 +389,18 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
         header_split = split
         if as_received is not None and any(name in check.signed_lower for name in rewritten):
             header_split = as_received
-        _verify(check, split, split.headers[pos], resolver, answers, present,
-                has_body=message.has_body, delivery=delivery, now=now, blank_body=blank_body,
-                byte_exact=byte_exact, header_split=header_split, body_uncheckable=uncheckable_body is not None,
-                sha1_accepted_at_delivery=_accepted_at_delivery(check, historic), mbox_quoted=mbox_quoted,
-                mbox_established=established)
+        if budget is not None:
+            check.budget = _dkimpy.BudgetClaim(budget, bool(from_domain and check.domain
+                                                            and aligned(check.domain, from_domain)))
+        try:
+            _verify(check, split, split.headers[pos], resolver, answers, present,
+                    has_body=message.has_body, delivery=delivery, now=now, blank_body=blank_body,
+                    byte_exact=byte_exact, header_split=header_split, body_uncheckable=uncheckable_body is not None,
+                    sha1_accepted_at_delivery=_accepted_at_delivery(check, historic), mbox_quoted=mbox_quoted,
+                    mbox_established=established)
+        except _dkimpy.VerificationBudgetSpent as spent:
+            _not_paid_for(check, str(spent))
+            continue
         if (not message.has_body or check.body_missing) and byte_exact \
                 and check.reason_code == "signature_mismatch" \
                 and (check.canonicalization or "simple").partition("/")[0] == "simple":
@@ -454,7 +469,39 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
         findings.append(temperror)
     if total > MAX_SIGNATURES:
         findings.append(_too_many(total, verified))
+    unpaid = [c for c in checks if c.reason_code == "budget_spent"]
+    if unpaid:
+        findings.append(_budget_finding(unpaid, from_domain))
     return results, tuple(findings)
+
+
+def _not_paid_for(check: _Check, words: str) -> None:
+    """A signature a verification of which the message's budget could not pay for (a key record
+    used or another at its selector): not verified, whatever the verifications paid for said. Not a
+    failure, not a pass, no key record that "may have been used", no rotation: what _verify learnt
+    of its key is dropped, and only the body hash (computed without the key) is kept."""
+    check.finish("policy", "budget_spent", words)
+    check.key_among_several = False
+    check.key_record_verified = None
+    check.untagged_subject = None
+    check.notes = [note for note in check.notes if note.startswith("l=")]
+
+
+def _budget_finding(unpaid: list[_Check], from_domain: str | None) -> Finding:
+    """dkim.budget_spent: the signatures left unverified when the message's signature-checking
+    budget was spent (verification V48b D1-2: 50 signatures over selectors of costly keys cost 8 s)."""
+    aligned_ones = [c for c in unpaid if from_domain and c.domain and aligned(c.domain, from_domain)]
+    named = ", ".join(c.label for c in unpaid[:3]) + (f" and {len(unpaid) - 3} more" if len(unpaid) > 3 else "")
+    return Finding(
+        "dkim.budget_spent", Severity.WARNING,
+        f"{len(unpaid)} DKIM signature{'' if len(unpaid) == 1 else 's'} not verified: the signature-checking budget "
+        "was spent",
+        f"{unpaid[0].reason[:1].upper()}{unpaid[0].reason[1:]} ({named}). Each signature check is paid for from one "
+        "budget per message, shared with ARC, so that keys chosen to be slow to verify (large moduli and exponents) "
+        "cannot stall the analysis; real mail uses a small part of it, and a quarter is kept for signatures aligned "
+        "with From: with keys of the usual sizes. A signature not tried proves nothing either way: it does not pass, "
+        "and DMARC does not rest on it" + (f" ({len(aligned_ones)} of them aligned with From:)" if aligned_ones else "")
+        + ".", f"{RFC6376}#section-6.1", unpaid[0].label)
 
 
 _MAX_NAMES_NAMED = 5
@@ -1040,7 +1087,7 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
     if fetched is not None and _damaged_body_hash(check) is None:
         verdict = _dkimpy.verify_header_signature(
             fields, header_canon=header_canon, algorithm=algorithm, include_headers=check.signed_lower,
-            signature_field=field_pair, signature=check.signature, key=fetched[0])
+            signature_field=field_pair, signature=check.signature, key=fetched[0], budget=check.budget)
     added_from: str | None = None
     if verdict is False or (fetched is None and check.reason_code in _RECORD_CODES
                             and _damaged_body_hash(check) is None):
@@ -1215,7 +1262,7 @@ def _other_key_record(check: _Check, answers: dict[str, DnsAnswer], fields: _dki
         usable = usable or (key, trial, position)
         verdict = _dkimpy.verify_header_signature(
             fields, header_canon=header_canon, algorithm=algorithm, include_headers=check.signed_lower,
-            signature_field=field_pair, signature=check.signature, key=key)
+            signature_field=field_pair, signature=check.signature, key=key, budget=check.budget)
         added_from: str | None = None
         if verdict is not True and len(check.signature) == ((key.bits + 7) // 8 if key.kind == "rsa" else 64):
             added_from = _verify_without_added_from(check, fields, field_pair, key, header_canon=header_canon,
@@ -1453,7 +1500,7 @@ def _verify_untagged(check: _Check, split: _dkimpy.SplitMessage, field_pair: _dk
                                     split.skipped_lines)
         if _dkimpy.verify_header_signature(
                 copy, header_canon=header_canon, algorithm=algorithm, include_headers=check.signed_lower,
-                signature_field=field_pair, signature=check.signature, key=key) is True:
+                signature_field=field_pair, signature=check.signature, key=key, budget=check.budget) is True:
             check.untagged_subject = (tags, True)
             return
     if not reencoded:
@@ -1478,7 +1525,7 @@ def _verify_without_added_from(check: _Check, split: _dkimpy.SplitMessage, field
                                     split.body_start, split.body_needs_crlf, split.body_has_cr, split.skipped_lines)
         if _dkimpy.verify_header_signature(
                 copy, header_canon=header_canon, algorithm=algorithm, include_headers=check.signed_lower,
-                signature_field=field_pair, signature=check.signature, key=key) is True:
+                signature_field=field_pair, signature=check.signature, key=key, budget=check.budget) is True:
             return where
     return None
 
