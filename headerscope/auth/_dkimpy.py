@@ -993,11 +993,15 @@ class VerificationBudget:
     as not verified: never a pass, never a failure excused, never a key record that "may have been
     used". A lock: the checks of one message may run in threads."""
 
-    __slots__ = ("_lock", "costly", "limit", "paid", "refused", "spent")
+    __slots__ = ("_lock", "arc_share", "costly", "limit", "open_share", "paid", "refused", "spent")
 
     def __init__(self, limit: int = MESSAGE_VERIFICATION_BUDGET) -> None:
         self.limit = limit
         """The work allowed in all (verification_cost's units)."""
+        self.open_share = limit * OPEN_BUDGET_SHARE // MESSAGE_VERIFICATION_BUDGET
+        """OPEN_BUDGET_SHARE of this budget."""
+        self.arc_share = limit * ARC_BUDGET_SHARE // MESSAGE_VERIFICATION_BUDGET
+        """ARC_BUDGET_SHARE of this budget."""
         self.spent = 0
         """The work paid for so far."""
         self.paid = 0
@@ -1043,7 +1047,7 @@ class BudgetClaim:
         """Pays for a verification with ``key``; VerificationBudgetSpent when the budget cannot."""
         cost = key_verification_cost(key)
         reserved = self.aligned and cost <= COSTLY_VERIFICATION
-        if not self.budget.spend(cost, None if reserved else OPEN_BUDGET_SHARE):
+        if not self.budget.spend(cost, None if reserved else self.budget.open_share):
             raise VerificationBudgetSpent(self.budget.words())
 
 
@@ -1727,7 +1731,7 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
                                          int(self.pk["publicExponent"]).bit_length())
             else:
                 cost = verification_cost("ed25519", 256, 0)
-            if not self._budget.spend(cost, ARC_BUDGET_SHARE):
+            if not self._budget.spend(cost, self._budget.arc_share):
                 instance = _instance_number(sig)
                 kind = "seal" if sig_header[0].lower() == b"arc-seal" else "ams"
                 if instance is not None:
