@@ -21,12 +21,25 @@ from .model import HeaderField, Report
 # Characters that end an unquoted local part: separators of addr-spec context (RFC 5322
 # section 3.2.3 specials that are not atext), whitespace, quotes and "@" itself.
 _STOP = r"\s<>()\[\]\\,;:\"@'`"
-# The local part must start right after a separator (the look-behind), so the engine tries
-# each run of local-part characters once: linear time, whatever the input. A quoted local
-# part (RFC 5322 section 3.4.1) is bounded in length.
+# A local part is masked wherever a run of local-part characters, or a quoted string, ends at an
+# "@", whatever follows it: a mistyped address ("bob@@example.org", "bob@.example.org"), one split
+# from its domain ("bob@ [192.0.2.1]") or cut short ("bob@[192.0.2") is still a person's mailbox
+# name, and masking errs on the side of hiding. Its forms:
+#   - RFC 5322 section 4.4's obs-local-part, words joined by dots where a word may be a quoted
+#     string ('x."bob smith"@...', '"bob smith".x@...'): atoms and quoted strings in turn, each
+#     bounded (64 and 128 characters, at most 8 quoted ones), a quoted string's white space before
+#     the "@" included (CFWS, section 4.4); single quotes taken for double ones, as text that
+#     cannot hold a double quote writes them (a quoted file name: "'bob smith'@example.org");
+#   - a plain run of local-part characters.
+# The local part must start right after a separator (the look-behind); every repeat is possessive
+# and the pieces cannot overlap (an atom holds no quote, a quoted string no quote of its own kind), so no
+# attempt backtracks and one costs at most the first run plus the bounded pieces: linear time,
+# whatever the input. The domain is kept when there is one: a name, or an address literal.
 _ADDRESS = re.compile(
-    rf'(?<![^{_STOP}])(?P<local>"[^"\r\n]{{1,128}}"|[^{_STOP}]+)'
-    r"@(?P<domain>[^\W_](?:[\w.-]*[^\W_])?|\[[^\]\s]{1,64}\])"  # a name, or an address literal
+    rf'(?<![^{_STOP}])(?P<local>(?:[^{_STOP}]{{0,64}}+(?:"[^"\r\n]{{1,128}}+"|\'[^\'\r\n]{{1,128}}+\')){{1,8}}+'
+    rf'[^{_STOP}]*+(?:(?<=["\'])[ \t]{{1,8}}+)?+'
+    rf"|[^{_STOP}]++)"
+    r"@(?P<domain>[^\W_](?:[\w.-]*[^\W_])?|\[[^\]\s]{1,64}\])?"  # a name, or an address literal
 )
 # An address percent-encoded in a URL (a List-Unsubscribe link's "?e=john%40example.com").
 # The look-behind makes a run of local-part characters start only where the run starts, so a
@@ -72,8 +85,8 @@ def _mask(match: re.Match[str]) -> str:
     key, local = _split_property_key(match.group("local"))
     if not local or local.endswith(MASK):  # "header.i=@example.com" or already redacted
         return match.group()
-    first = local[1] if local.startswith('"') and len(local) > 2 else local[0]
-    return f"{key}{first}{MASK}@{match.group('domain')}"
+    first = local.lstrip("\"'")[:1] or local[0]  # (a quoted local part's first character inside its quotes)
+    return f"{key}{first}{MASK}@{match.group('domain') or ''}"
 
 
 def _mask_encoded(match: re.Match[str]) -> str:

@@ -28,7 +28,23 @@ LOCAL_PARTS = ("alice", "bob", "carol", "team", "owner-team", "alice.private", "
     ('for <a@b.c>, <"quoted x"@q.org>', "for <a***@b.c>, <q***@q.org>"),
     ("end bob@example.com.", "end b***@example.com."),
     ("ü@bücher.de", "ü***@bücher.de"),
-    ("no address @ here, x@ or @y", "no address @ here, x@ or @y"),
+    # A local part before an "@" is masked whatever follows it (a mistyped or split address is a
+    # mailbox name still); an "@" with nothing before it names nobody.
+    ("no address @ here, x@ or @y", "no address @ here, x***@ or @y"),
+    ("Bounce: delivery to zqxjkvbwpyfhtg@@example.org failed", "Bounce: delivery to z***@@example.org failed"),
+    ("zqxjkvbwpyfhtg@.example.org zqxjkvbwpyfhtg@-example.org zqxjkvbwpyfhtg@_x.example.org",
+     "z***@.example.org z***@-example.org z***@_x.example.org"),
+    ("id 1 zqxjkvbwpyfhtg@ [192.0.2.1]; zqxjkvbwpyfhtg@ example.org", "id 1 z***@ [192.0.2.1]; z***@ example.org"),
+    ("cut at zqxjkvbwpyfhtg@[192.0.2", "cut at z***@[192.0.2"),
+    # RFC 5322 section 4.4's obs-local-part: atoms and quoted strings joined by dots, a quoted
+    # string's white space before the "@" (CFWS) included.
+    ('to x."zqxjkvbwpyfhtg x"@[IPv6:2001:db8::1] failed', "to x***@[IPv6:2001:db8::1] failed"),
+    ('<"zqxjkvbwpyfhtg x".y@example.org>', "<z***@example.org>"),
+    ('si "zqxjkvbwpyfhtg x" @example.org', "si z***@example.org"),
+    ('smtp.mailfrom="zqxjkvbwpyfhtg x"@example.org', "smtp.mailfrom=z***@example.org"),
+    ('He said "hi" to "zqxjkvbwpyfhtg x"@example.org', 'He said "hi" to z***@example.org'),
+    # Single quotes for double ones, as a quoted file name (which cannot hold a double quote) writes them.
+    ("ipsum do 'zqxjkvbwpyfhtg x'@[IPv6:2001:db8::1] lorem", "ipsum do z***@[IPv6:2001:db8::1] lorem"),
     ("j***@example.com", "j***@example.com"),
     # A login a server names (usually the mailbox's local part), an address literal, and an
     # address percent-encoded in a List-Unsubscribe link.
@@ -285,3 +301,16 @@ def test_a_cut_inside_an_address_literal_and_a_doubled_address_keep_no_mailbox_n
         assert "zqxjkvbwpyfhtg" not in redact_text(address_safe_cut(text, limit)), limit
     doubled = "zqxjkvbwpyfhtg@" + "d" * 70 + "@example.org"
     assert "zqxjkvbwpyfhtg" not in redact_text(_short(doubled, 80) or "")
+
+
+@pytest.mark.parametrize(("unit", "masked"), [
+    ('"a"@', 50_000), ('"a b".c@', 25_000), ('"@', 50_000), ('"', 0), ('"a"', 1), ('"a".', 1), ('a"', 1),
+    ('" "', 1), ('"a" ', 1), ('"a"' * 9 + " ", 1), ('"' + "x" * 127 + '"', 1),
+    ("'a'@", 50_000), ("'", 0), ("'\"", 1), ("'a\"", 1), ("' '\" \"", 1), ("a'" + "b" * 60 + "'", 1),
+])
+def test_quoted_local_parts_are_read_without_backtracking(unit: str, masked: int) -> None:
+    """200 KB of quotes, quoted strings and "@"s, each shape a quoted local part could start or end
+    in: redact_text returns, having masked each local part that ends at an "@" once (counted, not
+    timed: its repeats are possessive and its pieces bounded, so no attempt is tried twice)."""
+    text = unit * (200_000 // len(unit)) + "@x"
+    assert redact_text(text).count("***@") == masked

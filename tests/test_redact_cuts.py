@@ -139,3 +139,29 @@ def test_a_login_written_with_its_clients_address_is_never_cut_after_its_own_at_
         raw = (f"Received: from unknown (HELO somehost.example.net) ({words} {ADDRESS}@198.51.100.7) by mx.example.org "
                "with ESMTPA; Tue, 03 Nov 2020 10:00:06 +0000\r\n" + _HEAD + "Content-Type: text/plain\r\n\r\nHi\r\n")
         assert _leaks(raw.encode()) == [], pad
+
+
+def _delivery_report(recipient: str, diagnostic: str) -> bytes:
+    """A Postfix-shaped bounce whose Final-Recipient and Diagnostic-Code the sender wrote."""
+    return ("Received: from mx-out1.example.com (mx-out1.example.com [10.20.0.6]) by mail.example.com with ESMTPS id 4dL;"
+            " Fri, 27 Nov 2026 08:30:13 +0100\r\n"
+            "From: MAILER-DAEMON@mx-out1.example.com (Mail Delivery System)\r\nTo: alice@example.com\r\n"
+            "Subject: Undelivered Mail Returned to Sender\r\nDate: Fri, 27 Nov 2026 08:30:12 +0100\r\n"
+            "Message-ID: <dsn1@mx-out1.example.com>\r\nMIME-Version: 1.0\r\n"
+            'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"\r\n\r\n'
+            "--b1\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n\r\n"
+            "--b1\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx-out1.example.com\r\n\r\n"
+            f"Final-Recipient: rfc822; {recipient}\r\nAction: failed\r\nStatus: 5.7.1\r\n"
+            f"Remote-MTA: dns; mx1.partner.example\r\nDiagnostic-Code: smtp; {diagnostic}\r\n\r\n--b1--\r\n").encode()
+
+
+def test_a_mistyped_or_obsolete_address_a_bounce_quotes_keeps_no_piece_of_its_mailbox_name() -> None:
+    """A doubled "@" ("Bounce: delivery to zqxjkvbwpyfhtg@@example.org failed"), a domain that starts
+    with a dot, and RFC 5322 section 4.4's obs-local-part of atoms and a quoted string
+    ('x."zqxjkvbwpyfhtg x"@[IPv6:2001:db8::1]') were shown whole under --redact (V50b)."""
+    refused = "550 5.1.1 " + ("lorem ipsum dolor sit amet " * 4)[:90]
+    for recipient in (f"{LOCAL}@@example.org", f"{LOCAL}@.example.org", f'x."{LOCAL} x"@[IPv6:2001:db8::1]'):
+        raw = _delivery_report(recipient, f"{refused} {recipient} refused")
+        report = headerscope.analyze(raw, offline=True)
+        assert any(LOCAL in f.title for f in report.findings), recipient  # (what redaction has to hide)
+        assert _leaks(raw) == [], recipient
