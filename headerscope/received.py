@@ -185,6 +185,22 @@ def _flat(inner: str) -> str:
     return _collapse(inner[:MAX_COMMENT_SCAN].replace("(", " ").replace(")", " "))
 
 
+def _written(tokens: Sequence[_Tok]) -> str:
+    """Tokens' text as the field writes it: a space between two, none where one ends where the next
+    starts. The tokenizer splits an address at its literal or its quoted local part ("bob@" and
+    "[192.0.2.1]", '"bob smith"' and "@example.org"); a note that put a space there would show a
+    mailbox name without its domain, which --redact cannot mask (verification V49b D3-2). (A token
+    made up, not read, has no place: start and end 0.)"""
+    out: list[str] = []
+    previous_end = 0
+    for t in tokens:
+        if out and not (t.start == previous_end > 0):
+            out.append(" ")
+        out.append(t.text)
+        previous_end = t.end
+    return "".join(out)
+
+
 def _snippet(text: str, limit: int = 60) -> str:
     # Not cut inside an address: --redact would show the start of a mailbox name left without
     # the "@" and domain it needs to know it (address_safe_shortened).
@@ -1018,7 +1034,7 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
     claiming = False
     ident_marker: str | None = None
     zmailer = False  # a quoted "EHLO name" marker
-    extras: list[str] = []
+    extras: list[_Tok] = []
     pending: str | None = None  # "named" or "port", whose value is the next word
     api_client = False
     local_uid: str | None = None
@@ -1202,10 +1218,10 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
                 # mx3.slc.paypal.com 173.0.84.226 by ...", the sender's choice (V49c).
                 literal_ip = unbracketed
                 continue
-        extras.append(t.text)
+        extras.append(t)
 
     if extras:
-        problems.append(f"unrecognized text in 'from' clause: {_snippet(' '.join(extras))}")
+        problems.append(f"unrecognized text in 'from' clause: {_snippet(_written(extras))}")
     if unread_comment is not None:
         problems.append(f"unrecognized comment with an address in 'from' clause: {_snippet(unread_comment)}")
 
@@ -1817,7 +1833,7 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
     local_form = False
     scanner_uid: str | None = None
     order: list[str] = []
-    extras_by_clause: list[tuple[str, list[str]]] = []
+    extras_by_clause: list[tuple[str, list[_Tok]]] = []
     other_withs: list[str] = []
     # A login written in a clause, not a comment: OpenSMTPD's "auth=yes" ("yes", or the login its
     # "user=" names) and Runbox's "[Authenticated alias (N)]" after the protocol word.
@@ -1825,7 +1841,7 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
 
     for keyword, seg in segments:
         if keyword is None:
-            extras: list[str] = []
+            extras: list[_Tok] = []
             for t in seg:
                 if t.kind == "C":
                     c = _collapse(t.text[:MAX_COMMENT_SCAN])
@@ -1853,7 +1869,7 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
                         leading_from = [s for s in sub if s.kind != "S"]
                         local_form = True
                 elif t.kind not in "X":
-                    extras.append(t.text)
+                    extras.append(t)
             if extras:
                 extras_by_clause.append(("start", extras))
             continue
@@ -1869,9 +1885,9 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
                 # IBM Domino / XMail: "... for <rcpt> from <envelope-sender>"
                 if envelope_from is None:
                     envelope_from = _strip_angle(first.text)
-                rest = [t.text for t in seg[1:] if t.kind != "C"]
-                if rest:
-                    extras_by_clause.append((keyword, rest))
+                rest_toks = [t for t in seg[1:] if t.kind != "C"]
+                if rest_toks:
+                    extras_by_clause.append((keyword, rest_toks))
             elif from_seg is None:
                 from_seg = seg
             else:
@@ -1906,7 +1922,7 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
                     # Forcepoint Email with ESMTPS", "by Websense Email Security Gateway".
                     by = " ".join((host, *rest))
                 elif rest:
-                    extras_by_clause.append((keyword, rest))
+                    extras_by_clause.append((keyword, values[1:]))
             elif host.lower() == "uid" and len(values) == 2 and values[1].text.isdigit() and len(values[1].text) <= 10:
                 # qmail-scanner 1.0x-1.1x's fixed stamp, "from SENDER by HOST by uid N with
                 # qmail-scanner-1.10 (...)": the uid the scanner ran as, a local account (as
@@ -1950,17 +1966,16 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
                 # Also allowed by RFC 822; RFC 5321 section 4.4 has one. The first is the
                 # protocol; the others stay in the raw header, noted here.
                 other_withs.append(with_value)
-            left: list[str] = []
+            left: list[_Tok] = []
             k = 0
             rest_words = [t for t in rest_toks if t.kind != "C"]
             while k < len(rest_words):
-                w = rest_words[k].text
-                if w.lower() == "tls" and k + 1 < len(rest_words):
+                if rest_words[k].text.lower() == "tls" and k + 1 < len(rest_words):
                     # Exim 4.9x: "with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384"
                     tls.mark(None, rest_words[k + 1].text)
                     k += 2
                     continue
-                left.append(w)
+                left.append(rest_words[k])
                 k += 1
             if left:
                 extras_by_clause.append((keyword, left))
@@ -1970,7 +1985,7 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
             via_value = " ".join(words).rstrip(",") or None
             if via is None:
                 via = via_value
-            via_left = [t.text for t in rest_toks if t.kind != "C"]
+            via_left = [t for t in rest_toks if t.kind != "C"]
             if via_left:
                 extras_by_clause.append((keyword, via_left))
             continue
@@ -2003,7 +2018,7 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
                             id_login = id_rest[0].text[5:205].rstrip(";,") or "yes"
                             id_rest = id_rest[1:]
                 if id_rest:
-                    extras_by_clause.append((keyword, [t.text for t in id_rest]))
+                    extras_by_clause.append((keyword, id_rest))
             continue
         if keyword == "for":
             parts: list[str] = []
@@ -2033,10 +2048,10 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
     if other_withs:
         problems.append(f"more 'with' clauses than one (RFC 5321 has one): {_snippet(' '.join(other_withs))}")
     for name, words_left in extras_by_clause:
-        kept = [w for w in words_left if w.strip(",.;:-")]
+        kept = [t for t in words_left if t.text.strip(",.;:-")]
         if kept:
             where = "before the first clause" if name == "start" else f"in '{name}' clause"
-            problems.append(f"unrecognized text {where}: {_snippet(' '.join(kept))}")
+            problems.append(f"unrecognized text {where}: {_snippet(_written(kept))}")
 
     return _assemble(
         problems=problems, flat_comments=flat_comments, exim=exim, by=by, protocol=protocol,

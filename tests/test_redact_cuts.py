@@ -165,3 +165,18 @@ def test_a_mistyped_or_obsolete_address_a_bounce_quotes_keeps_no_piece_of_its_ma
         report = headerscope.analyze(raw, offline=True)
         assert any(LOCAL in f.title for f in report.findings), recipient  # (what redaction has to hide)
         assert _leaks(raw) == [], recipient
+
+
+def test_a_received_notes_address_with_a_literal_or_a_quoted_local_part_keeps_no_piece_of_it() -> None:
+    """A Received field's unread text is noted word by word: "zqx@[192.0.2.1]" became "zqx@
+    [192.0.2.1]" and '"zqx x"@example.org' became '"zqx x" @example.org', a mailbox name without
+    its domain that --redact showed (V49b D3-2)."""
+    for address in (f"{LOCAL}@[192.0.2.1]", f'"{LOCAL} x"@example.org'):
+        for pad in range(20, 42, 3):
+            words = ("lorem ipsum dolor sit amet " * 4)[:pad]
+            raw = (f"Received: from a.example (a.example [192.0.2.1]) by mx.example.org with ESMTP id 1 {words} "
+                   f"{address}; Tue, 03 Nov 2020 10:00:06 +0000\r\n" + _HEAD + "Content-Type: text/plain\r\n\r\nHi\r\n")
+            notes = [note for hop in headerscope.analyze(raw.encode(), offline=True).hops for note in hop.fields.problems]
+            if len(f"{words.strip()} {address}") <= 60:  # (else the note's 60 characters end before the address)
+                assert notes == [f"unrecognized text in 'id' clause: {words.strip()} {address}"], (address, pad)
+            assert _leaks(raw.encode()) == [], (address, pad)
