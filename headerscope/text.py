@@ -147,6 +147,11 @@ _MAX_LOCAL_PART_LOOK = 1024
 4.5.3.1.1 allows 64 octets; a longer run is no mailbox anyone has."""
 _MAX_QUOTED_LOCAL_PART = 130
 """A quoted local part's length looked at, its quotes included (redact.py masks one of 128)."""
+# What an address literal's text up to a cut can be (RFC 5321 section 4.1.3): the start of an IPv4
+# dotted quad, or of a tag ("IPv6", a Standardized-tag: a Ldh-str) and its ":" and content (dcontent,
+# %d33-90 / %d94-126: no white space, "[", "\\" or "]"); bounded as redaction's literal (64). Other
+# text after an "@[" ("@[team-finance please review") is no address literal the cut would split.
+_address_literal_start = compiled_on_first_use(r"[0-9.]{0,15}|[A-Za-z0-9-]{1,64}(?::[!-Z^-~]{0,64})?")
 
 
 def address_safe_cut(text: str, limit: int) -> str:
@@ -162,7 +167,7 @@ def address_safe_cut(text: str, limit: int) -> str:
         return text
     floor = max(0, limit - _MAX_LOCAL_PART_LOOK)
     literal = text.rfind("@[", floor, limit)
-    if literal >= 0 and text.find("]", literal, limit) < 0:
+    if literal >= 0 and text.find("]", literal, limit) < 0 and _address_literal_start().fullmatch(text, literal + 2, limit):
         # The cut is inside an address literal ("bob@[IPv6:2001:db8:..." holds ":" that end the
         # walk below before it reaches the "@["): before the whole address (V49b D2-1).
         return text[:_local_part_start(text, literal, floor)]
@@ -173,8 +178,6 @@ def address_safe_cut(text: str, limit: int) -> str:
         if text[start:limit][:1].isalnum():
             return text[:limit]  # the cut is in the domain, after its first character
         return text[:_local_part_start(text, start - 1, floor)]
-    if text[start - 2:start] == "@[" and start >= 2:
-        return text[:_local_part_start(text, start - 2, floor)]  # the cut is in an address literal
     end = limit
     stop = min(len(text), limit + _MAX_LOCAL_PART_LOOK)
     while end < stop and text[end] not in _LOCAL_PART_END:

@@ -314,3 +314,18 @@ def test_quoted_local_parts_are_read_without_backtracking(unit: str, masked: int
     timed: its repeats are possessive and its pieces bounded, so no attempt is tried twice)."""
     text = unit * (200_000 // len(unit)) + "@x"
     assert redact_text(text).count("***@") == masked
+
+
+def test_a_cut_after_an_at_sign_and_a_bracket_that_open_no_address_literal_keeps_the_text() -> None:
+    """An "@[" is taken for an address literal the cut would split only when the text after it, up
+    to the cut, can start one (RFC 5321 section 4.1.3: an IPv4 dotted quad, "IPv6:", a tag and its
+    content, no white space): a long file name's "Q3 figures @[team-finance please review ..." lost
+    everything back to "Q3 figures" (V50b D3-1)."""
+    from headerscope.text import address_safe_cut
+
+    name = "Q3 figures @[team-finance please review before Friday, numbers for " + "EMEA APAC AMER " * 14 + "final.pdf"
+    assert address_safe_cut(name, 139) == name[:139]
+    for literal in ("[192.0.2.1]", "[IPv6:2001:db8::1]", "[x-tag:some-content]"):
+        text = f"refused zqxjkvbwpyfhtg@{literal} for policy"
+        for limit in range(text.index("@") + 1, text.index("]")):
+            assert address_safe_cut(text, limit) == "refused ", (literal, limit)
