@@ -38,6 +38,7 @@ from .text import (
     IGNORABLE_NOT_FORMAT,
     address_safe_cut,
     address_safe_group,
+    address_safe_tail,
     charset_codec,
     compiled_on_first_use,
     decode_rfc2047,
@@ -5173,9 +5174,9 @@ def _shown_name(name: str) -> str:
     if len(name) <= _MAX_NAME:
         return str(name)  # a plain string for the report, not a _CutName
     # Not cut inside an address: --redact (which runs on what is shown) would show the start of a
-    # mailbox name left without its "@" and domain (address_safe_cut). The end kept starts at most
-    # in a local part, which keeps its "@" and domain, so redaction masks it whole.
-    return address_safe_cut(name, _MAX_NAME - _NAME_END_SHOWN - 1) + "…" + name[-_NAME_END_SHOWN:]
+    # mailbox name left without its "@" and domain (address_safe_cut), or the end of one left
+    # without its start (a quoted local part without its opening quote: address_safe_tail).
+    return address_safe_cut(name, _MAX_NAME - _NAME_END_SHOWN - 1) + "…" + address_safe_tail(name, _NAME_END_SHOWN)
 
 
 _padding = compiled_on_first_use(r"[ \t]{4,}")

@@ -193,6 +193,32 @@ def address_safe_cut(text: str, limit: int) -> str:
     return text[:limit]
 
 
+def address_safe_tail(text: str, length: int) -> str:
+    """The last ``length`` characters of ``text`` (fewer when they would start inside a local part),
+    for a display that keeps a long value's end: a start inside a quoted local part ("…jkvb
+    x"@example.org of "zqx jkvb x"@example.org, RFC 5322 section 3.4.1) leaves no opening quote, so
+    redact.redact_text cannot tell the mailbox name from words; the end kept then starts at the
+    address's "@". So does a start inside an unquoted local part, which redaction masks only
+    together with what comes before it. Bounded: at most _MAX_LOCAL_PART_LOOK characters looked at."""
+    if len(text) <= length:
+        return text
+    start = len(text) - length
+    # Inside a quoted local part: its closing quote and "@" ahead, no other quote between, and an
+    # opening quote behind (a start on the opening quote keeps the local part whole).
+    closing = text.find('"@', start, start + _MAX_QUOTED_LOCAL_PART)
+    if closing >= 0 and text.find('"', start, closing) < 0 \
+            and text.rfind('"', max(0, start - _MAX_QUOTED_LOCAL_PART), start) >= 0:
+        return text[closing + 1:]
+    if text[start - 1] not in _LOCAL_PART_END:
+        end = start
+        stop = min(len(text), start + _MAX_LOCAL_PART_LOOK)
+        while end < stop and text[end] not in _LOCAL_PART_END:
+            end += 1
+        if text[end:end + 1] == "@":
+            return text[end:]  # inside an unquoted local part (a start after a separator keeps it whole)
+    return text[start:]
+
+
 def address_safe_shortened(text: str, limit: int) -> str:
     """``text`` shortened to at most ``limit`` characters, "…" saying so, cut as address_safe_cut
     cuts (never inside an address --redact could not then mask)."""

@@ -329,3 +329,22 @@ def test_a_cut_after_an_at_sign_and_a_bracket_that_open_no_address_literal_keeps
         text = f"refused zqxjkvbwpyfhtg@{literal} for policy"
         for limit in range(text.index("@") + 1, text.index("]")):
             assert address_safe_cut(text, limit) == "refused ", (literal, limit)
+
+
+def test_the_end_kept_of_a_long_text_never_starts_inside_a_local_part() -> None:
+    """address_safe_tail: the last characters of a text, started at the "@" when they would start
+    inside a local part, quoted ("…jkvbwpyfhtg x"@example.org has no opening quote, so redaction
+    cannot know the mailbox name: V49b D3-1) or not; kept as they are elsewhere."""
+    from headerscope.text import address_safe_tail
+
+    for address in ('"zqxjkvbwpyfhtg x"@example.org', '"zqxjkvbwpyfhtg"@example.org', "zqxjkvbwpyfhtg@example.org"):
+        text = "lorem ipsum " + address + " dolor sit.pdf"
+        for length in range(len(text) + 2):
+            kept = address_safe_tail(text, length)
+            assert text.endswith(kept) and len(kept) <= length, (address, length)
+            assert "jkvbw" not in redact_text("…" + kept) and "jkvbw" not in redact_text(kept), (address, length, kept)
+        # Started inside the local part: at its "@"; on its first character (or opening quote): whole.
+        assert address_safe_tail(text, len(text) - 14) == address[address.index("@"):] + " dolor sit.pdf"
+        assert address_safe_tail(text, len(text) - 12) == address + " dolor sit.pdf"
+    assert address_safe_tail("no address here at all.pdf", 9) == "t all.pdf"
+    assert address_safe_tail('he said "hi" then.pdf', 9) == " then.pdf"

@@ -180,3 +180,17 @@ def test_a_received_notes_address_with_a_literal_or_a_quoted_local_part_keeps_no
             if len(f"{words.strip()} {address}") <= 60:  # (else the note's 60 characters end before the address)
                 assert notes == [f"unrecognized text in 'id' clause: {words.strip()} {address}"], (address, pad)
             assert _leaks(raw.encode()) == [], (address, pad)
+
+
+def test_the_end_kept_of_a_long_attachment_name_never_starts_inside_a_quoted_local_part() -> None:
+    """A long name keeps its last 60 characters: cut there raw, they started inside
+    '"zqxjkvbwpyfhtg x"@example.org', with no opening quote to tell redaction a mailbox name
+    follows (V49b D3-1). Every start in the local part, for a quoted and a plain one."""
+    from urllib.parse import quote
+
+    for address in (f'"{LOCAL} x"@example.org', f'"{LOCAL}"@example.org', ADDRESS):
+        for cut in range(len(address.partition("@")[0]) + 1):
+            end = (address[cut:] + " lorem ipsum dolor sit amet lorem ipsum dolor sit amet")[:56] + ".pdf"
+            name = ("lorem ipsum dolor sit amet " * 8) + address[:cut] + end  # (its last 60 characters: end)
+            header = f"Content-Type: application/pdf\r\nContent-Disposition: attachment; filename*=utf-8''{quote(name)}"
+            assert _leaks(_attachment(header)) == [], (address, cut)
