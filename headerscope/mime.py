@@ -38,6 +38,7 @@ from .text import (
     IGNORABLE_NOT_FORMAT,
     address_safe_cut,
     address_safe_group,
+    address_safe_shortened,
     address_safe_tail,
     charset_codec,
     compiled_on_first_use,
@@ -2986,8 +2987,7 @@ def _short(text: str | None, limit: int = 120) -> str | None:
         # characters): its start and its domain joined by "...", local-part characters, so that
         # --redact still masks the whole local part before the "@" (a plain cut dropped it all).
         return local[:limit - len(domain) - 4] + "...@" + domain
-    # (Not cut inside an address: --redact would show the start of a mailbox name; address_safe_cut.)
-    return address_safe_cut(text, limit - 1) + "…"
+    return address_safe_shortened(text, limit)
 
 
 def _recipient_name(recipient: DsnRecipient, failed_header: list[str]) -> str:

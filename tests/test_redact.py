@@ -348,3 +348,14 @@ def test_the_end_kept_of_a_long_text_never_starts_inside_a_local_part() -> None:
         assert address_safe_tail(text, len(text) - 12) == address + " dolor sit.pdf"
     assert address_safe_tail("no address here at all.pdf", 9) == "t all.pdf"
     assert address_safe_tail('he said "hi" then.pdf', 9) == " then.pdf"
+
+
+def test_mimes_short_form_of_a_value_is_address_safe_shortened() -> None:
+    """mime's _short wrote address_safe_shortened out again (its cut kept a trailing space before
+    "…"): the one form now, but for its one long address shown with the domain."""
+    from headerscope.mime import _short
+    from headerscope.text import address_safe_shortened
+
+    text = "lorem ipsum dolor sit amet " * 4  # (its 54th character is a space)
+    assert _short(text, 55) == address_safe_shortened(text, 55) == "lorem ipsum dolor sit amet lorem ipsum dolor sit amet…"
+    assert _short("zqxjkvbwpyfhtg" * 8 + "@example.org", 60) == ("zqxjkvbwpyfhtg" * 4)[:45] + "...@example.org"
