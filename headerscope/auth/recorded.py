@@ -723,6 +723,10 @@ class _TrustContext(Value):
     Exchange Online's, when the boundary host is not: Exchange Online behind the receiving side's
     own gateway, which writes its results (its Authentication-Results without an authserv-id)
     directly above its Received for the hand-over from the gateway."""
+    sealed_records: tuple[tuple[str, int, str, frozenset[tuple[str, str, str]]], ...] = ()
+    """(organisation, instance, authserv-id, results) of each ARC set of the receiving side whose seal
+    and message signature verify: what its one ARC-Authentication-Results records, as
+    _sealed_outcome reads a clause (see _sealed_earlier_delivery)."""
 
 
 def _arrival_cut(hops: tuple[Hop, ...], arrival_missing: bool) -> bool:
@@ -1436,6 +1440,19 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
             trusted, names_receiver = False, "forged"
             why = (f"an ARC-Authentication-Results of instance {read.instance} below the boundary Received, "
                    "but the receiving side sealed no ARC set of that instance: not the receiver's")
+        if not trusted and names_receiver == "forged" and read.name == _AR and context.sealed_records \
+                and read.header_index > (context.boundary_index or 0) \
+                and (organizational_domain(normalize_domain(read.writer) or "") or "") not in context.duplicated:
+            earlier = _sealed_earlier_delivery(read, context)
+            if earlier is not None:
+                instance, sealer = earlier
+                delivery = "the first delivery's record" if instance == 1 else "an earlier delivery's record"
+                # The title is the words before the first colon (_claim_finding).
+                why = (f"{delivery}, at the forwarding mailbox; sealed in ARC i={instance} by {sealer}: the set's "
+                       f"seal and message signature verify and its results are these, so {read.writer} recorded "
+                       "them when the message reached the operator earlier, and the operator then passed it on "
+                       "(RFC 8617 section 5.1); not this delivery's result, so not relied on")
+                names_receiver = _SEALED_EARLIER
         position_only = trusted and names_receiver == _POSITION_ONLY
         if position_only:
             names_receiver = None
@@ -1496,8 +1513,11 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
             # to be the receiver; a list's or forwarder's honest pass before it changed the
             # message may well contradict the receiver's fail.
             pretends = read.name == _AR and (read.writer is None or names_receiver is not None)
+            # A field the operator's own verified ARC set records is no deception, whatever the
+            # later delivery found (_sealed_earlier_delivery).
             contradicted = (sorted(set(claimed) & trusted_failures)
-                            if pretends and read.header_index not in position_claims else [])
+                            if pretends and read.header_index not in position_claims
+                            and names_receiver != _SEALED_EARLIER else [])
             if (contradicted and names_receiver != "forged") or names_receiver == "forged":
                 findings.append(_claim_finding(read.name, read.header_index, read.writer, passes, why,
                                                names_receiver, contradicted))
@@ -1881,6 +1901,7 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
     duplicated = {name for (name, _, _), by_field in said.items()
                   if len(by_field) > 1 and _disagree(by_field.values())}
     own_block = _block_is_the_boundary_hosts(context, message, fields)
+    sealed_records = _sealed_records(context, fields, verified_seals) if verified_seals else ()
     # Built directly rather than with dataclasses.replace, which inspects every field.
     return _TrustContext(
         hosts=context.hosts, orgs=context.orgs, boundary_index=context.boundary_index,
@@ -1893,7 +1914,71 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
         boundary_names=context.boundary_names, boundary_host=context.boundary_host, trace_runs=context.trace_runs,
         block_closed=context.block_closed and own_block, block_own=own_block, cut_in_block=context.cut_in_block,
         tenant_handover=context.tenant_handover, behind_boundary=context.behind_boundary, gateway=context.gateway,
-        arrival_cut=context.arrival_cut)
+        arrival_cut=context.arrival_cut, sealed_records=sealed_records)
+
+
+def _sealed_records(context: _TrustContext, fields: list[_Field], verified_seals: frozenset[tuple[str, int]]
+                    ) -> tuple[tuple[str, int, str, frozenset[tuple[str, str, str]]], ...]:
+    """The results recorded in each verified ARC set the receiving side sealed (_TrustContext.sealed_records).
+    RFC 8617 section 4.1.3: the seal signs its set's ARC-Authentication-Results, and section 5.1.1
+    makes a set with more than one field of a kind invalid, so an instance with two
+    ARC-Authentication-Results is not read (whichever the seal covers, the other is a sender's)."""
+    by_instance: dict[int, list[_Field]] = {}
+    for read in fields:
+        if read.name == _ARC_AR and read.instance is not None and read.writer:
+            by_instance.setdefault(read.instance, []).append(read)
+    out: list[tuple[str, int, str, frozenset[tuple[str, str, str]]]] = []
+    for sealer, instance in sorted(verified_seals):
+        reads = by_instance.get(instance, [])
+        if len(reads) != 1 or not sealer or not _writer_matches(sealer, context):
+            continue
+        read = reads[0]
+        writer = normalize_domain(read.writer) or read.writer or ""
+        organization = organizational_domain(sealer) or sealer
+        # The sealer vouches for the results its own servers recorded: an authserv-id of another
+        # organisation in its set is what it copied, not its record.
+        if (organizational_domain(writer) or writer) != organization:
+            continue
+        out.append((organization, instance, writer, frozenset(_sealed_outcome(c) for c in read.clauses)))
+    return tuple(out)
+
+
+def _sealed_outcome(clause: _Clause) -> tuple[str, str, str]:
+    """(method, result, identity) of a clause, for telling whether a field records what an ARC set
+    does: the identity is the signature (header.b, else d= and s=) of a DKIM result, the MAIL FROM
+    (or HELO) of an SPF result, the From: domain of a DMARC result, quotes taken off
+    (RFC 8601 section 2.2 allows a property value as a quoted string)."""
+    properties = {key.lower(): value.strip().strip('"').strip().lower() for key, value in clause.properties[:20]}
+    if clause.method == "dkim":
+        identity = properties.get("header.b") or f"{properties.get('header.d', properties.get('header.i', ''))}/" \
+            f"{properties.get('header.s', '')}"
+    elif clause.method == "spf":
+        identity = next((properties[k] for k in (*_SPF_MAILFROM_KEYS, "smtp.helo") if properties.get(k)), "")
+    else:
+        identity = properties.get("header.from", "")
+    return clause.method, _RESULT_ALIASES.get(clause.result, clause.result), identity
+
+
+def _sealed_earlier_delivery(read: _Field, context: _TrustContext) -> tuple[int, str] | None:
+    """(instance, sealer) of a verified ARC set of the receiving side that records every result of this
+    Authentication-Results under the same authserv-id, or None.
+
+    Below the boundary Received, a field in the receiver's name whose checks the receiver also
+    recorded above it is a second record of the operator's: where the message was delivered
+    to one of its mailboxes that passed it on (Gmail's auto-forward keeps the first delivery's
+    block), the operator sealed an ARC set as it did (RFC 8617 section 5.1), and that set's
+    ARC-Authentication-Results carries the first delivery's results. A sender can write the field,
+    but not a set sealed with the operator's key over this message whose results match it; a
+    replayed set's message signature would not verify over another message. Only the words
+    change: the field is never relied on (a seal says what the operator found then, not now)."""
+    if not read.writer or not read.clauses:
+        return None
+    writer = normalize_domain(read.writer) or read.writer
+    outcomes = {_sealed_outcome(clause) for clause in read.clauses}
+    for organization, instance, sealed_writer, sealed in context.sealed_records:
+        if sealed_writer == writer and outcomes <= sealed:
+            return instance, organization
+    return None
 
 
 def _outcome(clause: _Clause) -> tuple[str, str | None, bool]:
@@ -2427,6 +2512,14 @@ def _claim_finding(name: str, index: int, writer: str | None, said: list[str], w
             id="recorded.untrusted_claim", severity=Severity.NOTICE,
             title=f"{name} in the receiver's name at the end of the header: not relied on",
             explanation=(f"{header_ref(index).capitalize()} says {claimed}. Its standing: {why}."),
+            reference=RFC8601_TRUST, subject=header_ref(index),
+        )
+    if names_receiver == _SEALED_EARLIER:
+        return Finding(
+            id="recorded.untrusted_claim", severity=Severity.INFO,
+            title=f"{name} by {writer} ({claimed}): {why.partition(': ')[0]}",
+            explanation=(f"{header_ref(index).capitalize()} says {claimed}. Its standing: {why}. The results above are "
+                         "computed without it."),
             reference=RFC8601_TRUST, subject=header_ref(index),
         )
     if names_receiver == "forged":
@@ -3862,6 +3955,10 @@ def _recorded_from_among(rec_from: str, dmarc: DmarcResult) -> tuple[str, str] |
             return domain, result
     return None
 
+
+_SEALED_EARLIER = "sealed"
+"""parse_recorded's mark for a field in the receiver's name below the boundary that the operator's own
+verified ARC set records (_sealed_earlier_delivery): an earlier delivery's record, not a forgery."""
 
 _POSITION_ONLY = "position"
 """_judge_trust's mark for a field trusted by its position alone (the closed run of trace fields

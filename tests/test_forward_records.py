@@ -1,0 +1,104 @@
+"""Forwarded mail as the forwarders really leave it (verification V52a): an operator's own earlier
+delivery record, a forward the forwarder changed, and a forwarder named by the envelope."""
+
+from __future__ import annotations
+
+from conftest import CORPUS
+
+import headerscope
+from headerscope.dns.snapshot import SnapshotResolver
+from headerscope.model import Report
+
+_FIRST_RESULTS = (b"mx.google.com;\r\n spf=pass (google.com: domain of carol@sender.example designates 192.0.2.40 "
+                  b"as permitted sender) smtp.mailfrom=carol@sender.example;\r\n dmarc=pass (p=NONE sp=NONE "
+                  b"dis=NONE) header.from=sender.example")
+
+
+def _gmail_auto_forward(first_results: bytes = _FIRST_RESULTS, *, sealed: bool = True,
+                        after_sealing: tuple[bytes, bytes] | None = None) -> bytes:
+    """carol@sender.example -> alice@gmail.com, whose mailbox forwards to dave@gmail.com: Gmail keeps
+    the first delivery's block (Return-Path, Received, Authentication-Results) and, forwarding,
+    seals ARC set i=1 over it (with dkimpy's test key, published for arc._domainkey.google.com).
+    ``after_sealing``: a replacement made in the message once the set was sealed."""
+    import dkim
+
+    author = (b"From: Carol <carol@sender.example>\r\nTo: alice@gmail.com\r\nSubject: dinner\r\n"
+              b"Date: Thu, 26 Nov 2026 14:03:09 +0100\r\nMessage-ID: <1@sender.example>\r\n\r\nThe body.\r\n")
+    first = (b"Return-Path: <carol@sender.example>\r\n"
+             b"Received: from mail.sender.example (mail.sender.example. [192.0.2.40])\r\n"
+             b" by mx.google.com with ESMTPS id a640c23a62f3a-ab7e1b2c3d4si1;\r\n"
+             b" Thu, 26 Nov 2026 05:03:13 -0800 (PST)\r\n"
+             b"Authentication-Results: " + first_results + b"\r\n" + author)
+    delivered = (b"Delivered-To: alice@gmail.com\r\n"
+                 b"Received: by 2002:a05:7208:3182:b0:9a:1c2b:3d4e with SMTP id v2csp123456rbb;\r\n"
+                 b" Thu, 26 Nov 2026 05:03:13 -0800 (PST)\r\n" + first)
+    key = (CORPUS / "dkim" / "dkimpy" / "test.private").read_bytes()
+    seal = b"".join(dkim.arc_sign(delivered, b"arc", b"google.com", key, b"mx.google.com",
+                                  timestamp=1795698193)) if sealed else b""
+    message = (b"Delivered-To: dave@gmail.com\r\n"
+               b"Received: by 2002:a05:7300:1a2b:b0:1f2:3c4d:5e6f with SMTP id q11csp654321dyb;\r\n"
+               b" Thu, 26 Nov 2026 05:03:15 -0800 (PST)\r\n"
+               b"Return-Path: <alice+caf_=dave=gmail.com@gmail.com>\r\n"
+               b"Received: from mail-sor-f41.google.com (mail-sor-f41.google.com. [203.0.113.41])\r\n"
+               b" by mx.google.com with SMTPS id 4fb4d7f45d1cf-5d3ff12abcdsor1;\r\n"
+               b" Thu, 26 Nov 2026 05:03:15 -0800 (PST)\r\n"
+               b"Authentication-Results: mx.google.com;\r\n arc=pass (i=1);\r\n"
+               b" spf=pass smtp.mailfrom=alice+caf_=dave=gmail.com@gmail.com;\r\n"
+               b" dmarc=pass (p=NONE sp=NONE dis=NONE) header.from=sender.example\r\n"
+               b"X-Forwarded-To: dave@gmail.com\r\nX-Forwarded-For: alice@gmail.com dave@gmail.com\r\n"
+               + seal + delivered)
+    if after_sealing is not None:
+        message = message.replace(*after_sealing)
+    return message
+
+
+def _analyze_sealed(raw: bytes) -> Report:
+    dns = {"arc._domainkey.google.com": {"TXT": [(CORPUS / "dkim" / "dkimpy" / "test.txt").read_text().strip()]}}
+    return headerscope.analyze(raw, resolver=SnapshotResolver(dns))
+
+
+def _first_delivery_claim(report: Report) -> tuple[str, str, str]:
+    [claim] = [f for f in report.findings if f.id == "recorded.untrusted_claim"]
+    return claim.severity.value, claim.title, claim.explanation
+
+
+def test_the_forwarding_mailboxs_own_record_sealed_by_its_operator_is_said_so() -> None:
+    # V52a D2-1: Gmail's Authentication-Results of the first delivery, below the boundary (Google's
+    # first intake) while Google recorded the same checks above it, was "Possibly forged ... in the
+    # receiver's name". Google's verified ARC set i=1 carries these very results: its record.
+    report = _analyze_sealed(_gmail_auto_forward())
+    assert report.arc is not None and [(i.seal_result, i.signature_result) for i in report.arc.instances] == [
+        ("pass", "pass")]
+    severity, title, explanation = _first_delivery_claim(report)
+    assert severity == "info"
+    assert title == ("Authentication-Results by mx.google.com (spf=pass, dmarc=pass): the first delivery's record, "
+                     "at the forwarding mailbox; sealed in ARC i=1 by google.com")
+    assert "not relied on" in explanation and "forged" not in explanation
+    first = [r for r in report.recorded if r.header == "Authentication-Results"
+             and dict(r.properties).get("smtp.mailfrom") == "carol@sender.example"]
+    assert [(r.method, r.trusted) for r in first] == [("spf", False)]
+    assert not any("Possibly forged" in f.title for f in report.findings)
+
+
+def test_a_forged_first_delivery_record_without_the_matching_seal_stays_possibly_forged() -> None:
+    # A sender can write the field below the boundary, but cannot seal a set with Google's key over
+    # this message carrying it: without the set, offline (no seal verified), with a result the set
+    # does not carry, or with the set's results edited after sealing (its seal no longer verifies),
+    # it is what it was.
+    forged_title = "Possibly forged Authentication-Results: claims dmarc=pass, spf=pass in the receiver's name"
+    assert _first_delivery_claim(_analyze_sealed(_gmail_auto_forward(sealed=False)))[:2] == ("warning", forged_title)
+    assert _first_delivery_claim(headerscope.analyze(_gmail_auto_forward(), offline=True))[:2] == (
+        "warning", forged_title)
+    added = _gmail_auto_forward(after_sealing=(b"header.from=sender.example\r\nFrom:",
+                                               b"header.from=sender.example;\r\n dkim=pass header.d=bank.example "
+                                               b"header.s=s1\r\nFrom:"))
+    severity, title, _ = _first_delivery_claim(_analyze_sealed(added))
+    assert (severity, title) == ("warning", "Possibly forged Authentication-Results: claims dkim=pass, dmarc=pass, "
+                                            "spf=pass in the receiver's name")
+    # Both the field and the set's results made to say another From: domain: the seal signed the old text.
+    edited = _gmail_auto_forward().replace(b"header.from=sender.example", b"header.from=bank.example")
+    report = _analyze_sealed(edited)
+    assert _first_delivery_claim(report)[:2] == ("warning", forged_title)
+    # Never relied on, in any of them.
+    assert [r.trusted for r in report.recorded if r.header == "Authentication-Results"
+            and dict(r.properties).get("smtp.mailfrom") == "carol@sender.example"] == [False]
