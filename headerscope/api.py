@@ -899,9 +899,11 @@ _RFC7208_FORWARDING = "https://www.rfc-editor.org/rfc/rfc7208#appendix-D"
 
 
 def _forwarded_spf(finding: Finding, envelope: Envelope, boundary: Hop, dmarc: DmarcResult | None,
-                   reverse_dns: ReverseDnsResult) -> Finding:
+                   reverse_dns: ReverseDnsResult, hops: tuple[Hop, ...] = ()) -> Finding:
     """An SPF failure at the boundary whose client is a server of the mailbox the envelope says
-    forwarded the message (a ``forwarded`` difference, no SRS rewrite): a forward that keeps the
+    forwarded the message (a ``forwarded`` difference, no SRS rewrite), or the very host whose
+    Received just below the boundary took the message for that mailbox (a shared host serving the
+    mailbox's domain under its own name, _forwarding_hop_mailbox): a forward that keeps the
     original MAIL FROM fails the sender's SPF at the next receiver (RFC 7208 appendix D), so the
     finding says so. The forward and the client's reverse DNS name are claims, so the severity is
     lowered only when DMARC passes without SPF (an aligned DKIM signature authenticates the
@@ -923,13 +925,23 @@ def _forwarded_spf(finding: Finding, envelope: Envelope, boundary: Hop, dmarc: D
     client_org = host_organization(rdns) if rdns else None
     if rdns is None or client_org is None:
         return finding
-    mailbox = next((address for difference in envelope.differences if difference.kind == "forwarded"
-                    for address in [(difference.header_value or "").split(",", 1)[0].strip()]
+    forwarded = [address for difference in envelope.differences if difference.kind == "forwarded"
+                 for address in [(difference.header_value or "").split(",", 1)[0].strip()] if address]
+    mailbox = next((address for address in forwarded
                     if (domain := address_domain(address)) and host_organization(domain) == client_org), None)
-    if mailbox is None:
+    through = None if mailbox is not None else _forwarding_hop_mailbox(forwarded, hops, boundary, rdns)
+    if mailbox is None and through is None:
         return finding
-    words = (f" The client {str(boundary.fields.from_ip or '?')[:45]} ({rdns[:100]}) is a server of {client_org}, "
-             f"where the message reached {mailbox[:120]} and was forwarded (see the envelope): a forward that keeps "
+    if through is not None:
+        number, mailbox = through
+        where = (f"the host that took the message for {mailbox[:120]} at hop {number} (its Received, below the "
+                 "boundary) and forwarded it (see the envelope)")
+        forwarder = f"{rdns[:100]} for {(address_domain(mailbox) or mailbox)[:100]}"
+    else:
+        assert mailbox is not None
+        where = f"a server of {client_org}, where the message reached {mailbox[:120]} and was forwarded (see the envelope)"
+        forwarder = client_org
+    words = (f" The client {str(boundary.fields.from_ip or '?')[:45]} ({rdns[:100]}) is {where}: a forward that keeps "
              "the original envelope sender, without sender rewriting (SRS), fails the sender's SPF at the next "
              "receiver (RFC 7208 appendix D). That explains this failure if the forward is genuine; the forward "
              "and the client's reverse DNS name are records this receiver and earlier servers wrote.")
@@ -938,10 +950,33 @@ def _forwarded_spf(finding: Finding, envelope: Envelope, boundary: Hop, dmarc: D
         severity = Severity.NOTICE if finding.severity is Severity.WARNING else Severity.INFO
     else:
         severity = finding.severity
-    return replace(finding, severity=severity, title=f"{finding.title} (forwarded by {client_org})",
+    return replace(finding, severity=severity, title=f"{finding.title} (forwarded by {forwarder})",
                    explanation=finding.explanation.replace(
                        " The message either was forged or was forwarded without sender rewriting (SRS).", "")
                    + words, reference=_RFC7208_FORWARDING)
+
+
+def _forwarding_hop_mailbox(forwarded: list[str], hops: tuple[Hop, ...], boundary: Hop,
+                            client: str) -> tuple[int, str] | None:
+    """(hop number, mailbox) of the Received, in the run of the client host's own hops directly below
+    the boundary (its content filter's loop included), that records taking the message for a
+    mailbox the envelope says forwarded it (``forwarded``): the forward went through the very host
+    whose hand-over SPF checked, whatever its name (a cPanel or Exim host serving the mailbox's
+    domain as its MX under the hosting company's name). The Received is the forwarder's claim, as
+    the forward is; only words and a failure DMARC already outweighs hang on it (_forwarded_spf)."""
+    if not forwarded:
+        return None
+    client_host = normalize_domain(client)
+    wanted = {address.strip("<>").lower() for address in forwarded}
+    for hop in reversed(hops[:200]):
+        if hop.number >= boundary.number:
+            continue
+        if not client_host or normalize_domain(hop.fields.by) != client_host:
+            break
+        recipient = (hop.fields.for_ or "").strip().strip("<>").lower()
+        if recipient in wanted:
+            return hop.number, recipient
+    return None
 
 
 def _provider_inside_only(finding: Finding, how: str) -> Finding:
@@ -1384,7 +1419,7 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
             "not applicable: this client submitted the message with a login, and no receiving server saw its "
             "address; the provider's outbound server, which a receiver checks, is not in this copy"))
     if boundary is not None and envelope.srs is None:
-        findings[:] = [_forwarded_spf(f, envelope, boundary, dmarc, reverse_dns) for f in findings]
+        findings[:] = [_forwarded_spf(f, envelope, boundary, dmarc, reverse_dns, chain.hops) for f in findings]
 
     findings.extend(recorded_findings)
     below_filters = filter_fields_finding(recorded, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,

@@ -85,3 +85,40 @@ def test_a_client_name_that_does_not_resolve_back_explains_nothing() -> None:
     [spf] = [f for f in report.findings if f.id == "spf.fail"]
     assert spf.severity.value == "warning" and "forwarded by" not in spf.title
     assert "either was forged or was forwarded without sender rewriting" in spf.explanation
+
+
+def _shared_host_forward(by_below: bytes = b"server.host.example") -> tuple[bytes, SnapshotResolver]:
+    """The plain forward sent on by a shared host named under its hosting company's domain
+    (server.host.example, 203.0.113.45), which serves alumni.example's mail (V52a s3): its Received
+    took the message for dave@alumni.example. ``by_below``: the host its own Received fields name."""
+    raw = _plain_forward().replace(b"by mail.alumni.example", b"by " + by_below) \
+        .replace(b"mail.alumni.example", b"server.host.example")
+    records = json.loads((SAMPLES / "forwarded-srs.dns.json").read_text())
+    records["server.host.example"] = records.pop("mail.alumni.example")
+    records["45.113.0.203.in-addr.arpa"] = {"PTR": ["server.host.example."]}
+    return raw, SnapshotResolver(records)
+
+
+def test_a_shared_host_that_took_the_message_for_the_forwarding_mailbox_is_named() -> None:
+    # V52a D3-3: the envelope found the forward from dave@alumni.example, and the client whose hand-over
+    # SPF checked is the very host whose Received took the message for that mailbox; its name is not
+    # under alumni.example, so the finding said "either was forged or was forwarded".
+    raw, resolver = _shared_host_forward()
+    report = headerscope.analyze(raw, resolver=resolver, now=NOW)
+    assert report.reverse_dns is not None and report.reverse_dns.confirmed is True
+    assert report.dmarc is not None and report.dmarc.result == "pass"
+    [spf] = [f for f in report.findings if f.id == "spf.fail"]
+    assert spf.title.endswith("(forwarded by server.host.example for alumni.example)")
+    assert ("(server.host.example) is the host that took the message for dave@alumni.example at hop 2 "
+            "(its Received, below the boundary) and forwarded it (see the envelope)") in spf.explanation
+    assert "either was forged" not in spf.explanation and spf.severity.value == "notice"
+
+
+def test_a_forward_through_another_host_than_the_client_is_not_linked() -> None:
+    # The Received that took the message for the mailbox names another host than the client SPF
+    # checked: nothing ties the failure to that forward.
+    raw, resolver = _shared_host_forward(by_below=b"mx.elsewhere.example")
+    report = headerscope.analyze(raw, resolver=resolver, now=NOW)
+    [spf] = [f for f in report.findings if f.id == "spf.fail"]
+    assert "forwarded by" not in spf.title
+    assert "either was forged or was forwarded without sender rewriting" in spf.explanation
