@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 from . import __version__
 from ._value import Value, frozen, replace
@@ -898,6 +899,59 @@ def _inside_only(finding: Finding, client_ip: str | None, cut: str | None = None
 _RFC7208_FORWARDING = "https://www.rfc-editor.org/rfc/rfc7208#appendix-D"
 
 
+class _ForwardingClient(NamedTuple):
+    """The boundary's client shown to be the server that forwarded the message (_forwarding_client)."""
+
+    rdns: str
+    """The client's name (its forward-confirmed PTR name, or the one the receiver wrote)."""
+    where: str
+    """What ties it to the forward, in words after "The client ... is"."""
+    title: str
+    """Its name in the SPF finding's title: "(forwarded by ...)"."""
+    name: str
+    """The forwarder's name alone, for the verdict."""
+
+
+def _forwarding_client(envelope: Envelope, boundary: Hop, reverse_dns: ReverseDnsResult,
+                       hops: tuple[Hop, ...]) -> _ForwardingClient | None:
+    """The boundary's client as the forwarder of a mailbox the envelope says forwarded the message
+    (a ``forwarded`` difference): a server of the mailbox's organisation by the client's name, or
+    the very host whose Received took the message for that mailbox (_forwarding_hop_mailbox)."""
+    # The client's name: its forward-confirmed PTR name, else (not looked up: offline) the one the
+    # receiver wrote in its Received unless it marked it "(may be forged)"; Exchange Online writes
+    # the client's greeting there instead, which names nothing.
+    checked = parse_client_ip(reverse_dns.ip) if reverse_dns.ip else None
+    if reverse_dns.confirmed is False or checked is None \
+            or checked != (parse_client_ip(boundary.fields.from_ip) if boundary.fields.from_ip else None):
+        # A PTR name that does not resolve back names whoever controls the reverse zone (a
+        # forger's own); a client other than the boundary's (--client-ip, a report's Source-IP) is
+        # not the one whose name this is (verification V35d).
+        return None
+    rdns = (reverse_dns.ptr_names[0] if reverse_dns.confirmed and reverse_dns.ptr_names else None) \
+        or vouched_client_name(boundary)
+    client_org = host_organization(rdns) if rdns else None
+    if rdns is None or client_org is None:
+        return None
+    forwarded = [address for difference in envelope.differences if difference.kind == "forwarded"
+                 for address in [(difference.header_value or "").split(",", 1)[0].strip()] if address]
+    mailbox = next((address for address in forwarded
+                    if (domain := address_domain(address)) and host_organization(domain) == client_org), None)
+    through = None if mailbox is not None else _forwarding_hop_mailbox(forwarded, hops, boundary, rdns)
+    if mailbox is None and through is None:
+        return None
+    if through is not None:
+        number, mailbox = through
+        where = (f"the host that took the message for {mailbox[:120]} at hop {number} (its Received, below the "
+                 "boundary) and forwarded it (see the envelope)")
+        forwarder = f"{rdns[:100]} for {(address_domain(mailbox) or mailbox)[:100]}"
+    else:
+        assert mailbox is not None
+        where = f"a server of {client_org}, where the message reached {mailbox[:120]} and was forwarded (see the envelope)"
+        forwarder = client_org
+    return _ForwardingClient(rdns=rdns, where=where, title=forwarder,
+                             name=rdns if through is not None else client_org)
+
+
 def _forwarded_spf(finding: Finding, envelope: Envelope, boundary: Hop, dmarc: DmarcResult | None,
                    reverse_dns: ReverseDnsResult, hops: tuple[Hop, ...] = ()) -> Finding:
     """An SPF failure at the boundary whose client is a server of the mailbox the envelope says
@@ -910,37 +964,10 @@ def _forwarded_spf(finding: Finding, envelope: Envelope, boundary: Hop, dmarc: D
     message whatever SPF says)."""
     if finding.id not in ("spf.fail", "spf.softfail"):
         return finding
-    # The client's name: its forward-confirmed PTR name, else (not looked up: offline) the one the
-    # receiver wrote in its Received unless it marked it "(may be forged)"; Exchange Online writes
-    # the client's greeting there instead, which names nothing.
-    checked = parse_client_ip(reverse_dns.ip) if reverse_dns.ip else None
-    if reverse_dns.confirmed is False or checked is None \
-            or checked != (parse_client_ip(boundary.fields.from_ip) if boundary.fields.from_ip else None):
-        # A PTR name that does not resolve back names whoever controls the reverse zone (a
-        # forger's own); a client other than the boundary's (--client-ip, a report's Source-IP) is
-        # not the one whose name this is (verification V35d).
+    client = _forwarding_client(envelope, boundary, reverse_dns, hops)
+    if client is None:
         return finding
-    rdns = (reverse_dns.ptr_names[0] if reverse_dns.confirmed and reverse_dns.ptr_names else None) \
-        or vouched_client_name(boundary)
-    client_org = host_organization(rdns) if rdns else None
-    if rdns is None or client_org is None:
-        return finding
-    forwarded = [address for difference in envelope.differences if difference.kind == "forwarded"
-                 for address in [(difference.header_value or "").split(",", 1)[0].strip()] if address]
-    mailbox = next((address for address in forwarded
-                    if (domain := address_domain(address)) and host_organization(domain) == client_org), None)
-    through = None if mailbox is not None else _forwarding_hop_mailbox(forwarded, hops, boundary, rdns)
-    if mailbox is None and through is None:
-        return finding
-    if through is not None:
-        number, mailbox = through
-        where = (f"the host that took the message for {mailbox[:120]} at hop {number} (its Received, below the "
-                 "boundary) and forwarded it (see the envelope)")
-        forwarder = f"{rdns[:100]} for {(address_domain(mailbox) or mailbox)[:100]}"
-    else:
-        assert mailbox is not None
-        where = f"a server of {client_org}, where the message reached {mailbox[:120]} and was forwarded (see the envelope)"
-        forwarder = client_org
+    rdns, where, forwarder, _ = client
     words = (f" The client {str(boundary.fields.from_ip or '?')[:45]} ({rdns[:100]}) is {where}: a forward that keeps "
              "the original envelope sender, without sender rewriting (SRS), fails the sender's SPF at the next "
              "receiver (RFC 7208 appendix D). That explains this failure if the forward is genuine; the forward "
@@ -954,6 +981,33 @@ def _forwarded_spf(finding: Finding, envelope: Envelope, boundary: Hop, dmarc: D
                    explanation=finding.explanation.replace(
                        " The message either was forged or was forwarded without sender rewriting (SRS).", "")
                    + words, reference=_RFC7208_FORWARDING)
+
+
+def _forwarded_through(envelope: Envelope, boundary: Hop, spf: SpfResult | None, dmarc: DmarcResult,
+                       reverse_dns: ReverseDnsResult, hops: tuple[Hop, ...]) -> tuple[str, bool] | None:
+    """(forwarder, whether it rewrote the envelope sender) when the message reached the receiver
+    through a forwarder that the envelope and the boundary hop establish, for the verdict's words on
+    a DMARC failure (RFC 7960 section 3.2.1: an alias forward): a sender rewriting scheme address
+    for the From: domain's original sender that SPF passes for at the boundary (the client is
+    authorised by the forwarder), or, with the original envelope sender kept, an SPF failure whose
+    client is the server of the forwarding mailbox (_forwarding_client). Words only: the verdict's
+    status never depends on it."""
+    if spf is None or not spf.domain:
+        return None
+    from_domain = normalize_domain(dmarc.from_domain) if dmarc.from_domain else None
+    from_org = (organizational_domain(from_domain) or from_domain) if from_domain else None
+    if envelope.srs is not None:
+        original = address_domain(envelope.srs.original_sender or "")
+        forwarder = envelope.srs.forwarder
+        if spf.result == "pass" and original and from_org and forwarder \
+                and (organizational_domain(original) or original) == from_org \
+                and host_organization(spf.domain) == host_organization(forwarder):
+            return forwarder, True
+        return None
+    if spf.result not in ("fail", "softfail"):
+        return None
+    client = _forwarding_client(envelope, boundary, reverse_dns, hops)
+    return (client.name, False) if client is not None else None
 
 
 def _forwarding_hop_mailbox(forwarded: list[str], hops: tuple[Hop, ...], boundary: Hop,
@@ -1420,6 +1474,8 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
             "address; the provider's outbound server, which a receiver checks, is not in this copy"))
     if boundary is not None and envelope.srs is None:
         findings[:] = [_forwarded_spf(f, envelope, boundary, dmarc, reverse_dns, chain.hops) for f in findings]
+    forwarded_through = _forwarded_through(envelope, boundary, spf, dmarc, reverse_dns, chain.hops) \
+        if boundary is not None and dmarc is not None and dmarc.result == "fail" else None
 
     findings.extend(recorded_findings)
     below_filters = filter_fields_finding(recorded, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
@@ -1541,6 +1597,7 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
                      submitted=submitted, era=era if dmarc_predated else None,
                      self_signed=self_signed_passes(recorded),
                      gateway_rewrite=_gateway_rewrite(message, chain, comparison),
+                     forwarded_through=forwarded_through,
                      # Replaying the same file later gives the same answer (verification V43a D3):
                      # the advice for a question the snapshot lacks, or for a failure it holds,
                      # is another DNS source.

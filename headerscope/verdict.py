@@ -51,7 +51,8 @@ def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ..
            dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
            findings: tuple[Finding, ...], checked: bool, inside: tuple[str, bool] | None = None,
            submitted: str | None = None, era: Era | None = None, self_signed: frozenset[int] = frozenset(),
-           retry: str = "try again later", gateway_rewrite: tuple[str, str, int] | None = None) -> Verdict:
+           retry: str = "try again later", gateway_rewrite: tuple[str, str, int] | None = None,
+           forwarded_through: tuple[str, bool] | None = None) -> Verdict:
     """authenticated / suspicious / spoofed / unauthenticated / not_checked, with the reason.
     ``inside``: how the message was generated inside the receiving system, and whether that rests
     on marks the receiving system's alone (a local program's hand-over, see ``generated_inside``;
@@ -63,13 +64,15 @@ def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ..
     do about a temporary DNS error (dns.interface.retry_words: another source than trying again
     later, for a question a recorded snapshot holds no answer to). ``gateway_rewrite``: the
     recipient's confirmed inbound gateway, its own link rewrite the body shows, and the boundary
-    Received's header index (api._gateway_rewrite), or None."""
+    Received's header index (api._gateway_rewrite), or None. ``forwarded_through``: the forwarder the
+    envelope and the boundary hop show the message came through, and whether it rewrote the envelope
+    sender (api._forwarded_through), or None: words on a DMARC failure only."""
     if era is not None:
         return _idn_named(_era_verdict(era, _distinct(from_domains), dkim, comparison, findings), from_domains)
     return _idn_named(_decided(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
                                comparison=comparison, findings=findings, checked=checked, inside=inside,
                                submitted=submitted, self_signed=self_signed, retry=retry,
-                               gateway_rewrite=gateway_rewrite), from_domains)
+                               gateway_rewrite=gateway_rewrite, forwarded_through=forwarded_through), from_domains)
 
 
 def _idn_named(verdict: Verdict, from_domains: tuple[str, ...]) -> Verdict:
@@ -96,11 +99,12 @@ def _decided(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, 
              dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
              findings: tuple[Finding, ...], checked: bool, inside: tuple[str, bool] | None,
              submitted: str | None, self_signed: frozenset[int], retry: str,
-             gateway_rewrite: tuple[str, str, int] | None = None) -> Verdict:
+             gateway_rewrite: tuple[str, str, int] | None = None,
+             forwarded_through: tuple[str, bool] | None = None) -> Verdict:
     """decide, for a message received in DMARC's era, in the words the checks use."""
     verdict = _decide(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc, comparison=comparison,
                       findings=findings, checked=checked, self_signed=self_signed, retry=retry,
-                      gateway_rewrite=gateway_rewrite)
+                      gateway_rewrite=gateway_rewrite, forwarded_through=forwarded_through)
     domains = _distinct(from_domains)
     if submitted is not None and len(domains) == 1:
         return _sent_copy_verdict(verdict, submitted, domains[0], dkim, comparison, findings)
@@ -341,7 +345,8 @@ def submitted_inside(hops: tuple[Hop, ...], boundary_hop: int | None, findings: 
 def _decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
             dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
             findings: tuple[Finding, ...], checked: bool, self_signed: frozenset[int] = frozenset(),
-            retry: str = "try again later", gateway_rewrite: tuple[str, str, int] | None = None) -> Verdict:
+            retry: str = "try again later", gateway_rewrite: tuple[str, str, int] | None = None,
+            forwarded_through: tuple[str, bool] | None = None) -> Verdict:
     domains = _distinct(from_domains)
     # Offline, what needs no DNS still decides: a message without a From: domain, or one where
     # no identity can align with it, is unauthenticated whatever DNS would say.
@@ -374,7 +379,7 @@ def _decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, .
     # RFC 7489 section 6.6.1): the line speaks of that one, whose result and policy it gives.
     lead = normalize_domain(dmarc.from_domain) if dmarc is not None and dmarc.from_domain else None
     verdict = _single_domain(lead if lead in domains else domains[0], dkim, spf, dmarc, arc, comparison, findings,
-                             self_signed, retry, gateway_rewrite)
+                             self_signed, retry, gateway_rewrite, forwarded_through)
     if len(domains) > 1 and verdict.status in ("authenticated", "unauthenticated", "not_checked"):
         # RFC 7489 section 6.6.1: a message naming several authors' domains cannot be tied
         # to one; mail clients may show either address.
@@ -388,7 +393,8 @@ def _decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, .
 def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
                    dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
                    findings: tuple[Finding, ...], self_signed: frozenset[int] = frozenset(),
-                   retry: str = "try again later", gateway_rewrite: tuple[str, str, int] | None = None) -> Verdict:
+                   retry: str = "try again later", gateway_rewrite: tuple[str, str, int] | None = None,
+                   forwarded_through: tuple[str, bool] | None = None) -> Verdict:
     # (In the mode the DMARC record asks, adkim=/aspf=: RFC 7489 sections 3.1.1 and 3.1.2.)
     aligned_dkim = [s for s in dkim if s.result == "pass" and s.aligned_by_mode]
     spf_aligned = spf is not None and spf.result == "pass" and bool(spf.aligned_by_mode)
@@ -651,15 +657,18 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
     # The effective disposition (after t=y, RFC 9989 section 4.7; pct= is no RFC 9989 tag) decides
     # between spoofed and unauthenticated, so both wordings agree with what receivers do.
     disposition = (dmarc.disposition or dmarc.policy or "").lower()
+    forward = _broken_forward_words(domain, dkim, forwarded_through) \
+        if result == "fail" and not other_dangers else ""
     if result == "fail" and disposition in ("reject", "quarantine"):
         return Verdict(status="spoofed", summary=(
             f"Spoofed: From claims {domain}, but no aligned DKIM or SPF passes and "
             f"{dmarc.record_domain or domain} publishes {_policy_words(dmarc)}{_pct_note(dmarc)}{others}."
-            f"{chain_claim}"))
+            f"{forward}{chain_claim}"))
 
     if result == "fail":
         base = (f"From claims {domain}, but no aligned DKIM or SPF passes; {dmarc.record_domain or domain} "
-                f"publishes {_policy_words(dmarc)}{_pct_note(dmarc)}, so receivers deliver it anyway{others}.")
+                f"publishes {_policy_words(dmarc)}{_pct_note(dmarc)}, so receivers deliver it anyway{others}."
+                f"{forward}")
     elif result == "permerror":
         base = (f"From claims {domain}, whose DMARC record is invalid, and no DKIM or SPF identity "
                 f"aligned with it passes{others}.")
@@ -678,6 +687,40 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
     # DMARC policy" alone reads as neutral.
     evidence = _recorded_note(comparison, findings) if result != "fail" and _receiver_evidence(findings) else ""
     return Verdict(status="unauthenticated", summary=f"Unauthenticated: {base}{evidence}{chain_claim}")
+
+
+def _broken_forward_words(domain: str, dkim: tuple[DkimSignatureResult, ...],
+                          forwarded_through: tuple[str, bool] | None) -> str:
+    """Why DMARC fails, when the evidence shows a forward that broke the author's signature: an aligned
+    signature whose signed header fields are proven intact with the key (its header signature
+    verifies and only the body hash differs, dkim body_hash_mismatch; or it verifies with a Subject tag
+    taken off, dkim.subject_tag_only_change), and a forwarder the envelope and the boundary hop
+    establish (api._forwarded_through). RFC 7960 section 3.2.1: an alias forward keeps the author's
+    envelope sender (SPF fails) or rewrites it (SPF passes for the forwarder, which does not align),
+    and a change it makes to the message breaks DKIM, so DMARC fails. A replay of a genuine signed
+    message with a new body looks the same, so these are words beside the status, never a softer
+    one; "" without that evidence."""
+    if forwarded_through is None or any(s.aligned_by_mode and s.reason_code == "from_added" for s in dkim):
+        return ""
+    signature = next((s for s in dkim if s.aligned_by_mode and s.result == "fail"
+                      and (s.reason_code == "body_hash_mismatch" or s.verifies_without_subject_tag)), None)
+    if signature is None:
+        return ""
+    forwarder, rewrote = forwarded_through
+    body_changed = signature.body_hash_ok is False
+    if signature.verifies_without_subject_tag:
+        intact = (f"its signed header fields are intact but for {signature.verifies_without_subject_tag!r} added to "
+                  "the Subject (it verifies with that taken off, checked with the key)"
+                  + ("; the body changed too" if body_changed else ", and the body is unchanged"))
+    else:
+        intact = "its signed header fields are intact (checked with the key) and only the body changed"
+    envelope = ("which rewrote the envelope sender (SRS), so SPF passes only for the forwarder and does not align"
+                if rewrote else "which did not rewrite the envelope sender, so SPF fails for the author's domain")
+    lookalike = ("a replay of a signed message with a new body" if body_changed
+                 else "a signed message sent again by anyone with a tag added to its Subject")
+    return (f" DMARC fails because the signature by {signature.domain} no longer verifies: {intact}; and the message "
+            f"came through the forwarder {forwarder}, {envelope} (RFC 7960 section 3.2.1). A genuine forward broken "
+            f"by its forwarder looks like this, and so does {lookalike}.")
 
 
 def _arc_changers(arc: ArcResult | None, findings: tuple[Finding, ...], sealers: tuple[str, ...]) -> list[str]:

@@ -102,3 +102,66 @@ def test_a_forged_first_delivery_record_without_the_matching_seal_stays_possibly
     # Never relied on, in any of them.
     assert [r.trusted for r in report.recorded if r.header == "Authentication-Results"
             and dict(r.properties).get("smtp.mailfrom") == "carol@sender.example"] == [False]
+
+
+# V52a D1/D2-2: a genuine forward that the forwarder changed kept its status (a replay of a genuine
+# signature with a new body looks the same), but its line never said why DMARC failed nor named the
+# forwarder the findings had found.
+
+_FOOTER = b"\n-- \nSent through the alumni forwarding service\n"
+
+
+def _forward_verdict(raw: bytes) -> tuple[str, str]:
+    from test_forwarded_spf import NOW, _resolver
+
+    report = headerscope.analyze(raw, resolver=_resolver(), now=NOW)
+    return report.verdict.status, report.verdict.summary
+
+
+def _footer_forward(*, srs: bool = False, subject_tag: bool = False, footer: bool = True) -> bytes:
+    """samples/forwarded-srs.eml forwarded by mail.alumni.example with the original envelope sender (or,
+    ``srs``, its SRS0 address), a footer appended and (``subject_tag``) "[EXTERNAL]" put on the Subject."""
+    from test_forwarded_spf import _plain_forward
+
+    raw = _plain_forward()
+    if srs:
+        raw = raw.replace(b"Return-Path: <carol@example.org>", b"Return-Path: SRS0=hX4d=T3=example.org=carol@alumni.example")
+    if subject_tag:
+        raw = raw.replace(b"\nSubject: ", b"\nSubject: [EXTERNAL] ", 1)
+    return raw.rstrip(b"\n") + b"\n" + _FOOTER if footer else raw
+
+
+def test_a_forward_the_forwarder_changed_says_why_dmarc_fails_and_names_the_forwarder() -> None:
+    status, summary = _forward_verdict(_footer_forward())
+    assert status == "spoofed"  # p=reject: as before, a body-swapped replay reads the same
+    assert summary.startswith("Spoofed: From claims example.org, but no aligned DKIM or SPF passes and example.org "
+                              "publishes p=reject.")
+    assert ("DMARC fails because the signature by example.org no longer verifies: its signed header fields are "
+            "intact (checked with the key) and only the body changed; and the message came through the forwarder "
+            "alumni.example, which did not rewrite the envelope sender, so SPF fails for the author's domain "
+            "(RFC 7960 section 3.2.1). A genuine forward broken by its forwarder looks like this, and so does a "
+            "replay of a signed message with a new body.") in summary
+
+
+def test_a_subject_tag_and_an_srs_forward_are_said_as_such() -> None:
+    status, summary = _forward_verdict(_footer_forward(subject_tag=True, footer=False))
+    assert status == "spoofed"
+    assert ("its signed header fields are intact but for '[EXTERNAL]' added to the Subject (it verifies with that "
+            "taken off, checked with the key), and the body is unchanged;") in summary
+    assert "so does a signed message sent again by anyone with a tag added to its Subject." in summary
+    status, summary = _forward_verdict(_footer_forward(srs=True))
+    assert status == "spoofed"
+    assert ("the message came through the forwarder alumni.example, which rewrote the envelope sender (SRS), so SPF "
+            "passes only for the forwarder and does not align (RFC 7960 section 3.2.1)") in summary
+
+
+def test_without_intact_signed_headers_or_an_established_forward_the_line_is_as_before() -> None:
+    # A signed header field changed beyond a tag: nothing shows the author's headers arrived intact.
+    changed = _footer_forward().replace(b"\nSubject: Reunion dinner", b"\nSubject: Reunion lunch", 1)
+    assert _forward_verdict(changed) == ("spoofed", "Spoofed: From claims example.org, but no aligned DKIM or SPF "
+                                                    "passes and example.org publishes p=reject.")
+    # A sender's own server replaying the signed message with a new body, with no forward the envelope
+    # shows (the receiver delivered it to the signed To:): the same status, and no forwarder named.
+    direct = _footer_forward().replace(b"dave@fabrikam.example", b"dave@alumni.example")
+    status, summary = _forward_verdict(direct)
+    assert status == "spoofed" and "forwarder" not in summary and "RFC 7960" not in summary
