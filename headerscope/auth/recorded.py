@@ -1920,9 +1920,9 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
 def _sealed_records(context: _TrustContext, fields: list[_Field], verified_seals: frozenset[tuple[str, int]]
                     ) -> tuple[tuple[str, int, str, frozenset[tuple[str, str, str]]], ...]:
     """The results recorded in each verified ARC set the receiving side sealed (_TrustContext.sealed_records).
-    RFC 8617 section 4.1.3: the seal signs its set's ARC-Authentication-Results, and section 5.1.1
-    makes a set with more than one field of a kind invalid, so an instance with two
-    ARC-Authentication-Results is not read (whichever the seal covers, the other is a sender's)."""
+    RFC 8617 section 4.1.3: the seal signs its set's ARC-Authentication-Results; a set holds one field
+    of each kind, so an instance with two ARC-Authentication-Results is not read (whichever the seal
+    covers, the other is someone else's)."""
     by_instance: dict[int, list[_Field]] = {}
     for read in fields:
         if read.name == _ARC_AR and read.instance is not None and read.writer:
