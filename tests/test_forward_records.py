@@ -104,6 +104,43 @@ def test_a_forged_first_delivery_record_without_the_matching_seal_stays_possibly
             and dict(r.properties).get("smtp.mailfrom") == "carol@sender.example"] == [False]
 
 
+def _gateway_own_field(*, sealed: bool = True) -> bytes:
+    """A receiver (a gateway's layout: Mimecast writes its Authentication-Results among the message's own
+    fields, below its Received) that seals ARC set i=1 over the delivery, its results being those of
+    the field (dkimpy builds the set's ARC-Authentication-Results from it)."""
+    import dkim
+
+    author = (b"From: Carol <carol@sender.example>\r\nTo: dave@example.net\r\nSubject: invoice\r\n"
+              b"Date: Thu, 26 Nov 2026 14:03:09 +0100\r\nMessage-ID: <2@sender.example>\r\n"
+              b"Authentication-Results: mx.google.com;\r\n spf=pass smtp.mailfrom=carol@sender.example;\r\n"
+              b" dmarc=pass (p=NONE sp=NONE dis=NONE) header.from=sender.example\r\n"
+              b"X-Spam-Score: 0\r\nMIME-Version: 1.0\r\n\r\nThe body.\r\n")
+    delivered = (b"Received: from mail.sender.example (mail.sender.example. [192.0.2.40])\r\n"
+                 b" by mx.google.com with ESMTPS id a640c23a62f3a-ab7e1b2c3d4si2;\r\n"
+                 b" Thu, 26 Nov 2026 05:03:13 -0800 (PST)\r\n" + author)
+    key = (CORPUS / "dkim" / "dkimpy" / "test.private").read_bytes()
+    seal = b"".join(dkim.arc_sign(delivered, b"arc", b"google.com", key, b"mx.google.com",
+                                  timestamp=1795698193)) if sealed else b""
+    return b"Delivered-To: dave@example.net\r\n" + seal + delivered
+
+
+def test_the_receivers_own_field_among_the_messages_matching_its_newest_seal_is_said_so() -> None:
+    # V52c defect 3: the field matches the newest (here the only) set the receiving side sealed, the
+    # set of this very delivery: not "the first delivery's record, at the forwarding mailbox" (the
+    # words for an older set, above), nor "Possibly forged"; still never relied on.
+    report = _analyze_sealed(_gateway_own_field())
+    severity, title, explanation = _first_delivery_claim(report)
+    assert severity == "info"
+    assert title == ("Authentication-Results by mx.google.com (spf=pass, dmarc=pass): the receiving side's own "
+                     "record of this delivery, written among the message's fields below its Received; sealed in "
+                     "ARC i=1 by google.com")
+    assert "the sealed record is what counts" in explanation
+    assert [r.trusted for r in report.recorded if r.header == "Authentication-Results"] == [False, False]
+    # Without the seal, the same field is what a sender can write there.
+    assert _first_delivery_claim(_analyze_sealed(_gateway_own_field(sealed=False)))[:2] == (
+        "warning", "Possibly forged Authentication-Results: claims dmarc=pass, spf=pass in the receiver's name")
+
+
 # V52a D1/D2-2: a genuine forward that the forwarder changed kept its status (a replay of a genuine
 # signature with a new body looks the same), but its line never said why DMARC failed nor named the
 # forwarder the findings had found.

@@ -1446,12 +1446,27 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
             earlier = _sealed_earlier_delivery(read, context)
             if earlier is not None:
                 instance, sealer = earlier
-                delivery = "the first delivery's record" if instance == 1 else "an earlier delivery's record"
+                writer = normalize_domain(read.writer)
                 # The title is the words before the first colon (_claim_finding).
-                why = (f"{delivery}, at the forwarding mailbox; sealed in ARC i={instance} by {sealer}: the set's "
-                       f"seal and message signature verify and its results are these, so {read.writer} recorded "
-                       "them when the message reached the operator earlier, and the operator then passed it on "
-                       "(RFC 8617 section 5.1); not this delivery's result, so not relied on")
+                if not any(other.name == _AR and other.header_index < (context.boundary_index or 0)
+                           and normalize_domain(other.writer) == writer for other in fields):
+                    # With no record of the writer's above the boundary, the sealed set is this
+                    # delivery's: a gateway that writes its Authentication-Results among the
+                    # message's own fields (Mimecast does) recorded the same results as its seal
+                    # (verification V52c, defect 3). An earlier delivery's record has the later
+                    # delivery's above it (Gmail's auto-forward).
+                    why = (f"the receiving side's own record of this delivery, written among the message's fields "
+                           f"below its Received; sealed in ARC i={instance} by {sealer}: the set's seal and message "
+                           f"signature verify and its results are these, so {read.writer} recorded them (some "
+                           "gateways write their Authentication-Results there, RFC 8601 section 5 asks for it at "
+                           "the top); a sender can write a field in that place too, so the sealed record is what "
+                           "counts and this one is not relied on")
+                else:
+                    delivery = "the first delivery's record" if instance == 1 else "an earlier delivery's record"
+                    why = (f"{delivery}, at the forwarding mailbox; sealed in ARC i={instance} by {sealer}: the "
+                           f"set's seal and message signature verify and its results are these, so {read.writer} "
+                           "recorded them when the message reached the operator earlier, and the operator then "
+                           "passed it on (RFC 8617 section 5.1); not this delivery's result, so not relied on")
                 names_receiver = _SEALED_EARLIER
         position_only = trusted and names_receiver == _POSITION_ONLY
         if position_only:
@@ -3958,7 +3973,8 @@ def _recorded_from_among(rec_from: str, dmarc: DmarcResult) -> tuple[str, str] |
 
 _SEALED_EARLIER = "sealed"
 """parse_recorded's mark for a field in the receiver's name below the boundary that the operator's own
-verified ARC set records (_sealed_earlier_delivery): an earlier delivery's record, not a forgery."""
+verified ARC set records (_sealed_earlier_delivery): an earlier delivery's record, or this delivery's
+written low among the message's fields (a gateway's placement), not a forgery."""
 
 _POSITION_ONLY = "position"
 """_judge_trust's mark for a field trusted by its position alone (the closed run of trace fields
