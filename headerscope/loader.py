@@ -501,6 +501,89 @@ def _fix_line_ends(data: bytes, cleanups: list[str], reshaping: list[str]) -> by
     return data
 
 
+# A paste copied from the raw source of a text part that carried it quoted-printable (RFC 2045
+# section 6.7, https://www.rfc-editor.org/rfc/rfc2045#section-6.7): each "=" is "=3D" (rule 1),
+# lines are cut at 76 characters with a soft line break, a trailing "=" (rules 3 and 5).
+QP_DECODED = "decoded quoted-printable: the paste was copied from an encoded text part"
+# How much of the header block is read to decide (a header pasted is far smaller).
+_MAX_QP_HEADER = 256 * 1024
+# RFC 2045 section 6.7 rule 5: encoded lines are at most 76 characters.
+_MAX_QP_LINE = 76
+_QP_SOFT_BREAK = re.compile(rb"=(?:\r\n|\n)")
+_QP_ESCAPE = re.compile(rb"=([0-9A-F]{2})")
+# An "=" that is no escape: a delivered header's own (a tag list, an encoded word's "=?").
+_QP_BARE_EQUALS = re.compile(rb"=(?![0-9A-F]{2})")
+# The escapes a header's encoding holds: "=" itself, white space kept at a line's end (rule 3),
+# 8-bit text (rule 1). Never a line end or another control character, which would make fields
+# out of one field's text.
+_QP_HEADER_ESCAPES = frozenset({b"3D", b"20", b"09"} | {f"{byte:02X}".encode() for byte in range(0x80, 0x100)})
+# "=3D" where a tag list's or a parameter's "=" stands (RFC 6376 section 3.2 tag-spec, RFC 8601
+# section 2.2 "method=result", "version=TLS1_2"), after white space, ";" or "(": the encoder's
+# evidence. The name is bounded.
+_QP_TAG_EQUALS = re.compile(rb"(?:^|[ \t;(])[A-Za-z][A-Za-z0-9_.-]{0,63}=3D", re.MULTILINE)
+# A line that starts a field ("Name:", or "Name :" as RFC 5322 section 4.5.3 still reads it);
+# a soft break never joins one with a header field's name (or From:, Sender: in either form)
+# to the line above: that would hide a field the delivered message shows. A DKIM h= list's
+# "cc :" cut by the encoder is no field's start.
+_QP_FIELD_START = re.compile(rb"[A-Za-z][A-Za-z0-9-]{0,75}(?::|[ \t]{1,8}:)")
+_MIN_QP_TAG_EQUALS = 2
+# The first fields are read down to the first Received field, within this many lines.
+_MAX_QP_FIRST_LINES = 40
+
+
+def _decode_quoted_printable(data: bytes, start: int, cleanups: list[str], reshaping: list[str]) -> bytes:
+    """A paste copied from an encoded text part's raw source (a ticket's or a customer's email):
+    decoded, and said. A delivered message is never decoded: its header holds "=" of its own
+    (a tag list, an encoded word, RFC 2047 section 4.2), and its receiver's first fields, which
+    the sender cannot write, would have to read as encoded too. So the header block as a whole
+    must read as the encoder writes it: every line at most 76 characters, no "=" that is no
+    escape, escapes only of "=", white space and 8-bit text (never a line end: decoding makes no
+    field), no soft break joining a field's start to the line above (decoding hides no field); it
+    must show the encoding where a tag list's "=" stands, at least twice; and its first fields,
+    down to the first Received field (the receiver's own, in a delivered message), must hold a
+    "=3D" or a soft break."""
+    head = data.find(b"=3D", start, start + _MAX_QP_HEADER)
+    if head < 0:
+        return data
+    ends = [i for i in (data.find(b"\n\n", start, start + _MAX_QP_HEADER),
+                        data.find(b"\n\r\n", start, start + _MAX_QP_HEADER)) if i >= 0]
+    end = min(ends) + 1 if ends else min(len(data), start + _MAX_QP_HEADER)
+    if head >= end:
+        return data  # only the body has one (a QP body is the body's own business)
+    raw = data[start:end].splitlines()
+    if not raw or not _is_field(raw[0]) or any(len(line) > _MAX_QP_LINE for line in raw):
+        return data
+    first_fields_end = 0  # lines of the fields down to the first Received field
+    in_first_fields, received_seen = True, False
+    for index, line in enumerate(raw):
+        soft_broken = index > 0 and raw[index - 1].endswith(b"=")
+        field_start = _QP_FIELD_START.match(line) if soft_broken else None
+        if field_start is not None and (_field_name(line) in (b"from", b"sender") or (
+                field_start.group()[-2:-1] not in (b" ", b"\t") and _names_a_header_field(line))):
+            return data
+        if in_first_fields and not soft_broken and line[:1] not in (b" ", b"\t"):  # a field starts
+            in_first_fields = not received_seen and index < _MAX_QP_FIRST_LINES
+            received_seen = line[:9].lower() == b"received:"
+        if in_first_fields:
+            first_fields_end = index + 1
+    joined = _QP_SOFT_BREAK.sub(b"", data[start:end])
+    if _QP_BARE_EQUALS.search(joined) is not None:
+        return data
+    if any(escape not in _QP_HEADER_ESCAPES for escape in _QP_ESCAPE.findall(joined)):
+        return data
+    if len(_QP_TAG_EQUALS.findall(joined)) < _MIN_QP_TAG_EQUALS:
+        return data
+    first_fields = raw[:first_fields_end]
+    if not any(b"=3D" in line or line.endswith(b"=") for line in first_fields):
+        return data
+    # The whole paste from its first field on (a full message's body was encoded with it).
+    decoded = _QP_ESCAPE.sub(lambda escape: bytes.fromhex(escape.group(1).decode()),
+                             _QP_SOFT_BREAK.sub(b"", data[start:]))
+    cleanups.append(QP_DECODED)
+    reshaping.append(QP_DECODED)
+    return data[:start] + decoded
+
+
 _ALL_WHITESPACE = re.compile(rb"[ \t\n\r\x0b\x0c]*\Z")
 _LEADING_BLANK_LINES = re.compile(rb"(?:[ \t]*+(?:\r\n|\n|\r))++")
 
@@ -2924,6 +3007,8 @@ def _load(original: bytes, source: str, digest: str, emlx: bool = True,
     data = _fix_line_ends(decoded, cleanups, reshaping)
     start = _skip_leading_blank_bytes(data, start, cleanups)
     pasted = not from_mail_store and not carried
+    if pasted:  # a mail store's message, or a part of one, is as delivered: never a text part's copy
+        data = _decode_quoted_printable(data, start, cleanups, reshaping)
     if not cleanups and start == 0 and data is original and _needs_no_cleanup(data) and \
             not (pasted and _part_header_stub_after(data)):
         # The header block ends at its first empty line (within the first split chunk, as
