@@ -542,14 +542,13 @@ def _decode_quoted_printable(data: bytes, start: int, cleanups: list[str], resha
     must show the encoding where a tag list's "=" stands, at least twice; and its first fields,
     down to the first Received field (the receiver's own, in a delivered message), must hold a
     "=3D" or a soft break."""
-    head = data.find(b"=3D", start, start + _MAX_QP_HEADER)
-    if head < 0:
+    # The header block: up to the first empty line (a QP body is the body's own business).
+    end = data.find(b"\n\n", start, start + _MAX_QP_HEADER) + 1 or min(len(data), start + _MAX_QP_HEADER)
+    if data.find(b"\r", start, end) >= 0:
+        crlf = data.find(b"\n\r\n", start, end)
+        end = crlf + 1 if crlf >= 0 else end
+    if data.find(b"=3D", start, end) < 0:
         return data
-    ends = [i for i in (data.find(b"\n\n", start, start + _MAX_QP_HEADER),
-                        data.find(b"\n\r\n", start, start + _MAX_QP_HEADER)) if i >= 0]
-    end = min(ends) + 1 if ends else min(len(data), start + _MAX_QP_HEADER)
-    if head >= end:
-        return data  # only the body has one (a QP body is the body's own business)
     raw = data[start:end].splitlines()
     if not raw or not _is_field(raw[0]) or any(len(line) > _MAX_QP_LINE for line in raw):
         return data
