@@ -550,7 +550,8 @@ def _decode_quoted_printable(data: bytes, start: int, cleanups: list[str], resha
     if data.find(b"=3D", start, end) < 0:
         return data
     raw = data[start:end].splitlines()
-    if not raw or not _is_field(raw[0]) or any(len(line) > _MAX_QP_LINE for line in raw):
+    # A soft break on the header's last line would join the empty line that ends it to it.
+    if not raw or not _is_field(raw[0]) or raw[-1].endswith(b"=") or any(len(line) > _MAX_QP_LINE for line in raw):
         return data
     first_fields_end = 0  # lines of the fields down to the first Received field
     in_first_fields, received_seen = True, False

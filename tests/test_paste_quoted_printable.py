@@ -120,3 +120,10 @@ def test_a_soft_break_never_joins_away_a_field() -> None:
     line_start = encoded.rindex(b"\n", 0, at) + 1
     padded = encoded[:line_start] + b"X-Pad: " + b"p" * 68 + b"=\n" + encoded[at + 1:]
     assert QP_DECODED not in load_bytes(padded, source="-").cleanups
+
+
+def test_a_soft_break_never_joins_the_header_to_its_body() -> None:
+    header, body = _sample("forwarded-srs.eml")
+    encoded = _cut_at_76(header).rstrip(b"\n") + b"=\n\n" + body
+    loaded = load_bytes(encoded, source="-")
+    assert QP_DECODED not in loaded.cleanups
