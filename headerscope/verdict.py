@@ -572,7 +572,12 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
         # As the DKIM drift line: the receiver's check at delivery stands; DNS changed since, or
         # the revoked record used is one of several and the receiver may have used another.
         since = ""
-        if drift is not None and arc is not None and arc.result != "pass":
+        if arc is not None and arc.result == "neutral" and arc.reason_code == "no_body":
+            # A header without its body (auth.dmarc._body_not_copied): what the receiver checked then.
+            since = (" It recorded arc=pass at delivery, when it had the body; the body was not in this copy, so the "
+                     "newest ARC-Message-Signature's body hash cannot be checked here, and every seal and its signed "
+                     "header fields validate.")
+        elif drift is not None and arc is not None and arc.result != "pass":
             since = (" It recorded arc=pass at delivery; the chain fails now only because the key record used for a "
                      "sealer's signature is revoked, one of several at its selector: the receiver may have used "
                      "another, not a change to the message." if drift.label == "key_among_several" else

@@ -334,9 +334,12 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
     # The reading of a mailbox entry's body the message's signatures establish: asked only when
     # a body hash matches no reading (the split keeps the answer).
     established = functools.partial(mbox_established_reading, message, split) if mbox_quoted and has_body else None
+    # Without a body (a header pasted alone) each ARC-Message-Signature is verified over its signed
+    # header fields alone, as for a copy whose body is not the one signed: whether the newest one's
+    # do is what a receiver's record of arc=pass at delivery can stand on (auth.dmarc).
     outcome = (_dkimpy.ArcOutcome("fail", "", ()) if census.over_limit
                else _dkimpy.verify_arc(signed_split, dnsfunc,
-                                       body_uncheckable=uncheckable_body is not None and has_body,
+                                       body_uncheckable=(uncheckable_body is not None and has_body) or not has_body,
                                        mbox_quoted=mbox_quoted and has_body, mbox_established=established,
                                        budget=budget))
     # Each set's AMS read once, for the From check and for the report below.
@@ -382,11 +385,12 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
             selector=source.get("s") if source else None,
             cv=seal.get("cv") if seal else None,
             seal_result=_instance_word(check.seal_valid, seal_problem) if check and not seal_unpaid else None,
-            # Without a body an ARC-Message-Signature cannot validate (its bh= covers the body):
-            # neutral, as a DKIM signature of a header-only input, not a failure. A blank body
-            # (a header copy that kept its empty line) is the same.
+            # Without a body an ARC-Message-Signature cannot validate (its bh= covers the body): one
+            # whose signed header fields verify is neutral, as a DKIM signature of a header-only
+            # input, not a failure; one whose fields do not, fails (a signed field changed, or the
+            # copy lost it). A blank body (a header copy that kept its empty line) is the same.
             signature_result=(None if ams_unpaid else "neutral" if check and not ams_problem and (
-                number in rebuilt or number in unmatched or (not check.ams_valid and not has_body))
+                number in rebuilt or number in unmatched)
                               else _instance_word(check.ams_valid, ams_problem) if check else None),
             authentication_results=entry.results,
             seal_key_record=_verified_words(dnsfunc, tried.get(("seal", number))) if tried else None,
@@ -448,6 +452,13 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
             newest = checks[max(rebuilt)]
             result, code = "neutral", "body_uncheckable"
             reason = _uncheckable_words(newest, sets[max(rebuilt)], uncheckable_body)
+        elif result in ("pass", "fail") and not has_body and newest_unchecked and seals_valid \
+                and (result == "pass" or _first_failure(outcome) == ("ams", max(rebuilt))):
+            # A header without its body: the same, said as such. Not a pass: the body hash the chain
+            # also rests on is not in the input (auth.dmarc credits only the receiver's arc=pass).
+            result, code = "neutral", "no_body"
+            reason = (f"every ARC seal and the signed header fields of the newest ARC-Message-Signature "
+                      f"(i={max(rebuilt)}) validate, but the input has no body, so its body hash could not be checked")
         elif result in ("pass", "fail") and unmatched and max(unmatched) == max(checks, default=0) and seals_valid \
                 and (result == "pass" or _first_failure(outcome) == ("ams", max(unmatched))):
             # As for a DKIM signature (auth.dkim): the chain rests on the newest AMS, whose body hash

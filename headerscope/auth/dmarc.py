@@ -482,9 +482,11 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
         text += ". " + "; ".join(notes)
     intermediaries = intermediary_sets(arc, receiver.orgs)
     drift = _key_drift(arc, receiver)
-    if drift is not None and _recorded_override(receiver, from_domain) is not None:
+    body_not_copied = _body_not_copied(arc, receiver)
+    if (drift is not None or body_not_copied is not None) and _recorded_override(receiver, from_domain) is not None:
         # The receiver verified the chain at delivery (arc=pass) and accepted the message on its
-        # word; it fails now only because a sealer's key left DNS since: the sets it acted on.
+        # word; it fails now only because a sealer's key left DNS since, or cannot be checked
+        # whole because the copy holds no body: the sets it acted on.
         intermediaries = _trimmed(arc, receiver.orgs)
     # The receiving side recorded that it applied reject or quarantine without an ARC override:
     # it had the chain and did not trust its sealers; nothing here is softer than its decision.
@@ -493,7 +495,7 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
     oldest_pass = arc.oldest_pass if arc is not None and drift is None else None
     vouched = _arc_vouches(intermediaries, from_domain, oldest_pass) and enforced is None
     arc_override = None if passed else _arc_override(arc, intermediaries, disposition, receiver, from_domain,
-                                                     oldest_pass, drift)
+                                                     oldest_pass, drift, body_not_copied)
     if arc_override is not None and enforced is not None and intermediaries:
         arc_override += (f" But {enforced.authserv_id or 'the receiving side'} recorded that it applied the domain's "
                          "policy without an ARC override: it had the chain and did not act on it, and anyone can "
@@ -1244,6 +1246,21 @@ def _key_drift(arc: ArcResult | None, receiver: _ReceiverView) -> RecordedResult
     return receiver.arc_pass
 
 
+def _body_not_copied(arc: ArcResult | None, receiver: _ReceiverView) -> RecordedResult | None:
+    """The receiving side's own recorded arc=pass when the input is a header without its body and
+    the chain validates as far as a header shows: every seal, and the signed header fields of the
+    newest ARC-Message-Signature (its word neutral, auth.arc), only that signature's body hash is
+    not in the input. The receiver checked that hash at delivery, with the body (RFC 8617 section
+    5.2); its record, above the trust boundary, is what a sender cannot write. A forger's message
+    delivered with a blank body would have failed that check there, and recorded no arc=pass."""
+    if arc is None or arc.result != "neutral" or arc.reason_code != "no_body" or not arc.instances:
+        return None
+    newest = max(arc.instances, key=lambda i: i.instance)
+    if newest.signature_result != "neutral" or any(i.seal_result != "pass" for i in arc.instances):
+        return None
+    return receiver.arc_pass
+
+
 def _tied(intermediaries: tuple[ArcInstance, ...], oldest_pass: int | None) -> tuple[ArcInstance, ...]:
     """The intermediaries' sets at or above the chain's oldest-pass (RFC 8617 section 5.2 step 6):
     those whose ARC-Message-Signature still validates on this message. A set below it signed
@@ -1318,11 +1335,14 @@ def _recorded_override(receiver: _ReceiverView, from_domain: str) -> RecordedRes
 
 def _arc_override(arc: ArcResult | None, intermediaries: tuple[ArcInstance, ...], disposition: str | None,
                   receiver: _ReceiverView, from_domain: str, oldest_pass: int | None = None,
-                  drift: RecordedResult | None = None) -> str | None:
+                  drift: RecordedResult | None = None, body_not_copied: RecordedResult | None = None) -> str | None:
     """What a receiver that trusts the ARC sealers could decide (RFC 8617 section 7.2). ``drift``:
     the receiver's recorded arc=pass when the chain fails now only because a sealer's key left DNS
-    (``_key_drift``); ``intermediaries`` are then the sets it acted on."""
-    if arc is None or not arc.instances or not (holds(arc) or (drift is not None and intermediaries)):
+    (``_key_drift``); ``body_not_copied``: that record when the input holds no body for the newest
+    ARC-Message-Signature's hash (``_body_not_copied``); ``intermediaries`` are then the sets it
+    acted on."""
+    recorded_pass = drift if drift is not None else body_not_copied
+    if arc is None or not arc.instances or not (holds(arc) or (recorded_pass is not None and intermediaries)):
         return None
     action = disposition or "none"
     if not intermediaries:
@@ -1342,6 +1362,9 @@ def _arc_override(arc: ArcResult | None, intermediaries: tuple[ArcInstance, ...]
             words += (" It recorded arc=pass at delivery; the chain fails now only because the key record used for "
                       "a sealer's signature is revoked, one of several at its selector, and the receiver may have used "
                       f"another (RFC 6376 section 6.1.2), not a change to the message ({arc.reason}).")
+        elif body_not_copied is not None:
+            words += (f" It recorded arc=pass at delivery, when it had the body; this copy holds none ({arc.reason}), "
+                      "so that part of its check cannot be repeated here.")
         elif drift is not None:
             # As a DKIM key removed after delivery (recorded dns_drift): the receiver's check then stands.
             words += (f" It recorded arc=pass at delivery; the chain fails now only because a sealer's key has since "
