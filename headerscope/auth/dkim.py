@@ -1144,6 +1144,9 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
         if "subject" in check.signed_lower:
             _verify_untagged(check, fields, field_pair, key, header_canon=header_canon, algorithm=algorithm)
         reason = (f"signed headers changed since signing (or the key at {name} was replaced)")
+        not_in_input = _signed_fields_not_in_input(check, present, header_only=not has_body or blank_body)
+        if not_in_input:
+            reason = not_in_input
         if len(check.signature) != expected:
             # An RSA signature is exactly as long as the key's modulus (RFC 8017 section 8.2.2
             # step 1), an ed25519 one 64 bytes (RFC 8032 section 5.1.7): a b= of another length
@@ -1970,6 +1973,31 @@ def _key_replaced(findings: list[Finding], results: tuple[DkimSignatureResult, .
             if f.id == "dkim.headers_changed" and f.subject in hints else f for f in findings]
 
 
+_FIELD_SPELLING = {"message-id": "Message-ID", "mime-version": "MIME-Version"}
+SIGNED_FIELDS_NOT_IN_INPUT = "are not in the input (a copy that stops early, or a message without them)"
+"""What a failing signature's reason says when the header alone was given, without From: (a paste
+that may stop before it: envelope.no_from) and without fields the signature signs
+(_signed_fields_not_in_input); recorded.py words its comparison by it."""
+
+
+def _signed_fields_not_in_input(check: _Check, present: dict[str, int], *, header_only: bool) -> str | None:
+    """A signature that does not verify over a header given alone without From: and without some
+    of the fields it signs, in words: those fields are not in the input, a paste that stops before
+    them being the likeliest cause (each server puts its fields on top, RFC 5321 section 4.4, so
+    the author's come last). Not "changed after delivery": a signed field that is absent hashes as
+    empty (RFC 6376 section 5.4), so no signature over it can match. Words only: the result stays a
+    failure, as a message delivered without those fields would read (a sender can send one)."""
+    if not header_only or present.get("from", 0):
+        return None
+    missing = [name for name in dict.fromkeys(check.signed_lower) if name in present and not present[name]]
+    if not missing:
+        return None
+    names = ", ".join(_FIELD_SPELLING.get(name, "-".join(part.capitalize() for part in name.split("-"))) + ":"
+                      for name in missing)
+    return (f"the signed fields {names} {SIGNED_FIELDS_NOT_IN_INPUT}: a signed field that is absent hashes as "
+            "empty (RFC 6376 section 5.4), so the signature cannot match here")
+
+
 def _findings(checks: list[_Check], present_counts: dict[str, int], from_domain: str | None = None,
               historic: tuple[datetime, str] | None = None) -> list[Finding]:
     findings: list[Finding] = []
@@ -2004,6 +2032,9 @@ def _findings(checks: list[_Check], present_counts: dict[str, int], from_domain:
                           f"{_dkimpy.MAX_KEY_RECORDS} are tried per selector): whether the signer revoked its key or "
                           "published a revoked record beside it cannot be told, and a verifier that used another "
                           "may have verified it")
+            if check.reason_code == "signature_mismatch" and SIGNED_FIELDS_NOT_IN_INPUT in reason:
+                title, reference = ("DKIM signature cannot match: fields it signs are not in the input",
+                                    f"{RFC6376}#section-5.4")
             findings.append(Finding(finding_id, severity, title, reason, reference, check.label))
     # Signatures whose signed header fields verified (no_body: all but the body hash), and those
     # proven to verify with a Subject tag taken off: their unsigned copies of a field matter as

@@ -48,7 +48,7 @@ from ..model import (
 )
 from ..text import compiled_on_first_use, header_ref, header_refs, read_comment, result_words
 from . import _authres
-from .dkim import unchanged_fields_witness
+from .dkim import SIGNED_FIELDS_NOT_IN_INPUT, unchanged_fields_witness
 from .ptr import parse_client_ip
 
 # Header bytes are hostile: never read more than this of one field.
@@ -3529,6 +3529,12 @@ def _label_dkim(subject: str, rec: RecordedResult | None, sig: DkimSignatureResu
                          "fields are as signed, which points to the key at this selector replaced since (key "
                          "rotation); an edit of this signature's own field (its h= or other tags) fails the same "
                          "way, and cannot be ruled out.")
+        if code == "signature_mismatch" and SIGNED_FIELDS_NOT_IN_INPUT in sig.reason:
+            # A header given alone, without From: and other fields the signature signs (a paste
+            # that may stop before them): not said as a change after delivery. The label stays, so
+            # every verdict reads as before (a message delivered without them is possible).
+            return _make("dkim", subject, rec, ours, "modified_after_delivery",
+                         f"{_passed_at_delivery(rec)}; now it fails: {sig.reason}.")
         if code in _DKIM_MODIFIED:
             part = "body" if code == "body_hash_mismatch" else "signed header fields"
             key = "" if code == "body_hash_mismatch" else ", or the key at the selector was replaced since"
@@ -4524,6 +4530,9 @@ def _comparison_finding(comparison: Comparison) -> Finding | None:
     if entry is None:
         return None
     severity, words, reference = entry
+    if comparison.label == "modified_after_delivery" and comparison.method == "dkim" \
+            and SIGNED_FIELDS_NOT_IN_INPUT in comparison.explanation:
+        words = "signed fields not in the input"
     if comparison.method == "arc":
         reference = RFC8617_ARC
     elif comparison.method != "dkim" and reference == RFC6376_VERIFY:
