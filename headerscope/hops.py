@@ -2740,7 +2740,7 @@ def build_chain(
     if renamed:
         received = tuple(sorted([*received, *renamed], key=lambda f: f.index))
     return build_chain_from_fields(received, date, now, parse=parse, header_only=message.header_only,
-                                   cut_off=message.cut_off,
+                                   cut_off=message.cut_off, top_cut=message.starts_mid_field,
                                    statements=_read_statements(message), skip_listed=_skip_listed(message),
                                    reverse_names=reverse_names,
                                    mail_exchangers=mail_exchangers,
@@ -3008,6 +3008,7 @@ def build_chain_from_fields(
     date_to_the_minute: bool = False,
     header_only: bool = False,
     cut_off: bool = False,
+    top_cut: bool = False,
     message_id: str | None = None,
     author_domain: str | None = None,
     originating_ips: Sequence[str] = (),
@@ -3022,7 +3023,8 @@ def build_chain_from_fields(
     ``addressed_domains``: the domains of To: and Cc:, for a receiver that names no recipient;
     ``list_domain``: the organisation the message's List-Id names; ``header_only``: the fields
     are a pasted header without its body, which may stop anywhere (``cut_off``: a file cut off
-    inside its header, which stops early too, said in a file's words); ``message_id`` and
+    inside its header, which stops early too, said in a file's words; ``top_cut``: a paste that
+    starts inside a field, without the topmost fields, Message.starts_mid_field); ``message_id`` and
     ``author_domain``: the Message-ID field and the From: address's domain; ``originating_ips``:
     the values of the message's X-Originating-IP fields (see _submitted_from_originating_ip);
     ``delivery_recorded``: the message carries a field a delivery writes (Delivered-To,
@@ -3227,12 +3229,17 @@ def build_chain_from_fields(
                    if loginless else f"with authentication ({address_safe_shortened(str(entry.fields.auth), 120)})")
             findings.add(Finding(
                 id="hops.internal_only", severity=Severity.INFO,
-                title=f"Sent and delivered inside {where}",
+                title=f"Submitted inside {where}; the hops after those shown are not in the copy" if top_cut
+                else f"Sent and delivered inside {where}",
                 explanation=f"The message was submitted {how} "
                             f"at hop {boundary_index + 1}, where {by} took it from the author's mail program "
-                            f"(or web mail acting for the author), and every hop after it is inside {where}: "
-                            f"it was sent and delivered inside that organisation, never received from outside. "
-                            f"{story}The trust boundary is placed at hop {boundary_index + 1}, the submission"
+                            f"(or web mail acting for the author), and every hop after it "
+                            + (f"that this copy shows is inside {where}; the copy starts inside a header field, so "
+                               "the fields above it, the later hops among them, are missing: where the message went "
+                               "after those cannot be told. " if top_cut else
+                               f"is inside {where}: it was sent and delivered inside that organisation, never "
+                               "received from outside. ")
+                            + f"{story}The trust boundary is placed at hop {boundary_index + 1}, the submission"
                             + ("." if forward_leg is not None else ", where it entered the mail system."),
                 reference="https://www.rfc-editor.org/rfc/rfc6409#section-3",
             ))
@@ -3260,6 +3267,8 @@ def build_chain_from_fields(
                 explanation=f"No hop shows the message arriving from outside {where}: it was sent inside "
                             + ("that provider's mail system, which its customers share (the sender's domain and the "
                                "recipient's may be two different customers of it)" if shared else "that organisation")
+                            + (" as far as this copy shows: it starts inside a header field, so the fields above it, "
+                               "the later hops among them, are missing" if top_cut else "")
                             + f". {story}The trust boundary is placed at hop {boundary_index + 1}, {placed}.",
                 reference=_RFC5321_TRACE,
             ))

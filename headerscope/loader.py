@@ -114,6 +114,11 @@ class LoadedInput(Value):
     alone, mboxcl2 quotes nothing), and the file does not say which (RFC 4155 section 2). The bytes
     are kept as stored; a DKIM or ARC body hash that does not match them is matched against the
     body with that quoting undone (auth.dkim, auth.arc). False for any other input."""
+    starts_mid_field: bool = False
+    """The paste started inside a header field: its first lines were folded lines continuing a
+    field whose start was not copied (left out, and said). A delivered message never starts so
+    (each server puts whole fields on top, RFC 5321 section 4.4): the fields above, the receiving
+    side's topmost, are missing (Message.starts_mid_field)."""
     uncheckable_body: UncheckableBody | None = None
     """Set for a copy whose header fields are the ones received but whose body is not the one that
     was signed: a message headerscope rebuilt from an Outlook .msg (or one carried inside such a
@@ -277,6 +282,8 @@ class _Lines:
         """The character references of a header copied from a page's HTML source were decoded."""
         self.mbox_sender: str | None = None
         """The address on the mbox "From " line removed before the message, if it gave one."""
+        self.starts_mid_field = False
+        """The paste's first lines continued a field whose start was not copied (left out)."""
         self._split_more()
 
     def _split_more(self) -> bool:
@@ -2169,6 +2176,31 @@ _MAX_PROPERTIES_LINES = 2 * MAX_HEADER_FIELDS
 header is read to (message.MAX_HEADER_FIELDS), each a name line and a value line."""
 
 
+# Folded lines a paste may start with before its first whole field (a field's continuation
+# lines are at most a few hundred: a DKIM b= or an ARC seal is a dozen).
+_MAX_LEADING_CONTINUATION = 200
+
+
+def _drop_leading_continuation(lines: _Lines) -> None:
+    """A paste whose first lines are folded lines (RFC 5322 section 2.2.3: they start with white
+    space) continuing a field whose start was not copied, with a field after them: the copy began
+    inside that field. Those lines are left out (the fields after them keep their bytes), and it
+    is said, with the fields above missing: a delivered message never starts so, each server puts
+    whole fields on top (RFC 5321 section 4.4)."""
+    if not lines.has(0) or lines.text[0][:1] not in (b" ", b"\t") or _is_blank(lines.text[0]):
+        return
+    count = 0
+    while count < _MAX_LEADING_CONTINUATION and lines.has(count) and lines.text[count][:1] in (b" ", b"\t") \
+            and not _is_blank(lines.text[count]):
+        count += 1
+    if not lines.has(count) or not _is_field(lines.text[count]):
+        return
+    lines.drop_front(count)
+    lines.starts_mid_field = True
+    lines.cleanups.append(f"left out the first {count} line(s): the paste starts inside a header field, whose start "
+                          "was not copied, and the fields above it (the receiving side's topmost) are missing")
+
+
 def _rebuild_properties_layout(lines: _Lines) -> None:
     """Outlook's properties dialog: ``Name:<TAB>`` and the value alone on the next line."""
     end = _header_block_end(lines)
@@ -3047,6 +3079,8 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
     _remove_common_indent(lines)
     _remove_first_line_indent(lines)
     _remove_indent_after_first_line(lines)
+    if pasted:  # a mail store's message, or a part of one, starts with a whole field
+        _drop_leading_continuation(lines)
     _rebuild_properties_layout(lines)
     _join_header_groups(lines)
     _drop_elisions(lines)
@@ -3104,6 +3138,8 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
     loaded = result(out, fmt, lines.cleanups, has_body, tuple(lines.recorded), exact_note, text_before=lines.skipped)
     if pasted and has_body and fmt in ("eml", "gmail-original") and (lines.whole_paste_steps or fmt == "gmail-original"):
         loaded = replace(loaded, uncheckable_body=_pasted_body(lines.reshaping, fmt))
+    if lines.starts_mid_field:
+        loaded = replace(loaded, starts_mid_field=True)
     if lines.mbox_sender is not None and fmt == "mbox-entry":
         import dataclasses
 

@@ -106,6 +106,9 @@ class Message(Value):
     cut_off: bool = False
     """A file cut off inside its header (the loader's ``cut-off`` format), not a paste: what it
     lacks is as unknown as what a paste leaves out, but it is said in a file's words."""
+    starts_mid_field: bool = False
+    """A paste that started inside a header field (LoadedInput.starts_mid_field): the fields
+    above its first one, the receiving side's topmost, were not copied."""
     fields_past_cap: int = 0
     """How many header fields lay past MAX_HEADER_FIELDS (0 for nearly every message): of
     those only the names in KEPT_PAST_CAP were read (at most MAX_KEPT_PER_NAME of each)."""
@@ -303,9 +306,10 @@ _DIRECT_HEADER = (_make_header is not HeaderField
 _new = object.__new__
 
 
-def parse_message(raw: bytes, *, cut_off: bool = False) -> Message:
+def parse_message(raw: bytes, *, cut_off: bool = False, starts_mid_field: bool = False) -> Message:
     """Parse raw bytes into a Message; never raises, malformed lines become defects.
-    ``cut_off``: the bytes are a file cut off inside its header (Message.cut_off)."""
+    ``cut_off``: the bytes are a file cut off inside its header (Message.cut_off);
+    ``starts_mid_field``: a paste that started inside a field (Message.starts_mid_field)."""
     header_end, body_start = header_body_offsets(raw)
     header_section = raw[:header_end]
     headers: list[HeaderField] = []
@@ -389,6 +393,7 @@ def parse_message(raw: bytes, *, cut_off: bool = False) -> Message:
         # Indexed after the last field read, as its place in ``headers``.
         headers.append(HeaderField(index=len(headers), name="", value=note, decoded=note, defects=(note,)))
     return Message(raw=raw, headers=tuple(headers), body_start=body_start, cut_off=cut_off,
+                   starts_mid_field=starts_mid_field,
                    fields_past_cap=max(beyond, 0), field_count=total_fields,
                    dropped_past_cap=tuple(dropped_by_name.items()))
 

@@ -507,7 +507,8 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
                                                  ("ARC-Authentication-Results", entry.results)) if value is None]
                for number, entry in sorted(sets.items())}
     partial = [number for number, names in missing.items() if names]
-    if result in ("fail", "permerror") and partial and not message.has_body and not census.over_limit:
+    if result in ("fail", "permerror") and partial and (not message.has_body or message.starts_mid_field) \
+            and not census.over_limit:
         # A header alone copied in part, or stopping early (a paste, a file cut off in its header):
         # a set without all of its fields says the copy left them out or ends before them (the
         # ARC-Authentication-Results Gmail writes below its seal and signature, say), not that a
@@ -518,7 +519,12 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
         # sender could put the lure in Subject:, send no body and be spared the warning.
         result, code = "neutral", "incomplete_copy"
         names = " and ".join(missing[partial[0]])
+        # So is a paste that starts inside a field (the loader left that field's lines out): the
+        # fields above its first one were not copied, a set's member among them (a delivered
+        # message never starts so: each server puts whole fields on top, RFC 5321 section 4.4).
         where = ("the file is cut off inside its header and may stop before it" if message.cut_off
+                 else f"the paste starts inside a header field: its {names} may be that field or above it, which "
+                      "the copy cut" if message.starts_mid_field
                  else f"the paste may have left out its {names}, or stop before it")
         reason = f"not checkable: ARC set i={partial[0]} is incomplete in the part given, without its {names} ({where})"
     key_gone = problems.get(_first_failure(outcome) or ("", 0)) if code in ("key_not_found", "key_revoked") else None
