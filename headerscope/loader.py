@@ -23,7 +23,10 @@ hashes them byte for byte). Otherwise each clean-up is applied to a copy and rep
 - blank lines between header fields and trailing blank lines of a headers-only paste
   (Outlook's "Internet headers" pane).
 - the Markdown auto-links a ticket, chat or issue page adds to host names and addresses
-  (``[host](http://host/)``, ``[a@b](mailto:a@b)``) when the paste is copied back from it.
+  (``[host](http://host/)``, ``[a@b](mailto:a@b)``) when the paste is copied back from it;
+- a paste copied from a quoted-printable text part's raw source (``=3D``, soft line breaks),
+  decoded only when the whole header reads as encoded (_decode_quoted_printable);
+- the folded lines a paste that starts inside a field begins with (_drop_leading_continuation).
 
 Only the lines a step looks at are split (the header block, and the body only as far as a
 headers-paste check needs): a 50 MB attachment stays one unsplit tail. Every step is a linear
