@@ -86,6 +86,7 @@ from .mime import (
     report_without_report,
 )
 from .model import (
+    ArcResult,
     CarriedSummary,
     Comparison,
     DkimSignatureResult,
@@ -122,6 +123,7 @@ from .replay import possible_replay
 from .spamfilters import read_spam_filters
 from .text import address_safe_shortened, compiled_on_first_use, header_ref, one_line, result_words
 from .verdict import (
+    GatewayChange,
     decide,
     generated_inside,
     handed_over_inside,
@@ -760,23 +762,73 @@ def _changed_by_list_footer(finding: Finding, dkim: Sequence[DkimSignatureResult
         "checked."))
 
 
-def _gateway_rewrite(message: Message, chain: HopChain, comparison: Sequence[Comparison]
-                     ) -> tuple[str, str, int] | None:
-    """(service, the rewrite as the message shows it, the boundary Received's header index) when a
-    pass recorded at delivery no longer holds because the body changed (Comparison
-    "modified_after_delivery"), the recipient's confirmed inbound gateway (hops.inbound_gateway:
-    the recipient domain's MX names it, the PTR of its address confirms it, and the boundary is at
-    its intake) is that service, and the body shows that service's own link rewrite
-    (auth.modifiers): perhaps the gateway changed the message after it verified it (verification
-    V44d). verdict.decide weighs it, only for the gateway's own record above the boundary."""
+def _gateway_rewrite(message: Message, chain: HopChain, comparison: Sequence[Comparison], arc: ArcResult | None
+                     ) -> GatewayChange | None:
+    """How the body shows a change by the recipient's confirmed inbound gateway after its check
+    (verdict.GatewayChange), when a pass recorded at delivery no longer holds because the body
+    changed (Comparison "modified_after_delivery") and the recipient's confirmed inbound gateway
+    (hops.inbound_gateway: the recipient domain's MX names it, the PTR of its address confirms it,
+    and the boundary is at its intake) shows the change as its own: its own ARC set sealed at its
+    intake validates over the body as it reads now (_gateway_sealed_set: verification V52c D2, a
+    banner), or, failing that, the body shows that service's own link rewrite (auth.modifiers:
+    verification V44d). verdict.decide weighs it, only for the gateway's own record above the
+    boundary (and with the ARC set, only that set's own record)."""
     gateway = chain.gateway
     if gateway is None or not gateway.confirmed or not chain.boundary_hop or chain.boundary_hop != gateway.intake \
             or not any(c.label == "modified_after_delivery" for c in comparison):
         return None
+    boundary_index = chain.hops[chain.boundary_hop - 1].header_index
+    sealed = _gateway_sealed_set(message, gateway.service, boundary_index, arc)
+    if sealed is not None:
+        instance, sealer, record_index = sealed
+        return (gateway.service, f"its own ARC set (i={instance} by {sealer}, right above its intake Received), "
+                "which holds that record,", boundary_index, record_index)
     from .auth.modifiers import REWRITER_SERVICES, body_modifiers  # only for such a copy
 
-    return next(((gateway.service, words, chain.hops[chain.boundary_hop - 1].header_index)
+    return next(((gateway.service, words, boundary_index, None)
                  for name, words in body_modifiers(message) if REWRITER_SERVICES.get(name) == gateway.service), None)
+
+
+def _gateway_sealed_set(message: Message, service: str, intake_index: int, arc: ArcResult | None
+                        ) -> tuple[int, str, int] | None:
+    """(instance, sealer, header index of its ARC-Authentication-Results) of the ARC set the
+    recipient's confirmed gateway sealed when it took the message in, when that set proves who
+    changed the body: it is the newest set (RFC 8617 section 4.2.1: each sealer adds the next
+    instance; an older set is anyone's to replay from a message once received through the same
+    service), its sealer's d= is the gateway's operator, each of its three fields stands once, right
+    above the intake Received (between it and the next Received up, where only the receiving side
+    writes: RFC 5321 section 4.4 adds trace fields on top; RFC 8601 section 5), the whole chain
+    validates now (every seal, and this newest ARC-Message-Signature over the body as it reads
+    now: RFC 8617 section 5.2) and its message signature has no l= (which would leave bytes added
+    after it unsigned). The gateway then sealed the changed body itself, after its own check; the
+    record credited is that set's alone (verdict._rewritten_by_gateway)."""
+    if arc is None or arc.result != "pass" or not arc.instances:
+        return None
+    newest = arc.instances[-1]
+    if newest.seal_result != "pass" or newest.signature_result != "pass" or newest.domain is None \
+            or host_organization(newest.domain) != service:
+        return None
+    fields: dict[str, list[HeaderField]] = {}
+    for header in reversed(message.headers[:intake_index]):
+        name = header.name.lower()
+        if name == "received":
+            break
+        if name in ("arc-seal", "arc-message-signature", "arc-authentication-results"):
+            fields.setdefault(name, []).append(header)
+    seal, signature, results = (fields.get(name, []) for name in
+                                ("arc-seal", "arc-message-signature", "arc-authentication-results"))
+    if len(seal) != 1 or len(signature) != 1 or len(results) != 1:
+        return None
+    tags = parse_tag_list(signature[0].value)
+    if tags.get("l") is not None or (tags.get("i") or "").strip() != str(newest.instance) \
+            or (parse_tag_list(seal[0].value).get("i") or "").strip() != str(newest.instance) \
+            or results[0].value.partition(";")[0].replace(" ", "").lower() != f"i={newest.instance}":
+        return None
+    # The same set elsewhere too (a copy of the newest instance below the intake): not one set.
+    if sum(1 for h in message.headers if h.name.lower() == "arc-seal"
+           and (parse_tag_list(h.value).get("i") or "").strip() == str(newest.instance)) != 1:
+        return None
+    return newest.instance, newest.domain, results[0].index
 
 
 def _provider_submission(hops: tuple[Hop, ...], boundary_hop: int | None, dkim: Sequence[DkimSignatureResult],
@@ -1597,7 +1649,7 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
                      comparison=comparison, findings=ordered, checked=resolver.source != "offline", inside=inside,
                      submitted=submitted, era=era if dmarc_predated else None,
                      self_signed=self_signed_passes(recorded),
-                     gateway_rewrite=_gateway_rewrite(message, chain, comparison),
+                     gateway_rewrite=_gateway_rewrite(message, chain, comparison, arc),
                      forwarded_through=forwarded_through,
                      # Replaying the same file later gives the same answer (verification V43a D3):
                      # the advice for a question the snapshot lacks, or for a failure it holds,

@@ -45,13 +45,19 @@ from .text import address_safe_shortened, header_ref
 # Reason codes that mean "we could not verify", not "it is false".
 _UNVERIFIABLE = frozenset({"no_body", "offline", "temperror", "not_checked", *COPY_UNCHECKABLE_CODES})
 _DELIVERY_ONLY_LABELS = frozenset({"dns_drift", "expired_since", "rules_changed", "key_among_several"})
+# What api._gateway_rewrite tells of a body the recipient's confirmed inbound gateway changed after
+# its check: (service, the change as the message shows it, the boundary Received's header index,
+# the header index of the one record that may be credited: the ARC-Authentication-Results of the
+# gateway's own ARC set sealed at its intake, or None when the change is read from the vendor's link
+# rewrite, where any of the gateway's records above the boundary counts).
+GatewayChange = tuple[str, str, int, int | None]
 
 
 def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
            dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
            findings: tuple[Finding, ...], checked: bool, inside: tuple[str, bool] | None = None,
            submitted: str | None = None, era: Era | None = None, self_signed: frozenset[int] = frozenset(),
-           retry: str = "try again later", gateway_rewrite: tuple[str, str, int] | None = None,
+           retry: str = "try again later", gateway_rewrite: GatewayChange | None = None,
            forwarded_through: tuple[str, bool] | None = None) -> Verdict:
     """authenticated / suspicious / spoofed / unauthenticated / not_checked, with the reason.
     ``inside``: how the message was generated inside the receiving system, and whether that rests
@@ -63,8 +69,9 @@ def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ..
     (``recorded.self_signed_passes``), which are no evidence about the sender. ``retry``: what to
     do about a temporary DNS error (dns.interface.retry_words: another source than trying again
     later, for a question a recorded snapshot holds no answer to). ``gateway_rewrite``: the
-    recipient's confirmed inbound gateway, its own link rewrite the body shows, and the boundary
-    Received's header index (api._gateway_rewrite), or None. ``forwarded_through``: the forwarder the
+    recipient's confirmed inbound gateway and how the body shows its own change (its link rewrite,
+    or its own ARC set sealed over the body as it reads now), see GatewayChange
+    (api._gateway_rewrite), or None. ``forwarded_through``: the forwarder the
     envelope and the boundary hop show the message came through, and whether it rewrote the envelope
     sender (api._forwarded_through), or None: words on a DMARC failure only."""
     if era is not None:
@@ -99,7 +106,7 @@ def _decided(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, 
              dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
              findings: tuple[Finding, ...], checked: bool, inside: tuple[str, bool] | None,
              submitted: str | None, self_signed: frozenset[int], retry: str,
-             gateway_rewrite: tuple[str, str, int] | None = None,
+             gateway_rewrite: GatewayChange | None = None,
              forwarded_through: tuple[str, bool] | None = None) -> Verdict:
     """decide, for a message received in DMARC's era, in the words the checks use."""
     verdict = _decide(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc, comparison=comparison,
@@ -345,7 +352,7 @@ def submitted_inside(hops: tuple[Hop, ...], boundary_hop: int | None, findings: 
 def _decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
             dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
             findings: tuple[Finding, ...], checked: bool, self_signed: frozenset[int] = frozenset(),
-            retry: str = "try again later", gateway_rewrite: tuple[str, str, int] | None = None,
+            retry: str = "try again later", gateway_rewrite: GatewayChange | None = None,
             forwarded_through: tuple[str, bool] | None = None) -> Verdict:
     domains = _distinct(from_domains)
     # Offline, what needs no DNS still decides: a message without a From: domain, or one where
@@ -393,7 +400,7 @@ def _decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, .
 def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
                    dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
                    findings: tuple[Finding, ...], self_signed: frozenset[int] = frozenset(),
-                   retry: str = "try again later", gateway_rewrite: tuple[str, str, int] | None = None,
+                   retry: str = "try again later", gateway_rewrite: GatewayChange | None = None,
                    forwarded_through: tuple[str, bool] | None = None) -> Verdict:
     # (In the mode the DMARC record asks, adkim=/aspf=: RFC 7489 sections 3.1.1 and 3.1.2.)
     aligned_dkim = [s for s in dkim if s.result == "pass" and s.aligned_by_mode]
@@ -953,7 +960,7 @@ def _dmarc_at_delivery(comparison: tuple[Comparison, ...], dkim: tuple[DkimSigna
 
 
 def _rewritten_by_gateway(delivery: Comparison | None, dkim: tuple[DkimSignatureResult, ...],
-                          gateway_rewrite: tuple[str, str, int] | None, domain: str) -> Verdict | None:
+                          gateway_rewrite: GatewayChange | None, domain: str) -> Verdict | None:
     """The verdict when the pass recorded at delivery is the receiving side's own inbound gateway's
     (its authserv-id a name of the confirmed gateway's service, written above the boundary
     Received, where no sender writes: RFC 8601 section 5), the aligned DKIM signature now fails only
@@ -964,9 +971,13 @@ def _rewritten_by_gateway(delivery: Comparison | None, dkim: tuple[DkimSignature
     the rewrite is read from marks a later editor could write too, which the words say."""
     if delivery is None or gateway_rewrite is None or delivery.label != "modified_after_delivery":
         return None
-    service, rewrite, boundary_index = gateway_rewrite
+    service, rewrite, boundary_index, sealed_record = gateway_rewrite
     if delivery.recorded_header_index is None or delivery.recorded_header_index >= boundary_index \
             or host_organization(delivery.recorded_by) != service:
+        return None
+    if sealed_record is not None and delivery.recorded_header_index != sealed_record:
+        # Proven by the gateway's own ARC set: only that set's record of its check is credited,
+        # never another pass (an older set replayed, another field of the receiving side).
         return None
     broken = [s for s in dkim if s.aligned_by_mode and s.result != "pass"]
     if not broken or any(s.reason_code != "body_hash_mismatch" or s.unsigned_headers or s.unsigned_body_bytes
@@ -975,6 +986,14 @@ def _rewritten_by_gateway(delivery: Comparison | None, dkim: tuple[DkimSignature
     what = (f"DMARC pass for {domain}" if delivery.method == "dmarc"
             else f"a DKIM pass aligned with {domain} ({(delivery.subject or '?').partition('/')[0]})")
     signature = broken[0]
+    if sealed_record is not None:
+        return Verdict(status="authenticated", authenticated_domain=domain, summary=(
+            f"Authenticated as {domain} at delivery: the receiving side's own gateway, {service} "
+            f"({delivery.recorded_by}), recorded {what} when it took the message in; the aligned DKIM signature by "
+            f"{signature.domain or '?'} fails now only in its body (the signed headers are intact), and {rewrite} "
+            f"validates over the body as it reads now: the gateway sealed the changed body itself (a "
+            f"banner or other text it adds after its check), so the change is the gateway's, not one made after "
+            f"delivery. The body as it reads now is not what {domain} signed."))
     return Verdict(status="authenticated", authenticated_domain=domain, summary=(
         f"Authenticated as {domain} at delivery: the receiving side's own gateway, {service} "
         f"({delivery.recorded_by}), recorded {what} when it took the message in; the aligned DKIM signature by "
