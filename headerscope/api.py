@@ -1294,7 +1294,8 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
     if spf_mail_from is None:
         # No Return-Path or envelope-from (a list archive's copy): the receiver's own trusted
         # Authentication-Results names the SPF identity it checked (RFC 8601 section 2.7.2).
-        spf_mail_from, spf_mail_from_source = _recorded_mail_from(recorded)
+        spf_mail_from, spf_mail_from_source = _recorded_mail_from(
+            recorded, boundary.header_index if boundary is not None else None)
     client_ip, helo, mail_from, inputs_from = _spf_inputs(opts, boundary, spf_mail_from,
                                                           spf_mail_from_source, received_spf, recorded,
                                                           arrival_missing=arrival_missing)
@@ -2057,28 +2058,51 @@ def _resent_domains(message: Message) -> frozenset[str]:
                      if address.domain)
 
 
-def _recorded_mail_from(recorded: tuple[RecordedResult, ...]) -> tuple[str | None, str | None]:
+def _recorded_mail_from(recorded: tuple[RecordedResult, ...], boundary_index: int | None = None
+                        ) -> tuple[str | None, str | None]:
     """The smtp.mailfrom of the receiver's own (trusted) SPF result, when it names an address or
-    a domain, and where it was read."""
+    a domain, and where it was read: its Authentication-Results first, else (``boundary_index``
+    given) an ARC-Authentication-Results it wrote above the boundary Received, where no sender
+    writes (RFC 8601 section 5): the recipient's gateway that writes no Received-SPF and no
+    envelope-from (Mimecast) records the MAIL FROM it checked there (RFC 8601 section 2.7.2;
+    verification V52c D4). One below the boundary Received is never read, however its set's seal
+    verifies: a sender can replay a set a receiver once sealed."""
     for result in recorded:
         if not result.trusted or result.method != "spf" or result.header != "Authentication-Results":
             continue
-        properties = dict(result.properties)
-        # smtp.mail: the older name some receivers still write (Coremail: NetEase, 163.com).
-        key = "smtp.mailfrom" if "smtp.mailfrom" in properties else "smtp.mail"
-        value = properties.get(key, "").strip().strip("<>\"")
-        if value and " " not in value and "." in value:
-            # A domain alone stands for its postmaster (RFC 7208 section 4.3), as said in the source.
-            source = f"Authentication-Results ({header_ref(result.header_index)}) {key}"
-            if "@" in value:
-                return value, source
-            if not is_domain_name(value):
-                # "test#hotmail.co.uk": a mailbox whose '@' a paste's redaction replaced, not a
-                # domain; no address is made up of it.
-                continue
-            return f"postmaster@{value}", (f"{source}, which names the domain only: postmaster@ stands for it "
-                                           "(RFC 7208 section 4.3)")
+        found = _recorded_mail_from_of(result)
+        if found is not None:
+            return found
+    if boundary_index is None:
+        return None, None
+    for result in recorded:
+        if not result.trusted or result.method != "spf" or result.header != "ARC-Authentication-Results" \
+                or result.header_index is None or result.header_index >= boundary_index:
+            continue
+        found = _recorded_mail_from_of(result)
+        if found is not None:
+            return found
     return None, None
+
+
+def _recorded_mail_from_of(result: RecordedResult) -> tuple[str, str] | None:
+    """The address a recorded SPF result's smtp.mailfrom (or smtp.mail) names, and where it was read."""
+    properties = dict(result.properties)
+    # smtp.mail: the older name some receivers still write (Coremail: NetEase, 163.com).
+    key = "smtp.mailfrom" if "smtp.mailfrom" in properties else "smtp.mail"
+    value = properties.get(key, "").strip().strip("<>\"")
+    if not value or " " in value or "." not in value:
+        return None
+    # A domain alone stands for its postmaster (RFC 7208 section 4.3), as said in the source.
+    source = f"{result.header} ({header_ref(result.header_index)}) {key}"
+    if "@" in value:
+        return value, source
+    if not is_domain_name(value):
+        # "test#hotmail.co.uk": a mailbox whose '@' a paste's redaction replaced, not a
+        # domain; no address is made up of it.
+        return None
+    return f"postmaster@{value}", (f"{source}, which names the domain only: postmaster@ stands for it "
+                                   "(RFC 7208 section 4.3)")
 
 
 def _spf_inputs(opts: AnalysisOptions, boundary: Hop | None, envelope_from: str | None,
