@@ -1426,6 +1426,9 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
     # Fields whose passes were set aside as trusted by position alone (_softens): shown, not called
     # forged for a failure of the same method beside them (a milter's dkim=fail of another signature).
     position_claims: set[int] = set()
+    # Fields told as forged claims (a pass in the receiver's name below its Received, or one its own
+    # records contradict): left out of the same-writer comparison (V52c D5).
+    forged_claims: set[int] = set()
     quiet_claims: dict[tuple[str | None, str | None], list[tuple[_Field, list[str], str]]] = {}
     for read in fields:
         trusted, why, names_receiver = _judge_trust(read.writer, read.header_index, context, read.name,
@@ -1534,6 +1537,7 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
                             if pretends and read.header_index not in position_claims
                             and names_receiver != _SEALED_EARLIER else [])
             if (contradicted and names_receiver != "forged") or names_receiver == "forged":
+                forged_claims.add(read.header_index)
                 findings.append(_claim_finding(read.name, read.header_index, read.writer, passes, why,
                                                names_receiver, contradicted))
                 continue
@@ -1576,8 +1580,12 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
                          "sender forges passes, not failures, so the worse results are taken as the receiver's "
                          "and these passes stay claims. Treat them as forged."),
             reference=RFC8601_TRUST, subject=header_ref(unexplained[0])))
+    # A field already told as a forged claim is not one of the writer's records: with it in the
+    # comparison, the writer's own records and the forgery "disagree" and "neither tells which the
+    # receiver acted on", where the receiver acted on its own (verification V52c D5).
     findings.extend(_same_writer_disagreements(
-        fields, context, hops, frozenset(r.header_index for r in recorded if r.trusted and r.header_index is not None)))
+        [read for read in fields if read.header_index not in forged_claims], context, hops,
+        frozenset(r.header_index for r in recorded if r.trusted and r.header_index is not None)))
     originals, original_findings = _preserved_originals(message)
     recorded.extend(originals)
     findings.extend(original_findings)
