@@ -770,7 +770,8 @@ def _gateway_rewrite(message: Message, chain: HopChain, comparison: Sequence[Com
     (hops.inbound_gateway: the recipient domain's MX names it, the PTR of its address confirms it,
     and the boundary is at its intake) shows the change as its own: its own ARC set sealed at its
     intake validates over the body as it reads now (_gateway_sealed_set: verification V52c D2, a
-    banner), or, failing that, the body shows that service's own link rewrite (auth.modifiers:
+    banner), for a hand-over that names the recipient's own instance (InboundGateway.tenant), or,
+    failing that, the body shows that service's own link rewrite (auth.modifiers:
     verification V44d). verdict.decide weighs it, only for the gateway's own record above the
     boundary (and with the ARC set, only that set's own record)."""
     gateway = chain.gateway
@@ -778,7 +779,12 @@ def _gateway_rewrite(message: Message, chain: HopChain, comparison: Sequence[Com
             or not any(c.label == "modified_after_delivery" for c in comparison):
         return None
     boundary_index = chain.hops[chain.boundary_hop - 1].header_index
-    sealed = _gateway_sealed_set(message, gateway.service, boundary_index, arc)
+    # Only a gateway whose hand-over names the recipient's own instance of the service: a shared
+    # service's hosts (Mimecast's relay.mimecast.com, *-smtp-delivery-*) serve every customer, so a
+    # forger's own account, delivering straight to the recipient's server that accepts the
+    # service's addresses, shows the same hosts, and its own ARC set over a body its own policy
+    # changed (an outbound disclaimer of its choosing) would read as the recipient's gateway's.
+    sealed = _gateway_sealed_set(message, gateway.service, boundary_index, arc) if gateway.tenant else None
     if sealed is not None:
         instance, sealer, record_index = sealed
         return (gateway.service, f"its own ARC set (i={instance} by {sealer}, right above its intake Received), "

@@ -439,6 +439,12 @@ class InboundGateway(Value):
     confirmed: bool
     """True when the recipient domain's MX names the service (the boundary is ``intake``); False
     when only suspected (offline, or DNS without the MX: the boundary is ``handed_on``)."""
+    tenant: str | None = None
+    """The customer instance that both the recipient's MX host and the hand-over client's
+    reverse-DNS name (as the receiver recorded it, never its greeting) name (Proofpoint's
+    "mx0a-TENANT.pphosted.com"): the hand-over is then the recipient's own instance's. None for a
+    service whose host names tell no customer apart (Mimecast, Barracuda, Proofpoint Essentials):
+    another customer of it (a forger's own account) hands on from the same hosts."""
 
 
 @frozen
@@ -1581,7 +1587,8 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
             # counted as the recipient tenant's (verification V47b).
             result.index, result.from_outside = intake, True
         result.gateway = InboundGateway(service=service, client_ip=_plain_ip(work[handed_on].fields.from_ip),
-                                        handed_on=handed_on + 1, intake=result.index + 1, confirmed=True)
+                                        handed_on=handed_on + 1, intake=result.index + 1, confirmed=True,
+                                        tenant=_named_tenant(exchanger, work[handed_on].fields.from_rdns))
         result.notes.append(Finding(
             id="hops.inbound_gateway", severity=Severity.INFO,
             title=f"{domain} receives its mail through {service}: the trust boundary is there",
@@ -2208,6 +2215,16 @@ def _same_tenant(mx_host: str, client_name: str | None) -> bool:
         return True
     client_tenant = _tenant_host().fullmatch(client_name.rstrip(".")) if client_name else None
     return client_tenant is not None and mx_tenant.group(1).lower() == client_tenant.group(1).lower()
+
+
+def _named_tenant(mx_host: str, client_rdns: str | None) -> str | None:
+    """The customer instance (_tenant_host) the MX host and the client's recorded reverse-DNS
+    name both name, or None when either names none or they differ."""
+    mx_tenant = _tenant_host().fullmatch(mx_host.rstrip("."))
+    client_tenant = _tenant_host().fullmatch(client_rdns.rstrip(".")) if client_rdns else None
+    if mx_tenant is None or client_tenant is None or mx_tenant.group(1).lower() != client_tenant.group(1).lower():
+        return None
+    return mx_tenant.group(1).lower()
 
 
 def _addressed_domains(message: Message) -> tuple[str, ...]:
