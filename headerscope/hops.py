@@ -2170,7 +2170,9 @@ def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: Ma
     # A gateway takes mail from other organisations' servers: a hand-over between two of the
     # service's own hosts at its intake is the sender's side (the service relaying outbound mail).
     below = next((org for org in (host_organization(n) for n in _client_names(work[intake].fields)) if org), None)
-    if (below is not None and orgs.same(below, service)) or not _gateway_linked(work, intake, b, orgs):
+    if (below is not None and orgs.same(below, service)
+            and not _from_another_customer(work[intake].fields, service, orgs, reverse_names)) \
+            or not _gateway_linked(work, intake, b, orgs):
         return None
     # The recipient's domain: the boundary hop's "for" clause; else, where the receiver writes
     # none (Exchange Online), the domains the message is addressed to, whose MX must then name
@@ -2196,6 +2198,37 @@ def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: Ma
                         return None
                 return service, host, domain
     return None
+
+
+# The hosts a shared filtering service delivers from when a message leaves one customer's
+# processing for another server (Mimecast: "us-smtp-delivery-124.mimecast.com",
+# "de-smtp-delivery-102.mimecast.com", "eu-smtp-delivery-1.mimecast.com" in public copies), by the
+# service's organisation.
+_delivery_hosts = {"mimecast.com": compiled_on_first_use(r"[a-z]{2}-smtp-delivery-[0-9]{1,4}\.mimecast\.com",
+                                                        re.IGNORECASE)}
+
+
+def _from_another_customer(fields: ReceivedFields, service: str, orgs: _Orgs,
+                           reverse_names: ReverseNames | None) -> bool:
+    """Whether the gateway's intake took the message from the service's own delivery host
+    (_delivery_hosts): one customer's outbound mail entering another customer's inbound gateway
+    (Mimecast to Mimecast, verification V52c D1), as any sender's would, not the service relaying
+    outbound mail inside one run. The name is the reverse DNS the intake recorded, never the
+    client's greeting, and where DNS is at hand the address must be confirmed as the service's
+    (FCrDNS). The intake's Received is the top one under the confirmed hand-over, which the
+    service wrote when it accepted the message (RFC 5321 section 4.4): a sender's text is below
+    it, and to be recorded there as coming from the service's delivery host a sender must send
+    through the service itself (its own account), whose egress the sender's SPF then judges, as
+    the receiving gateway did (RFC 7208 section 2.4)."""
+    pattern = _delivery_hosts.get(service)
+    name = (fields.from_rdns or "").rstrip(".")
+    if pattern is None or not name or pattern().fullmatch(name) is None:
+        return False
+    if reverse_names is not None and fields.from_ip:
+        answer = reverse_names(fields.from_ip)
+        return answer is not None and bool(answer[1]) and any(orgs.same(host_organization(n), service)
+                                                              for n in answer[0][:10])
+    return True
 
 
 # A hosted service's customer instance named in its host names: Proofpoint's
