@@ -708,6 +708,11 @@ def _changed_by_list(finding: Finding, dkim: Sequence[DkimSignatureResult], list
     broken = next((s for s in dkim if signature_subject(s.domain, s.selector) == finding.subject), None)
     if broken is None or broken.header_index <= list_signature.header_index:
         return finding
+    if broken.lines_added_after_signing is not None:
+        # The finding names the footer, proven (dkim._named_list_changes): the body as signed is known.
+        return replace(finding, severity=Severity.NOTICE, explanation=(
+            f"{finding.explanation} The list signed the message afterwards: its signature "
+            f"(d={list_signature.domain}) covers the body as the list sent it (RFC 6377)."))
     # A notice, not a warning: lists change bodies as a matter of course. Not less: whoever
     # holds the list's key (a list of the sender's own making, say) vouches only for the body
     # as it sent it, and what the author signed can no longer be seen.
@@ -755,6 +760,11 @@ def _changed_by_list_footer(finding: Finding, dkim: Sequence[DkimSignatureResult
     broken = next((s for s in dkim if signature_subject(s.domain, s.selector) == finding.subject), None)
     if broken is None or not broken.aligned:
         return finding  # not the author's (the From: domain's) signature: the footer says nothing of it
+    if broken.lines_added_after_signing is not None:
+        # The finding names the footer, proven (dkim._named_list_changes): the body as signed is known.
+        return replace(finding, severity=Severity.NOTICE, explanation=(
+            f"{finding.explanation} The body ends with the list's footer ({mark}), and the receiving side took "
+            "the message from the list's organisation: lists add one as a matter of course (RFC 6377)."))
     return replace(finding, severity=Severity.NOTICE, explanation=(
         f"{finding.explanation} The message came through the mailing list {list_name}, and its body ends with the "
         f"list's footer ({mark}): lists add one as a matter of course (RFC 6377), which breaks the body hash of "

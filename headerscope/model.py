@@ -570,6 +570,11 @@ class DkimSignatureResult(Value):
     6376 section 6.1.2 lets a verifier cycle through a selector's key records, at most four here):
     "the second of 3 TXT records at NAME verified it; the first did not"; None otherwise. A key the
     signer's domain publishes is the domain's, whichever record holds it."""
+    lines_added_after_signing: int | None = None
+    """On a message with a List-Id, lines added at the end of the body after signing (a list's
+    footer, RFC 6377 section 5), proven: the body hash matches the body without them, and the header
+    signature verifies with the key (as delivered, or with the list's other changes undone); None
+    otherwise."""
 
     @property
     def row_reason(self) -> str:

@@ -132,10 +132,10 @@ class _Check:
     A plain slotted class, not a dataclass: dataclasses compiles its methods from source at
     import, a cost every start-up paid for this private record."""
 
-    __slots__ = ("algorithm", "auid", "body_hash", "body_hash_ok", "body_hash_words", "body_length", "body_missing", "budget", "canonicalization", "copied_subject", "domain",
+    __slots__ = ("algorithm", "appended_lines", "auid", "body_hash", "body_hash_ok", "body_hash_words", "body_length", "body_missing", "budget", "canonicalization", "copied_subject", "domain",
                  "expiration", "failed_lookup", "header_index", "index", "key_among_several", "key_bits", "key_record_verified", "key_testing", "mbox_judged",
                  "mbox_limit", "mbox_reading", "mbox_unmatched", "not_oversigned", "notes",
-                 "reason", "reason_code", "result", "selector", "signature", "signed_headers", "signed_lower",
+                 "reason", "reason_code", "result", "selector", "signature", "signed_from", "signed_headers", "signed_lower",
                  "timestamp", "unsigned_body_bytes", "unsigned_body_text", "unsigned_headers", "untagged_subject")
 
     def __init__(self, index: int, header_index: int) -> None:
@@ -177,6 +177,13 @@ class _Check:
         # (the tags taken off the Subject, whether the header signature then verifies) when it
         # failed with a tag at the Subject's start and the key was at hand; None otherwise.
         self.untagged_subject: tuple[str, bool] | None = None
+        # On a message that names a mailing list (_names_list), a failing signature verified again
+        # with what a list changes undone (_verify_list_changes): (lines, the first line with text)
+        # when the body hash matches the body without lines added at its end, proven with bh=; and
+        # (the field it came from, that From: value, the Subject tag taken off or None) when the
+        # header signature verifies with From: as another field still shows it, proven with the key.
+        self.appended_lines: tuple[int, str] | None = None
+        self.signed_from: tuple[str, str, str | None] | None = None
         # A mailbox's entry with quoted "From " lines (LoadedInput.mbox_quoted): the reading of its
         # body the body hash matched (MBOX_READING_WORDS), or True in mbox_unmatched when none did.
         self.mbox_reading: str | None = None
@@ -383,6 +390,9 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
     # or a message cut there. A signer's body hash that does not match it says the body is
     # missing, not that it changed (who would sign a body and then empty it?).
     blank_body = message.body_blank
+    # A message that names a mailing list (RFC 2919): a failing signature is verified again with a
+    # list's usual changes undone (_verify_list_changes); the List-Id only chooses what to try.
+    names_list = b"list-id" in fields
     for (check, tags), pos in zip(parsed, kept_positions, strict=True):
         if tags is None:
             continue
@@ -397,7 +407,7 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
                     has_body=message.has_body, delivery=delivery, now=now, blank_body=blank_body,
                     byte_exact=byte_exact, header_split=header_split, body_uncheckable=uncheckable_body is not None,
                     sha1_accepted_at_delivery=_accepted_at_delivery(check, historic), mbox_quoted=mbox_quoted,
-                    mbox_established=established)
+                    mbox_established=established, names_list=names_list)
         except _dkimpy.VerificationBudgetSpent as spent:
             _not_paid_for(check, str(spent))
             continue
@@ -452,6 +462,12 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
     findings = _key_replaced(_findings(checks, present, from_domain, historic), results)
     if message.first("List-Id") is not None and any(c.reason_code == "signature_mismatch" for c in checks):
         findings = [_with_list_cause(f, checks, message) if f.id == "dkim.headers_changed" else f for f in findings]
+    proven = {c.label: c for c in checks if _list_changes_proven(c)}
+    if proven:
+        list_signed = _signed_list_label(message, checks) is not None
+        findings = [_named_list_changes(f, proven[f.subject], message, list_signed)
+                    if f.id in ("dkim.headers_changed", "dkim.body_changed") and f.subject in proven else f
+                    for f in findings]
     if byte_exact and message.has_body:
         findings.extend(_body_changed_without_key(checks))
     mbox_note = _mbox_quoting_note(checks)
@@ -1023,7 +1039,7 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
             blank_body: bool = False, byte_exact: bool = True,
             header_split: _dkimpy.SplitMessage | None = None, body_uncheckable: bool = False,
             sha1_accepted_at_delivery: bool = False, mbox_quoted: bool = False,
-            mbox_established: Callable[[], str | None] | None = None) -> None:
+            mbox_established: Callable[[], str | None] | None = None, names_list: bool = False) -> None:
     """Verify one signature: its body hash over ``split``'s body, its header hash over
     ``header_split``'s header fields (``split``'s when None: see _check_dkim). ``body_uncheckable``:
     the input keeps the header but not the signed body (LoadedInput.uncheckable_body).
@@ -1034,7 +1050,8 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
     (``check.mbox_reading``), and matching none, the body hash cannot be judged
     (``check.mbox_unmatched``: which quoting the writer used cannot be known, RFC 4155 section 2),
     unless the message's other signatures establish the reading (``mbox_established``), over which
-    it is a mismatch as on any message (``check.mbox_judged``)."""
+    it is a mismatch as on any message (``check.mbox_judged``). ``names_list``: the message has a
+    List-Id; a failure is then verified again with a list's changes undone (_verify_list_changes)."""
     algorithm = check.algorithm or "rsa-sha256"
     header_canon, _, body_canon = (check.canonicalization or "simple/simple").partition("/")
     body_canon = body_canon or "simple"
@@ -1140,9 +1157,16 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
     if not verdict and added_from is None and len(check.signature) == expected:
         added_from = _verify_without_added_from(check, fields, field_pair, key, header_canon=header_canon,
                                                 algorithm=algorithm)
+    # A list's changes are looked for only on the original bytes of a whole body (not a copy,
+    # a mailbox's quoting or an l= signature, whose tail is unsigned anyway).
+    list_changes = names_list and byte_exact and has_body and not body_uncheckable and not mbox_quoted \
+        and check.body_length is None
     if not verdict and added_from is None:
         if "subject" in check.signed_lower:
             _verify_untagged(check, fields, field_pair, key, header_canon=header_canon, algorithm=algorithm)
+        if list_changes and len(check.signature) == expected:
+            _verify_list_changes(check, split, fields, field_pair, key, header_canon=header_canon,
+                                 body_canon=body_canon, algorithm=algorithm)
         reason = (f"signed headers changed since signing (or the key at {name} was replaced)")
         not_in_input = _signed_fields_not_in_input(check, present, header_only=not has_body or blank_body)
         if not_in_input:
@@ -1193,6 +1217,8 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
                 return
         check.finish("fail", "body_hash_mismatch",
                      "body changed after signing (body hash mismatch); the signed headers are intact")
+        if list_changes:
+            check.appended_lines = _appended_lines(check, split, body_canon, algorithm)
         return
     if from_added:
         # dkimpy fails such messages (its bug #644046, RFC 6376 section 8.15): the From: a
@@ -1510,6 +1536,150 @@ def _verify_untagged(check: _Check, split: _dkimpy.SplitMessage, field_pair: _dk
         check.untagged_subject = (candidates[0][0], False)
 
 
+_FOOTER_TAIL = 3000
+"""Bytes at the end of the body in which a list's footer is looked for (Mailman's is four lines)."""
+_FOOTER_LINES = 40
+"""Lines at the end of the body looked at for where a footer starts."""
+_FOOTER_TRIES = 4
+"""Body hashes computed at most, one per place a footer may start."""
+_MAX_LIST_TRIES = 6
+"""Header signatures verified at most with From: as another field shows it (and a Subject tag off)."""
+_MAX_FROM_CANDIDATES = 3
+_footer_rule = compiled_on_first_use(rb"(?:[_=*~#-] ?){10,80}[ \t]{0,40}\r?\n?|-- ?\r?\n?")
+"""A line that starts a footer block: a rule (Mailman's 47 underscores, Sympa's and mlmmj's dashes)
+or the signature separator Google Groups and others put before theirs (RFC 3676 section 4.3)."""
+
+
+def _footer_starts(raw: bytes, body_start: int) -> list[int]:
+    """Where a block added at the end of the body may start, at most _FOOTER_TRIES of them: lines
+    that are a rule or a signature separator, then lines after an empty one, nearest the end first;
+    only within the body's last _FOOTER_TAIL bytes and _FOOTER_LINES lines, and never so that no
+    text is left before it."""
+    end = len(raw)
+    floor = max(body_start, end - _FOOTER_TAIL)
+    search_end = end - 1 if raw.endswith(b"\n") else end
+    rules: list[int] = []
+    after_empty: list[int] = []
+    for _ in range(_FOOTER_LINES):
+        newline = raw.rfind(b"\n", floor, search_end)
+        if newline < 0:
+            break
+        start, search_end = newline + 1, newline
+        line_end = raw.find(b"\n", start)
+        line = raw[start:end if line_end < 0 else line_end + 1]
+        if not raw[body_start:start].strip():
+            break
+        if _footer_rule().fullmatch(line):
+            rules.append(start)
+        elif line.strip() and not raw[raw.rfind(b"\n", body_start, newline) + 1:newline].strip():
+            after_empty.append(start)
+    return list(dict.fromkeys(rules + after_empty))[:_FOOTER_TRIES]
+
+
+def _appended_lines(check: _Check, split: _dkimpy.SplitMessage, body_canon: str,
+                    algorithm: str) -> tuple[int, str] | None:
+    """(lines, the first of them with text) when the signature's body hash (bh=) matches the body
+    without lines at its end: the body as signed, to which those lines were added (a list's footer,
+    RFC 6377 section 5). Computed by the signature's own canonicalization, as l= would have cut it
+    (RFC 6376 section 3.4.5), at the few places a footer may start (_footer_starts)."""
+    raw = split.raw
+    for cut in _footer_starts(raw, split.body_start):
+        prefix = _dkimpy.SplitMessage(split.headers, raw[:cut], split.body_start, split.body_needs_crlf,
+                                      split.body_has_cr, split.skipped_lines)
+        if prefix.body_hash(body_canon, algorithm, None)[0] == check.body_hash:
+            tail = raw[cut:]
+            lines = tail.count(b"\n") + (0 if tail.endswith(b"\n") else 1)
+            first = next((line.strip() for line in tail.splitlines() if line.strip()), b"")
+            return lines, first[:80].decode("utf-8", "replace")
+    return None
+
+
+_angle_address = compiled_on_first_use(rb"<([^<>\s@]{1,64}@[^<>\s@]{1,253})>")
+
+
+def _original_from_values(fields: _dkimpy.SplitMessage) -> list[tuple[str, bytes]]:
+    """(field name, value) of the From: the author wrote, as a list that rewrote From: keeps it:
+    X-Original-From (Google Groups), Reply-To or Cc (Mailman's "Munge From" puts the author in
+    one of them), or the name before " via " in From: with the address of Reply-To or Cc. Candidates
+    to verify with the key, nothing more: a sender writes all of these fields."""
+    positions = fields.field_positions()
+    found: list[tuple[str, bytes]] = []
+    for key, name in ((b"x-original-from", "X-Original-From"), (b"reply-to", "Reply-To"), (b"cc", "Cc")):
+        at = positions.get(key)
+        if at and len(at) == 1 and len(fields.headers[at[0]][1]) <= 998 and b"," not in fields.headers[at[0]][1]:
+            found.append((name, fields.headers[at[0]][1]))
+    from_value = fields.headers[positions[b"from"][-1]][1]
+    display = from_value.partition(b"<")[0].strip().strip(b'"')
+    via = display.rfind(b" via ")
+    if via > 0:
+        for name, value in found:
+            if name == "X-Original-From":
+                continue
+            address = _angle_address().search(value)
+            if address is not None:
+                found.append((f"the name before 'via' in From: with the address in {name}",
+                              b" " + display[:via].strip() + b" <" + address.group(1) + b">\r\n"))
+                break
+    unique = {value.strip(): (name, value) for name, value in reversed(found)}
+    return list(reversed(unique.values()))[:_MAX_FROM_CANDIDATES]
+
+
+def _verify_list_changes(check: _Check, split: _dkimpy.SplitMessage, fields: _dkimpy.SplitMessage,
+                         field_pair: _dkimpy.HeaderPair, key: _dkimpy.PublicKey, *, header_canon: str,
+                         body_canon: str, algorithm: str) -> None:
+    """A header signature that fails on a message naming a mailing list, verified again with what a
+    list changes undone (RFC 6377 section 5): the body without lines added at its end (a footer:
+    ``check.appended_lines``), and From: as X-Original-From, Reply-To or Cc keep the author's, with
+    a Subject tag taken off too when there is one (``check.signed_from``). Only a match with bh= or
+    a verification with the key sets them: proof of what changed, which fields a sender writes
+    cannot give. At most _FOOTER_TRIES body hashes and _MAX_LIST_TRIES header signatures."""
+    if check.body_hash_ok is False:
+        check.appended_lines = _appended_lines(check, split, body_canon, algorithm)
+    untagged = check.untagged_subject
+    positions = fields.field_positions()
+    from_positions = positions.get(b"from")
+    if "from" not in check.signed_lower or (untagged is not None and untagged[1]) \
+            or not from_positions or len(from_positions) != 1:
+        return  # the tag alone explains it, or From: is not signed, or several (RFC 6376 section 8.15)
+    candidates = _original_from_values(fields)
+    if not candidates:
+        return
+    subjects: list[tuple[str | None, int | None, bytes]] = []
+    subject_positions = positions.get(b"subject")
+    if untagged is not None and subject_positions:
+        from . import modifiers  # loaded already: the tag was looked for with it
+
+        position = subject_positions[-1]
+        taken = modifiers.untagged_subjects(fields.headers[position][1])
+        subjects = [(tags, position, value) for tags, value in taken[:1 if header_canon == "relaxed" else 2]]
+    subjects.append((None, None, b""))
+    # Paid from the message's budget as any verification, never from the reserve kept for the
+    # signatures aligned with From: (BudgetClaim); one it cannot pay for ends the search, and the
+    # failure stands as it is (the words, not the result, are what these checks change).
+    claim = _dkimpy.BudgetClaim(check.budget.budget, False) if check.budget is not None else None
+    tries = 0
+    for source, value in candidates:
+        for tags, subject_position, subject in subjects:
+            tries += 1
+            if tries > _MAX_LIST_TRIES:
+                return
+            headers = list(fields.headers)
+            headers[from_positions[0]] = (headers[from_positions[0]][0], value)
+            if subject_position is not None:
+                headers[subject_position] = (headers[subject_position][0], subject)
+            copy = _dkimpy.SplitMessage(headers, fields.raw, fields.body_start, fields.body_needs_crlf,
+                                        fields.body_has_cr, fields.skipped_lines)
+            try:
+                verified = _dkimpy.verify_header_signature(
+                    copy, header_canon=header_canon, algorithm=algorithm, include_headers=check.signed_lower,
+                    signature_field=field_pair, signature=check.signature, key=key, budget=claim)
+            except _dkimpy.VerificationBudgetSpent:
+                return
+            if verified is True:
+                check.signed_from = (source, " ".join(value.decode("utf-8", "replace").split())[:200], tags)
+                return
+
+
 def _verify_without_added_from(check: _Check, split: _dkimpy.SplitMessage, field_pair: _dkimpy.HeaderPair,
                                key: _dkimpy.PublicKey, *, header_canon: str, algorithm: str) -> str | None:
     """A header signature that fails on a message with several From: fields, verified again with
@@ -1692,6 +1862,8 @@ def _to_result(check: _Check, from_domain: str | None, sha1_accepted_at_delivery
                                       else None),
         key_among_several=check.key_among_several and check.reason_code == "key_revoked",
         key_record_verified=check.key_record_verified,
+        lines_added_after_signing=check.appended_lines[0] if check.appended_lines is not None
+        and _list_changes_proven(check) else None,
     )
 
 
@@ -1754,6 +1926,73 @@ def _with_list_cause(finding: Finding, checks: list[_Check], message: Message) -
         "expected of any list, not a sign of tampering by itself"))
 
 
+def _list_changes_proven(check: _Check) -> bool:
+    """Whether a failing signature verifies with a mailing list's changes undone, all of its failure
+    accounted for (_verify_list_changes): the header signature with the key (as delivered, with a
+    Subject tag off, or with From: as the list kept the author's), and the body hash over the body
+    as delivered or without the lines added at its end; more than a Subject tag alone, which
+    dkim.subject_tag_only_change proves and words by itself."""
+    if check.reason_code == "body_hash_mismatch":
+        return check.appended_lines is not None
+    if check.reason_code != "signature_mismatch" or (check.appended_lines is None and check.signed_from is None):
+        return False
+    tag_only = check.untagged_subject is not None and check.untagged_subject[1]
+    return (tag_only or check.signed_from is not None) \
+        and (check.body_hash_ok is True or check.appended_lines is not None)
+
+
+def _named_list_changes(finding: Finding, check: _Check, message: Message, list_signed: bool) -> Finding:
+    """The failure of a signature that verifies with a mailing list's changes undone
+    (_list_changes_proven), said as those changes, each proven, with the list the List-Id names as
+    the one that relayed it. Its severity stays: the List-Id is text a sender can write, the proof
+    is of what changed, not of who changed it, and what was added is nobody's signed text.
+    ``list_signed``: a signature of the List-Id's organisation passes (_signed_list_label)."""
+    label = list_id_label(message.first("List-Id")) or "?"
+    list_org = organizational_domain(label)
+    domain = check.domain or "?"
+    undone: list[str] = []
+    changes: list[str] = []
+    short: list[str] = []
+    tags = check.untagged_subject[0] if check.untagged_subject is not None and check.untagged_subject[1] else None
+    if check.signed_from is not None:
+        source, value, tags = check.signed_from
+        delivered = " ".join((message.first("From") or "").split())[:200]
+        address = delivered.rpartition("<")[2].partition(">")[0] if "<" in delivered else delivered
+        own = (", an address of the list's own organisation"
+               if list_org and organizational_domain(address.rpartition("@")[2].lower()) == list_org else "")
+        undone.append(f"From: as {source} shows it ({value!r})")
+        changes.append(f"From: was rewritten to {delivered!r}{own} (the signed one is {value!r})")
+        short.append("From: rewritten")
+    if tags is not None:
+        undone.append(f"{tags!r} taken off the Subject")
+        changes.append(f"{tags!r} was added to the Subject")
+        short.append(f"Subject tag {tags!r}")
+    if check.appended_lines is not None:
+        lines, first = check.appended_lines
+        plural = "s" if lines != 1 else ""
+        undone.append(f"the body's last {lines} line{plural} taken off")
+        changes.append(f"a footer of {lines} line{plural} was added at the end of the body, its first text "
+                       f"reading {first!r}")
+        short.append(f"a footer of {lines} line{plural}")
+    checked = ("its body hash (bh=) matches the body without them, and its header signature verifies with the "
+               "key" if check.reason_code == "body_hash_mismatch" and check.appended_lines is not None else
+               "checked with the key" + (", and the body hash (bh=) against the body without the added lines"
+                                         if check.appended_lines is not None else ""))
+    if finding.id == "dkim.body_changed":
+        title = f"Body changed after DKIM signing: {short[-1]} added at its end"
+    else:
+        title = f"DKIM d={domain} fails, and verifies with a mailing list's changes undone: {', '.join(short)}"
+    return dataclasses.replace(finding, title=title[:200], explanation=(
+        f"The signature by d={domain} (DKIM #{check.index + 1}) fails on the message as delivered, and verifies "
+        f"with {' and '.join(undone)} ({checked}): after signing, {'; '.join(changes)}; nothing else it signs "
+        f"changed. The List-Id names the mailing list that relayed it, {label}, and these are the changes a list "
+        "makes to the posts it passes on (RFC 6377 section 5). "
+        + ("A signature of the list's organisation passes: the list vouches for the message as it sent it. "
+           if list_signed else "The List-Id is text a sender can write. ")
+        + "This proves what changed, not who changed it, and what was added is not the signer's. The result stays a "
+        "failure: a verifier judges the message it receives."))
+
+
 def _body_changed_without_key(checks: list[_Check]) -> list[Finding]:
     """A body-hash mismatch found without the key (offline, a key no longer published): the
     body of the original bytes changed after signing, so the signature fails whatever its key
@@ -1778,13 +2017,15 @@ def _possible_cause(checks: list[_Check], message: Message) -> Finding | None:
     a change broke, as evidence of what changed it, not as proof. The same whether the key was
     fetched or not: the body hash and the marks need no DNS. The failure keeps its own finding
     and severity: the marks are text a sender can write too."""
-    body_broken = [c for c in checks if c.body_hash_ok is False]
+    # (Proven changes are named by the signature's own finding: _named_list_changes.)
+    body_broken = [c for c in checks if c.body_hash_ok is False and not _list_changes_proven(c)]
     label = list_id_label(message.first("List-Id"))
     list_org = organizational_domain(label) if label else None
     # A subject tag breaks only the header signature, never the body hash, and a list signs after
     # it tags: its own tag is no cause of its own signature's break (verification V15 R1).
     header_open = [c for c in checks if "subject" in c.signed_lower and c.reason_code == "signature_mismatch"
-                   and not (list_org and c.domain and organizational_domain(c.domain.lower()) == list_org)]
+                   and not (list_org and c.domain and organizational_domain(c.domain.lower()) == list_org)
+                   and not _list_changes_proven(c)]
     if not body_broken and not header_open:
         return None
     # Imported only when a signature broke: nothing at start-up.
@@ -1843,8 +2084,9 @@ def _subject_tag_only_change(checks: list[_Check], list_label: str | None) -> li
     findings: list[Finding] = []
     for check in checks:
         untagged = check.untagged_subject
-        if untagged is None or not untagged[1] or check.reason_code != "signature_mismatch":
-            continue
+        if untagged is None or not untagged[1] or check.reason_code != "signature_mismatch" \
+                or _list_changes_proven(check):
+            continue  # (the tag is named among the list's changes, by dkim.headers_changed)
         tags, domain = untagged[0], check.domain or "?"
         if check.body_hash_ok:
             body = (f"; the body hash matches too, so apart from the tag the message is as d={domain} signed "
