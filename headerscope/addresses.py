@@ -524,6 +524,9 @@ def encoded_word_in_addr_spec(address: str) -> bool:
     return "=?" in address and _encoded_word_re().search(address[:1024]) is not None
 
 
+_quoted_path_re = compiled_on_first_use(r'"(?:[^"\\\r\n]|\\.){0,256}"[^\s<>]{0,256}')
+
+
 def envelope_address(value: str | None) -> str | None:
     """The path of Return-Path/envelope-from: ``<a@b>`` -> ``a@b``; ``<>`` -> ``""`` (null
     sender), as is a bare ``MAILER-DAEMON``: Postfix's local delivery writes the null sender
@@ -538,8 +541,10 @@ def envelope_address(value: str | None) -> str | None:
         inner = text[1:end] if end >= 0 else text[1:]
         path = _strip_route(inner.strip())
     else:
-        # No brackets (some MTAs write envelope-from=a@b): the first word is the path.
-        word = text.split()[0]
+        # No brackets (some MTAs write envelope-from=a@b): the first word is the path, a quoted
+        # local part whole, spaces and all (RFC 5321 section 4.1.2's Quoted-string).
+        quoted = _quoted_path_re().match(text) if text[0] == '"' else None
+        word = quoted.group() if quoted is not None else text.split()[0]
         path = "" if word in ("<>", '""') else word
     return "" if path.upper() == "MAILER-DAEMON" else path
 

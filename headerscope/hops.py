@@ -2389,6 +2389,12 @@ def _skip_listed_boundary(work: list[_Work], b: int, final_org: str | None, orgs
 # or clause words (received._read_from, received._greeting_clauses_joined), a second "by", more
 # clauses than are read.
 _INJECTION_PROBLEMS = ("the client's greeting holds", "repeated 'by' clause", "clauses: only the first")
+# Or as less than one, where a client's address was read: no "by" after a "from". RFC 5321 section
+# 4.4's Stamp has both, and the receiver writes its "by" after the greeting, so a greeting that opens
+# a quoted string or a comment which the RCPT TO closes takes the receiver's record and "by" into it,
+# and a record of the greeting's own is read as the client's ('from x (name [IP]) "a (unknown [IP])
+# by mx (Postfix) ... for <"b"@c>'). (A "Received: from localhost" with no address names no client.)
+_NO_BY = "no 'by' clause"
 
 
 def _greeting_injection(fields: ReceivedFields) -> str | None:
@@ -2396,7 +2402,8 @@ def _greeting_injection(fields: ReceivedFields) -> str | None:
     written part of it (verifications V47c, V48a, V49a, V50a, V51a: a Postfix receiver writes the
     greeting verbatim, and no parse of every such shape is unambiguous), or None."""
     return next((problem[:200] for problem in fields.problems
-                 if any(marker in problem for marker in _INJECTION_PROBLEMS)), None)
+                 if any(marker in problem for marker in _INJECTION_PROBLEMS)
+                 or (problem == _NO_BY and fields.from_ip is not None)), None)
 
 
 def _internal_name(name: str | None) -> bool:

@@ -124,9 +124,74 @@ def _match_parens(text: str) -> tuple[dict[int, int], int]:
     return matches, deepest
 
 
+# Where the receiver quotes an address the client chose: Exim's and Dovecot LMTP's
+# "(envelope-from <MAIL FROM>)" and "for <RCPT TO>" (RFC 5321 section 4.4). The '<' only; what
+# follows is read by _quoted_angle_re.
+_quoted_angle_start_re = compiled_on_first_use(r"(?:\(envelope-from |(?<![^\s])for )<", re.I)
+# An angle address holding at least one quoted string (RFC 5321 section 4.1.2: a Quoted-string
+# local part may hold parentheses, spaces and '>'; RFC 5322 section 3.2.4, a quoted-pair inside).
+# Bounded and unambiguous, so linear. A path is at most 256 octets (RFC 5321 section 4.5.3.1.3),
+# but Postfix takes longer ones: a quoted string of up to 1,024 is read, as one longer than the
+# bound would leave its parentheses to open comments.
+_quoted_angle_re = compiled_on_first_use(
+    r'<[^<>()"\r\n]{0,256}(?:"(?:[^"\\\r\n]|\\.){0,1024}"[^<>()"\r\n]{0,256}){1,4}>'
+)
+# A clause word inside such an address: the span is then left to the ordinary reading (see
+# _quoted_angle_spans).
+_by_word_re = compiled_on_first_use(r"(?:^|[\s()\"])by(?:[\s()\"]|$)", re.I)
+
+
+def _quoted_angle_spans(text: str) -> dict[int, int]:
+    """The quoted angle addresses the receiver copied from the client, start to end.
+
+    A quoted local part may hold parentheses: MAIL FROM <"x) via HTTP (x"@example.net> makes Exim
+    write '(envelope-from <"x) via HTTP (x"@example.net>)', which read by parentheses alone is a
+    comment, the words "via HTTP" and another comment: webmail (V50a D1-3). Its text is the
+    sender's address (RFC 5321 section 4.4), so its parentheses neither close nor open a comment.
+    A unit in an envelope-from comment must be the whole of it ('>' then ')').
+    The greeting is the client's text too, and may copy such an opening: Postfix writes
+    'from x (envelope-from <"a (unknown [IP]) by mx ... for <"b>"@c>' for EHLO 'x (envelope-from
+    <"a'. An address read as one unit there would swallow the receiver's own record; a span that
+    holds the word "by" is therefore not one (the receiver's record always precedes its "by", so
+    no span that leaves "by" out can hold it): it is read as before, and its second "by" is
+    marked.
+    """
+    spans: dict[int, int] = {}
+    angle = _quoted_angle_re()
+    for start in _quoted_angle_start_re().finditer(text):
+        at = start.end() - 1
+        m = angle.match(text, at)
+        if m is None:
+            continue
+        end = m.end()
+        if start.group()[0] == "(" and text[end : end + 1] != ")":
+            continue  # not the whole of the comment: its parentheses are left as they are
+        inner = m.group()
+        if ("(" in inner or ")" in inner) and _by_word_re().search(inner) is None:
+            spans[at] = end
+    return spans
+
+
+_NO_PARENS = str.maketrans("()", "__")
+
+
 def _tokenize(text: str) -> tuple[list[_Tok], int]:
     """Split into tokens; comments are balanced (nested ones stay inside their parent)."""
-    matches, deepest = _match_parens(text) if "(" in text else ({}, 0)
+    units = _quoted_angle_spans(text) if '"' in text and "<" in text else None
+    if units:
+        # Parentheses inside a quoted address are the sender's characters, not comment marks.
+        # Each unit is then neutral: "(envelope-from <...>)" balanced by itself, "for <...>"
+        # holding none, so the parentheses around it pair as the receiver wrote them.
+        pieces: list[str] = []
+        done = 0
+        for at, end in units.items():
+            pieces.append(text[done:at])
+            pieces.append(text[at:end].translate(_NO_PARENS))
+            done = end
+        pieces.append(text[done:])
+        matches, deepest = _match_parens("".join(pieces))
+    else:
+        matches, deepest = _match_parens(text) if "(" in text else ({}, 0)
     toks: list[_Tok] = []
     append = toks.append
     match = _token_re().match
@@ -146,6 +211,12 @@ def _tokenize(text: str) -> tuple[list[_Tok], int]:
                 pos = close + 1
                 continue
             group = 7
+        elif group == 7 and units and start in units:
+            # A quoted address with parentheses (not in the angle token's own pattern).
+            end = units[start]
+            append(_new_tok(_Tok, ("A", text[start:end], start, end)))
+            pos = end
+            continue
         end = m.end()
         append(_new_tok(_Tok, (kinds[group], text[start:end], start, end)))
         pos = end
@@ -182,6 +253,10 @@ def _collapse(text: str) -> str:
 
 def _flat(inner: str) -> str:
     """Comment content with nested parentheses dropped but their text kept, collapsed."""
+    if '"' in inner and inner[:9].lower() == "envelope-":
+        # '(envelope-from <"x) (y"@example.net>)' as one comment (_quoted_angle_spans): the
+        # parentheses are the address's own characters, which its reader needs.
+        return _collapse(inner[:MAX_COMMENT_SCAN])
     return _collapse(inner[:MAX_COMMENT_SCAN].replace("(", " ").replace(")", " "))
 
 
