@@ -875,7 +875,7 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
             return Role.MUA
     if _is_local_delivery(fields, raw, low, protocol) or _mailbox_transport(fields) or (
         ("dovecot" in low or "cyrus" in low) and _mda_software_re().search(text)
-        and not fields.auth and not protocol.startswith(("esmtp", "smtp"))
+        and not fields.auth and not protocol.startswith(("esmtp", "smtp", "utf8esmtp", "utf8smtp"))
     ):
         return Role.MDA
     if protocol in _API_SUBMISSION or _relay_service(fields) or loginless_submission(fields):

@@ -866,6 +866,10 @@ _PLAIN_PROTOCOLS = frozenset(
     ("SMTP", "ESMTP", "ESMTPA", "UTF8SMTP", "UTF8SMTPA", "UTF8ESMTP", "UTF8ESMTPA", "LMTP", "LMTPA",
      "UTF8LMTP", "UTF8LMTPA", "ASMTP")
 )  # fmt: skip
+# Exim's words for an SMTP session with a login, "utf8" before them when the client asked for
+# SMTPUTF8 (RFC 6531 section 3.7.3): Runbox's "with utf8esmtpsa [Authenticated ID (N)]" is its
+# "with esmtpsa [Authenticated ID (N)]" for an SMTPUTF8 client (V50a D3-1).
+_EXIM_LOGIN_PROTOCOLS = frozenset(("esmtpa", "esmtpsa", "utf8esmtpa", "utf8esmtpsa"))
 # RFC 3848 "A" protocols, Exim's "asmtp", and HTTP(S) submissions (webmail, Exchange's
 # client submission, Gmail's HTTPREST) mark an authenticated submission.
 _AUTH_PROTOCOLS = frozenset(
@@ -2020,7 +2024,7 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
             # Only in the first "with" clause, after the protocol word that says a login: a later one
             # is text the receiver did not write there (a MAIL FROM that breaks out of Exim's
             # "(envelope-from <...>)" comment, verification V49a D1-b).
-            if id_login is None and protocol is None and words and words[0].lower() in ("esmtpa", "esmtpsa") \
+            if id_login is None and protocol is None and words and words[0].lower() in _EXIM_LOGIN_PROTOCOLS \
                     and any(w[:15].lower() == "[authenticated " for w in words):
                 for k, w in enumerate(words):
                     bracket_login = _bracket_login_re().match(w)

@@ -3983,3 +3983,12 @@ def test_a_webmail_front_ends_http_hand_over_is_the_submission(web: str, mx: str
                      "from 127.0.0.1 by atlas-production.v2-mail-prod1-gq1.omega.yahoo.com with HTTP; "
                      "Tue, 5 Nov 2024 16:12:35 +0000"):
         assert classify_role(parse_received(internal), internal, same_org_client=True) is Role.MTA, internal
+
+
+@pytest.mark.parametrize("protocol", ["ESMTP", "UTF8ESMTP", "UTF8SMTP", "UTF8ESMTPS"])
+def test_an_smtputf8_relay_at_a_dovecot_host_is_a_relay_as_the_plain_word_is(protocol: str) -> None:
+    # RFC 6531 section 3.7.3: UTF8SMTP/UTF8ESMTP are SMTP for an SMTPUTF8 client (Exim writes
+    # "utf8esmtp"); the words are read as their plain counterparts, not as a mailbox delivery.
+    raw = (f"from mail.example.org (mail.example.org [192.0.2.25]) by imap.example.net (Dovecot) with {protocol} "
+           "id 1; Wed, 20 May 2026 09:00:05 +0000")
+    assert classify_role(parse_received(raw), raw, False) is Role.MTA

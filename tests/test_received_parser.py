@@ -1673,6 +1673,20 @@ def test_runbox_bracketed_login_is_the_authenticated_account(stamp: str, login: 
     assert (f.tls.version, f.tls.cipher) == ("TLS1.2", "ECDHE_RSA_AES_256_GCM_SHA384")
 
 
+@pytest.mark.parametrize("protocol", ["utf8esmtpsa", "utf8esmtpa"])
+def test_runbox_bracketed_login_after_exims_smtputf8_protocol_word(protocol: str) -> None:
+    # Exim writes "utf8" before its word when the client asked for SMTPUTF8 (RFC 6531 section
+    # 3.7.3's UTF8SMTPA / UTF8SMTPSA): the login is read as after "esmtpsa" (V50a D3-1).
+    from headerscope.received import authenticated_login
+
+    f = parse_received(f"by submission03.runbox with {protocol} [Authenticated ID (1057822)] "
+                       "(TLS1.2:ECDHE_SECP256R1__RSA_PSS_RSAE_SHA256__AES_256_GCM:256) (Exim 4.95) "
+                       "id 1waDDm-004UAW-Uz; Thu, 18 Jun 2026 15:55:55 +0200")
+    assert (f.complete, f.problems) == (True, ())
+    assert (f.protocol, f.auth) == (protocol, f"{protocol} (authenticated as 1057822)")
+    assert authenticated_login(f.auth) == "1057822"
+
+
 def test_a_bracket_holding_a_parenthesis_is_one_token_not_strays() -> None:
     # Other bracketed text with a parenthesis stays unread text of its clause, not a login, and
     # a bracket left open still reads as a stray character.
