@@ -1441,8 +1441,50 @@ def _split_segments(toks: Sequence[_Tok]) -> list[tuple[str | None, list[_Tok]]]
 _exim_slot_re = compiled_on_first_use(r"^(?:\S+ )?\[[0-9A-Fa-f.:]{2,45}\](?::\d{1,5})? helo=", re.I)
 
 
+def _exim_receiver(segments: list[tuple[str | None, list[_Tok]]]) -> bool:
+    """Whether the receiver names itself Exim where Exim does: "(Exim 4.96)" after its own "by" and
+    "with" (received_header_text, Exim's specification chapter "Main configuration"; older
+    configurations put it after the host). The first "by" is looked at: an Exim receiver writes the
+    client's greeting and ident inside its record, before it, so only a greeting written verbatim
+    (Postfix's) can put another "by" first, and then the field holds two, which is marked."""
+    first_by = next((i for i, (keyword, _) in enumerate(segments) if keyword == "by"), -1)
+    if first_by < 0:
+        return False
+    toks = segments[first_by][1]
+    if first_by + 1 < len(segments) and segments[first_by + 1][0] == "with":
+        toks = [*toks, *segments[first_by + 1][1]]
+    return any(t.kind == "C" and t.text[:4] == "Exim" for t in toks)
+
+
+def _exim_record_first(segments: list[tuple[str | None, list[_Tok]]],
+                       problems: list[str]) -> list[tuple[str | None, list[_Tok]]]:
+    """An Exim receiver's from clause without the address records after its own.
+
+    Exim writes "from RDNS ([IP]:port helo=NAME ident=USER)" or "from [IP] (port=N helo=NAME
+    ident=USER)": its record is the first comment, and the RFC 1413 ident reply, the client's own
+    text which Exim keeps printable but does not rid of parentheses, comes last inside it. An
+    ident "x) (mx.bank.example [198.51.100.20]" so puts a record of the client's choosing after
+    Exim's, and the last record (the receiver's for Postfix, which writes the greeting before it)
+    would name the client (V50a D1-2). Such a comment is dropped and said."""
+    from_seg = segments[1][1] if len(segments) > 1 and segments[1][0] == "from" else None
+    if not from_seg or len(from_seg) < 3 or from_seg[1].kind != "C":
+        return segments
+    kept = from_seg[:2]
+    dropped: list[str] = []
+    for t in from_seg[2:]:
+        if t.kind == "C" and _client_address_slot(_collapse(_strip_nested(t.text[:MAX_COMMENT_SCAN]))):
+            dropped.append(t.text)
+        else:
+            kept.append(t)
+    if not dropped:
+        return segments
+    problems.append(f"the client's ident reply holds another address after the receiver's record: "
+                    f"{_snippet(dropped[0])}")
+    return [segments[0], ("from", kept), *segments[2:]]
+
+
 def _greeting_clauses_joined(segments: list[tuple[str | None, list[_Tok]]],
-                             problems: list[str]) -> list[tuple[str | None, list[_Tok]]]:
+                             problems: list[str], exim_receiver: bool) -> list[tuple[str | None, list[_Tok]]]:
     """The clauses with a greeting's clause words put back into the from clause.
 
     RFC 5321 section 4.4: the receiver writes "from" the client's greeting, then its own record of
@@ -1457,7 +1499,8 @@ def _greeting_clauses_joined(segments: list[tuple[str | None, list[_Tok]]],
     V48a D-4), everything before the record is the greeting, and the receiver's "by" is the next
     one after it: the text between joins the from clause, whose reader takes the last record as
     the client's. A stamp with no such record (qmail-scanner's "by uid N") is unchanged, and so is
-    Exim's, which writes the greeting inside its own record ("from rdns ([IP]:port helo=NAME)"), the
+    Exim's (``exim_receiver``: _exim_receiver; a Postfix greeting copying Exim's record with no
+    "(Exim ...)" after its "by" is joined, V50a D1-1), which writes the greeting inside its own record ("from rdns ([IP]:port helo=NAME)"), the
     first comment: no greeting words can stand outside it, and what follows its "by" is its own (the
     MAIL FROM it quotes, "(envelope-from <...>)", which a quoted local part can break out of:
     "<\"x)(mx.bank.example [198.51.100.20]) by mx ... (x\"@bank.example>", V49a D1-a) — unless a
@@ -1473,7 +1516,7 @@ def _greeting_clauses_joined(segments: list[tuple[str | None, list[_Tok]]],
                    for t in seg)
 
     early = next((i for i in range(by_at[0] - 1, 1, -1) if holds_record(segments[i][1])), -1)
-    if early < 0 and any(t.kind == "C" and _exim_slot_re().match(_collapse(_strip_nested(t.text[:MAX_COMMENT_SCAN])))
+    if early < 0 and exim_receiver and any(t.kind == "C" and _exim_slot_re().match(_collapse(_strip_nested(t.text[:MAX_COMMENT_SCAN])))
                          for t in segments[1][1]):
         return segments
     # A record after a "by" that is not the last, latest first; else the one before the first "by".
@@ -1892,7 +1935,10 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
         # an attack on the reader, each costing a pass over the ones before.
         problems.append(f"{len(segments)} clauses: only the first {_MAX_CLAUSES} read")
         segments = segments[:_MAX_CLAUSES]
-    segments = _greeting_clauses_joined(segments, problems)
+    exim_receiver = _exim_receiver(segments)
+    segments = _greeting_clauses_joined(segments, problems, exim_receiver)
+    if exim_receiver:
+        segments = _exim_record_first(segments, problems)
 
     # Context from the whole header, needed before the from clause can be read.
     comments = [t for t in toks if t.kind == "C"][:MAX_COMMENTS_SCANNED]

@@ -189,3 +189,46 @@ def test_a_boundary_field_that_reads_as_more_than_one_stamp_authenticates_nothin
     report = _analyze(received)
     assert any(f.id == "hops.greeting_injection" and f.severity.value == "danger" for f in report.findings)
     assert report.verdict.status != "authenticated", report.verdict.summary
+
+
+_EXIM_TAIL = ("by mx.example.net with esmtp (Exim 4.96)\n\t(envelope-from <service@bank.example>)\n\tid 1tA2bC-000123-4x\n"
+              f"\tfor victim@example.net; {_DATE}\n")
+
+
+@pytest.mark.parametrize("received", [
+    # A Postfix greeting copying Exim's record and a "by" (V50a D1-1): no "(Exim ...)" after the first
+    # "by", so the greeting is joined and Postfix's own record, the last before its "by", is read.
+    f"Received: from x ([198.51.100.20] helo=mx.bank.example) by mx.example.net (unknown [{FORGER}])\n\t{_POSTFIX}\n",
+    # An Exim receiver doing ident lookups (V50a D1-2): its record is the first comment; the ident
+    # reply's record after it is the client's text.
+    f"Received: from host.forger.example ([{FORGER}]:51234 helo=mx.bank.example ident=x)\n"
+    f"\t(mx.bank.example [198.51.100.20])\n\t{_EXIM_TAIL}",
+    # The same without reverse DNS: Exim's "from [IP] (port=N helo=NAME ident=USER)".
+    f"Received: from [{FORGER}] (port=51234 helo=mx.bank.example ident=x)\n\t(mx.bank.example [198.51.100.20])\n"
+    f"\t{_EXIM_TAIL}",
+])
+def test_the_receivers_record_is_read_where_a_greeting_or_ident_copies_another(received: str) -> None:
+    fields = parse_received(received.split(":", 1)[1].strip())
+    assert fields.from_ip == FORGER, fields.problems
+    # SPF judges the real client and fails; the field still says the client wrote part of it.
+    report = _analyze(received)
+    assert report.spf is not None and (report.spf.client_ip, report.spf.result) == (FORGER, "fail")
+    assert report.verdict.status == "spoofed", report.verdict.summary
+    assert any(f.id == "hops.greeting_injection" for f in report.findings)
+
+
+def test_a_greeting_that_also_copies_exims_name_authenticates_nothing() -> None:
+    # Forgery: the greeting copies Exim's record, a "by" and "(Exim 4.96)" before Postfix's own
+    # record. The receiver cannot be told from the text (the first "by" names Exim), but the
+    # field holds two "by" clauses: whatever address is read, SPF vouches for nothing.
+    report = _analyze(f"Received: from x ([198.51.100.20] helo=mx.bank.example) by mx.example.net with esmtp "
+                      f"(Exim 4.96) (unknown [{FORGER}])\n\t{_POSTFIX}\n")
+    assert any(f.id == "hops.greeting_injection" for f in report.findings)
+    assert report.verdict.status != "authenticated", report.verdict.summary
+
+
+def test_an_exim_record_alone_is_read_as_before() -> None:
+    for value in (f"from mail.bank.example ([198.51.100.20]:51234 helo=mail.bank.example) {_EXIM_TAIL}",
+                  f"from [198.51.100.20] (port=51234 helo=mail.bank.example) {_EXIM_TAIL}"):
+        fields = parse_received(" ".join(value.split()))
+        assert (fields.from_ip, fields.from_helo, fields.problems) == ("198.51.100.20", "mail.bank.example", ())
