@@ -91,7 +91,7 @@ def _check_address(resolver: Resolver, address: ipaddress.IPv4Address | ipaddres
         if any(parse_client_ip(value) == address for value in forward.values):
             return ReverseDnsResult(ip=shown, ptr_names=names, confirmed=True, result="pass",
                                     explanation=f"pass: {shown} points to {name}, whose {rdtype} records "
-                                                f"point back to {shown} (forward-confirmed)")
+                                                f"point back to {shown} (forward-confirmed)", confirmed_name=name)
     skipped = len(names) - len(checked)
     extra = f"; {skipped} more PTR names not checked (limit {MAX_PTR_NAMES})" if skipped else ""
     if failures:
