@@ -10,20 +10,16 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from array import array
-from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable
 from functools import cached_property
-from itertools import accumulate, chain, count, islice
-from operator import add
+from itertools import chain, islice
 
 from ._value import Value, frozen, frozen_maker
 from .model import HeaderField
 from .text import (
     compiled_on_first_use,
     decode_rfc2047_checked,
-    join_bounded,
     legacy_codec,
     unterminated_encoded_word,
     whatwg_encoding,
@@ -446,25 +442,35 @@ def _kept_past_cap(rest: bytes) -> tuple[list[bytes], int, dict[str, int]]:
     Each name is one anchored regex search over ``rest`` lower-cased: a field of it is counted
     by C-level iteration, and only the kept ones are cut out, so a million Received fields cost
     no Python step and no bytes object each. A name is the field's bytes before the first colon
-    in its first _LONGEST_KEPT bytes, less SP/HTAB at its end (the reading
-    _kept_past_cap_of_lines has); a header with mixed or bare-CR line ends (no real mail) is
-    read by that line-by-line reading."""
+    in its first _LONGEST_KEPT bytes, less SP/HTAB at its end (as a reading of the fields split
+    one by one has it: tests/test_header_cap.py compares the two), with any line ends: a bare CR past the cap (no real mail)
+    costs what a clean header does (it sent the whole rest to the line-by-line reading, a bytes
+    object per field: 1.85 GB for a 220 MB header, V47e E1)."""
     breaks = _field_breaks(rest)
-    if breaks is _FIELD_BREAK:
-        return _kept_past_cap_of_lines(_logical_lines(rest))
-    # Every break ends in an LF and every LF in a field is a fold's (followed by SP/HTAB): each
-    # field starts after an LF not followed by SP/HTAB, and the one LF put first starts the first.
+    # Without a bare CR every break ends in an LF and every LF in a field is a fold's (followed by
+    # SP/HTAB): each field starts after an LF not followed by SP/HTAB, and the one LF put first
+    # starts the first.
     lowered = (b"\n" + rest).lower()  # ``bytes.lower`` changes only A-Z, as the name test's does
+    names_in = lowered
+    if breaks is _FIELD_BREAK and rest.count(b"\r") != rest.count(b"\r\n"):
+        # A bare CR (one starting no CR LF) is a break of its own (as _FIELD_BREAK reads it; RFC
+        # 5322 section 2.2 allows a CR only in CR LF). The names are searched for in a copy with
+        # every CR an LF: a CR before a name starts no CR LF, so an LF before a name there is a
+        # break before it here, and a name's pattern reads no line break. The prefixes' patterns
+        # read a name's folds, which need the CRs (CR LF SP is one fold, CR CR SP a break and a
+        # fold): they search ``lowered`` (_kept_field_patterns' ``bare_cr``).
+        names_in = lowered.translate(_CR_AS_LF)
+    bare_cr = names_in is not lowered
     half = MAX_KEPT_PER_NAME // 2
     chosen: list[int] = []
     dropped = 0
     # (where the name's first field is, name, how many of it were not read)
     not_read: list[tuple[int, str, int]] = []
-    present = _kept_starts_in(lowered)
-    for start, pattern in _kept_field_patterns():
+    present = _kept_starts_in(names_in)
+    for start, pattern, reads_folds in _kept_field_patterns(bare_cr):
         if start not in present:
             continue
-        found = pattern.finditer(lowered)
+        found = pattern.finditer(lowered if reads_folds else names_in)
         first = [match.start() for match in islice(found, half)]
         # The rest of the matches, numbered: a deque of MAX_KEPT_PER_NAME - half keeps the last
         # ones, and the last number is how many there were (all consumed in C).
@@ -480,7 +486,8 @@ def _kept_past_cap(rest: bytes) -> tuple[list[bytes], int, dict[str, int]]:
     by_name_dropped = {name: unread for _, name, unread in sorted(not_read)}
     kept = []
     for position in chosen:
-        # ``position`` is the LF before the field in ``lowered``: the field's own first byte in ``rest``.
+        # ``position`` is the LF (or bare CR) before the field in ``lowered``: the field's own
+        # first byte in ``rest``.
         after = breaks.search(rest, position)
         kept.append(rest[position:after.start() if after is not None else len(rest)])
     return kept, dropped, by_name_dropped
@@ -509,91 +516,41 @@ def _kept_starts_pattern() -> re.Pattern[bytes]:
     return re.compile(b"|".join(map(re.escape, sorted(_KEPT_STARTS, key=len, reverse=True))))
 
 
+_CR_AS_LF = bytes.maketrans(b"\r", b"\n")
+
+
 @functools.cache
-def _kept_field_patterns() -> tuple[tuple[bytes, re.Pattern[bytes]], ...]:
+def _kept_field_patterns(bare_cr: bool) -> tuple[tuple[bytes, re.Pattern[bytes], bool], ...]:
     """For each kept name and prefix, what its field starts with in ``_kept_past_cap``'s lower-cased
-    rest (an LF and the name), and the pattern of such a field up to its name's colon: the name,
-    then SP/HTAB (any bytes of the field, folds included, after a prefix), the colon within the
-    field's first _LONGEST_KEPT bytes. Compiled on first use: only a header past the cap needs them."""
+    rest (an LF and the name), the pattern of such a field up to its name's colon (the name, then
+    SP/HTAB; any bytes of the field, folds included, after a prefix; the colon within the field's
+    first _LONGEST_KEPT bytes), and whether the pattern reads folds (a prefix's: it needs the CRs
+    a name's search may have turned into LFs). Compiled on first use: only a header past the cap
+    needs them. ``bare_cr``: the rest has a bare CR, a line break of its own (as _FIELD_BREAK
+    reads it): a field starts after an LF or a bare CR (a CR before a name starts no CR LF), and
+    a fold is any line break followed by SP/HTAB."""
+    lead = rb"[\r\n]" if bare_cr else rb"\n"
+    # What a name after a prefix may hold before its colon: any byte but a colon or a line break,
+    # and a line break only as a fold's (followed by SP/HTAB). Without a bare CR a CR is a CR LF's,
+    # whose LF the fold test reads.
+    name_byte = rb"[^:\r\n]|(?:\r\n?|\n)(?=[ \t])" if bare_cr else rb"[^:\n]|\n(?=[ \t])"
     patterns = []
     for name in sorted(_KEPT_NAMES):
         room = _LONGEST_KEPT - 1 - len(name)
-        patterns.append((b"\n" + name, re.compile(rb"\n%s[ \t]{0,%d}:" % (re.escape(name), room))))
+        patterns.append((b"\n" + name, re.compile(rb"\n%s[ \t]{0,%d}:" % (re.escape(name), room)), False))
     for prefix in _KEPT_PREFIXES:
         room = _LONGEST_KEPT - 1 - len(prefix)
-        # No colon within ``room`` bytes before the one ending the name, and no break before it
-        # (an LF there is a fold's, followed by SP/HTAB; a CR is a CR LF fold's or a byte of the
-        # name). The lookahead bounds the walk after it.
+        # No colon within ``room`` bytes before the one ending the name, and no break before it.
+        # The lookahead bounds the walk after it.
         patterns.append((b"\n" + prefix, re.compile(
-            rb"\n%s(?=[^:]{0,%d}:)(?:[^:\n]|\n(?=[ \t]))*:" % (re.escape(prefix), room))))
+            rb"%s%s(?=[^:]{0,%d}:)(?:%s)*:" % (lead, re.escape(prefix), room, name_byte)), True))
     return tuple(patterns)
-
-
-def _kept_past_cap_of_lines(lines: list[bytes]) -> tuple[list[bytes], int, dict[str, int]]:
-    """``_kept_past_cap`` of the fields past the cap split into ``lines``: one cheap look at each
-    line's name (bounded slice, no regex) among those _lines_starting_like_kept finds."""
-    by_name: dict[bytes, list[int]] = {}
-    names = _KEPT_NAMES
-    for index in _lines_starting_like_kept(lines, 0):
-        line = lines[index]
-        colon = line.find(b":", 0, _LONGEST_KEPT)
-        if colon <= 0:
-            continue
-        name = line[:colon].rstrip(b" \t").lower()
-        if name not in names:
-            if not name.startswith(_KEPT_PREFIXES):
-                continue
-            # Counted by prefix: each distinct List-*/Resent-* name must not get its own quota.
-            name = name[:name.index(b"-") + 1]
-        by_name.setdefault(name, []).append(index)
-    chosen: list[int] = []
-    dropped = 0
-    by_name_dropped: dict[str, int] = {}
-    half = MAX_KEPT_PER_NAME // 2
-    for name, indexes in by_name.items():
-        if len(indexes) > MAX_KEPT_PER_NAME:
-            dropped += len(indexes) - MAX_KEPT_PER_NAME
-            by_name_dropped[name.decode("ascii", "replace")] = len(indexes) - MAX_KEPT_PER_NAME
-            indexes = indexes[:half] + indexes[-(MAX_KEPT_PER_NAME - half):]
-        chosen.extend(indexes)
-    chosen.sort()
-    return [lines[index] for index in chosen], dropped, by_name_dropped
 
 
 _KEPT_NAMES = frozenset(name.encode("ascii") for name in KEPT_PAST_CAP)
 _KEPT_PREFIXES = tuple(prefix.encode("ascii") for prefix in KEPT_PREFIXES_PAST_CAP)
-# What a line a kept field is on starts with, after an LF (_lines_starting_like_kept).
+# What a kept field starts with in _kept_past_cap's lower-cased rest: an LF and its name.
 _KEPT_STARTS = tuple(b"\n" + name for name in sorted(_KEPT_NAMES | frozenset(_KEPT_PREFIXES)))
-
-
-def _lines_starting_like_kept(lines: list[bytes], first: int) -> list[int]:
-    """Indexes (from ``first`` on, in order) of the lines that start with a kept name or prefix
-    in any ASCII case: every line _kept_past_cap keeps does, so the others need no look.
-
-    C-level searches over the lines joined, lower-cased, each after an LF (one ``bytes.find``
-    pass for each name), not a Python step per line (a header of a million fields of other
-    names, V42b D4). A line may hold an LF of its own (a folded field), so a hit counts only
-    where a line starts: the line starts come from the lengths, summed by C-level loops into an
-    array (8 bytes a line, not an int object each)."""
-    tail = lines[first:]
-    # ``bytes.lower`` changes only A-Z, as the name test's own ``lower`` does.
-    lowered = join_bounded(b"\n", [b"", *tail]).lower()
-    hits: set[int] = set()
-    for start in _KEPT_STARTS:
-        position = lowered.find(start)
-        while position >= 0:
-            hits.add(position)
-            position = lowered.find(start, position + 1)
-    if not hits:
-        return []
-    # The LF before line i is at the sum of the lengths before it plus one LF for each of them.
-    starts = array("q", map(add, accumulate(map(len, tail), initial=0), count()))
-    indexes: list[int] = []
-    for position in sorted(hits):
-        index = bisect_left(starts, position)
-        if index < len(tail) and starts[index] == position:
-            indexes.append(first + index)
-    return indexes
 
 
 def _read_legacy_charsets(headers: list[HeaderField], lines: list[bytes], positions: list[int],
