@@ -2053,9 +2053,19 @@ def _respaced_by_copy(block: bytes) -> str | None:
             return "nearly every header line ends with spaces, as a copy from a web page or an editor leaves them"
     if b"\n " in block or b"\n\t" in block or block[:1] in (b" ", b"\t"):
         return None  # folded lines kept their indentation
-    if _long_signature_first_line().match(block) is not None or _long_signature_line().search(block) is not None:
+    if _long_signature_first_line().match(block) is not None or (
+            _starts_a_signature_line(block) and _long_signature_line().search(block) is not None):
         return "no header line is folded, yet its signatures are long single lines: the copy unfolded them"
     return None
+
+
+def _starts_a_signature_line(block: bytes) -> bool:
+    """Whether a line after the first of ``block`` starts with one of _SIGNATURE_FIELDS in any
+    case (a line end and the name, in the block lower-cased): when none does,
+    _long_signature_line cannot match, and its search, which tries each line end, is not run
+    (0.4 s for an unfolded header of a million Received fields, of which this costs a third)."""
+    lowered = block.lower()  # ``bytes.lower`` changes only A-Z, as the pattern's (?i) does
+    return any(lowered.find(end + name) >= 0 for name in _SIGNATURE_FIELDS for end in (b"\n", b"\r"))
 
 
 def _header_block_end(lines: _Lines) -> int:
