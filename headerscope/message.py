@@ -501,19 +501,25 @@ def _kept_starts_in(lowered: bytes) -> set[bytes]:
     """Which of the kept names' and prefixes' starts (an LF and the name) ``lowered`` holds: one
     regex pass of them all (a search for each was 44 passes), its hits gathered a window at a
     time so that a million of them are never a million bytes objects at once. The windows
-    overlap by the longest start, so none is cut in two."""
-    starts = _kept_starts_pattern()
+    overlap by the longest start, so none is cut in two. A start found is left out of the
+    pattern for the windows after (a million Received fields were a million hits)."""
+    starts = _kept_starts_pattern(frozenset())
     overlap = max(map(len, _KEPT_STARTS))
     present: set[bytes] = set()
     for position in range(0, len(lowered), _PRESENCE_WINDOW):
-        present.update(starts.findall(lowered, position, position + _PRESENCE_WINDOW + overlap))
+        found = starts.findall(lowered, position, position + _PRESENCE_WINDOW + overlap)
+        if found and not present.issuperset(found):
+            present.update(found)
+            if len(present) == len(_KEPT_STARTS):
+                break
+            starts = _kept_starts_pattern(frozenset(present))
     return present
 
 
-@functools.cache
-def _kept_starts_pattern() -> re.Pattern[bytes]:
+def _kept_starts_pattern(found: frozenset[bytes]) -> re.Pattern[bytes]:
+    """The pattern of the kept starts not in ``found`` (re's own cache keeps those compiled)."""
     # Longest first: a start that begins another (received, received-spf) does not hide it.
-    return re.compile(b"|".join(map(re.escape, sorted(_KEPT_STARTS, key=len, reverse=True))))
+    return re.compile(b"|".join(map(re.escape, sorted(set(_KEPT_STARTS) - found, key=len, reverse=True))))
 
 
 _CR_AS_LF = bytes.maketrans(b"\r", b"\n")
