@@ -1271,8 +1271,13 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
                                                  loaded.recorded + report_results, verified_seals, chain.gateway,
                                                  arrival_missing=arrival_missing)
     received_spf = boundary_received_spf(recorded, chain.hops, chain.boundary_hop)
+    # The receiver's record of the MAIL FROM it checked, its ARC-Authentication-Results above the
+    # boundary Received included (a gateway's, e5f9bbe): it outranks a Return-Path the sender wrote
+    # below that Received (verification V53d D2).
+    boundary_hop_index = chain.hops[chain.boundary_hop - 1].header_index if chain.boundary_hop else None
     envelope, envelope_findings = analyze_envelope(message, chain.hops, chain.boundary_hop, received_spf,
-                                                   loaded.reported_envelope, _recorded_mail_from(recorded), recorded)
+                                                   loaded.reported_envelope,
+                                                   _recorded_mail_from(recorded, boundary_hop_index), recorded)
     findings.extend(envelope_findings)
     if envelope.mail_from is None and envelope.claimed_mail_from is None and loaded.mbox_sender is not None:
         # Shown as a claim beside "not recorded", never used for SPF: a delivery agent writes the

@@ -39,3 +39,18 @@ def test_an_smtp_mailfrom_below_the_boundary_is_not_read() -> None:
     assert report.boundary_hop == 2
     assert report.spf is not None and report.spf.mail_from is None and report.spf.result == "not_checked"
     assert report.verdict.status != "authenticated"
+
+
+def test_the_gateways_sealed_smtp_mailfrom_outranks_a_return_path_the_sender_wrote_below_it() -> None:
+    # A Return-Path the forger puts among the message's own fields, below every Received, is text
+    # that was in the message when the gateway took it (RFC 5321 section 4.4: the final delivery
+    # writes it at the top). The gateway's own record of the MAIL FROM it checked wins, and the
+    # Return-Path is shown as a claim (verification V53d D2: it replaced the recorded envelope and
+    # read "SPF passes only for forger.example").
+    intake = _intake(b"host66.example.net", b"203.0.113.66")
+    text = _FORGER_HOP + b"Return-Path: <bounce@forger.example>\r\n" + _HEAD + b"\r\n" + _BODY
+    report = _analyze(_HANDOVER + _seal(intake + text, _FAIL) + intake + text)
+    assert report.envelope.mail_from == "dana@example.org"
+    assert report.envelope.claimed_mail_from == "bounce@forger.example"
+    assert report.spf is not None and (report.spf.mail_from, report.spf.result) == ("dana@example.org", "fail")
+    assert report.verdict.status == "spoofed"
