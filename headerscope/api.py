@@ -728,16 +728,19 @@ _LIST_FOOTER_TAIL = 3000
 """Bytes read from the end of the body for a list's footer (Mailman's is a few lines)."""
 
 
-def _list_footer(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None) -> tuple[str, str] | None:
-    """(the list's name, what in the body's end shows the list's footer) when the message came
-    through a mailing list and its body ends with the list's footer: Mailman's rule of
-    underscores, or the list's posting address or the host of its List-* URLs. The list fields
-    and the footer are text anyone can write: the receiving side must have taken the message
-    from the list's organisation (the boundary's client, by the name it looked up)."""
+def _list_footer(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None
+                 ) -> tuple[str, str, str] | None:
+    """(the list's name, what in the body's end shows the list's footer, the boundary client's
+    name) when the message came through a mailing list and its body ends with the list's footer:
+    Mailman's rule of underscores, or the list's posting address or the host of its List-* URLs.
+    The list fields and the footer are text anyone can write: the receiving side must have taken
+    the message from the list's organisation (the boundary's client, by the name it looked up and
+    did not mark "(may be forged)": hops.vouched_client_name; V53e D-3)."""
     list_id = next((value for value in (message.first(name) for name in _LIST_FIELDS) if value), None)
     if list_id is None or message.body_start is None or not boundary_hop:
         return None
-    client_org = host_organization(hops[boundary_hop - 1].fields.from_rdns)
+    client = vouched_client_name(hops[boundary_hop - 1])
+    client_org = host_organization(client)
     if client_org is None or client_org not in _list_field_organizations(list_id):
         return None
     tail = message.raw[max(message.body_start, len(message.raw) - _LIST_FOOTER_TAIL):].decode("utf-8", "replace")
@@ -749,22 +752,30 @@ def _list_footer(message: Message, hops: tuple[Hop, ...], boundary_hop: int | No
                 marks.append(target)
     if "_" * 40 in tail:
         marks.append("Mailman's rule of underscores")
-    if not marks:
+    if not marks or client is None:
         return None
-    return " ".join(list_id[:200].split()), marks[0]
+    return " ".join(list_id[:200].split()), marks[0], client[:120]
 
 
 def _changed_by_list_footer(finding: Finding, dkim: Sequence[DkimSignatureResult], list_name: str,
-                            mark: str) -> Finding:
+                            mark: str, client: str) -> Finding:
     """The keyless body-hash finding of a signature a mailing list broke by adding its footer."""
     broken = next((s for s in dkim if signature_subject(s.domain, s.selector) == finding.subject), None)
     if broken is None or not broken.aligned:
         return finding  # not the author's (the From: domain's) signature: the footer says nothing of it
     if broken.lines_added_after_signing is not None:
         # The finding names the footer, proven (dkim._named_list_changes): the body as signed is known.
+        # Said as what is proven: the receiver's name for its client (not "(may be forged)"), a
+        # mark of the list's footer in the body's end, and lines added after signing. Not that those
+        # lines are the list's footer: they may hold more (a lure above or below the list's lines,
+        # V53e D-3), and who wrote them no signature shows.
+        lines = broken.lines_added_after_signing
+        plural = "s" if lines != 1 else ""
         return replace(finding, severity=Severity.NOTICE, explanation=(
-            f"{finding.explanation} The body ends with the list's footer ({mark}), and the receiving side took "
-            "the message from the list's organisation: lists add one as a matter of course (RFC 6377)."))
+            f"{finding.explanation} The receiving side took the message from {client}, a host of the list's "
+            f"organisation by the name its reverse DNS gave, and the body's end shows a mark of the list's footer "
+            f"({mark}): lists add a footer as a matter of course (RFC 6377). The {lines} line{plural} added "
+            "after signing are text whose author is not proven, which may hold more than the list's footer."))
     return replace(finding, severity=Severity.NOTICE, explanation=(
         f"{finding.explanation} The message came through the mailing list {list_name}, and its body ends with the "
         f"list's footer ({mark}): lists add one as a matter of course (RFC 6377), which breaks the body hash of "

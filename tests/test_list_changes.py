@@ -64,9 +64,9 @@ def test_a_tag_and_a_footer_are_named_as_the_lists_changes() -> None:
     assert changed.severity is Severity.WARNING  # words only: the List-Id is the sender's text
     assert changed.title == ("DKIM d=example.com fails, and verifies with a mailing list's changes undone: "
                              "Subject tag '[Devel]', a footer of 4 lines")
-    assert "'[Devel]' was added to the Subject; a footer of 4 lines was added at the end of the body, its first " \
-           "text reading '_______________________________________________'; nothing else it signs changed" \
-           in changed.explanation
+    assert "'[Devel]' was added to the Subject; a footer of 4 lines was added at the end of the body, its text " \
+           "(rules left out) reading 'Devel mailing list / Devel@lists.example.org / " \
+           "https://lists.example.org/mailman/listinfo/devel'; nothing else it signs changed" in changed.explanation
     assert "the mailing list that relayed it, devel.lists.example.org" in changed.explanation
     assert "The List-Id is text a sender can write. This proves what changed, not who changed it" in changed.explanation
     assert "another key" not in changed.title and "was replaced" not in changed.explanation
@@ -146,7 +146,8 @@ def test_forgery_lines_added_to_a_replayed_signature_are_shown_not_excused() -> 
     assert result.result == "fail"
     changed = _one(findings, "dkim.body_changed")
     assert changed.severity is Severity.WARNING
-    assert "its first text reading 'URGENT: your account is suspended, log in at http://evil.example/login'" \
+    assert "its text (rules left out) reading 'URGENT: your account is suspended, log in at " \
+        "http://evil.example/login / Devel mailing list / Devel@lists.example.org (and 1 more line of text)'" \
         in changed.explanation
 
 
@@ -243,6 +244,14 @@ def test_the_recomputations_are_bounded(monkeypatch) -> None:  # type: ignore[no
         return original_hash(self, *args)
 
     monkeypatch.setattr(dkim_module._dkimpy.SplitMessage, "body_hash", counting)
+    prefix_passes = []
+    original_prefixes = dkim_module._dkimpy.SplitMessage.prefix_body_hashes
+
+    def counting_prefixes(self, algorithm, hash_name, cuts):  # type: ignore[no-untyped-def]
+        prefix_passes.append(list(cuts))
+        return original_prefixes(self, algorithm, hash_name, cuts)
+
+    monkeypatch.setattr(dkim_module._dkimpy.SplitMessage, "prefix_body_hashes", counting_prefixes)
     hostile = b"".join(b"\r\n" + b"_" * 40 + b"\r\nline\r\n" for _ in range(500))
     raw = _listed(_signed(), footer=hostile,
                   munge=b"Reply-To: A <a@example.org>\r\nCc: B <b@example.org>\r\nX-Original-From: C <c@example.org>")
@@ -257,7 +266,8 @@ def test_the_recomputations_are_bounded(monkeypatch) -> None:  # type: ignore[no
     monkeypatch.setattr(dkim_module._dkimpy, "verify_header_signature", counting_verify)
     result, _ = _dkim(raw)
     assert result.lines_added_after_signing is None
-    assert len([size for size in body_hashes if size < full]) <= dkim_module._FOOTER_TRIES
+    assert len([size for size in body_hashes if size < full]) == 0
+    assert len(prefix_passes) == 1 and len(prefix_passes[0]) <= dkim_module._FOOTER_TRIES
     # the signature itself, the Subject tag's few spellings, then the list's From: candidates
     assert len(headers_verified) <= 1 + 9 + dkim_module._MAX_LIST_TRIES
 
@@ -282,3 +292,177 @@ def test_a_spent_budget_ends_the_search_and_the_failure_stands() -> None:
     assert results[0].lines_added_after_signing is None
     assert [f.title for f in findings if f.id == "dkim.headers_changed"] == [OLD_TITLE]
     assert budget.refused == 1
+
+
+def _prefix_work(monkeypatch):  # type: ignore[no-untyped-def]
+    """Counts the passes over a body cut where a footer may start: a SplitMessage's body_hash over a
+    shorter copy of the message (the way 50722d6 hashed each cut) and prefix_body_hashes passes."""
+    passes: list[str] = []
+    split_message = dkim_module._dkimpy.SplitMessage
+    original_hash = split_message.body_hash
+
+    def counting(self, *args):  # type: ignore[no-untyped-def]
+        if self.raw is not _prefix_work.full:  # type: ignore[attr-defined]
+            passes.append("cut")
+        return original_hash(self, *args)
+
+    monkeypatch.setattr(split_message, "body_hash", counting)
+    original_prefixes = getattr(split_message, "prefix_body_hashes", None)
+    if original_prefixes is not None:
+        def counting_prefixes(self, *args):  # type: ignore[no-untyped-def]
+            passes.append("prefixes")
+            return original_prefixes(self, *args)
+
+        monkeypatch.setattr(split_message, "prefix_body_hashes", counting_prefixes)
+    return passes
+
+
+def test_the_cut_bodies_are_hashed_once_for_all_failing_signatures(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # V53e D-1: 50 failing signatures on a message with a List-Id each hashed the body again at its
+    # 4 cuts (200 passes, 73.7 s for 5.3 MB). The cuts are the body's: one pass per
+    # (canonicalization, hash) for the message, whatever the number of signatures.
+    from headerscope.auth._dkimpy import split_message
+
+    signed = _listed(_signed(), tag=False, footer=b"\r\nend a\r\n\r\nend b\r\n\r\nend c\r\n\r\nend d\r\n")
+    head, _, rest = signed.partition(b"\r\n")
+    # Ten more copies of the signature, each with another bh= (a hash of some other body).
+    import base64
+    import hashlib
+    import re
+
+    other = re.sub(rb"bh=[^;]+;", b"bh=" + base64.b64encode(hashlib.sha256(b"another body").digest()) + b";", head)
+    raw = b"\r\n".join([other] * 10 + [head]) + b"\r\n" + rest
+    passes = _prefix_work(monkeypatch)
+    _prefix_work.full = raw  # type: ignore[attr-defined]
+    results, _ = verify(raw, DNS)
+    assert len(results) == 11 and all(r.result == "fail" for r in results)
+    assert len(passes) == 1, passes  # 44 on 50722d6
+    assert split_message(raw).prefix_body_hashes("relaxed", "rsa-sha256", []) == {}
+
+
+def test_a_body_too_long_for_the_footer_proof_reads_as_before(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # V53e D-1: past _FOOTER_PROOF_MAX_BODY the footer is not looked for: nothing new is said.
+    big = MESSAGE.replace(b"Alice\r\n\r\n", b"Alice\r\n" + b"0123456789abcdef" * ((4 << 20) // 16 + 1) + b"\r\n")
+    raw = _listed(sign(big, key=KEY), tag=False)
+    passes = _prefix_work(monkeypatch)
+    _prefix_work.full = raw  # type: ignore[attr-defined]
+    result, findings = _dkim(raw)
+    assert (result.reason_code, result.lines_added_after_signing) == ("body_hash_mismatch", None)
+    assert _one(findings, "dkim.body_changed").title == "Body changed after DKIM signing"
+    assert passes == []
+
+
+def test_the_cut_body_hashes_are_those_of_the_body_cut_there() -> None:
+    # prefix_body_hashes (one pass, a hash state copied at each cut) against the body hash of a
+    # message that ends at the cut, over line ends of both kinds, white space and empty lines,
+    # and bodies longer than a chunk.
+    import random
+
+    from headerscope.auth import _dkimpy
+
+    chooser = random.Random(17)
+    pieces = [b"", b" ", b"a b  c ", b"\t x", b"text", b"  ", b"x" * 70000]
+    for _ in range(300):
+        body = b"".join(chooser.choice(pieces) + chooser.choice([b"\r\n", b"\n", b"\r\n"])
+                        for _ in range(chooser.randint(1, 25)))
+        raw = b"From: a@example.com\r\n\r\n" + body
+        split = _dkimpy.split_message(raw)
+        starts = [i + 1 for i in range(split.body_start, len(raw) - 1) if raw[i] == 10]
+        cuts = chooser.sample(starts, min(len(starts), 4))
+        for canon in ("simple", "relaxed"):
+            for algorithm in ("rsa-sha256", "rsa-sha1"):
+                got = split.prefix_body_hashes(canon, algorithm, cuts)
+                for cut in cuts:
+                    prefix = _dkimpy.SplitMessage(split.headers, raw[:cut], split.body_start, split.body_needs_crlf,
+                                                  split.body_has_cr, split.skipped_lines)
+                    assert got[cut] == prefix.body_hash(canon, algorithm, None)[0]
+
+
+def _multipart(raw: bytes) -> bytes:
+    """A replay of ``raw`` (Content-Type unsigned) made multipart/mixed with a part of the forger's
+    appended: the signed text is now the preamble, which no mail program shows (V53e D-2)."""
+    head, _, body = raw.partition(b"\r\n\r\n")
+    return (head + b"\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"zz\"\r\n"
+            + LIST_FIELDS + b"\r\n" + body + b"\r\n--zz\r\nContent-Type: text/html\r\n\r\n"
+            b"<p>Your account is suspended. <a href=\"http://evil.example/login\">Log in</a></p>\r\n--zz--\r\n")
+
+
+def test_forgery_a_part_added_to_an_unsigned_multipart_body_is_no_footer() -> None:
+    result, findings = _dkim(_multipart(_signed()))
+    assert (result.reason_code, result.lines_added_after_signing) == ("body_hash_mismatch", None)
+    changed = _one(findings, "dkim.body_changed")
+    assert changed.title == "Body changed after DKIM signing"  # 'a footer of 5 lines' on 50722d6
+    assert "footer" not in changed.explanation and "changes a list makes" not in changed.explanation
+
+
+def test_a_footer_after_a_signed_multipart_body_is_named() -> None:
+    # Content-Type signed and its header signature verifying: the structure the reader sees is
+    # the signed one, and lines after it are named as before.
+    head, _, body = MESSAGE.partition(b"\r\n\r\n")
+    multipart = (head + b"\r\nContent-Type: multipart/mixed; boundary=\"zz\"\r\n\r\n--zz\r\n\r\n" + body
+                 + b"--zz--\r\n")
+    raw = _listed(sign(multipart, key=KEY, headers="from:to:subject:date:content-type"), tag=False)
+    result, _ = _dkim(raw)
+    assert result.lines_added_after_signing == 4
+
+
+def test_the_text_after_a_rule_is_quoted_so_a_lure_shows() -> None:
+    # V53e D-5: a block that starts with a rule was quoted as its rule, and a lure after the list's
+    # lines was in none of the words.
+    lure = FOOTER + b"URGENT: your account is suspended, log in at http://evil.example/login\r\n"
+    _, findings = _dkim(_listed(_signed(), tag=False, footer=lure,
+                                fields=b"List-Id: Bank notices <notices.evil.example>\r\n"))
+    changed = _one(findings, "dkim.body_changed")
+    assert "reading 'Devel mailing list / Devel@lists.example.org / https://lists.example.org/mailman/listinfo/" \
+           "devel (and 1 more line of text)'" in changed.explanation
+    assert "'_______" not in changed.explanation
+    lure = FOOTER.replace(b"Devel mailing list", b"URGENT: log in at http://evil.example/login")
+    changed = _one(_dkim(_listed(_signed(), tag=False, footer=lure))[1], "dkim.body_changed")
+    assert "reading 'URGENT: log in at http://evil.example/login / Devel@lists" in changed.explanation
+
+
+def test_two_signatures_of_one_label_keep_their_own_findings() -> None:
+    # V53e D-4: the proof was keyed by d=/s=, so a second signature of the same label, whose b= was
+    # damaged, was told the first's footer story instead of its own failure.
+    signed = _listed(_signed(), tag=False)
+    head, _, rest = signed.partition(b"\r\n")
+    at = head.index(b"b=", head.index(b"bh=") + 3) + 6
+    damaged = head[:at] + (b"A" if head[at:at + 1] != b"A" else b"B") + head[at + 1:]
+    results, findings = verify(damaged + b"\r\n" + head + b"\r\n" + rest, DNS)
+    assert [(r.reason_code, r.lines_added_after_signing) for r in results] == [
+        ("signature_mismatch", None), ("body_hash_mismatch", 4)]
+    headers = _one([f for f in findings if f.id.startswith("dkim.")], "dkim.headers_changed")
+    assert headers.title == OLD_TITLE and "(DKIM #2)" not in headers.explanation
+    body = _one([f for f in findings if f.id.startswith("dkim.")], "dkim.body_changed")
+    assert body.title == "Body changed after DKIM signing: a footer of 4 lines added at its end"
+    assert "(DKIM #2)" in body.explanation
+
+
+_MAY_BE_FORGED = (b"Received: from mail.lists.example.org (mail.lists.example.org [203.0.113.66] (may be forged)) "
+                  b"by mx.example.net (8.17.1/8.17.1) with ESMTPS id 54K9; Mon, 12 Jan 2026 10:00:05 +0000\r\n")
+_SEC_LIST = b"List-Id: Security notices <sec.lists.example.org>\r\nList-Post: <mailto:sec@lists.example.org>\r\n"
+_SEC_FOOTER = (b"\r\nURGENT: your account is suspended, log in at http://evil.example/login\r\n"
+               b"_______________________________________________\r\nSec mailing list\r\nsec@lists.example.org\r\n")
+
+
+def test_forgery_a_footer_from_a_may_be_forged_list_host_is_not_softened() -> None:
+    # V53e D-3: "the receiving side took the message from the list's organisation" on a PTR the
+    # receiver marked "(may be forged)", and the lure above the list's lines called its footer.
+    report = _analyzed(_listed(_signed(), tag=False, footer=_SEC_FOOTER, fields=_SEC_LIST), _MAY_BE_FORGED)
+    assert report.dkim[0].lines_added_after_signing == 4
+    changed = _one([f for f in report.findings if f.id.startswith("dkim.")], "dkim.body_changed")
+    assert changed.severity is Severity.WARNING  # a notice on 50722d6
+    assert "took the message from" not in changed.explanation
+    assert "log in at http://evil.example/login" in changed.explanation
+
+
+def test_a_footer_from_the_lists_host_says_the_added_lines_author_is_unproven() -> None:
+    received = _MAY_BE_FORGED.replace(b" (may be forged)", b"")
+    report = _analyzed(_listed(_signed(), tag=False, footer=_SEC_FOOTER, fields=_SEC_LIST), received)
+    changed = _one([f for f in report.findings if f.id.startswith("dkim.")], "dkim.body_changed")
+    assert changed.severity is Severity.NOTICE
+    assert "The receiving side took the message from mail.lists.example.org, a host of the list's organisation " \
+           "by the name its reverse DNS gave" in changed.explanation
+    assert "The 4 lines added after signing are text whose author is not proven, which may hold more than the " \
+           "list's footer." in changed.explanation
+    assert "The body ends with the list's footer" not in changed.explanation

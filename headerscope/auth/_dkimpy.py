@@ -218,10 +218,13 @@ class SplitMessage:
         """The body with CRLF line ends, as one bytes object (a copy: tests and fallbacks only)."""
         return b"".join(buffer[start:stop] for buffer, start, stop in self._body_chunks())
 
-    def _body_chunks(self) -> Iterator[_Piece]:
-        """The CRLF body in line-aligned pieces; slices of ``raw`` when no line end needs fixing."""
-        raw, end = self.raw, len(self.raw)
-        start = self.body_start
+    def _body_chunks(self, begin: int | None = None, end: int | None = None) -> Iterator[_Piece]:
+        """The CRLF body in line-aligned pieces; slices of ``raw`` when no line end needs fixing.
+        ``begin``, ``end``: the part of the body between those offsets of ``raw`` only (line
+        starts: prefix_body_hashes)."""
+        raw = self.raw
+        end = len(raw) if end is None else end
+        start = self.body_start if begin is None else begin
         while start < end:
             stop = min(start + BODY_CHUNK, end)
             if stop < end:
@@ -267,10 +270,12 @@ class SplitMessage:
             space = raw.find(b" ", block_end)
         return False
 
-    def _canonical_chunks(self, algorithm: str) -> Iterator[_Piece]:
-        """Body pieces after ``simple`` or ``relaxed`` line rules, before trailing-line handling."""
+    def _canonical_chunks(self, algorithm: str, begin: int | None = None, end: int | None = None
+                          ) -> Iterator[_Piece]:
+        """Body pieces after ``simple`` or ``relaxed`` line rules, before trailing-line handling
+        (of the body between ``begin`` and ``end`` in ``raw`` when given: _body_chunks)."""
         relaxed_work = algorithm == "relaxed" and self._has_relaxed_work()
-        for buffer, start, stop in self._body_chunks():
+        for buffer, start, stop in self._body_chunks(begin, end):
             if relaxed_work:
                 data = buffer[start:stop]
                 # Substitute only where there is something to change: same result, fewer copies.
@@ -352,6 +357,38 @@ class SplitMessage:
             with self._lock:
                 for key, digest in zip(keys, digests, strict=True):
                     self._body_hashes[key] = (digest.hasher.digest(), digest.size)
+
+    def prefix_body_hashes(self, algorithm: str, hash_name: str, cuts: Iterable[int]) -> dict[int, bytes]:
+        """The body hash of the body cut at each of ``cuts`` (offsets in ``raw`` where a line
+        starts, past ``body_start``), as the body hash of a message ending there: in ONE pass
+        over the body up to the last cut, a copy of the hash state taken at each cut and ended
+        as _canonical_pieces ends a body (the empty lines held back dropped, one CRLF after
+        content; RFC 6376 sections 3.4.3 and 3.4.4). A piece never spans a cut: each cut is a
+        line start, where _body_chunks may end a piece."""
+        hasher = hashlib.new(_HASH_OF[hash_name])
+        digests: dict[int, bytes] = {}
+        pending = 0  # CRLFs held back, as in _canonical_pieces
+        emitted = False
+        begin = self.body_start
+        for cut in sorted(set(cuts)):
+            for buffer, start, stop in self._canonical_chunks(algorithm, begin, cut):
+                kept = trailing_crlfs_start(buffer, start, stop)
+                if kept == start:
+                    pending += (stop - start) // 2
+                    continue
+                while pending:
+                    block = min(pending, len(_CRLF_BLOCK) // 2)
+                    hasher.update(_CRLF_BLOCK[:block * 2])
+                    pending -= block
+                emitted = True
+                hasher.update(memoryview(buffer)[start:kept])
+                pending = (stop - kept) // 2
+            ended = hasher.copy()
+            if emitted or algorithm != "relaxed":
+                ended.update(b"\r\n")
+            digests[cut] = ended.digest()
+            begin = cut  # the next cut's pieces start here
+        return digests
 
     def body_hash(self, algorithm: str, hash_name: str, length: int | None) -> tuple[bytes, int]:
         """(digest, canonical body length) of the body, first ``length`` bytes when l= is set."""

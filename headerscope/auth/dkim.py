@@ -178,7 +178,7 @@ class _Check:
         # failed with a tag at the Subject's start and the key was at hand; None otherwise.
         self.untagged_subject: tuple[str, bool] | None = None
         # On a message that names a mailing list (_names_list), a failing signature verified again
-        # with what a list changes undone (_verify_list_changes): (lines, the first line with text)
+        # with what a list changes undone (_verify_list_changes): (lines, their text: _footer_text)
         # when the body hash matches the body without lines added at its end, proven with bh=; and
         # (the field it came from, that From: value, the Subject tag taken off or None) when the
         # header signature verifies with From: as another field still shows it, proven with the key.
@@ -392,7 +392,7 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
     blank_body = message.body_blank
     # A message that names a mailing list (RFC 2919): a failing signature is verified again with a
     # list's usual changes undone (_verify_list_changes); the List-Id only chooses what to try.
-    names_list = b"list-id" in fields
+    footers = _ListFooters(split) if b"list-id" in fields else None
     for (check, tags), pos in zip(parsed, kept_positions, strict=True):
         if tags is None:
             continue
@@ -407,7 +407,7 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
                     has_body=message.has_body, delivery=delivery, now=now, blank_body=blank_body,
                     byte_exact=byte_exact, header_split=header_split, body_uncheckable=uncheckable_body is not None,
                     sha1_accepted_at_delivery=_accepted_at_delivery(check, historic), mbox_quoted=mbox_quoted,
-                    mbox_established=established, names_list=names_list)
+                    mbox_established=established, footers=footers)
         except _dkimpy.VerificationBudgetSpent as spent:
             _not_paid_for(check, str(spent))
             continue
@@ -462,12 +462,8 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
     findings = _key_replaced(_findings(checks, present, from_domain, historic), results)
     if message.first("List-Id") is not None and any(c.reason_code == "signature_mismatch" for c in checks):
         findings = [_with_list_cause(f, checks, message) if f.id == "dkim.headers_changed" else f for f in findings]
-    proven = {c.label: c for c in checks if _list_changes_proven(c)}
-    if proven:
-        list_signed = _signed_list_label(message, checks) is not None
-        findings = [_named_list_changes(f, proven[f.subject], message, list_signed)
-                    if f.id in ("dkim.headers_changed", "dkim.body_changed") and f.subject in proven else f
-                    for f in findings]
+    if any(_list_changes_proven(c) for c in checks):
+        findings = _with_named_list_changes(findings, checks, message)
     if byte_exact and message.has_body:
         findings.extend(_body_changed_without_key(checks))
     mbox_note = _mbox_quoting_note(checks)
@@ -1039,7 +1035,7 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
             blank_body: bool = False, byte_exact: bool = True,
             header_split: _dkimpy.SplitMessage | None = None, body_uncheckable: bool = False,
             sha1_accepted_at_delivery: bool = False, mbox_quoted: bool = False,
-            mbox_established: Callable[[], str | None] | None = None, names_list: bool = False) -> None:
+            mbox_established: Callable[[], str | None] | None = None, footers: _ListFooters | None = None) -> None:
     """Verify one signature: its body hash over ``split``'s body, its header hash over
     ``header_split``'s header fields (``split``'s when None: see _check_dkim). ``body_uncheckable``:
     the input keeps the header but not the signed body (LoadedInput.uncheckable_body).
@@ -1050,8 +1046,9 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
     (``check.mbox_reading``), and matching none, the body hash cannot be judged
     (``check.mbox_unmatched``: which quoting the writer used cannot be known, RFC 4155 section 2),
     unless the message's other signatures establish the reading (``mbox_established``), over which
-    it is a mismatch as on any message (``check.mbox_judged``). ``names_list``: the message has a
-    List-Id; a failure is then verified again with a list's changes undone (_verify_list_changes)."""
+    it is a mismatch as on any message (``check.mbox_judged``). ``footers``: the message has a
+    List-Id; a failure is then verified again with a list's changes undone (_verify_list_changes),
+    the body cut where a footer may start hashed once for all its signatures (_ListFooters)."""
     algorithm = check.algorithm or "rsa-sha256"
     header_canon, _, body_canon = (check.canonicalization or "simple/simple").partition("/")
     body_canon = body_canon or "simple"
@@ -1159,13 +1156,13 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
                                                 algorithm=algorithm)
     # A list's changes are looked for only on the original bytes of a whole body (not a copy,
     # a mailbox's quoting or an l= signature, whose tail is unsigned anyway).
-    list_changes = names_list and byte_exact and has_body and not body_uncheckable and not mbox_quoted \
+    list_changes = footers is not None and byte_exact and has_body and not body_uncheckable and not mbox_quoted \
         and check.body_length is None
     if not verdict and added_from is None:
         if "subject" in check.signed_lower:
             _verify_untagged(check, fields, field_pair, key, header_canon=header_canon, algorithm=algorithm)
-        if list_changes and len(check.signature) == expected:
-            _verify_list_changes(check, split, fields, field_pair, key, header_canon=header_canon,
+        if footers is not None and list_changes and len(check.signature) == expected:
+            _verify_list_changes(check, footers, fields, field_pair, key, header_canon=header_canon,
                                  body_canon=body_canon, algorithm=algorithm)
         reason = (f"signed headers changed since signing (or the key at {name} was replaced)")
         not_in_input = _signed_fields_not_in_input(check, present, header_only=not has_body or blank_body)
@@ -1217,8 +1214,8 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
                 return
         check.finish("fail", "body_hash_mismatch",
                      "body changed after signing (body hash mismatch); the signed headers are intact")
-        if list_changes:
-            check.appended_lines = _appended_lines(check, split, body_canon, algorithm)
+        if footers is not None and list_changes:
+            check.appended_lines = _appended_lines(check, footers, body_canon, algorithm)
         return
     if from_added:
         # dkimpy fails such messages (its bug #644046, RFC 6376 section 8.15): the From: a
@@ -1550,13 +1547,23 @@ _footer_rule = compiled_on_first_use(rb"(?:[_=*~#-] ?){10,80}[ \t]{0,40}\r?\n?|-
 or the signature separator Google Groups and others put before theirs (RFC 3676 section 4.3)."""
 
 
+_FOOTER_PROOF_MAX_BODY = 4 << 20
+"""Bodies longer than this (4 MiB) are not searched for a list's footer: list posts are far
+smaller, and each canonicalization a failing signature uses costs one more pass over the body."""
+_body_text = compiled_on_first_use(rb"[^ \t\r\n\x0b\x0c]")
+"""A byte bytes.strip() keeps: text, not white space."""
+
+
 def _footer_starts(raw: bytes, body_start: int) -> list[int]:
     """Where a block added at the end of the body may start, at most _FOOTER_TRIES of them: lines
     that are a rule or a signature separator, then lines after an empty one, nearest the end first;
     only within the body's last _FOOTER_TAIL bytes and _FOOTER_LINES lines, and never so that no
-    text is left before it."""
+    text is left before it. Reads no byte before the tail but to find the body's first text once."""
     end = len(raw)
     floor = max(body_start, end - _FOOTER_TAIL)
+    first_text = _body_text().search(raw, body_start, end)
+    if first_text is None:
+        return []
     search_end = end - 1 if raw.endswith(b"\n") else end
     rules: list[int] = []
     after_empty: list[int] = []
@@ -1565,33 +1572,101 @@ def _footer_starts(raw: bytes, body_start: int) -> list[int]:
         if newline < 0:
             break
         start, search_end = newline + 1, newline
+        if first_text.start() >= start:
+            break  # no text before it
         line_end = raw.find(b"\n", start)
         line = raw[start:end if line_end < 0 else line_end + 1]
-        if not raw[body_start:start].strip():
-            break
         if _footer_rule().fullmatch(line):
             rules.append(start)
-        elif line.strip() and not raw[raw.rfind(b"\n", body_start, newline) + 1:newline].strip():
-            after_empty.append(start)
+        elif line.strip():
+            previous = raw.rfind(b"\n", floor, newline)
+            if previous >= 0 and _body_text().search(raw, previous + 1, newline) is None:
+                after_empty.append(start)  # the line before it is empty (or white space)
     return list(dict.fromkeys(rules + after_empty))[:_FOOTER_TRIES]
 
 
-def _appended_lines(check: _Check, split: _dkimpy.SplitMessage, body_canon: str,
+def _content_type_multipart(value: bytes) -> bool:
+    """Whether a Content-Type value may name a multipart type (RFC 2046 section 5.1): its media
+    type before any parameter holds "multipart". Said yes when in doubt, the side that claims less."""
+    return b"multipart" in value.partition(b";")[0].lower()
+
+
+class _ListFooters:
+    """The places a footer may start in a message's body that names a mailing list, and the body
+    hashes of the body cut there, computed once for the message per (canonicalization, hash) and
+    compared with every failing signature's bh= (V53e D-1: per signature, a forger's 50 failing
+    signatures bought 200 hashes of the whole body). Only for bodies up to _FOOTER_PROOF_MAX_BODY.
+    A plain slotted class, as _Check."""
+
+    __slots__ = ("_cuts", "_digests", "content_types", "multipart", "split")
+
+    def __init__(self, split: _dkimpy.SplitMessage) -> None:
+        self.split = split
+        positions = split.field_positions().get(b"content-type", [])
+        self.content_types = len(positions)
+        """How many Content-Type fields the header holds."""
+        self.multipart = any(_content_type_multipart(split.headers[at][1]) for at in positions)
+        """A Content-Type names a multipart body: what the reader sees is its parts, not its text."""
+        self._cuts: list[int] | None = None
+        self._digests: dict[tuple[str, str], dict[int, bytes]] = {}
+
+    def cuts(self) -> list[int]:
+        """_footer_starts of the body, none when it is longer than _FOOTER_PROOF_MAX_BODY."""
+        if self._cuts is None:
+            split = self.split
+            self._cuts = [] if len(split.raw) - split.body_start > _FOOTER_PROOF_MAX_BODY \
+                else _footer_starts(split.raw, split.body_start)
+        return self._cuts
+
+    def cut_matching(self, body_canon: str, algorithm: str, body_hash: bytes) -> int | None:
+        """The place nearest the end where the body cut there hashes to ``body_hash``, or None."""
+        cuts = self.cuts()
+        if not cuts or algorithm not in _dkimpy.HASHES or body_canon not in ("simple", "relaxed"):
+            return None
+        key = (body_canon, algorithm)
+        digests = self._digests.get(key)
+        if digests is None:
+            digests = self._digests[key] = self.split.prefix_body_hashes(body_canon, algorithm, cuts)
+        return next((cut for cut in cuts if digests[cut] == body_hash), None)
+
+
+def _appended_lines(check: _Check, footers: _ListFooters, body_canon: str,
                     algorithm: str) -> tuple[int, str] | None:
-    """(lines, the first of them with text) when the signature's body hash (bh=) matches the body
-    without lines at its end: the body as signed, to which those lines were added (a list's footer,
-    RFC 6377 section 5). Computed by the signature's own canonicalization, as l= would have cut it
-    (RFC 6376 section 3.4.5), at the few places a footer may start (_footer_starts)."""
-    raw = split.raw
-    for cut in _footer_starts(raw, split.body_start):
-        prefix = _dkimpy.SplitMessage(split.headers, raw[:cut], split.body_start, split.body_needs_crlf,
-                                      split.body_has_cr, split.skipped_lines)
-        if prefix.body_hash(body_canon, algorithm, None)[0] == check.body_hash:
-            tail = raw[cut:]
-            lines = tail.count(b"\n") + (0 if tail.endswith(b"\n") else 1)
-            first = next((line.strip() for line in tail.splitlines() if line.strip()), b"")
-            return lines, first[:80].decode("utf-8", "replace")
-    return None
+    """(lines, their text) when the signature's body hash (bh=) matches the body without lines at
+    its end: the body as signed, to which those lines were added (a list's footer, RFC 6377
+    section 5). Computed by the signature's own canonicalization, as l= would have cut it
+    (RFC 6376 section 3.4.5), at the few places a footer may start (_footer_starts).
+
+    Not on a multipart body unless the signature signs its one Content-Type (and so its header
+    signature, which the proof requires too, shows it unchanged): with an unsigned Content-Type
+    made multipart, the signed text becomes a preamble no mail program shows and the "footer" is
+    the whole message as read (RFC 2046 section 5.1.1; V53e D-2)."""
+    if footers.multipart and ("content-type" not in check.signed_lower or footers.content_types != 1):
+        return None
+    cut = footers.cut_matching(body_canon, algorithm, check.body_hash) if check.body_hash else None
+    if cut is None:
+        return None
+    tail = footers.split.raw[cut:]
+    lines = tail.count(b"\n") + (0 if tail.endswith(b"\n") else 1)
+    return lines, _footer_text(tail)
+
+
+_FOOTER_TEXT_LINES = 3
+"""Lines of an added block's text quoted in the words."""
+
+
+def _footer_text(tail: bytes) -> str:
+    """The text of lines added at the end of a body, as the words quote it: its first
+    _FOOTER_TEXT_LINES lines with text that are not a rule or a '-- ' separator (a block that
+    starts with a rule would otherwise be quoted as the rule, and a lure after it left unsaid:
+    V53e D-5), each cut at 80 characters, joined with ' / ', and how many more there are."""
+    texts = [line.strip() for line in tail.splitlines()
+             if line.strip() and not _footer_rule().fullmatch(line.strip())]
+    if not texts:
+        texts = [line.strip() for line in tail.splitlines() if line.strip()][:1]
+    shown = " / ".join(line[:80].decode("utf-8", "replace") for line in texts[:_FOOTER_TEXT_LINES])
+    more = len(texts) - _FOOTER_TEXT_LINES
+    return shown + (f" (and {more} more line{'s' if more != 1 else ''} of text)" if more > 0 else "")
 
 
 _angle_address = compiled_on_first_use(rb"<([^<>\s@]{1,64}@[^<>\s@]{1,253})>")
@@ -1624,7 +1699,7 @@ def _original_from_values(fields: _dkimpy.SplitMessage) -> list[tuple[str, bytes
     return list(reversed(unique.values()))[:_MAX_FROM_CANDIDATES]
 
 
-def _verify_list_changes(check: _Check, split: _dkimpy.SplitMessage, fields: _dkimpy.SplitMessage,
+def _verify_list_changes(check: _Check, footers: _ListFooters, fields: _dkimpy.SplitMessage,
                          field_pair: _dkimpy.HeaderPair, key: _dkimpy.PublicKey, *, header_canon: str,
                          body_canon: str, algorithm: str) -> None:
     """A header signature that fails on a message naming a mailing list, verified again with what a
@@ -1634,7 +1709,7 @@ def _verify_list_changes(check: _Check, split: _dkimpy.SplitMessage, fields: _dk
     a verification with the key sets them: proof of what changed, which fields a sender writes
     cannot give. At most _FOOTER_TRIES body hashes and _MAX_LIST_TRIES header signatures."""
     if check.body_hash_ok is False:
-        check.appended_lines = _appended_lines(check, split, body_canon, algorithm)
+        check.appended_lines = _appended_lines(check, footers, body_canon, algorithm)
     untagged = check.untagged_subject
     positions = fields.field_positions()
     from_positions = positions.get(b"from")
@@ -1941,6 +2016,31 @@ def _list_changes_proven(check: _Check) -> bool:
         and (check.body_hash_ok is True or check.appended_lines is not None)
 
 
+_LIST_CHANGE_FINDINGS = ("dkim.headers_changed", "dkim.body_changed")
+
+
+def _with_named_list_changes(findings: list[Finding], checks: list[_Check], message: Message) -> list[Finding]:
+    """``findings`` with the failure of each signature proven to verify with a list's changes
+    undone said as those changes (_named_list_changes). Each finding is matched with its own
+    signature, not by its subject: two signatures of one d= and s= (stacked signers) share it, and
+    one must not be told the other's story (V53e D-4). _findings makes one finding per signature,
+    in order, and the rewrites since keep that order: the n-th finding of an id and subject is the
+    n-th signature of that label whose reason gives that id."""
+    owners: dict[tuple[str, str], list[_Check]] = {}
+    for check in checks:
+        spec = _CODE_FINDINGS.get(check.reason_code)
+        if spec is not None and spec[0] in _LIST_CHANGE_FINDINGS:
+            owners.setdefault((spec[0], check.label), []).append(check)
+    list_signed = _signed_list_label(message, checks) is not None
+    named: list[Finding] = []
+    for finding in findings:
+        queue = owners.get((finding.id, finding.subject or ""))
+        owner = queue.pop(0) if queue else None
+        named.append(_named_list_changes(finding, owner, message, list_signed)
+                     if owner is not None and _list_changes_proven(owner) else finding)
+    return named
+
+
 def _named_list_changes(finding: Finding, check: _Check, message: Message, list_signed: bool) -> Finding:
     """The failure of a signature that verifies with a mailing list's changes undone
     (_list_changes_proven), said as those changes, each proven, with the list the List-Id names as
@@ -1968,11 +2068,11 @@ def _named_list_changes(finding: Finding, check: _Check, message: Message, list_
         changes.append(f"{tags!r} was added to the Subject")
         short.append(f"Subject tag {tags!r}")
     if check.appended_lines is not None:
-        lines, first = check.appended_lines
+        lines, text = check.appended_lines
         plural = "s" if lines != 1 else ""
         undone.append(f"the body's last {lines} line{plural} taken off")
-        changes.append(f"a footer of {lines} line{plural} was added at the end of the body, its first text "
-                       f"reading {first!r}")
+        changes.append(f"a footer of {lines} line{plural} was added at the end of the body, its text (rules left "
+                       f"out) reading {text!r}")
         short.append(f"a footer of {lines} line{plural}")
     checked = ("its body hash (bh=) matches the body without them, and its header signature verifies with the "
                "key" if check.reason_code == "body_hash_mismatch" and check.appended_lines is not None else
