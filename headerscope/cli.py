@@ -606,6 +606,7 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
     dead_dns: int | None = 0 if not offline and not dns_snapshot else None
     progress = _progress(output_format == "terminal" or output is not None)
     passed_over: list[str] = []
+    empty_mailboxes: list[str] = []
     try:
         _import_analysis()
         # The output file, written inside a scanned folder, is not a message of it.
@@ -613,7 +614,7 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
         if output:
             status = os.fstat(stream.fileno())
             skip = frozenset({(status.st_dev, status.st_ino)})
-        for row in scan_paths(paths, options, jobs, passed_over, skip):
+        for row in scan_paths(paths, options, jobs, passed_over, skip, empty_mailboxes):
             if progress is not None:
                 progress.advance()
             rows += 1
@@ -663,6 +664,14 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
         click.echo(f"headerscope: passed over {len(passed_over)}{'+' if len(passed_over) >= 1000 else ''} file(s) "
                    f"in the folders given that do not look like mail ({shown}); name a file to analyze it "
                    "anyway", err=True)
+    if empty_mailboxes:
+        # Said once, apart from the messages and the unreadable files (V52d D3-1): a mailbox
+        # with no message (an empty Drafts.mbox) was read, and holds none.
+        from .text import visible_path
+
+        shown = ", ".join(visible_path(name) for name in empty_mailboxes[:3]) + (", ..." if len(empty_mailboxes) > 3 else "")
+        click.echo(f"headerscope: {len(empty_mailboxes)}{'+' if len(empty_mailboxes) >= 1000 else ''} empty "
+                   f"mailbox(es), holding no message ({shown})", err=True)
     failure: str | None = None
     if not rows and keep is None:
         failure = "no messages found in " + ", ".join(paths)

@@ -1394,21 +1394,22 @@ def test_a_never_sent_msg_has_no_check_results_in_its_row(tmp_path: Path) -> Non
 
 def test_the_header_line_gives_the_scans_unreadable_and_cut_off_files_filtered_or_not(tmp_path: Path) -> None:
     # A zero-byte file is an error row; a Maildir file that stops inside its header (before its
-    # Subject:) is read as far as it goes (input.truncated). The header line counts both, and a
-    # filtered run says the scan's totals, not the kept rows' "0 unreadable".
+    # Subject:) is read as far as it goes (input.truncated). The header line counts both, the
+    # unreadable one apart from the messages (V52d D3-1), and a filtered run says the scan's
+    # totals, not the kept rows' "0 unreadable".
     whole = message(3, from_domain="example.com")
     cut = message(1)[:message(1).index(b"To: ") + 9]  # "To: bob@e", no line end
     maildir = tmp_path / "Maildir"
     _maildir(maildir, {"cur/1.M1.host:2,S": cut, "cur/2.M1.host:2,S": b"", "cur/3.M1.host:2,S": whole})
     result = run_cli(str(maildir), "--offline", "--jobs", "1")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[0] == "3 message(s), 1 unreadable, 1 cut off."
+    assert result.stdout.splitlines()[0] == "2 message(s), 1 unreadable, 1 cut off."
     line = next(x for x in result.stdout.splitlines() if "(cut off)" in x)
     assert line.split()[0] == "1"  # its subject cell, which the file stops before
     kept = run_cli(str(maildir), "--offline", "--jobs", "1", "--filter", "domain=example.com")
-    assert kept.stdout.splitlines()[0] == "1 message(s) kept by --filter, of 3 scanned (1 unreadable, 1 cut off)."
+    assert kept.stdout.splitlines()[0] == "1 message(s) kept by --filter, of 2 scanned (1 unreadable, 1 cut off)."
     both = run_cli(str(maildir), "--offline", "--jobs", "1", "--filter", "error=no")
-    assert both.stdout.splitlines()[0] == "2 message(s) kept by --filter (1 cut off), of 3 scanned (1 unreadable, 1 cut off)."
+    assert both.stdout.splitlines()[0] == "2 message(s) kept by --filter (1 cut off), of 2 scanned (1 unreadable, 1 cut off)."
 
 
 def test_the_failing_reason_table_says_its_severities_and_the_same_id_as_a_notice() -> None:

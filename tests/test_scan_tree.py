@@ -166,8 +166,8 @@ def test_a_folder_that_could_not_be_listed_is_counted_apart_from_the_messages(
         summary.seen(row)
         summary.add(row)
     text = render_summary(summary, color=False)
-    # The unreadable file counts among the messages, as before (a file that holds none is a row).
-    assert text.splitlines()[0] == "2 message(s), 1 unreadable, 1 folder could not be listed."
+    # The unreadable file is counted apart from the messages too (V52d D3-1): it holds none.
+    assert text.splitlines()[0] == "1 message(s), 1 unreadable, 1 folder could not be listed."
     assert "Permission denied" in text  # listed in the table with the unreadable file
     # Filtered: the scan's totals count the folder apart too.
     kept = Summary()
@@ -177,7 +177,7 @@ def test_a_folder_that_could_not_be_listed_is_counted_apart_from_the_messages(
             kept.add(row)
     kept.scanned = len(rows)
     assert render_summary(kept, color=False).splitlines()[0] == (
-        "1 message(s) kept by --filter, of 2 scanned (1 unreadable, 1 folder could not be listed).")
+        "1 message(s) kept by --filter, of 1 scanned (1 unreadable, 1 folder could not be listed).")
     assert kept.total == 1
     # CSV and JSONL say which row is a folder.
     out = io.StringIO()

@@ -145,7 +145,9 @@ class Summary:
 
     def __init__(self, keep_rows: bool = True, row_limit: int = TABLE_ROWS) -> None:
         self.total = 0
+        """Rows kept, messages and error rows (which hold none) alike; folders apart (``folders``)."""
         self.errors = 0
+        """Of them, the error rows: inputs that hold no message, counted apart from the messages."""
         self.verdicts: Counter[str] = Counter()
         self.domains: Counter[str] = Counter()
         self.ips: Counter[str] = Counter()
@@ -361,8 +363,11 @@ def render_summary(summary: Summary, color: bool, width: int = 160) -> str:
         return Text(text if len(text) <= 80 else text[:79] + "…", style=style)
 
     distinct = ""
+    # The messages and the unreadable inputs are counted apart (V52d D3-1: "2 message(s), 1
+    # unreadable" was said of one message and one binary file): an error row holds no message.
+    messages = summary.total - summary.errors
     # Said when some messages are copies of others (or the count stopped), not on every scan.
-    if summary.groups_full or (summary.copies and summary.distinct() != summary.total - summary.errors):
+    if summary.groups_full or (summary.copies and summary.distinct() != messages):
         distinct = f" ({'at least ' if summary.groups_full else ''}{summary.distinct()} distinct)"
     if summary.scanned is not None and summary.scanned != summary.total + summary.folders:
         # The scan's totals, not the kept rows': "0 unreadable" of a filtered run read as a fact
@@ -370,12 +375,12 @@ def render_summary(summary: Summary, color: bool, width: int = 160) -> str:
         kept = (f" ({_damage(summary.errors, summary.cut_off, zero=False, folders=summary.folders)})"
                 if summary.errors or summary.cut_off or summary.folders else "")
         # Text of the tool's own words and counts: not cut at t()'s 80 characters.
-        console.print(Text(f"{summary.total} message(s){distinct} kept by --filter{kept}, of "
-                           f"{summary.scanned - summary.scanned_folders} scanned ("
+        console.print(Text(f"{messages} message(s){distinct} kept by --filter{kept}, of "
+                           f"{summary.scanned - summary.scanned_folders - summary.scanned_errors} scanned ("
                            f"{_damage(summary.scanned_errors, summary.scanned_cut_off, folders=summary.scanned_folders)}).",
                            style="bold"))
     else:
-        console.print(Text(f"{summary.total} message(s){distinct}, "
+        console.print(Text(f"{messages} message(s){distinct}, "
                            f"{_damage(summary.errors, summary.cut_off, folders=summary.folders)}.", style="bold"))
     if any(summary.spans.values()):
         console.print(t("first, last: delivered (the last Received stamp, else Date:), UTC"))

@@ -270,15 +270,17 @@ _mail_field = compiled_on_first_use(
 
 
 def iter_inputs(paths: Iterable[str], max_message: int = DEFAULT_MAX_MESSAGE, lazy: bool = False,
-                passed_over: list[str] | None = None, skip: frozenset[tuple[int, int]] = frozenset()
-                ) -> Iterator[ScanInput]:
+                passed_over: list[str] | None = None, skip: frozenset[tuple[int, int]] = frozenset(),
+                empty_mailboxes: list[str] | None = None) -> Iterator[ScanInput]:
     """Every message under the paths, in a stable order, each read only when it is its turn.
 
     lazy: found but not read; ``read_input`` reads each (an mbox is still read through, to
     find where its messages start and end). ``skip``: (device, inode) of files a directory walk
     passes over silently (the scan's own output file, written inside a scanned folder).
     ``passed_over`` collects the files of a directory
-    walk that do not look like mail (see ``looks_like_mail``), so the caller can say so."""
+    walk that do not look like mail (see ``looks_like_mail``), so the caller can say so.
+    ``empty_mailboxes`` collects the mailbox files that hold nothing (see ``_empty_mailbox``):
+    a mailbox with no message, neither an error row nor a file passed over."""
     for raw_path in paths:
         if raw_path == "-":
             yield from iter_stream(sys.stdin.buffer.read, STDIN_LABEL, max_message)
@@ -290,9 +292,9 @@ def iter_inputs(paths: Iterable[str], max_message: int = DEFAULT_MAX_MESSAGE, la
             yield ScanInput(label=str(path), data=None, error=exc.strerror or str(exc))
             continue
         if is_dir:
-            yield from _iter_dir(path, max_message, lazy, passed_over, skip)
+            yield from _iter_dir(path, max_message, lazy, passed_over, skip, empty_mailboxes)
         elif is_file:
-            yield from _iter_file(path, max_message, lazy)
+            yield from _iter_file(path, max_message, lazy, empty_mailboxes)
         elif not path.exists():
             yield ScanInput(label=str(path), data=None, error="no such file or directory")
         else:
@@ -419,7 +421,8 @@ def _replay(parts: list[bytes], read: Callable[[int], bytes]) -> Callable[[int],
 
 
 def _iter_dir(path: Path, max_message: int, lazy: bool, passed_over: list[str] | None = None,
-              skip: frozenset[tuple[int, int]] = frozenset()) -> Iterator[ScanInput]:
+              skip: frozenset[tuple[int, int]] = frozenset(), empty_mailboxes: list[str] | None = None
+              ) -> Iterator[ScanInput]:
     if is_maildir(path):
         # Thunderbird's Maildir has no new/ (maildir.is_maildir): only the folders there are read.
         for sub in ("new", "cur") if (path / "new").is_dir() else ("cur",):
@@ -440,7 +443,7 @@ def _iter_dir(path: Path, max_message: int, lazy: bool, passed_over: list[str] |
             if isinstance(entry, ScanInput):
                 yield entry
             elif entry.name not in _MAILDIR_PARTS and entry.is_dir() and not entry.is_symlink():
-                yield from _iter_dir(entry, max_message, lazy, passed_over, skip)
+                yield from _iter_dir(entry, max_message, lazy, passed_over, skip, empty_mailboxes)
         return
     unlistable: list[OSError] = []
     for root, dirs, files in os.walk(path, onerror=unlistable.append):
@@ -451,7 +454,7 @@ def _iter_dir(path: Path, max_message: int, lazy: bool, passed_over: list[str] |
         for name in list(dirs):
             if is_maildir(root_path / name) and not (root_path / name).is_symlink():
                 dirs.remove(name)
-                yield from _iter_dir(root_path / name, max_message, lazy, passed_over, skip)
+                yield from _iter_dir(root_path / name, max_message, lazy, passed_over, skip, empty_mailboxes)
         if root_path.name == "tmp" and is_maildir(root_path.parent):
             continue
         for name in sorted(files, key=name_order):
@@ -463,10 +466,13 @@ def _iter_dir(path: Path, max_message: int, lazy: bool, passed_over: list[str] |
                 yield ScanInput(label=str(root_path / name), data=None, error=f"not a regular file ({kind})")
                 continue
             if not looks_like_mail(root_path / name):
-                if passed_over is not None and len(passed_over) < _MAX_PASSED_OVER:
+                if _empty_mailbox(root_path / name, _head(root_path / name)):
+                    # Thunderbird's empty folder file (no name suffix, its .msf beside it).
+                    _note_empty(root_path / name, empty_mailboxes)
+                elif passed_over is not None and len(passed_over) < _MAX_PASSED_OVER:
                     passed_over.append(str(root_path / name))
                 continue
-            yield from _iter_file(root_path / name, max_message, lazy)
+            yield from _iter_file(root_path / name, max_message, lazy, empty_mailboxes)
     yield from _unlistable_rows(unlistable)
 
 
@@ -508,10 +514,13 @@ def _special_file(path: Path) -> str | None:
     return "not a file"
 
 
-def _iter_file(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
+def _iter_file(path: Path, max_message: int, lazy: bool, empty_mailboxes: list[str] | None = None
+               ) -> Iterator[ScanInput]:
     head = _head(path)
     module = _decompressor(head)
-    if module is not None:
+    if _empty_mailbox(path, head):
+        _note_empty(path, empty_mailboxes)
+    elif module is not None:
         yield from _iter_compressed(path, module, max_message)
     elif (start := mbox_start(head)) is not None:
         yield from iter_mbox(path, max_message, lazy, start)
@@ -527,6 +536,22 @@ def _iter_file(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
         yield from iter_mbox(path, max_message, lazy, no_separator=True)
     else:
         yield _read_single(path, max_message, lazy)
+
+
+def _empty_mailbox(path: Path, head: bytes) -> bool:
+    """Whether a file is a mailbox that holds no message: named or kept as a mailbox (see
+    ``_may_be_cut_mailbox``: an empty Drafts.mbox, Thunderbird's empty Trash with its Trash.msf)
+    and holding nothing but white space (``head`` is its start). A mail client writes a folder with no
+    message so (RFC 4155 section 2: an mbox is a sequence of messages, which may be none), and a
+    folder emptied is no damage: neither an error row nor a file passed over as not mail. A
+    single message named so (.eml, .msg) that is empty stays an error row."""
+    return len(head) < _MBOX_HEAD and not head.strip(b" \t\r\n") and _may_be_cut_mailbox(path)
+
+
+def _note_empty(path: Path, empty_mailboxes: list[str] | None) -> None:
+    """Collect an empty mailbox for the caller to say (at most _MAX_PASSED_OVER of them)."""
+    if empty_mailboxes is not None and len(empty_mailboxes) < _MAX_PASSED_OVER:
+        empty_mailboxes.append(str(path))
 
 
 # The fixed date "git format-patch" writes on its "From <commit>" line (git-format-patch(1)).

@@ -441,15 +441,15 @@ def _mp_context() -> Any:
 
 
 def scan_paths(paths: Iterable[str], options: ScanOptions, jobs: int | None = None,
-               passed_over: list[str] | None = None, skip: frozenset[tuple[int, int]] = frozenset()
-               ) -> Iterator[ScanRow]:
+               passed_over: list[str] | None = None, skip: frozenset[tuple[int, int]] = frozenset(),
+               empty_mailboxes: list[str] | None = None) -> Iterator[ScanRow]:
     """Rows for every message under the paths, in input order. With several jobs, this
     process only finds the messages and each worker reads its own. ``passed_over`` collects
     the files of folders that do not look like mail; ``skip`` names files (device, inode) a
-    folder walk leaves out."""
+    folder walk leaves out; ``empty_mailboxes`` collects the mailbox files that hold no message."""
     jobs = jobs or os.cpu_count() or 1
     return run_scan(iter_inputs(paths, max_message=options.max_message, lazy=jobs > 1, passed_over=passed_over,
-                                skip=skip), options, jobs)
+                                skip=skip, empty_mailboxes=empty_mailboxes), options, jobs)
 
 
 def run_scan(inputs: Iterable[ScanInput], options: ScanOptions, jobs: int | None = None) -> Iterator[ScanRow]:
