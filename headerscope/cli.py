@@ -593,6 +593,7 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
         return
     summary = Summary(keep_rows=output_format == "terminal")
     matched_fail_on = 0
+    matched_fail_on_errors = 0  # of them, error rows (--fail-on error=yes): counted apart from the messages
     # The checks a --filter or --fail-on asks a result of, and how many messages left each not
     # checked: such an expression cannot match them, which is said, not left silent.
     asked = [("--filter", e) for e in filters] + [("--fail-on", e) for e in fail_on]
@@ -626,6 +627,7 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
                 unchecked[key] += getattr(row, key) == "not_checked"
             if any(p(row) for p in fail_predicates):
                 matched_fail_on += 1
+                matched_fail_on_errors += row.error is not None
             if keep is not None and not keep(row):
                 continue
             summary.add(row)
@@ -686,7 +688,11 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
         # says the scan did not cover what was asked; the matches are said all the same, so a
         # gate's reader sees them whichever status wins.
         said_status = "exit status 1, as the run failed: see below" if failure else "exit status 3"
-        click.echo(f"headerscope: {matched_fail_on} message(s) match --fail-on {' or '.join(fail_on)} ({said_status}; "
+        matched_messages = matched_fail_on - matched_fail_on_errors
+        matched = " and ".join(([f"{matched_messages} message(s)"] if matched_messages or not matched_fail_on_errors
+                                else []) + ([f"{matched_fail_on_errors} unreadable input(s)"]
+                                            if matched_fail_on_errors else []))
+        click.echo(f"headerscope: {matched} match --fail-on {' or '.join(fail_on)} ({said_status}; "
                    "judged on every message scanned, whatever --filter keeps)", err=True)
     if failure is not None:
         _fail(failure)

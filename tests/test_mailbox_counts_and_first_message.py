@@ -50,6 +50,11 @@ def test_the_header_line_counts_an_unreadable_file_apart_from_the_messages(tmp_p
     kept = run("scan", str(tmp_path / "phish.eml"), str(tmp_path / "attachment.eml"), "--offline", "--jobs", "1",
                "--filter", "error=yes")
     assert kept.stdout.splitlines()[0] == "0 message(s) kept by --filter (1 unreadable), of 1 scanned (1 unreadable)."
+    # --fail-on says an unreadable input it matched as one, not as a message.
+    gate = run("scan", str(tmp_path / "phish.eml"), str(tmp_path / "attachment.eml"), "--offline", "--jobs", "1",
+               "--format", "csv", "--fail-on", "error=yes", "--fail-on", "subject=hello")
+    assert gate.returncode == 3
+    assert "headerscope: 1 message(s) and 1 unreadable input(s) match --fail-on error=yes or subject=hello" in gate.stderr
 
 
 def test_an_empty_mailbox_of_any_name_is_a_mailbox_with_no_message(tmp_path: Path) -> None:

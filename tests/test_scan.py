@@ -491,20 +491,21 @@ def test_error_rows_match_verdict_error_and_a_missing_path_fails_the_run(mixed_m
 
 def test_fail_on_matches_are_said_when_a_failed_run_makes_the_status_1(mixed_mbox: Path, tmp_path: Path) -> None:
     # Status 1 (the run failed) wins over 3, but the matches are said: a gate's reader must not
-    # take the failed run for one where nothing matched (V38c).
+    # take the failed run for one where nothing matched (V38c). The error rows matched are said as
+    # unreadable inputs, not messages (V52d D3-1).
     binary = tmp_path / "attachment.eml"
     binary.write_bytes(bytes(range(256)) * 8)
     missing = tmp_path / "no-such.mbox"
     result = run_cli(str(mixed_mbox), str(binary), str(missing), "--offline", "--format", "csv", "--fail-on", "error")
     assert result.returncode == 1
-    assert "2 message(s) match --fail-on error (exit status 1, as the run failed: see below;" in result.stderr
+    assert "2 unreadable input(s) match --fail-on error (exit status 1, as the run failed: see below;" in result.stderr
     assert result.stderr.index("match --fail-on") < result.stderr.index("no such file or directory")
     result = run_cli(str(binary), "--offline", "--format", "csv", "--fail-on", "error")
     assert result.returncode == 1 and "no message could be read" in result.stderr
-    assert "1 message(s) match --fail-on error (exit status 1" in result.stderr
+    assert "1 unreadable input(s) match --fail-on error (exit status 1" in result.stderr
     # Without a failure, status 3 as before.
     result = run_cli(str(mixed_mbox), str(binary), "--offline", "--format", "csv", "--fail-on", "error")
-    assert result.returncode == 3 and "1 message(s) match --fail-on error (exit status 3;" in result.stderr
+    assert result.returncode == 3 and "1 unreadable input(s) match --fail-on error (exit status 3;" in result.stderr
 
 
 def test_terminal_summary(mixed_mbox: Path) -> None:
