@@ -2577,8 +2577,9 @@ def _input_findings(loaded: LoadedInput, message: Message, folder: MailFolder | 
         out.append(Finding(
             id="input.mailbox", severity=Severity.NOTICE, title="A mailbox: this report is of its first message",
             explanation=f"The input is a mailbox, and this report is of {loaded.in_mailbox} (the one `headerscope "
-                        "scan` labels #1; its size and SHA-256 are that message's). `headerscope scan FILE` analyses "
-                        "every message of it, one row each (`--format jsonl` for a full report of each)."))
+                        "scan` labels #1; its size and SHA-256 are that message's bytes as stored, without the "
+                        "mailbox's separator or delimiter lines, as scan's row gives them). `headerscope scan FILE` "
+                        "analyses every message of it, one row each (`--format jsonl` for a full report of each)."))
     if folder is not None:
         out.append(_folder_finding(folder))
     if loaded.carried_in is not None:

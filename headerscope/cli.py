@@ -7,11 +7,12 @@ stderr, no traceback); 2 usage error; 3 (scan) a message matched ``--fail-on``; 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 import click
 
@@ -22,8 +23,11 @@ EXIT_FAIL_ON = 3
 EXIT_INTERNAL_ERROR = 70
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .api import AnalysisOptions
     from .loader import LoadedInput
+    from .scan.readers import ScanInput
 
 _OWNS_PROCESS = False
 """Set by ``main()``, the console entry point: this process runs one command and exits."""
@@ -186,7 +190,10 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
     now = _parse_now(now_text)
     _unused_dns_options(offline, dns_snapshot, nameserver, record_dns)
     try:
-        source_name, data = _read_input(path, paste)
+        # A mailbox file is read only as far as its first message (V52d D3-2): a Takeout mbox of
+        # several GB was refused, and one of 209 MB held whole, to report a message of 2 KB.
+        first = _first_of_mailbox_file(path) if path is not None and path != "-" and not paste else None
+        source_name, data = (path, first.data) if path is not None and first is not None else _read_input(path, paste)
     except InputError as exc:
         _fail(str(exc))
         return
@@ -205,9 +212,13 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
     # A file named may be a header pasted into an editor and saved (often without its last line
     # end): only a mail store's entry is known to have been written whole, as a file in a
     # Maildir's cur/ or new/ folder is (what scan reads as one).
-    data, in_mailbox, mbox_quoting = _first_of_mailbox(data, source_name)
+    if first is None:
+        first = _first_of_mailbox(data, source_name)
+    data, in_mailbox, mbox_quoting = first.data, first.in_mailbox, first.quoting
     loaded = load_bytes(data, source=source_name, from_mail_store=_in_maildir(path) or in_mailbox is not None,
                         mbox_quoting=mbox_quoting)
+    if first.entry_digest is not None and loaded.format == "mbox-entry":
+        loaded = _hashed_as_entry(loaded, first.entry_digest)
     if in_mailbox is not None:
         import dataclasses
 
@@ -265,36 +276,169 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
     _write(text, output)
 
 
-def _first_of_mailbox(data: bytes, name: str) -> tuple[bytes, str | None, bool | None]:
-    """The first message of a mailbox file given to analyze (an mbox of several messages, an
+class _FirstOfMailbox(NamedTuple):
+    """What analyze reads of its input: the message's bytes, and what a mailbox adds to them."""
+
+    data: bytes
+    """The bytes given to the loader: the first message of a mailbox of several, else the input."""
+    in_mailbox: str | None
+    """Which message of a mailbox it is, in words (LoadedInput.in_mailbox); None otherwise."""
+    quoting: bool | None
+    """Whether its writer may have quoted its "From " lines (ScanInput.quoted); None when the loader is to judge."""
+    entry_digest: tuple[str, int] | None = None
+    """For an mbox of one message, read whole (the loader takes its "From " line off): SHA-256
+    and size of the message after that line, the bytes scan's row hashes; None otherwise."""
+
+
+class _ReadEnough(Exception):
+    """Raised by the reader of ``_split_first`` once it has read as far as it may."""
+
+
+# How far past the first message's end analyze reads on to count the messages after it: a
+# mailbox up to about this size says how many it holds, as before; a larger one says how many
+# were met that far (V52d D3-2: a Takeout mbox runs to several GB, which scan is for).
+_COUNT_AFTER_FIRST = 16 * 1024 * 1024
+# Read beyond a message's limit before its end is found: the splitter reads in chunks of 1 MiB,
+# and a separator line (at most 64 KiB) after the message decides where it ends.
+_SPLIT_SLACK = 4 * 1024 * 1024
+
+
+def _split_first(read: Callable[[int], bytes], name: str, count_after: int | None
+                 ) -> tuple[ScanInput | None, int, bool, int]:
+    """The first entry of the mailbox ``read`` gives (as scan's reader splits it: RFC 4155's
+    "From " lines, MMDF's delimiters), how many entries were met, whether that was all of them,
+    and the bytes read. After the first entry at most ``count_after`` more bytes are read (None:
+    all). The first entry is read however far it runs, up to the message limit and a little slack:
+    a larger one is returned as an error entry, never read through."""
+    from .scan.readers import ScanInput, iter_stream
+    from .sources.interface import DEFAULT_MAX_SIZE
+
+    done = 0
+    allowed = DEFAULT_MAX_SIZE + _SPLIT_SLACK
+
+    def bounded_read(size: int) -> bytes:
+        nonlocal done
+        if done >= allowed:
+            raise _ReadEnough
+        data = read(size)
+        done += len(data)
+        return data
+
+    entries = iter_stream(bounded_read, name, max_message=DEFAULT_MAX_SIZE, decompress=False)
+    try:
+        first = next(entries, None)
+    except _ReadEnough:
+        return (ScanInput(label=name, data=None, error=f"message over the {DEFAULT_MAX_SIZE}-byte limit"),
+                1, False, done)
+    if first is None or first.data is None:
+        return first, int(first is not None), False, done
+    count = 1
+    allowed = done + count_after if count_after is not None else sys.maxsize
+    try:
+        for _ in entries:
+            count += 1
+    except _ReadEnough:
+        return first, count, False, done
+    return first, count, True, done
+
+
+def _first_of_mailbox_file(path: str) -> _FirstOfMailbox | None:
+    """``_first_of_mailbox`` of a file that starts like a mailbox ("From ", MMDF's delimiter),
+    read only as far as its first message and ``_COUNT_AFTER_FIRST`` bytes on: the limit on size
+    is the message's, not the file's. None for any other file, and for a mailbox whose first
+    entry is no message (text without a header field), read whole as before (FileSource)."""
+    import stat
+
+    from .scan.readers import MMDF_DELIMITER, mbox_start
+    from .sources.interface import DEFAULT_MAX_SIZE, InputError, format_size
+
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below; a failure is FileSource's to word
+    except OSError:
+        return None
+    with handle:
+        try:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return None
+            head = handle.read(_MAILBOX_HEAD)
+            mmdf = head.startswith(MMDF_DELIMITER)
+            if not mmdf and (b"From " not in head or mbox_start(head[:1024]) is None):
+                return None  # no mailbox: read whole, as a message is
+            handle.seek(0)
+            first, count, complete, done = _split_first(handle.read, path, _COUNT_AFTER_FIRST)
+        except OSError:
+            return None
+    if first is not None and first.data is None and first.error is not None and "limit" in first.error:
+        raise InputError(f"{repr(path)[1:-1]}: its first message is larger than the limit of "
+                         f"{format_size(DEFAULT_MAX_SIZE)}")
+    if first is None or first.data is None:
+        return None
+    if complete and count == 1 and not mmdf:
+        # An mbox of one message: read whole, as before (the loader drops its "From " line and
+        # keeps the sender it names), by _first_of_mailbox.
+        return None
+    kind = "an MMDF mailbox" if mmdf else "an mbox mailbox (RFC 4155)"
+    if complete:
+        where = (f"the first of the {count} messages of {kind}" if count > 1
+                 else f"the message of {kind}, without its delimiter lines")
+    else:
+        # Read no further: how many messages follow is said as far as it was met.
+        where = (f"the first message of {kind}, a file of {info.st_size} bytes read only as far as its first {done} bytes"
+                 + (f", in which {count - 1} more message(s) start" if count > 1 else "")
+                 + " (`headerscope scan` reads them all)")
+    return _FirstOfMailbox(first.data, where, None if mmdf else first.quoted)
+
+
+# The start of an input looked at for a mailbox's: a few blank lines and a "From " line.
+_MAILBOX_HEAD = 1100
+
+
+def _first_of_mailbox(data: bytes, name: str) -> _FirstOfMailbox:
+    """The first message of a mailbox given to analyze (an mbox of several messages, an
     MMDF mailbox), split as scan splits it, and how many it holds in words; the bytes as they
     are, and None, for anything else (one message, an mbox of one: the loader drops its "From "
-    line). Without this the later messages were read as the first one's body (RFC 4155 section 2:
-    each "From " line starts a new message). Third, for an mbox split so, whether its writer may
-    have quoted the message's "From " lines (ScanInput.quoted: scan tells the loader the same);
-    None when the loader is to judge."""
-    if not data.startswith(b"\x01") and b"From " not in data[:1100]:
-        return data, None, None  # the common case, without importing the mailbox readers
+    line, and the entry's SHA-256 and size are given, as scan's row has them). Without this the
+    later messages were read as the first one's body (RFC 4155 section 2: each "From " line starts
+    a new message). Third, for an mbox split so, whether its writer may have quoted the message's
+    "From " lines (ScanInput.quoted: scan tells the loader the same); None when the loader is to
+    judge. (A file is read so by ``_first_of_mailbox_file``, as far as its first message.)"""
+    if not data.startswith(b"\x01") and b"From " not in data[:_MAILBOX_HEAD]:
+        return _FirstOfMailbox(data, None, None)  # the common case, without importing the mailbox readers
     import io
 
-    from .scan.readers import MMDF_DELIMITER, iter_stream, mbox_start
+    from .scan.readers import MMDF_DELIMITER, mbox_start
 
     mmdf = data.startswith(MMDF_DELIMITER)
     start = None if mmdf else mbox_start(data[:1024])
-    if not mmdf and (start is None or data.find(b"\nFrom ", start + 5) < 0):
-        return data, None, None
-    entries = iter_stream(io.BytesIO(data).read, name, decompress=False)
-    first = next(entries, None)
+    if start is None and not mmdf:
+        return _FirstOfMailbox(data, None, None)
+    first, count, _, _ = _split_first(io.BytesIO(data).read, name, None)
     if first is None or first.data is None:
-        return data, None, None  # over the size limit, or nothing: read as one message, as before
-    count = 1 + sum(1 for _ in entries)
+        return _FirstOfMailbox(data, None, None)  # over the size limit, or nothing: read as one message, as before
     quoting = None if mmdf else first.quoted
     if count == 1 and not mmdf:
         # (An mboxcl2 message whose Content-Length keeps a "From " line in its body: not quoted.)
-        return data, None, quoting
+        digest = hashlib.sha256(first.data).hexdigest(), len(first.data)
+        if start is not None and data.find(b"\nFrom ", start + 5) < 0:
+            return _FirstOfMailbox(data, None, None, digest)  # no line there to have been quoted
+        return _FirstOfMailbox(data, None, quoting, digest)
     kind = "an MMDF mailbox" if mmdf else "an mbox mailbox (RFC 4155)"
-    return first.data, (f"the first of the {count} messages of {kind}" if count > 1
-                        else f"the message of {kind}, without its delimiter lines"), quoting
+    return _FirstOfMailbox(first.data, f"the first of the {count} messages of {kind}" if count > 1
+                           else f"the message of {kind}, without its delimiter lines", quoting)
+
+
+def _hashed_as_entry(loaded: LoadedInput, digest: tuple[str, int]) -> LoadedInput:
+    """An mbox of one message, its "From " line taken off by the loader: its SHA-256 and size are
+    the message's after that line, as scan's row gives them (V52d D3-3: they were the file's, so a
+    scan row's hash matched no analyze of the same entry), and its clean-up says so."""
+    import dataclasses
+
+    from .loader import MBOX_SEPARATOR_REMOVED
+
+    cleanups = tuple(f"{cleanup}; the size and SHA-256 are of the message after it, as `headerscope scan` "
+                     "gives them" if cleanup == MBOX_SEPARATOR_REMOVED else cleanup for cleanup in loaded.cleanups)
+    return dataclasses.replace(loaded, sha256=digest[0], size=digest[1], cleanups=cleanups)
 
 
 def _in_maildir(path: str | None) -> bool:

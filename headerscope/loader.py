@@ -634,6 +634,8 @@ def _strip_outlook_banner(lines: _Lines) -> None:
 
 
 _MBOX_SEPARATOR_REMOVED = "removed the mbox 'From ' separator line (RFC 4155)"
+MBOX_SEPARATOR_REMOVED = _MBOX_SEPARATOR_REMOVED
+"""That clean-up's words (analyze adds to them which bytes an mbox of one message was hashed over)."""
 # Google Takeout's separator "From 1828754568043628583@xxx Mon Apr 07 14:31:02 +0000 2025": the
 # message's Gmail id (its X-GM-THRID's number) at the literal "xxx", which is no domain (no dot,
 # no such top-level domain): a placeholder, not an envelope sender anyone claimed.
