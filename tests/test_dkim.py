@@ -1448,7 +1448,8 @@ def test_arc_and_dkim_share_one_split_of_the_message(monkeypatch: pytest.MonkeyP
     original = _dkimpy.SplitMessage.__init__
 
     def counting(self: _dkimpy.SplitMessage, *args: object, **kwargs: object) -> None:
-        splits.append(1)
+        if args[1]:  # raw: ARC's view of its fields (SplitMessage.fields_view) holds no bytes of the message
+            splits.append(1)
         original(self, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(_dkimpy.SplitMessage, "__init__", counting)
