@@ -8,6 +8,7 @@ and that no verdict rises. Messages are signed with dkimpy through test_arc_trus
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -133,3 +134,102 @@ def test_typical_keys_are_far_from_the_budget() -> None:
     assert largest > _dkimpy.COSTLY_VERIFICATION >= _dkimpy.verification_cost("rsa", 8192, 17)
     assert [budget.spend(largest) for _ in range(17)] == [True] * 16 + [False]
     assert (budget.paid, budget.costly, budget.refused) == (16, 16, 1)
+
+
+def _multi_record_signature(kit: _Kit) -> tuple[bytes, dict[str, Any]]:
+    """bank.example's message with a signature by attacker.example made with a key its selector
+    does not publish; the selector has three key records, none of which verifies it."""
+    m, dns = kit.m, kit.dns()
+    message = kit.author()
+    message = m.prepend(message, m.dkim_sign(message, "multi", "attacker.example", kit.key("forger"), T0, HEADERS))
+    dns["multi._domainkey.attacker.example"] = {"TXT": [m.rsa_record(kit.key(name)) for name in ("junk", "uni", "list")]}
+    return message, dns
+
+
+def test_a_signature_tried_with_its_record_used_keeps_that_failure_when_the_budget_stops_the_others(
+        kit: _Kit, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Verification V53a D2-1: the record used was verified and failed, then the budget refused the
+    # selector's other records, and the signature read "not verified ... so it was not tried".
+    raw, dns = _multi_record_signature(kit)
+    unbounded = _run(raw, dns)
+    [free] = [s for s in unbounded.dkim if s.domain == "attacker.example"]
+    assert (free.result, free.reason_code) == ("fail", "signature_mismatch")
+    made = _budget(monkeypatch, 2)  # an open share of 1.5 verifications: the record used alone
+    report = _run(raw, dns)
+    [sig] = [s for s in report.dkim if s.domain == "attacker.example"]
+    assert (sig.result, sig.reason_code) == (free.result, free.reason_code)
+    changed = "signed headers changed since signing (or the key at multi._domainkey.attacker.example was replaced)"
+    assert free.reason.startswith(changed) and free.reason.endswith(
+        "the first was used; the second and third were tried too and did not verify it)")
+    assert sig.reason == (f"{changed} (multi._domainkey.attacker.example has 3 TXT records; the first was used; 2 other "
+                          "key records not tried (this message's signature-checking budget was spent))")
+    assert not [f for f in report.findings if f.id == "dkim.budget_spent"]
+    assert report.verdict.status == unbounded.verdict.status
+    [budget] = made
+    assert (budget.paid, budget.refused) == (1, 1)
+
+
+def test_an_arc_signature_tried_with_its_record_used_keeps_that_failure(kit: _Kit,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same for ARC: Gmail's AMS, whose record used (another key, listed first) does not verify
+    # it, and whose second record, which does, the budget cannot pay for.
+    raw, dns = kit.forwarded(receiver_ar=GMAIL_OVERRIDE)
+    dns["arc-20240605._domainkey.google.com"] = {"TXT": [kit.m.rsa_record(kit.key("junk")),
+                                                         kit.m.rsa_record(kit.key("google"))]}
+    unbounded = _run(raw, dns)
+    assert unbounded.arc is not None and unbounded.arc.result == "pass"
+    _budget(monkeypatch, 3)  # ARC may spend 1.5 verifications: the AMS's record used alone
+    report = _run(raw, dns)
+    assert report.arc is not None
+    # Tried with the record used and failed: a failure, not "not tried" (neutral/budget_spent).
+    assert report.arc.reason_code != "budget_spent"
+    assert report.arc.result == "fail"
+    [newest] = [i for i in report.arc.instances if i.instance == 2]
+    assert newest.signature_result is not None and newest.signature_result.startswith("fail")
+    words = " ".join(f.explanation for f in report.findings) + " ".join(str(i) for i in report.arc.instances)
+    assert "1 other key record not tried (this message's signature-checking budget was spent)" in words
+    assert report.verdict.status != "vouched"
+
+
+def test_the_arc_and_dkim_findings_agree_on_the_chain_and_on_what_was_spent(
+        kit: _Kit, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Verification V53a D3-1: arc.budget_spent said "so the chain cannot be validated" and then "the
+    # chain fails for a signature that was tried"; and ARC's finding counted 8 verifications where
+    # DKIM's counted 12, each taken when it was written (ARC is checked first).
+    raw, dns = kit.forwarded(receiver_ar=GMAIL_OVERRIDE)
+    # Gmail's key replaced: its AMS, verified first, fails; the rest of ARC is not paid for.
+    dns["arc-20240605._domainkey.google.com"] = kit.record("junk")
+    for number in range(JUNK):
+        raw = kit.m.prepend(raw, kit.m.dkim_sign(raw, f"j{number}", "attacker.example", kit.key("forger"), T0, HEADERS))
+        dns[f"j{number}._domainkey.attacker.example"] = kit.record("junk")
+    _budget(monkeypatch, 3)
+    report = _run(raw, dns)
+    assert report.arc is not None and report.arc.result == "fail"
+    [arc] = [f for f in report.findings if f.id == "arc.budget_spent"]
+    assert "cannot be validated" not in arc.explanation
+    assert arc.explanation.endswith("the chain fails for a signature that was tried.")
+    arc_count = re.search(r"budget was spent \((\d+) verifications? by ARC[^)]*\): ARC-Seal i=2", arc.explanation)
+    [dkim] = [f for f in report.findings if f.id == "dkim.budget_spent"]
+    dkim_count = re.search(r"budget was spent \((\d+) verifications, (\d+) of them by ARC\)", dkim.explanation)
+    assert arc_count is not None and dkim_count is not None, (arc.explanation, dkim.explanation)
+    assert arc_count.group(1) == dkim_count.group(2) == "1"
+    assert int(dkim_count.group(1)) > 1
+
+
+def test_a_failed_signature_whose_re_checks_the_budget_stops_keeps_its_failure(
+        kit: _Kit, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two From: fields: a failing signature is verified again without each (_verify_without_added_from).
+    # Those re-checks refused, the failure of the signature itself stands, and the note says what was not done.
+    m, dns = kit.m, kit.dns()
+    message = kit.author()
+    message = m.prepend(message, m.dkim_sign(message, "j0", "attacker.example", kit.key("forger"), T0, HEADERS))
+    message = m.prepend(message, "From: Payments <alerts@bank.example>")
+    dns["j0._domainkey.attacker.example"] = kit.record("junk")
+    unbounded = _run(message, dns)
+    [free] = [s for s in unbounded.dkim if s.domain == "attacker.example"]
+    _budget(monkeypatch, 2)
+    report = _run(message, dns)
+    [sig] = [s for s in report.dkim if s.domain == "attacker.example"]
+    assert (sig.result, sig.reason_code) == (free.result, free.reason_code) == ("fail", "signature_mismatch")
+    assert sig.reason == (f"{free.reason} (not verified again without an added From: field: this message's "
+                          "signature-checking budget was spent)")

@@ -7,7 +7,13 @@ dkimpy is untyped and has a few quirks, kept here so dkim.py and arc.py stay typ
   body-changed vs. headers-changed, judge time against the delivery time and an injected
   "now", and hash each body form once, DKIM verification uses dkimpy's building blocks
   (its header/body canonicalization, ``hash_headers`` and RSA/ed25519 verification) on one
-  split of the message, with a per-message cache. ARC uses ``dkim.ARC.verify``.
+  split of the message, with a per-message cache. ARC uses ``dkim.ARC.verify``, with the
+  signed fields of each seal and ARC-Message-Signature hashed here (``_Arc._signed_fields_process``):
+  dkimpy canonicalizes every field again for each verification.
+- Each header field is canonicalized once per message and canonicalization, and each selection of
+  signed fields hashed once (``SplitMessage.signed_fields_hasher``), for DKIM, its re-verifications
+  of copies (without an added From:, with a Subject tag off) and ARC alike; every verification is
+  paid for from the message's ``VerificationBudget`` with its key's cost and the bytes it hashes.
 - dkimpy's message splitter raises on one stray header line; ours keeps going (the line is
   skipped and reported), as DKIM verifiers in MTAs do.
 - dkimpy's ARC verifier finds the raw ARC-Message-Signature by searching for ``" i=N;"``,
@@ -1156,8 +1162,8 @@ class VerificationBudget:
     as not verified: never a pass, never a failure excused, never a key record that "may have been
     used". A lock: the checks of one message may run in threads."""
 
-    __slots__ = ("_lock", "arc_paid", "arc_share", "costly", "hashed", "limit", "open_share", "paid", "refused",
-                 "spent")
+    __slots__ = ("_lock", "arc_costly", "arc_paid", "arc_share", "costly", "hashed", "limit", "open_share", "paid",
+                 "refused", "spent")
 
     def __init__(self, limit: int = MESSAGE_VERIFICATION_BUDGET) -> None:
         self.limit = limit
@@ -1178,6 +1184,8 @@ class VerificationBudget:
         """Bytes of signed fields (and bodies) paid for hashing."""
         self.arc_paid = 0
         """Of the verifications paid for, ARC's (spend's ``arc``)."""
+        self.arc_costly = 0
+        """Of ARC's, the ones costing more than COSTLY_VERIFICATION."""
         self._lock = threading.Lock()
 
     def spend(self, cost: int, ceiling: int | None = None, hashed: int = 0, byte_cost: int = HASHED_BYTE_COST,
@@ -1198,21 +1206,34 @@ class VerificationBudget:
             self.hashed += hashed
             if cost > COSTLY_VERIFICATION:
                 self.costly += 1
+                self.arc_costly += arc
             return True
 
     def spent_words(self) -> str:
-        """What the budget has paid for so far: "12 verifications, 12 of them with costly keys (...),
-        8 of them ARC's; 3 MB of signed fields hashed"."""
+        """What the budget has paid for so far, ARC's part said apart (ARC is checked first, so a DKIM
+        signature's words count ARC's verifications too, and ARC's words say them alone): "12
+        verifications, 12 of them with costly keys (...), 8 of them by ARC; 3.0 MB of signed fields hashed"."""
         with self._lock:
             paid, costly, arc_paid, hashed = self.paid, self.costly, self.arc_paid, self.hashed
         words = f"{paid} verification{'' if paid == 1 else 's'}"
         if costly:
-            words += f", {costly} of them with costly keys (large moduli or exponents)"
+            words += f", {costly} of {'them' if paid > 1 else 'it'} with costly keys (large moduli or exponents)"
         if arc_paid:
-            words += f", {'all' if arc_paid == paid else arc_paid} of them ARC's"
+            words += (f", {arc_paid} of them by ARC" if arc_paid < paid else
+                      " by ARC" if paid == 1 else ", all by ARC")
         if hashed >= 1 << 20:
             words += f"; {hashed / (1 << 20):.1f} MB of signed fields hashed"
         return words
+
+    def arc_words(self) -> str:
+        """Why an ARC signature was not verified: ARC's share (ARC_BUDGET_SHARE) was spent, with the
+        verifications ARC paid for (DKIM's come after: ARC is checked first)."""
+        with self._lock:
+            arc_paid, arc_costly = self.arc_paid, self.arc_costly
+        costly = (f", {arc_costly} of {'them' if arc_paid > 1 else 'it'} with costly keys (large moduli or exponents)"
+                  if arc_costly else "")
+        return (f"not verified: ARC's share (half) of this message's signature-checking budget was spent ({arc_paid} "
+                f"verification{'' if arc_paid == 1 else 's'} by ARC{costly})")
 
     def words(self) -> str:
         """Why a signature was not verified, with what the budget was spent on."""
@@ -1540,16 +1561,25 @@ def key_records_verified_words(name: str, records: Sequence[Sequence[str]], posi
     return f"the {ordinal(position)} of {len(records)} TXT records at {name} verified it; " + ", ".join(said)
 
 
-def key_records_tried_words(tried: Sequence[int], untried: int, too_large: Sequence[tuple[int, str]] = ()) -> str:
+def key_records_tried_words(tried: Sequence[int], untried: int, too_large: Sequence[tuple[int, str]] = (),
+                            unpaid: int = 0) -> str:
     """What was tried beside the record used when no key record verified a signature; and which
-    records were not tried for their size (``too_large``: positions and oversized_key_words)."""
+    records were not tried for their size (``too_large``: positions and oversized_key_words), or for
+    want of budget (``unpaid``: the message's VerificationBudget was spent)."""
     said = [f"{_ordinals(tried)} {'was' if len(tried) == 1 else 'were'} tried too and did not verify it"] if tried else []
     said += [f"the {ordinal(position)} is {words}" for position, words in too_large]
+    if unpaid:
+        said.append(f"{unpaid} {'more' if tried or too_large else 'other'} key record{'' if unpaid == 1 else 's'} "
+                    f"not tried ({BUDGET_SPENT_WORDS})")
     words = ", ".join(said)
     if untried:
         words += (f", {untried} more key record{'' if untried == 1 else 's'} not tried (at most "
                   f"{MAX_KEY_RECORDS} are tried per selector)")
     return words
+
+
+BUDGET_SPENT_WORDS = "this message's signature-checking budget was spent"
+"""Why a verification was not done (VerificationBudget), said where the budget's figures are not."""
 
 
 def key_record_count(records: Sequence[Sequence[str]]) -> int:
@@ -1686,6 +1716,9 @@ class KeyRecordsTried(Value):
     body_changed: bool = False
     """Its body hash does not match the body: no key record can verify it (RFC 6376 section 3.7:
     the body hash does not depend on the key), so no other record was tried."""
+    unpaid: int = 0
+    """Other key records not tried because the message's VerificationBudget was spent (after the
+    record used was tried and did not verify it)."""
 
 
 class _BodyHashMismatch(dkim.ValidationError):  # type: ignore[misc]
@@ -1804,6 +1837,8 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
                  budget: VerificationBudget | None = None) -> None:
         super().__init__(None, logger=_LOGGER, minkey=1024)
         self._budget = budget
+        self._verifications = 0
+        """Signature checks paid for and run (_paid_process)."""
         self.not_verified: dict[tuple[str, int], None] = {}
         """See ArcOutcome.not_verified (in the order met)."""
         usable = arc_usable_fields(message)
@@ -1844,6 +1879,7 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
         is raised by the first check and ends there."""
         signed = list(include_headers)  # dkimpy appends to the list it is given
         kind = "seal" if sig_header[0].lower() == b"arc-seal" else "ams"
+        paid_before = self._verifications
         try:
             valid = super().verify_sig(sig, include_headers, sig_header, dnsfunc)
         except _BodyHashMismatch:
@@ -1875,8 +1911,11 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
         instance = _instance_number(sig)
         if not others or instance is None:
             return valid
+        # Whether the record used was verified (paid for): not when it gave no key (a revoked record).
+        record_used_tried = self._verifications > paid_before
         tried: list[int] = []
         too_large: list[tuple[int, str]] = []
+        unpaid = 0
         for index, (position, text) in enumerate(others):
             refusal = oversized_key_words(text)
             if refusal is not None:
@@ -1895,10 +1934,19 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
                 self._body_changed(sig, kind, dnsfunc)
                 raise
             except _NotPaidFor:
-                # The budget is spent: this record and those after it are not tried, and the
-                # signature is not verified (not_verified), whatever the records tried said.
                 tried.pop()
-                untried += len(others) - index
+                if not record_used_tried:
+                    # No key verified it yet: the signature is not verified (not_verified), whatever
+                    # the records tried said.
+                    untried += len(others) - index
+                    break
+                # The record used was tried and did not verify it: that failure stands, and this
+                # record and those after it are said as not tried for want of budget (verification
+                # V53a D2-1: "not tried" lost the record used's failure).
+                self.not_verified.pop((kind, instance), None)
+                rest = others[index + 1:]
+                too_large += [(at, words) for at, record in rest if (words := oversized_key_words(record)) is not None]
+                unpaid = 1 + sum(1 for _, record in rest if oversized_key_words(record) is None)
                 break
             except (dkim.DKIMException, binascii.Error, ValueError, TypeError):
                 # Not a key dkimpy can use, or one too small (its KeyFormatError): not this record.
@@ -1908,7 +1956,7 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
                                                         tuple(too_large)))
                 return True
         self.key_records.append(KeyRecordsTried(kind, instance, answer.name, None, tuple(tried), untried,
-                                                tuple(too_large)))
+                                                tuple(too_large), unpaid=unpaid))
         return valid
 
     def _body_changed(self, sig: dict[bytes, bytes], kind: str, dnsfunc: Any) -> None:
@@ -1978,6 +2026,7 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
                 if instance is not None:
                     self.not_verified[(kind, instance)] = None
                 raise _NotPaidFor(self._budget.words())
+        self._verifications += 1
         if not own:
             return super().verify_sig_process(sig, include_headers, sig_header, dnsfunc)
         return self._signed_fields_process(sig, canon, algorithm, positions, sig_header)

@@ -231,7 +231,8 @@ def _key_problem(dnsfunc: _dkimpy.DnsFunc, tags: TagList | None, tried: _dkimpy.
     if answer.status == DnsStatus.NXDOMAIN or not answer.ok:
         return _KeyProblem("key_not_found", f"no key published: {missing_key_words(name, answer)}"), None
     record, note = _dkimpy.key_record(name, answer.records)
-    tried_words = _dkimpy.key_records_tried_words(tried.tried, tried.untried, tried.too_large) if tried is not None else None
+    tried_words = _dkimpy.key_records_tried_words(tried.tried, tried.untried, tried.too_large, tried.unpaid) \
+        if tried is not None else None
     key = parse_tag_list(record)
     version = key.get("v")
     if version is not None and version != "DKIM1":
@@ -609,7 +610,8 @@ def _unpaid_finding(unpaid: tuple[tuple[str, int], ...], budget: _dkimpy.Verific
     return Finding(
         "arc.budget_spent", Severity.WARNING if chain_unverified else Severity.NOTICE,
         f"ARC signatures not verified: the signature-checking budget was spent ({len(unpaid)} not tried)",
-        f"{_unpaid_words(unpaid, budget)[:1].upper()}{_unpaid_words(unpaid, budget)[1:]}. Each signature check is paid "
+        f"{_unpaid_words(unpaid, budget, chain_unverified)[:1].upper()}"
+        f"{_unpaid_words(unpaid, budget, chain_unverified)[1:]}. Each signature check is paid "
         "for from one budget per message, shared with DKIM (ARC may spend half of it), so that keys chosen to be slow "
         "to verify (large moduli and exponents) cannot stall the analysis; real mail uses a small part of it. A "
         "signature not tried proves nothing either way: "
@@ -794,12 +796,15 @@ def _uncheckable_words(check: _dkimpy.ArcInstanceCheck, entry: _Set, uncheckable
             "as a DKIM signature)")
 
 
-def _unpaid_words(unpaid: tuple[tuple[str, int], ...], budget: _dkimpy.VerificationBudget | None) -> str:
-    """Which ARC signatures the message's budget could not pay for, and why."""
+def _unpaid_words(unpaid: tuple[tuple[str, int], ...], budget: _dkimpy.VerificationBudget | None,
+                  chain_unverified: bool = True) -> str:
+    """Which ARC signatures the message's budget could not pay for, and why; and, when the chain rests
+    on them (``chain_unverified``), that it cannot be validated (else it fails on a signature tried:
+    verification V53a D3-1, the words said both)."""
     named = ", ".join(f"{'ARC-Seal' if kind == 'seal' else 'ARC-Message-Signature'} i={instance}"
                       for kind, instance in unpaid[:3]) + (f" and {len(unpaid) - 3} more" if len(unpaid) > 3 else "")
-    why = budget.words() if budget is not None else "not verified: the signature-checking budget was spent"
-    return f"{why.removesuffix(', so it was not tried')}: {named} not tried, so the chain cannot be validated"
+    why = budget.arc_words() if budget is not None else "not verified: the signature-checking budget was spent"
+    return f"{why}: {named} not tried" + (", so the chain cannot be validated" if chain_unverified else "")
 
 
 def _first_failure(outcome: _dkimpy.ArcOutcome) -> tuple[str, int] | None:

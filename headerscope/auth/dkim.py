@@ -1271,7 +1271,8 @@ def _other_key_record(check: _Check, answers: dict[str, DnsAnswer], fields: _dki
     tried: list[int] = []
     too_large: list[tuple[int, str]] = []
     usable: tuple[_dkimpy.PublicKey, _Check, int] | None = None
-    for position, record in others:
+    unpaid = 0
+    for index, (position, record) in enumerate(others):
         refusal = _dkimpy.oversized_key_words(record)
         if refusal is not None:
             # Over DKIM's size bounds (load_public_key): no key to try, said so with its size,
@@ -1286,9 +1287,21 @@ def _other_key_record(check: _Check, answers: dict[str, DnsAnswer], fields: _dki
             continue
         key = fetched[0]
         usable = usable or (key, trial, position)
-        verdict = _dkimpy.verify_header_signature(
-            fields, header_canon=header_canon, algorithm=algorithm, include_headers=check.signed_lower,
-            signature_field=field_pair, signature=check.signature, key=key, budget=check.budget)
+        try:
+            verdict = _dkimpy.verify_header_signature(
+                fields, header_canon=header_canon, algorithm=algorithm, include_headers=check.signed_lower,
+                signature_field=field_pair, signature=check.signature, key=key, budget=check.budget)
+        except _dkimpy.VerificationBudgetSpent:
+            if record_used_gave_no_key:
+                raise  # no key was used: the signature is not tried (_not_paid_for)
+            # The record used was tried and did not verify it: that failure stands, and this record
+            # and those after it are said as not tried for want of budget (verification V53a D2-1:
+            # it read "it was not tried", and the record used's failure was lost).
+            tried.pop()
+            rest = others[index + 1:]
+            too_large += [(at, words) for at, text in rest if (words := _dkimpy.oversized_key_words(text)) is not None]
+            unpaid = 1 + sum(1 for _, text in rest if _dkimpy.oversized_key_words(text) is None)
+            break
         added_from: str | None = None
         if verdict is not True and len(check.signature) == ((key.bits + 7) // 8 if key.kind == "rsa" else 64):
             added_from = _verify_without_added_from(check, fields, field_pair, key, header_canon=header_canon,
@@ -1301,7 +1314,7 @@ def _other_key_record(check: _Check, answers: dict[str, DnsAnswer], fields: _dki
             check.key_among_several = False
             check.key_testing, check.key_bits = trial.key_testing, trial.key_bits
             return key, added_from, True
-    words = _dkimpy.key_records_tried_words(tried, untried, too_large)
+    words = _dkimpy.key_records_tried_words(tried, untried, too_large, unpaid)
     if record_used_gave_no_key and usable is not None and not untried:
         # The selector publishes a key (the record used is no key): the signature is judged with it,
         # and does not verify with any key the selector gave.
@@ -1316,7 +1329,7 @@ def _other_key_record(check: _Check, answers: dict[str, DnsAnswer], fields: _dki
         # The revoked record's reason names the several records (_key_of_record): the others tried are
         # said there, so dkim.key_unavailable says it too. Every other key record tried, the receiver
         # that recorded a pass cannot have used one of them: the revoked record reads as a single one.
-        if not untried:
+        if not untried and not unpaid:
             check.key_among_several = False
             check.reason = check.reason.split(": with several key records", 1)[0]
         check.reason += f"; {words}"
@@ -1522,9 +1535,15 @@ def _verify_untagged(check: _Check, split: _dkimpy.SplitMessage, field_pair: _dk
     for tags, untagged in candidates:
         # Sharing the message's canonical fields and hashes: only the Subject is canonicalized again.
         copy = split.with_field(position, (field_name, untagged))
-        if _dkimpy.verify_header_signature(
+        try:
+            verdict = _dkimpy.verify_header_signature(
                 copy, header_canon=header_canon, algorithm=algorithm, include_headers=check.signed_lower,
-                signature_field=field_pair, signature=check.signature, key=key, budget=check.budget) is True:
+                signature_field=field_pair, signature=check.signature, key=key, budget=check.budget)
+        except _dkimpy.VerificationBudgetSpent:
+            # The signature itself was verified and failed: only this re-check is not done.
+            _note_once(check, f"not verified again without the Subject tag: {_dkimpy.BUDGET_SPENT_WORDS}")
+            return
+        if verdict is True:
             check.untagged_subject = (tags, True)
             return
     if not reencoded:
@@ -1770,11 +1789,22 @@ def _verify_without_added_from(check: _Check, split: _dkimpy.SplitMessage, field
         # Sharing the message's canonical fields and hashes (verification V53a D1-2: each copy
         # canonicalized and hashed 5 MB of signed fields again, 900 times on one message).
         copy = split.without_field(position)
-        if _dkimpy.verify_header_signature(
+        try:
+            verdict = _dkimpy.verify_header_signature(
                 copy, header_canon=header_canon, algorithm=algorithm, include_headers=check.signed_lower,
-                signature_field=field_pair, signature=check.signature, key=key, budget=check.budget) is True:
+                signature_field=field_pair, signature=check.signature, key=key, budget=check.budget)
+        except _dkimpy.VerificationBudgetSpent:
+            # The signature itself was verified with this key and failed: only this re-check is not done.
+            _note_once(check, f"not verified again without an added From: field: {_dkimpy.BUDGET_SPENT_WORDS}")
+            return None
+        if verdict is True:
             return where
     return None
+
+
+def _note_once(check: _Check, note: str) -> None:
+    if note not in check.notes:
+        check.notes.append(note)
 
 
 def _body_match_words(check: _Check) -> str:
