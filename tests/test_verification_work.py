@@ -163,3 +163,26 @@ def test_typical_signed_fields_are_far_from_the_budget() -> None:
     budget = _dkimpy.VerificationBudget()
     cost = _dkimpy.verification_cost("rsa", 2048, 17) + 100 * 1024 * _dkimpy.HASHED_BYTE_COST
     assert cost * 100 < budget.limit // 8
+
+
+def test_signatures_sharing_a_hash_of_their_fields_are_each_judged_on_their_own(
+        kit: _Kit, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Forgery guard: a forged bank.example signature over the same fields as the genuine one (same
+    # h=) gets the cached hash of those fields, and its own signature field after it: it fails, and
+    # the genuine ones, above and below it, still pass (the cache hands out copies).
+    from test_arc_trust import HEADERS, T0
+
+    m, dns = kit.m, kit.dns()
+    message = kit.author()
+    message = m.prepend(message, m.dkim_sign(message, "s1", "bank.example", kit.key("bank"), T0, HEADERS))
+    message = m.prepend(message, m.dkim_sign(message, "s1", "bank.example", kit.key("forger"), T0, HEADERS))
+    message = m.prepend(message, m.dkim_sign(message, "s1", "bank.example", kit.key("bank"), T0, HEADERS))
+    made = budget_tests._budget(monkeypatch, 1000)
+    report = _run(message, dns)
+    assert [(s.result, s.reason_code) for s in report.dkim] == [
+        ("pass", "ok"), ("fail", "signature_mismatch"), ("pass", "ok")], [s.reason for s in report.dkim]
+    assert report.dmarc is not None and report.dmarc.result == "pass"
+    [budget] = made
+    # The three signed the same fields: hashed once (the rest is the three signature fields).
+    fields = len(kit.author().split(b"\r\n\r\n", 1)[0]) + len(HEADERS) * _dkimpy.FIELD_OVERHEAD_BYTES
+    assert fields + 3 * 500 < budget.hashed < fields + 3 * 1000
