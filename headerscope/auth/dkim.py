@@ -1803,6 +1803,7 @@ def _verify_without_added_from(check: _Check, split: _dkimpy.SplitMessage, field
 
 
 def _note_once(check: _Check, note: str) -> None:
+    """Adds ``note`` to the check's notes unless it is there (one per re-check not done)."""
     if note not in check.notes:
         check.notes.append(note)
 
