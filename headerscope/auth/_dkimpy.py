@@ -11,7 +11,7 @@ dkimpy is untyped and has a few quirks, kept here so dkim.py and arc.py stay typ
   signed fields of each seal and ARC-Message-Signature hashed here (``_Arc._signed_fields_process``):
   dkimpy canonicalizes every field again for each verification.
 - Each header field is canonicalized once per message and canonicalization, and each selection of
-  signed fields hashed once (``SplitMessage.signed_fields_hasher``), for DKIM, its re-verifications
+  signed fields hashed once (``SplitMessage.signed_fields_hash``), for DKIM, its re-verifications
   of copies (without an added From:, with a Subject tag off) and ARC alike; every verification is
   paid for from the message's ``VerificationBudget`` with its key's cost and the bytes it hashes.
 - dkimpy's message splitter raises on one stray header line; ours keeps going (the line is
@@ -665,35 +665,29 @@ class SplitMessage:
         covers before the signature field. Each field is canonicalized once per message."""
         return b"".join(self._canonical_texts(algorithm, positions))
 
-    def _hash_key(self, canon: str, algorithm: str, positions: Sequence[int]) -> Hashable:
-        return canon, _HASH_OF[algorithm], tuple(map(self.field_key, positions))
-
-    def signed_fields_bytes(self, canon: str, algorithm: str, positions: Sequence[int]) -> int:
-        """What hashing the fields at ``positions`` (signed_fields_hasher) costs, in bytes: none
-        when their hash is cached, else their length and FIELD_OVERHEAD_BYTES each."""
-        cache = self._header_hashes
-        key = self._hash_key(canon, algorithm, positions)
-        with cache.lock:
-            if key in cache.prefixes:
-                return 0
-        return sum(len(name) + len(value) + FIELD_OVERHEAD_BYTES
-                   for name, value in map(self.headers.__getitem__, positions))
-
-    def signed_fields_hasher(self, canon: str, algorithm: str, positions: Sequence[int]) -> Any:
+    def signed_fields_hash(self, canon: str, algorithm: str, positions: Sequence[int],
+                           pay: Callable[[int], None] | None = None) -> Any:
         """A hash object (of signature algorithm ``algorithm``'s hash) fed the fields at ``positions``
         canonicalized by ``canon``: the part of a header hash before the signature field (RFC 6376
-        section 3.7). The same fields are hashed once per message (MAX_CACHED_FIELD_HASHES
-        selections): another key record, another signature with the same h=, a copy without an
-        added From: get a copy of that hash."""
+        section 3.7). ``pay`` is called first with what the hashing costs in bytes (none when the hash
+        is cached, else the fields' length and FIELD_OVERHEAD_BYTES each) and may raise to refuse it.
+        The same fields are hashed once per message (MAX_CACHED_FIELD_HASHES selections): another key
+        record, another signature with the same h=, a copy without an added From: get a copy of that
+        hash (a copy: the caller feeds it its signature field)."""
         cache = self._header_hashes
-        key = self._hash_key(canon, algorithm, positions)
+        key = canon, _HASH_OF[algorithm], tuple(map(self.field_key, positions))
         with cache.lock:
             state = cache.prefixes.get(key)
         if state is not None:
+            if pay is not None:
+                pay(0)
             return state.copy()
+        if pay is not None:
+            headers = self.headers
+            pay(sum(len(name) + len(value) for name, value in map(headers.__getitem__, positions))
+                + FIELD_OVERHEAD_BYTES * len(positions))
         hasher = HASHES[algorithm]()
-        for text in self._canonical_texts(canon, positions):
-            hasher.update(text)
+        hasher.update(b"".join(self._canonical_texts(canon, positions)))
         with cache.lock:
             if len(cache.prefixes) < MAX_CACHED_FIELD_HASHES:
                 cache.prefixes[key] = hasher.copy()
@@ -1342,12 +1336,19 @@ def verify_header_signature(message: SplitMessage, *, header_canon: str, algorit
         name, value = canonicalize_header(header_canon, (signature_field[0], blank_b_tag(signature_field[1])))
     except Exception as exc:  # noqa: BLE001 - hostile input must not escape the wrapper
         return f"could not hash the signed header fields: {exc}"
+    pay: Callable[[int], None] | None = None
     if budget is not None:
-        # Paid before the fields are hashed: a hash cached for the message costs nothing again.
-        budget.pay(key, message.signed_fields_bytes(header_canon, algorithm, positions) + len(signature_field[1]))
+        claim = budget
+
+        def pay(hashed: int) -> None:
+            # Before the fields are hashed: a hash cached for the message costs nothing again.
+            claim.pay(key, hashed + len(signature_field[1]))
+
     try:
-        hasher = message.signed_fields_hasher(header_canon, algorithm, positions)
+        hasher = message.signed_fields_hash(header_canon, algorithm, positions, pay)
         hasher.update(name + b":" + value.rstrip())
+    except VerificationBudgetSpent:
+        raise
     except Exception as exc:  # noqa: BLE001 - hostile input must not escape the wrapper
         return f"could not hash the signed header fields: {exc}"
     if key.kind == "ed25519":
@@ -2008,12 +2009,19 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
             if b"from" in include_headers:
                 include_headers.append(b"from")
             positions = select_header_positions(self._fields, include_headers)
-            hashed = self._fields.signed_fields_bytes(canon, algorithm, positions) + len(sig_header[1])
-            byte_cost = HASHED_BYTE_COST
-        else:
-            # dkimpy canonicalizes every field and the body itself.
-            hashed = sum(len(name) + len(value) for name, value in self.headers) + len(self.body)
-            byte_cost = DKIMPY_BYTE_COST
+            hasher = self._fields.signed_fields_hash(
+                canon, algorithm, positions,
+                lambda hashed: self._pay(sig, sig_header, hashed + len(sig_header[1]), HASHED_BYTE_COST))
+            return self._signed_fields_process(sig, canon, hasher, sig_header)
+        # dkimpy canonicalizes every field and the body itself.
+        self._pay(sig, sig_header, sum(len(name) + len(value) for name, value in self.headers) + len(self.body),
+                  DKIMPY_BYTE_COST)
+        return super().verify_sig_process(sig, include_headers, sig_header, dnsfunc)
+
+    def _pay(self, sig: dict[bytes, bytes], sig_header: HeaderPair, hashed: int, byte_cost: int) -> None:
+        """Pays for a check of ``sig`` with the key dkimpy read (``self.pk``) that hashes ``hashed``
+        bytes at ``byte_cost`` each (ARC_BUDGET_SHARE at most); not paid for: _NotPaidFor, and the
+        signature is noted as not verified."""
         if self._budget is not None:
             if self.ktag == b"rsa" and isinstance(self.pk, dict):
                 cost = verification_cost("rsa", int(self.pk["modulus"]).bit_length(),
@@ -2027,19 +2035,14 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
                     self.not_verified[(kind, instance)] = None
                 raise _NotPaidFor(self._budget.words())
         self._verifications += 1
-        if not own:
-            return super().verify_sig_process(sig, include_headers, sig_header, dnsfunc)
-        return self._signed_fields_process(sig, canon, algorithm, positions, sig_header)
 
-    def _signed_fields_process(self, sig: dict[bytes, bytes], canon: str, algorithm: str, positions: list[int],
-                               sig_header: HeaderPair) -> Any:
-        """dkimpy's verify_sig_process without ``bh=``, over the fields at ``positions`` of
-        self.headers (dkimpy's select_headers, with its added From:) as SplitMessage.signed_fields_hasher
-        gives them: dkimpy canonicalized every usable field again for each verification, 400 times on
-        50 sets over selectors of 4 key records (verification V53a D1-1: 48 s on a 5 MB header). The
-        same hash (canonicalize_header, blank_b_tag: dkimpy's canonicalization and RE_BTAG text), key
-        checks and errors."""
-        hasher = self._fields.signed_fields_hasher(canon, algorithm, positions)
+    def _signed_fields_process(self, sig: dict[bytes, bytes], canon: str, hasher: Any, sig_header: HeaderPair) -> Any:
+        """dkimpy's verify_sig_process without ``bh=``, given the hash of the signed fields (dkimpy's
+        select_headers, with its added From:) that SplitMessage.signed_fields_hash gives: dkimpy
+        canonicalized every usable field again for each verification, 400 times on 50 sets over
+        selectors of 4 key records (verification V53a D1-1: 48 s on a 5 MB header). The same hash
+        (canonicalize_header, blank_b_tag: dkimpy's canonicalization and RE_BTAG text), key checks
+        and errors."""
         # The signature field itself, with b= empty and without its final CRLF (dkimpy's hash_headers).
         name, value = canonicalize_header(canon, (sig_header[0], blank_b_tag(sig_header[1])))
         hasher.update(name + b":" + value.rstrip())
