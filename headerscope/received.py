@@ -141,8 +141,9 @@ _quoted_angle_re = compiled_on_first_use(
 _by_word_re = compiled_on_first_use(r"(?:^|[\s()\"])by(?:[\s()\"]|$)", re.I)
 
 
-def _quoted_angle_spans(text: str) -> dict[int, int]:
-    """The quoted angle addresses the receiver copied from the client, start to end.
+def _quoted_angle_spans(text: str) -> tuple[dict[int, int], int]:
+    """The quoted angle addresses the receiver copied from the client, start to end, and where
+    one starts that cannot be read as one (-1 when none).
 
     A quoted local part may hold parentheses: MAIL FROM <"x) via HTTP (x"@example.net> makes Exim
     write '(envelope-from <"x) via HTTP (x"@example.net>)', which read by parentheses alone is a
@@ -153,31 +154,64 @@ def _quoted_angle_spans(text: str) -> dict[int, int]:
     'from x (envelope-from <"a (unknown [IP]) by mx ... for <"b>"@c>' for EHLO 'x (envelope-from
     <"a'. An address read as one unit there would swallow the receiver's own record; a span that
     holds the word "by" is therefore not one (the receiver's record always precedes its "by", so
-    no span that leaves "by" out can hold it): it is read as before, and its second "by" is
-    marked.
+    no span that leaves "by" out can hold it).
+    A quoted local part with parentheses that is not read as one unit (it holds "by", more quoted
+    strings or longer ones than the bounds, or it is not the whole envelope-from comment) leaves
+    its parentheses to pair as comments, where the sender chose them ('<"x) via HTTP (by"@...>',
+    V53f D1-3): its start is returned so that the field is marked as holding the client's text
+    the parser could not place, never read as the receiver's words.
     """
     spans: dict[int, int] = {}
+    refused = -1
     angle = _quoted_angle_re()
     for start in _quoted_angle_start_re().finditer(text):
         at = start.end() - 1
         m = angle.match(text, at)
         if m is None:
+            # Not a bounded unit: ambiguous only when a quoted string before the address's
+            # closing '>' holds a parenthesis, or one is left open before a parenthesis (read
+            # within what a unit could span: no unbounded work). A '>' inside a quoted string
+            # does not end the address.
+            if refused < 0:
+                stop = min(len(text), at + _UNIT_SPAN)
+                region = _angle_address_re().match(text, at, stop)
+                seen = region.group() if region is not None else ""
+                if ('"' in seen and ("(" in seen or ")" in seen)) or (
+                        text[len(seen) + at : len(seen) + at + 1] == '"'
+                        and _paren_re().search(text, at + len(seen), stop) is not None):
+                    refused = at
             continue
         end = m.end()
-        if start.group()[0] == "(" and text[end : end + 1] != ")":
-            continue  # not the whole of the comment: its parentheses are left as they are
         inner = m.group()
-        if ("(" in inner or ")" in inner) and _by_word_re().search(inner) is None:
-            spans[at] = end
-    return spans
+        if "(" not in inner and ")" not in inner:
+            continue
+        if (start.group()[0] == "(" and text[end : end + 1] != ")") or _by_word_re().search(inner) is not None:
+            # Not the whole of the comment, or holding a clause word: its parentheses are left
+            # as they are, and the field is marked.
+            if refused < 0:
+                refused = at
+            continue
+        spans[at] = end
+    return spans, refused
+
+
+# An angle address up to its closing '>' (not included), its quoted strings whole (RFC 5321
+# section 4.1.2); it stops before a quoted string left open. Each alternative starts with its own
+# characters, so the match is linear.
+_angle_address_re = compiled_on_first_use(r'<(?:[^<>"\r\n]|"(?:[^"\\\r\n]|\\.)*")*')
+_paren_re = compiled_on_first_use(r"[()]")
+# The most a unit of _quoted_angle_re can span: 4 quoted strings of 1,024 and 5 runs of 256.
+_UNIT_SPAN = 4 * (1024 * 2 + 2) + 5 * 256 + 2
 
 
 _NO_PARENS = str.maketrans("()", "__")
 
 
-def _tokenize(text: str) -> tuple[list[_Tok], int]:
-    """Split into tokens; comments are balanced (nested ones stay inside their parent)."""
-    units = _quoted_angle_spans(text) if '"' in text and "<" in text else None
+def _tokenize(text: str) -> tuple[list[_Tok], int, int]:
+    """Split into tokens; comments are balanced (nested ones stay inside their parent). Also the
+    deepest nesting, and where a quoted address starts that cannot be read as one unit (-1 when
+    none; see _quoted_angle_spans)."""
+    units, refused = _quoted_angle_spans(text) if '"' in text and "<" in text else (None, -1)
     if units:
         # Parentheses inside a quoted address are the sender's characters, not comment marks.
         # Each unit is then neutral: "(envelope-from <...>)" balanced by itself, "for <...>"
@@ -220,7 +254,7 @@ def _tokenize(text: str) -> tuple[list[_Tok], int]:
         end = m.end()
         append(_new_tok(_Tok, (kinds[group], text[start:end], start, end)))
         pos = end
-    return toks, deepest
+    return toks, deepest, refused
 
 
 def _strip_nested(inner: str) -> str:
@@ -1456,8 +1490,15 @@ def _exim_receiver(segments: list[tuple[str | None, list[_Tok]]]) -> bool:
     return any(t.kind == "C" and t.text[:4] == "Exim" for t in toks)
 
 
-def _exim_record_first(segments: list[tuple[str | None, list[_Tok]]],
-                       problems: list[str]) -> list[tuple[str | None, list[_Tok]]]:
+# Exim's "ident=USER", the last item of its record (RFC 1413's reply, up to 127 characters).
+_exim_ident_re = compiled_on_first_use(r"(?:^|\s)ident=(.*)\Z", re.S)
+# What an account name does not hold: the reply is the client's text (RFC 1413 section 6), and
+# these are what it needs to end Exim's record early or add one of its own.
+_ident_reply_unsafe_re = compiled_on_first_use(r"[\s()\[\]<>\"']")
+
+
+def _exim_record_first(segments: list[tuple[str | None, list[_Tok]]], problems: list[str],
+                       dropped_at: set[int]) -> list[tuple[str | None, list[_Tok]]]:
     """An Exim receiver's from clause without the address records after its own.
 
     Exim writes "from RDNS ([IP]:port helo=NAME ident=USER)" or "from [IP] (port=N helo=NAME
@@ -1465,15 +1506,42 @@ def _exim_record_first(segments: list[tuple[str | None, list[_Tok]]],
     text which Exim keeps printable but does not rid of parentheses, comes last inside it. An
     ident "x) (mx.bank.example [198.51.100.20]" so puts a record of the client's choosing after
     Exim's, and the last record (the receiver's for Postfix, which writes the greeting before it)
-    would name the client (V50a D1-2). Such a comment is dropped and said."""
+    would name the client (V50a D1-2). Such a comment is dropped and said. The starts of the
+    dropped tokens are added to ``dropped_at``: the field's comments are read for logins and TLS
+    after this, and a dropped one is none of the receiver's."""
     from_seg = segments[1][1] if len(segments) > 1 and segments[1][0] == "from" else None
-    if not from_seg or len(from_seg) < 3 or from_seg[1].kind != "C":
+    if not from_seg or len(from_seg) < 2 or from_seg[1].kind != "C":
+        return segments
+    ident = _exim_ident_re().search(from_seg[1].text[:MAX_COMMENT_SCAN])
+    if ident is not None:
+        # Exim writes nothing between its record and its "by" (received_header_text: "from
+        # $sender_rcvhost by ..."), and the ident reply is the last thing inside the record: what
+        # stands after it up to the first "by" (an address literal, a login comment, "with
+        # esmtpa", "via HTTP") is the reply breaking out of it, never the receiver's (V53f D1-1,
+        # D1-2). All of it is dropped and said; an ident holding white space, parentheses,
+        # brackets or quotes, which no account name has, is said as well.
+        first_by = next(i for i, (keyword, _) in enumerate(segments) if keyword == "by")
+        tail = [t.text for t in from_seg[2:]]
+        dropped_at.update(t.start for t in from_seg[2:])
+        for keyword, toks in segments[2:first_by]:
+            tail.extend([keyword or "", *(t.text for t in toks[:8])])
+            dropped_at.update(t.start for t in toks)
+        if tail:
+            problems.append(f"the client's ident reply holds text after the receiver's record: "
+                            f"{_snippet(' '.join(tail[:16]))}")
+            return [segments[0], ("from", from_seg[:2]), *segments[first_by:]]
+        if _ident_reply_unsafe_re().search(ident.group(1)) is not None:
+            problems.append(f"the client's ident reply holds characters no account name has: "
+                            f"{_snippet(ident.group(1))}")
+        return segments
+    if len(from_seg) < 3:
         return segments
     kept = from_seg[:2]
     dropped: list[str] = []
     for t in from_seg[2:]:
         if t.kind == "C" and _client_address_slot(_collapse(_strip_nested(t.text[:MAX_COMMENT_SCAN]))):
             dropped.append(t.text)
+            dropped_at.add(t.start)
         else:
             kept.append(t)
     if not dropped:
@@ -1867,9 +1935,13 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
     if not text.strip():
         return ReceivedFields(complete=False, problems=("empty Received header",)), None
 
-    toks, deepest = _tokenize(text)
+    toks, deepest, unbounded = _tokenize(text)
     if deepest > MAX_COMMENT_DEPTH:
         problems.append(f"comments nested {deepest} deep")
+    if unbounded >= 0:
+        # A quoted local part with parentheses the parser could not read as one address: which
+        # parentheses are the sender's and which the receiver's cannot be told (V53f D1-3).
+        problems.append(f"the client's quoted address cannot be bounded: {_snippet(text[unbounded:unbounded + 200])}")
     strays = [t.text for t in toks if t.kind == "X"]
     if strays:
         problems.append(f"unbalanced or stray characters: {_snippet(' '.join(strays[:20]))}")
@@ -1937,11 +2009,13 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
         segments = segments[:_MAX_CLAUSES]
     exim_receiver = _exim_receiver(segments)
     segments = _greeting_clauses_joined(segments, problems, exim_receiver)
+    dropped_at: set[int] = set()
     if exim_receiver:
-        segments = _exim_record_first(segments, problems)
+        segments = _exim_record_first(segments, problems, dropped_at)
 
     # Context from the whole header, needed before the from clause can be read.
-    comments = [t for t in toks if t.kind == "C"][:MAX_COMMENTS_SCANNED]
+    comments = [t for t in toks if t.kind == "C" and t.start not in dropped_at][:MAX_COMMENTS_SCANNED] \
+        if dropped_at else [t for t in toks if t.kind == "C"][:MAX_COMMENTS_SCANNED]
     flat_comments = [_flat(t.text) for t in comments]
     exim = any("Exim" in c and _exim_re().search(c) for c in flat_comments)
 
@@ -1990,7 +2064,7 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
                     elif c[:5].lower() == "from " and leading_from is None:
                         # "(from KRYPTIK [70.20.57.51]) by ..." (NAVGW) and sendmail's
                         # "(from user@localhost) by ..."
-                        sub, _ = _tokenize(c[5:])
+                        sub = _tokenize(c[5:])[0]
                         leading_from = [s for s in sub if s.kind != "S"]
                         local_form = True
                 elif t.kind not in "X":

@@ -104,7 +104,7 @@ def test_a_greeting_that_opens_an_address_never_swallows_the_receivers_record(gr
     # comment or quoted string (as the last two were before) authenticates nothing.
     value = (f"from {greeting} (unknown [{FORGER}]) by mx.example.net (Postfix) with ESMTPS id 4XjK2 "
              f"for <{rcpt}>; {_DATE}")
-    assert all(value[at:end].count(FORGER) == 0 for at, end in received._quoted_angle_spans(value).items())
+    assert all(value[at:end].count(FORGER) == 0 for at, end in received._quoted_angle_spans(value)[0].items())
     bank = ("Return-Path: <service@bank.example>\r\nFrom: Bank <service@bank.example>\r\nTo: victim@example.net\r\n"
             "Subject: Your account\r\nDate: Tue, 05 Nov 2024 16:12:30 +0000\r\n\r\nLog in.\r\n")
     report = headerscope.analyze(f"Received: {value}\r\n{bank}".encode(), resolver=SnapshotResolver(_DNS), now=NOW)
