@@ -2389,7 +2389,7 @@ def _skip_listed_boundary(work: list[_Work], b: int, final_org: str | None, orgs
 # or clause words (received._read_from, received._greeting_clauses_joined), a second "by", more
 # clauses than are read.
 _INJECTION_PROBLEMS = ("the client's greeting holds", "the client's ident reply holds", "repeated 'by' clause",
-                       "clauses: only the first")
+                       "clauses: only the first", "the client's quoted address cannot be bounded")
 # Or as less than one, where a client's address was read: no "by" after a "from". RFC 5321 section
 # 4.4's Stamp has both, and the receiver writes its "by" after the greeting, so a greeting that opens
 # a quoted string or a comment which the RCPT TO closes takes the receiver's record and "by" into it,
@@ -2398,13 +2398,28 @@ _INJECTION_PROBLEMS = ("the client's greeting holds", "the client's ident reply 
 _NO_BY = "no 'by' clause"
 
 
+# The parser's word for a field with no ";" and no date: it ends where it stops (see _field_cut).
+_NO_DATE = "no date (no ';' and no date-like text)"
+
+
 def _greeting_injection(fields: ReceivedFields) -> str | None:
     """The first problem of the boundary hop's field that says the client's greeting may have
-    written part of it (verifications V47c, V48a, V49a, V50a, V51a: a Postfix receiver writes the
-    greeting verbatim, and no parse of every such shape is unambiguous), or None."""
+    written part of it (verifications V47c, V48a, V49a, V50a, V51a, V53f: a Postfix receiver
+    writes the greeting verbatim, Exim the client's ident reply, and no parse of every such shape
+    is unambiguous), or None. Where it is not None, nothing read from the field is the receiver's
+    for certain: build_chain credits no login, webmail or submission there."""
     return next((problem[:200] for problem in fields.problems
                  if any(marker in problem for marker in _INJECTION_PROBLEMS)
                  or (problem == _NO_BY and fields.from_ip is not None)), None)
+
+
+def _field_cut(fields: ReceivedFields, injected: str) -> bool:
+    """The boundary field's only mark (``injected``) is a client address with no "by", and the
+    field also has no ";" and no date: it ends after its from part, as a paste that lost the
+    field's continuation lines does. A greeting that opens a quote or comment for the RCPT TO to
+    close leaves the receiver's date after it (RFC 5321 section 4.4: the receiver writes the
+    stamp's end), so it is the words that differ, not the distrust (V53f D3-1)."""
+    return injected == _NO_BY and _NO_DATE in fields.problems
 
 
 def _internal_name(name: str | None) -> bool:
@@ -3160,22 +3175,47 @@ def build_chain_from_fields(
         # Exchange Online's last hop, "from <server> (::1) by <mailbox server> with HTTPS", hands
         # the message to the mailbox store: the delivery (RFC 5598 section 4.3.3), not a relay.
         work[-1].role = Role.MDA
+    injected = _greeting_injection(work[boundary_index].fields) if 0 <= boundary_index < len(work) else None
+    if injected is not None:
+        # The safety net: the boundary field holds text the client may have written that the
+        # parser could not place, so no favourable reading rests on it. A login, webmail ("via
+        # HTTP", "with esmtpa") or submission read there may be the sender's own words (V53f
+        # D1-2, D1-3: a spoof of a p=reject domain read NOT CHECKED as a sent copy): the hop is
+        # no submission, which switches off the sent-copy reading (_submission_only), the
+        # customer's submission inside its provider (_entered_by_submission, hops.internal_only's
+        # login branch, verdict.submitted_inside) and the login shown. (SPF judged there is
+        # already distrusted by the danger finding below.)
+        entry = work[boundary_index]
+        if entry.fields.auth is not None:
+            entry.fields = dataclasses.replace(entry.fields, auth=None)
+        if entry.role is Role.MSA:
+            entry.role = Role.MTA
     if boundary.from_outside and boundary.gateway is None and _entered_by_submission(work, boundary_index, orgs):
         boundary.from_outside = False
 
     for note in boundary.notes:
         findings.add(note)
-    injected = _greeting_injection(work[boundary_index].fields) if 0 <= boundary_index < len(work) else None
-    if injected is not None:
+    if injected is not None and _field_cut(work[boundary_index].fields, injected):
+        findings.add(Finding(
+            id="hops.greeting_injection", severity=Severity.DANGER,
+            title=f"Hop {boundary_index + 1}'s Received field is cut off: it names no receiver",
+            explanation=f"At the trust boundary, hop {boundary_index + 1}'s Received field ends after its from part, "
+                        "with no 'by', no ';' and no date (a paste or a copy that lost the field's continuation lines): "
+                        "the receiver that wrote it, and so whether the client address in it is a receiver's record, "
+                        "cannot be told, and what SPF judged there vouches for nothing (RFC 5321 section 4.4: a stamp "
+                        "names its receiver and ends with its date). Read the raw field, or the complete header.",
+            reference=_RFC5321_TRACE, subject=f"hop {boundary_index + 1}"))
+    elif injected is not None:
         findings.add(Finding(
             id="hops.greeting_injection", severity=Severity.DANGER,
             title=f"Hop {boundary_index + 1}'s Received field holds text the client wrote in its greeting",
             explanation=f"At the trust boundary, {str(work[boundary_index].fields.by or 'the receiver')[:120]} wrote the "
-                        f"client's greeting as it came, and the field reads as more than one stamp ({injected}): the "
-                        "address, receiver or protocol read from it may be the sender's own text, not the receiver's "
-                        "record, so what SPF judged there vouches for nothing (RFC 5321 section 4.4: the greeting is "
-                        "the client's claim). Read the raw field; the receiver's own result fields, if any, name the "
-                        "address it checked.",
+                        f"client's own text as it came (its greeting, its ident reply or an address it gave), and the "
+                        f"field cannot be read as one stamp for certain ({injected}): the address, receiver, protocol "
+                        "or login read from it may be the sender's own text, not the receiver's record, so what SPF "
+                        "judged there vouches for nothing, and no login, web mail or submission is read from it "
+                        "(RFC 5321 section 4.4: the greeting is the client's claim). Read the raw field; the "
+                        "receiver's own result fields, if any, name the address it checked.",
             reference=_RFC5321_TRACE, subject=f"hop {boundary_index + 1}"))
     bypassed = _gateway_bypassed(work, boundary, mail_exchangers, addressed_domains, list_domain, forwarder_marks,
                                  reverse_names)
