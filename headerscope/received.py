@@ -163,6 +163,7 @@ def _quoted_angle_spans(text: str) -> tuple[dict[int, int], int]:
     """
     spans: dict[int, int] = {}
     refused = -1
+    unread = 0
     angle = _quoted_angle_re()
     for start in _quoted_angle_start_re().finditer(text):
         at = start.end() - 1
@@ -172,14 +173,21 @@ def _quoted_angle_spans(text: str) -> tuple[dict[int, int], int]:
             # closing '>' holds a parenthesis, or one is left open before a parenthesis (read
             # within what a unit could span: no unbounded work). A '>' inside a quoted string
             # does not end the address.
-            if refused < 0:
-                stop = min(len(text), at + _UNIT_SPAN)
-                region = _angle_address_re().match(text, at, stop)
-                seen = region.group() if region is not None else ""
-                if ('"' in seen and ("(" in seen or ")" in seen)) or (
-                        text[len(seen) + at : len(seen) + at + 1] == '"'
-                        and _paren_re().search(text, at + len(seen), stop) is not None):
-                    refused = at
+            if refused >= 0 or _quoted_opening_re().match(text, at) is None:
+                continue  # no quoted local part: its parentheses are no address's
+            unread += 1
+            if unread > _UNREAD_UNITS:
+                # More addresses that read as no unit than a stamp holds (one MAIL FROM, a RCPT
+                # TO): the field is the client's text, and each look costs a window.
+                refused = at
+                continue
+            stop = min(len(text), at + _UNIT_SPAN)
+            region = _angle_address_re().match(text, at, stop)
+            seen = region.group() if region is not None else ""
+            if ("(" in seen or ")" in seen) or (
+                    text[at + len(seen) : at + len(seen) + 1] == '"'
+                    and _paren_re().search(text, at + len(seen), stop) is not None):
+                refused = at
             continue
         end = m.end()
         inner = m.group()
@@ -195,6 +203,8 @@ def _quoted_angle_spans(text: str) -> tuple[dict[int, int], int]:
     return spans, refused
 
 
+# The opening of a quoted local part in an angle address (the first part of _quoted_angle_re).
+_quoted_opening_re = compiled_on_first_use(r'<[^<>()"\r\n]{0,256}"')
 # An angle address up to its closing '>' (not included), its quoted strings whole (RFC 5321
 # section 4.1.2); it stops before a quoted string left open. Each alternative starts with its own
 # characters, so the match is linear.
@@ -202,6 +212,8 @@ _angle_address_re = compiled_on_first_use(r'<(?:[^<>"\r\n]|"(?:[^"\\\r\n]|\\.)*"
 _paren_re = compiled_on_first_use(r"[()]")
 # The most a unit of _quoted_angle_re can span: 4 quoted strings of 1,024 and 5 runs of 256.
 _UNIT_SPAN = 4 * (1024 * 2 + 2) + 5 * 256 + 2
+# How many addresses that read as no unit are looked into (see _quoted_angle_spans).
+_UNREAD_UNITS = 8
 
 
 _NO_PARENS = str.maketrans("()", "__")
