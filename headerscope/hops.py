@@ -2413,6 +2413,18 @@ def _greeting_injection(fields: ReceivedFields) -> str | None:
                  or (problem == _NO_BY and fields.from_ip is not None)), None)
 
 
+def _unplaced_text_credits_nothing(item: _Work) -> None:
+    """The safety net for a hop whose field holds text the client may have written that the
+    parser could not place (_greeting_injection): no login, no web mail ("via HTTP") and no
+    submission is read from it."""
+    fields = item.fields
+    http_via = (fields.via or "").strip().lower().startswith("http")
+    if fields.auth is not None or http_via:
+        item.fields = dataclasses.replace(fields, auth=None, via=None if http_via else fields.via)
+    if item.role is Role.MSA:
+        item.role = Role.MTA
+
+
 def _field_cut(fields: ReceivedFields, injected: str) -> bool:
     """The boundary field's only mark (``injected``) is a client address with no "by", and the
     field also has no ";" and no date: it ends after its from part, as a paste that lost the
@@ -3185,11 +3197,13 @@ def build_chain_from_fields(
         # customer's submission inside its provider (_entered_by_submission, hops.internal_only's
         # login branch, verdict.submitted_inside) and the login shown. (SPF judged there is
         # already distrusted by the danger finding below.)
-        entry = work[boundary_index]
-        if entry.fields.auth is not None:
-            entry.fields = dataclasses.replace(entry.fields, auth=None)
-        if entry.role is Role.MSA:
-            entry.role = Role.MTA
+        _unplaced_text_credits_nothing(work[boundary_index])
+    for item in work[boundary_index + 1:]:
+        # Above the boundary too: a receiving side's hop (Dovecot LMTP's delivery quoting the
+        # MAIL FROM) whose field holds the client's text it cannot place names no login there
+        # (V53f: '(envelope-from <"x) via HTTP (by"@...>)' gave the delivery "auth HTTP").
+        if (item.fields.auth is not None or item.fields.via) and _greeting_injection(item.fields) is not None:
+            _unplaced_text_credits_nothing(item)
     if boundary.from_outside and boundary.gateway is None and _entered_by_submission(work, boundary_index, orgs):
         boundary.from_outside = False
 

@@ -170,3 +170,16 @@ def test_a_marked_field_is_no_customers_submission_inside_the_provider() -> None
     assert not any(f.id in ("hops.internal_only", "hops.submission_only") for f in report.findings)
     assert report.verdict.status == "spoofed", report.verdict.summary
     assert report.spf is not None and (report.spf.client_ip, report.spf.result) == (FORGER, "fail")
+
+
+def test_a_marked_delivery_hop_names_no_login() -> None:
+    # Dovecot LMTP quotes the MAIL FROM in its delivery stamp, above the boundary: a quoted address it
+    # cannot bound gave that hop "auth HTTP, via HTTP" on the old code (V53f, the V50a D2 shape).
+    mail_from = '"x) via HTTP (by"@example.net'
+    lmtp = (f"Received: from mx.example.net by mx.example.net with LMTP id kLm3AbCdZ2cAbC00d0cE0w\r\n"
+            f"\t(envelope-from <{mail_from}>)\r\n\tfor <victim@example.net>; {_DATE}\r\n")
+    postfix = (f"Received: from host.forger.example (unknown [{FORGER}])\r\n\tby mx.example.net (Postfix) with ESMTPS"
+               f" id 4XjK2m1Qz9z1234\r\n\tfor <victim@example.net>; {_DATE}\r\n")
+    report = _analyze(lmtp + postfix, sender=mail_from)
+    assert [(hop.fields.auth, hop.fields.via) for hop in report.hops] == [(None, None), (None, None)]
+    assert report.verdict.status == "spoofed", report.verdict.summary
