@@ -520,7 +520,8 @@ def _fix_line_ends(data: bytes, cleanups: list[str], reshaping: list[str]) -> by
 # section 6.7, https://www.rfc-editor.org/rfc/rfc2045#section-6.7): each "=" is "=3D" (rule 1),
 # lines are cut at 76 characters with a soft line break, a trailing "=" (rules 3 and 5).
 QP_DECODED = "decoded quoted-printable: the paste was copied from an encoded text part"
-# How much of the header block is read to decide (a header pasted is far smaller).
+# How much of the paste is read to decide, and so all that may be decoded (a header pasted is far
+# smaller): a header block that does not end within it is never decoded.
 _MAX_QP_HEADER = 256 * 1024
 # RFC 2045 section 6.7 rule 5: encoded lines are at most 76 characters.
 _MAX_QP_LINE = 76
@@ -530,8 +531,10 @@ _QP_ESCAPE = re.compile(rb"=([0-9A-F]{2})")
 _QP_BARE_EQUALS = re.compile(rb"=(?![0-9A-F]{2})")
 # The escapes a header's encoding holds: "=" itself, white space kept at a line's end (rule 3),
 # 8-bit text (rule 1). Never a line end or another control character, which would make fields
-# out of one field's text.
+# out of one field's text (or end the header block): the only ones checked for, and the only
+# ones decoded.
 _QP_HEADER_ESCAPES = frozenset({b"3D", b"20", b"09"} | {f"{byte:02X}".encode() for byte in range(0x80, 0x100)})
+_QP_HEADER_ESCAPE = re.compile(rb"=(3D|20|09|[89A-F][0-9A-F])")
 # "=3D" where a tag list's or a parameter's "=" stands (RFC 6376 section 3.2 tag-spec, RFC 8601
 # section 2.2 "method=result", "version=TLS1_2"), after white space, ";" or "(": the encoder's
 # evidence. The name is bounded.
@@ -542,45 +545,96 @@ _QP_TAG_EQUALS = re.compile(rb"(?:^|[ \t;(])[A-Za-z][A-Za-z0-9_.-]{0,63}=3D", re
 # "cc :" cut by the encoder is no field's start.
 _QP_FIELD_START = re.compile(rb"[A-Za-z][A-Za-z0-9-]{0,75}(?::|[ \t]{1,8}:)")
 _MIN_QP_TAG_EQUALS = 2
-# The first fields are read down to the first Received field, within this many lines.
-_MAX_QP_FIRST_LINES = 40
+# A Received field that records an SMTP client: RFC 5321 section 4.4
+# (https://www.rfc-editor.org/rfc/rfc5321#section-4.4) makes its FROM clause a MUST in an SMTP
+# environment. Every field above the first such field is the receiving side's own (its internal
+# "Received: by" hops, its ARC set, its results): a sender's fields lie below it.
+_QP_RECEIVED_FROM = re.compile(rb"(?i)received[ \t]*:[ \t\r\n]*from[ \t\r\n]")
+# The receiving side's result fields and where the first "=" of each is the writer's own tag
+# separator, never text a sender chose (RFC 2045 encoded, "=3D"): an ARC set's instance tag
+# (RFC 8617 sections 4.1.1-4.1.3); Authentication-Results' first "method=result" after its
+# authserv-id, or first when Microsoft writes none (RFC 8601 section 2.2: the authserv-id and
+# the method names are the receiver's, a reason or a property value comes after them);
+# Received-SPF's first key=value after its result and a comment with no nested parenthesis or
+# quoted text (RFC 7208 section 9.1). A delivered message's receiver writes a bare "=" there,
+# which no decoding ever follows (_QP_BARE_EQUALS). All anchored at the field's value and bounded.
+_QP_RESULT_FIELD_EVIDENCE = re.compile(
+    rb"(?i)(?:arc-seal|arc-message-signature|arc-authentication-results)[ \t]*:[ \t]*i[ \t]*=3D[ \t]*[0-9]{1,2}[ \t]*;"
+    rb"|authentication-results[ \t]*:[ \t]*(?:[^ \t;()=\r\n]{1,255}(?:[ \t]+[0-9]{1,9})?[ \t]*;[ \t]*)?"
+    rb"[a-z][a-z0-9-]{0,63}[ \t]*=3D[ \t]*[a-z]"
+    rb"|received-spf[ \t]*:[ \t]*(?:pass|fail|softfail|neutral|none|temperror|permerror)"
+    rb"(?:[ \t]*\([^()\"\\]{0,1024}\))?[ \t]*"
+    rb"(?:client-ip|envelope-from|helo|problem|receiver|identity|mechanism)[ \t]*=3D")
+
+
+def _receiver_shows_encoding(fields: list[bytes]) -> bool:
+    """Whether the receiving side's own fields (those above the first Received field with a FROM
+    clause, unfolded, soft breaks joined) hold a result field whose tag separator reads "=3D".
+    Text a sender writes inside the receiver's fields (Return-Path's and an envelope-from's
+    address, a Received field's greeting or "for <...>", a Delivered-To's extension) never
+    counts: a sender can make it hold "=3D" in a delivered message (V53c D1-1, D2-1)."""
+    for field in fields:
+        if _QP_RECEIVED_FROM.match(field):
+            return False
+        if _QP_RESULT_FIELD_EVIDENCE.match(field):
+            return True
+    return False
+
+
+def _qp_body_reads_encoded(body: bytes) -> bool:
+    """A paste's body may be decoded with its header only when it reads as the encoder writes
+    it by the header's rules: every line at most 76 characters, no "=" that is no escape, the
+    escapes of _QP_HEADER_ESCAPES only."""
+    if any(len(line) > _MAX_QP_LINE for line in body.splitlines()):
+        return False
+    joined = _QP_SOFT_BREAK.sub(b"", body)
+    return _QP_BARE_EQUALS.search(joined) is None and all(
+        escape in _QP_HEADER_ESCAPES for escape in _QP_ESCAPE.findall(joined))
+
+
+def _qp_decode(encoded: bytes) -> bytes:
+    """Soft breaks joined, and the escapes of _QP_HEADER_ESCAPES decoded (no other: never a line end)."""
+    return _QP_HEADER_ESCAPE.sub(lambda escape: bytes.fromhex(escape.group(1).decode()),
+                                 _QP_SOFT_BREAK.sub(b"", encoded))
 
 
 def _decode_quoted_printable(data: bytes, start: int, cleanups: list[str], reshaping: list[str]) -> bytes:
     """A paste copied from an encoded text part's raw source (a ticket's or a customer's email):
     decoded, and said. A delivered message is never decoded: its header holds "=" of its own
-    (a tag list, an encoded word, RFC 2047 section 4.2), and its receiver's first fields, which
-    the sender cannot write, would have to read as encoded too. So the header block as a whole
-    must read as the encoder writes it: every line at most 76 characters, no "=" that is no
-    escape, escapes only of "=", white space and 8-bit text (never a line end: decoding makes no
-    field), no soft break joining a field's start to the line above (decoding hides no field); it
-    must show the encoding where a tag list's "=" stands, at least twice; and its first fields,
-    down to the first Received field (the receiver's own, in a delivered message), must hold a
-    "=3D" or a soft break."""
-    # The header block: up to the first empty line (a QP body is the body's own business).
-    end = data.find(b"\n\n", start, start + _MAX_QP_HEADER) + 1 or min(len(data), start + _MAX_QP_HEADER)
-    if data.find(b"\r", start, end) >= 0:
-        crlf = data.find(b"\n\r\n", start, end)
-        end = crlf + 1 if crlf >= 0 else end
+    (a tag list, an encoded word, RFC 2047 section 4.2), and its receiving side's own result
+    fields, which the sender cannot write, would have to read as encoded too. So the header
+    block, which must end within _MAX_QP_HEADER, as a whole must read as the encoder writes it:
+    every line at most 76 characters, no "=" that is no escape, escapes only of "=", white space
+    and 8-bit text (never a line end: decoding makes no field), no soft break joining a field's
+    start to the line above (decoding hides no field); it must show the encoding where a tag
+    list's "=" stands, at least twice; and a result field of the receiving side, above its first
+    Received field with a FROM clause, must read "=3D" at its own tag separator
+    (_receiver_shows_encoding). Only the bytes checked are decoded: the header block, and the
+    body when it lies within _MAX_QP_HEADER too and reads as encoded by the same rules."""
+    window_end = start + _MAX_QP_HEADER
+    # The header block: up to the first empty line. One that does not end within the window is
+    # never decoded: its unread rest could hold any escape (V53c D1-1).
+    end = data.find(b"\n\n", start, window_end) + 1
+    if data.find(b"\r", start, end if end else window_end) >= 0:
+        crlf = data.find(b"\n\r\n", start, window_end)
+        end = crlf + 1 if crlf >= 0 and (not end or crlf < end) else end
+    if not end:
+        # No empty line: a header-only paste, whole when all of it is within the window.
+        if len(data) > window_end:
+            return data
+        end = len(data)
     if data.find(b"=3D", start, end) < 0:
         return data
     raw = data[start:end].splitlines()
     # A soft break on the header's last line would join the empty line that ends it to it.
     if not raw or not _is_field(raw[0]) or raw[-1].endswith(b"=") or any(len(line) > _MAX_QP_LINE for line in raw):
         return data
-    first_fields_end = 0  # lines of the fields down to the first Received field
-    in_first_fields, received_seen = True, False
     for index, line in enumerate(raw):
         soft_broken = index > 0 and raw[index - 1].endswith(b"=")
         field_start = _QP_FIELD_START.match(line) if soft_broken else None
         if field_start is not None and (_field_name(line) in (b"from", b"sender") or (
                 field_start.group()[-2:-1] not in (b" ", b"\t") and _names_a_header_field(line))):
             return data
-        if in_first_fields and not soft_broken and line[:1] not in (b" ", b"\t"):  # a field starts
-            in_first_fields = not received_seen and index < _MAX_QP_FIRST_LINES
-            received_seen = line[:9].lower() == b"received:"
-        if in_first_fields:
-            first_fields_end = index + 1
     joined = _QP_SOFT_BREAK.sub(b"", data[start:end])
     if _QP_BARE_EQUALS.search(joined) is not None:
         return data
@@ -588,15 +642,24 @@ def _decode_quoted_printable(data: bytes, start: int, cleanups: list[str], resha
         return data
     if len(_QP_TAG_EQUALS.findall(joined)) < _MIN_QP_TAG_EQUALS:
         return data
-    first_fields = raw[:first_fields_end]
-    if not any(b"=3D" in line or line.endswith(b"=") for line in first_fields):
+    if not _receiver_shows_encoding(_unfolded_fields(joined)):
         return data
-    # The whole paste from its first field on (a full message's body was encoded with it).
-    decoded = _QP_ESCAPE.sub(lambda escape: bytes.fromhex(escape.group(1).decode()),
-                             _QP_SOFT_BREAK.sub(b"", data[start:]))
+    # The body with it only when all of it was read and reads as encoded; otherwise as it is.
+    body_end = end if len(data) > window_end or not _qp_body_reads_encoded(data[end:]) else len(data)
     cleanups.append(QP_DECODED)
     reshaping.append(QP_DECODED)
-    return data[:start] + decoded
+    return data[:start] + _qp_decode(data[start:body_end]) + data[body_end:]
+
+
+def _unfolded_fields(block: bytes) -> list[bytes]:
+    """A header block's fields, each unfolded (RFC 5322 section 2.2.3: its line ends removed)."""
+    fields: list[bytes] = []
+    for line in block.splitlines():
+        if line[:1] in (b" ", b"\t") and fields:
+            fields[-1] += line
+        elif line:
+            fields.append(line)
+    return fields
 
 
 _ALL_WHITESPACE = re.compile(rb"[ \t\n\r\x0b\x0c]*\Z")

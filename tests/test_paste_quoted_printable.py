@@ -1,17 +1,21 @@
 """A paste copied from the raw source of a text part that carried it quoted-printable (a ticket's
 or a customer's email, RFC 2045 section 6.7): "=" is "=3D" everywhere and long lines end in a
-soft line break ("="). It is decoded and said (loader._decode_quoted_printable); a delivered
-message, whose header holds "=" of its own and whose receiver's first fields the sender cannot
-write, never is, even when the fields its sender wrote look encoded (V52b D1-2)."""
+soft line break ("="). It is decoded and said (loader._decode_quoted_printable) when a result
+field of the receiving side, above its first Received field with a FROM clause, reads "=3D" at its
+own tag separator (V52b D1-2). A delivered message, whose receiver writes a bare "=" there or no
+such field, never is, even when the fields its sender wrote, or the sender's text inside the
+receiver's fields, look encoded (V53c D1-1, D2-1); and only the bytes checked are decoded."""
 
 from __future__ import annotations
 
 import quopri
 from datetime import datetime, timezone
 
+import pytest
 from conftest import SAMPLES
 
 import headerscope
+import headerscope.loader
 from headerscope.loader import load_bytes
 from headerscope.model import Report
 
@@ -44,25 +48,38 @@ def _report(data: bytes, name: str) -> Report:
 
 
 def test_a_quoted_printable_header_paste_is_decoded_and_said() -> None:
-    header, _ = _sample("forwarded-srs.eml")
+    """Gmail's shape: its ARC set sits above its first Received field with a FROM clause."""
+    header, _ = _sample("direct.eml")
     for encoded in (quopri.encodestring(header), _cut_at_76(header)):
         loaded = load_bytes(encoded, source="-")
         assert loaded.data == header
         assert QP_DECODED in loaded.cleanups
         assert not loaded.byte_exact
-        report = _report(encoded, "forwarded-srs.eml")
-        # Headers only: as the sample's header pasted as it is, not SPOOFED on "d=3Dexample.org=".
-        assert report.verdict.status == "not_checked"
-        assert [s.domain for s in report.dkim] == ["example.org"]
+        report = _report(encoded, "direct.eml")
+        # Headers only: as the sample's header pasted as it is, not SPOOFED on "d=3Dexample.com".
+        assert report.verdict.status == _report(header, "direct.eml").verdict.status
+        assert [s.domain for s in report.dkim] == ["example.com"]
         assert report.dkim[0].result != "permerror"
 
 
 def test_a_quoted_printable_whole_message_reads_as_the_message() -> None:
-    header, body = _sample("forwarded-srs.eml")
-    report = _report(_cut_at_76(header + b"\n" + body), "forwarded-srs.eml")
+    header, body = _sample("direct.eml")
+    report = _report(_cut_at_76(header + b"\n" + body), "direct.eml")
     assert QP_DECODED in report.input.cleanups
     assert report.verdict.status == "authenticated"
-    assert report.verdict.authenticated_domain == "example.org"
+    assert report.verdict.authenticated_domain == "example.com"
+    assert [s.result for s in report.dkim] == ["pass"]
+
+
+def test_a_paste_whose_receiver_wrote_no_result_field_on_top_is_left_as_it_is() -> None:
+    """What the rule gives up: Microsoft's first field is a Received field with a FROM clause
+    (its internal hop) and its Authentication-Results is below it, where a sender's fields may
+    stand in a delivered message; so its encoded paste is not decoded."""
+    header, _ = _sample("forwarded-srs.eml")
+    encoded = _cut_at_76(header)
+    loaded = load_bytes(encoded, source="-")
+    assert QP_DECODED not in loaded.cleanups
+    assert loaded.data.count(b"=3D") == encoded.count(b"=3D")
 
 
 def test_the_receivers_results_read_as_written_once_decoded() -> None:
@@ -127,3 +144,87 @@ def test_a_soft_break_never_joins_the_header_to_its_body() -> None:
     encoded = _cut_at_76(header).rstrip(b"\n") + b"=\n\n" + body
     loaded = load_bytes(encoded, source="-")
     assert QP_DECODED not in loaded.cleanups
+
+
+# A Postfix with no milter: its own fields hold no "=", and the sender's text in them (the MAIL
+# FROM's local part, the HELO) is "=3D" (V53c).
+_POSTFIX_RECEIVER = (b"Return-Path: <a=3Db@bank.example>\nDelivered-To: lee@fabrikam.example\n"
+                     b"Received: from mail.forger.example (unknown [198.51.100.9])\n"
+                     b"\tby mx.fabrikam.example (Postfix) with ESMTP id 4C1D2E3F\n"
+                     b"\tfor <lee@fabrikam.example>; Fri, 27 Nov 2026 03:18:30 +0000 (UTC)\n")
+
+
+def _bank_report(data: bytes) -> Report:
+    return headerscope.analyze(data, dns_snapshot=str(SAMPLES / "spoofed.dns.json"), now=NOW, source="-")
+
+
+def test_an_escape_past_the_checked_window_never_hides_from(monkeypatch: pytest.MonkeyPatch) -> None:
+    """V53c D1-1, the window made small: a delivered forgery whose header runs past the window
+    the checks read, with "=0A" beyond it above From:. Nothing is decoded: it reads as the same
+    message without those bytes, SPOOFED (bank.example publishes p=reject), From: read."""
+    monkeypatch.setattr(headerscope.loader, "_MAX_QP_HEADER", 2048)
+    pad = b"".join(b"X-Pad-%d: start\n" % n + b"\t" + b"p" * 66 + b"\n" for n in range(40))
+    top = (_POSTFIX_RECEIVER + b"To: lee@fabrikam.example\nSubject: Your account\n"
+           b"Date: Fri, 27 Nov 2026 03:18:29 +0000\nMessage-ID: <x1@bank.example>\n"
+           b"X-Tag: a=3D1; b=3D2\n" + pad)
+    assert len(top) > 2048
+    rest = b"From: notice@bank.example\n\nPlease log in.\n"
+    attack, control = top + b"X-Cut: z=0A\n" + rest, top + b"X-Cut: z\n" + rest
+    loaded = load_bytes(attack, source="-")
+    assert QP_DECODED not in loaded.cleanups and loaded.data == attack
+    report, raw = _bank_report(attack), _bank_report(control)
+    assert report.verdict.status == raw.verdict.status == "spoofed"
+    assert report.dmarc is not None and report.dmarc.from_domain == "bank.example"
+    assert report.dmarc.result == raw.dmarc.result == "fail"
+
+
+def test_a_header_that_does_not_end_in_the_window_is_not_decoded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A genuine encoded paste (Gmail's) whose header block runs past the window is left as it
+    is: its unread rest is never decoded, so none of it is."""
+    header, body = _sample("direct.eml")
+    encoded = _cut_at_76(header + b"\n" + body)
+    monkeypatch.setattr(headerscope.loader, "_MAX_QP_HEADER", encoded.index(b"\n\n") - 10)
+    assert QP_DECODED not in load_bytes(encoded, source="-").cleanups
+
+
+def test_a_body_escape_outside_the_header_rules_leaves_the_body_as_it_is() -> None:
+    """Only =3D, =20, =09 and 8-bit text are decoded, never a line end: a body holding "=0A"
+    stays encoded while the header, which was checked, is decoded."""
+    header, _ = _sample("direct.eml")
+    encoded = _cut_at_76(header) + b"\n" + b"line one=0Aline two\n"
+    loaded = load_bytes(encoded, source="-")
+    assert QP_DECODED in loaded.cleanups
+    assert loaded.data == header + b"\n" + b"line one=0Aline two\n"
+
+
+def test_a_delivered_message_with_encoded_looking_sender_text_is_read_as_delivered() -> None:
+    """V53c D2-1: a Postfix delivery whose MAIL FROM is "a=3Db@..." and whose client greeted
+    "HELO x=3D=20(a=20[192.0.2.130])". Read byte exact: the envelope and the boundary hop's
+    record are the receiver's as written."""
+    message = (b"Return-Path: <a=3Db@bank.example>\nDelivered-To: lee@fabrikam.example\n"
+               b"Received: from x=3D=20(a=20[192.0.2.130]) (unknown [198.51.100.9])\n"
+               b"\tby mx.fabrikam.example (Postfix) with ESMTP id 4C1D2E3F\n"
+               b"\tfor <lee@fabrikam.example>; Fri, 27 Nov 2026 03:18:30 +0000 (UTC)\n"
+               b"From: notice@bank.example\nTo: lee@fabrikam.example\nSubject: hi\n"
+               b"Date: Fri, 27 Nov 2026 03:18:29 +0000\nMessage-ID: <x1@bank.example>\n"
+               b"X-Tag: a=3D1; b=3D2\n\nhello\n")
+    loaded = load_bytes(message, source="-")
+    assert QP_DECODED not in loaded.cleanups
+    assert loaded.byte_exact and loaded.data == message
+    report = _bank_report(message)
+    assert report.input.byte_exact
+    assert report.envelope.mail_from == "a=3Db@bank.example"
+    assert "x=3D=20(a=20[192.0.2.130])" in report.hops[0].raw
+    assert report.verdict.status == "spoofed"
+
+
+def test_result_fields_a_sender_wrote_below_the_receivers_received_do_not_count() -> None:
+    """A sender's own encoded-looking Authentication-Results and ARC-Seal below a Postfix's
+    Received field (whose fields hold no "="): not the receiver's, so nothing is decoded."""
+    sender = (b"Authentication-Results: mx.fabrikam.example; spf=3Dpass\n"
+              b"ARC-Seal: i=3D1; cv=3Dnone; a=3Drsa-sha256; d=3Dbank.example; s=3Ds1\n"
+              b"From: notice@bank.example\nTo: lee@fabrikam.example\nSubject: hi\n\nhello\n")
+    for receiver in (_POSTFIX_RECEIVER, _POSTFIX_RECEIVER.replace(b"a=3Db@", b"ab@")):
+        message = receiver + sender
+        loaded = load_bytes(message, source="-")
+        assert QP_DECODED not in loaded.cleanups and loaded.data == message
