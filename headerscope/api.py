@@ -2593,6 +2593,19 @@ def _input_findings(loaded: LoadedInput, message: Message, folder: MailFolder | 
     for cleanup in loaded.cleanups:
         out.append(Finding(id="input.cleaned", severity=Severity.INFO, title="Input cleaned up",
                            explanation=cleanup))
+    if loaded.looks_quoted_printable:
+        # Words only: the message is read as it is, whatever its sender wrote to look encoded.
+        out.append(Finding(
+            id="input.quoted_printable", severity=Severity.NOTICE,
+            title="This looks quoted-printable encoded: if you pasted it, copy the decoded text",
+            explanation="The header reads as copied from the raw source of a text part that carried it "
+                        "quoted-printable ('=3D' where '=' stands, lines ending in a soft break '='). It was "
+                        "read as it is, not decoded: the receiving side's own fields (above its first Received "
+                        "field with a 'from') show no encoding, and a delivered message's sender can write all "
+                        "the rest. If you copied it from such a source (a ticket, a forwarded text), paste the "
+                        "decoded text instead (the message as your mail program shows its source): read "
+                        "encoded, its signatures and results do not verify.",
+            reference="https://www.rfc-editor.org/rfc/rfc2045#section-6.7"))
     defects = [h for h in message.headers if h.defects]
     if defects:
         # Fields only written in a legacy charset were read whole, and a name of '?' lost its

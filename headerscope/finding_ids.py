@@ -50,7 +50,7 @@ FINDING_IDS = frozenset({
     "hops.future_date", "hops.gateway_bypassed", "hops.gateway_possible", "hops.greeting_injection", "hops.helo_mismatch", "hops.helo_not_fqdn", "hops.lookalike_helo", "hops.impossible_address", "hops.inbound_gateway", "hops.private_entry", "hops.internal_only", "hops.message_id_by_receiver", "hops.no_reverse_dns", "hops.no_received", "hops.no_zone", "hops.tenant_handover",
     "hops.greylisted", "hops.private_ip_outside", "hops.provider_submission", "hops.rdns_unconfirmed", "hops.receiver_claimed_below", "hops.renamed_trace", "hops.slow_hop", "hops.submission_above_relay", "hops.submission_only", "hops.too_many", "hops.total_unknown", "hops.weekday_mismatch", "hops.zone_mismatch",
     "hops.unparsed", "hops.wait_explained", "hops.anachronistic_field", "hops.predates_authentication",
-    "input.attached", "input.reported_arrival", "input.cleaned", "input.folder", "input.junk_folder", "input.mailbox", "input.no_separator", "input.never_sent", "input.no_body", "input.no_headers", "input.not_byte_exact", "input.truncated",
+    "input.attached", "input.reported_arrival", "input.cleaned", "input.folder", "input.junk_folder", "input.mailbox", "input.no_separator", "input.never_sent", "input.no_body", "input.no_headers", "input.not_byte_exact", "input.quoted_printable", "input.truncated",
     "mdn.receipt",
     # origin.*: what the sending side's own fields say made the message (origin.py).
     "origin.client_ip", "origin.client_ip_invalid", "origin.exchange_tenant", "origin.from_rewritten", "origin.program",

@@ -117,6 +117,12 @@ class LoadedInput(Value):
     alone, mboxcl2 quotes nothing), and the file does not say which (RFC 4155 section 2). The bytes
     are kept as stored; a DKIM or ARC body hash that does not match them is matched against the
     body with that quoting undone (auth.dkim, auth.arc). False for any other input."""
+    looks_quoted_printable: bool = False
+    """The input may be a paste and its header reads as copied from an encoded text part's raw
+    source (RFC 2045 section 6.7: "=3D" where "=" stands, soft line breaks) by every rule but one:
+    the receiving side's own fields do not show the encoding, so it was read as it is, not decoded
+    (_decode_quoted_printable). A delivered message's sender can write all the rest, so this says
+    nothing of the message's authenticity; the report tells a paster to copy the decoded text."""
     starts_mid_field: bool = False
     """The paste started inside a header field: its first lines were folded lines continuing a
     field whose start was not copied (left out, and said). A delivered message never starts so
@@ -598,7 +604,8 @@ def _qp_decode(encoded: bytes) -> bytes:
                                  _QP_SOFT_BREAK.sub(b"", encoded))
 
 
-def _decode_quoted_printable(data: bytes, start: int, cleanups: list[str], reshaping: list[str]) -> bytes:
+def _decode_quoted_printable(data: bytes, start: int, cleanups: list[str],
+                             reshaping: list[str]) -> tuple[bytes, bool]:
     """A paste copied from an encoded text part's raw source (a ticket's or a customer's email):
     decoded, and said. A delivered message is never decoded: its header holds "=" of its own
     (a tag list, an encoded word, RFC 2047 section 4.2), and its receiving side's own result
@@ -610,7 +617,10 @@ def _decode_quoted_printable(data: bytes, start: int, cleanups: list[str], resha
     list's "=" stands, at least twice; and a result field of the receiving side, above its first
     Received field with a FROM clause, must read "=3D" at its own tag separator
     (_receiver_shows_encoding). Only the bytes checked are decoded: the header block, and the
-    body when it lies within _MAX_QP_HEADER too and reads as encoded by the same rules."""
+    body when it lies within _MAX_QP_HEADER too and reads as encoded by the same rules.
+
+    Also whether the header reads as encoded by every rule but the receiving side's evidence: left
+    as it is, a paste that may be one (LoadedInput.looks_quoted_printable)."""
     window_end = start + _MAX_QP_HEADER
     # The header block: up to the first empty line. One that does not end within the window is
     # never decoded: its unread rest could hold any escape (V53c D1-1).
@@ -621,34 +631,34 @@ def _decode_quoted_printable(data: bytes, start: int, cleanups: list[str], resha
     if not end:
         # No empty line: a header-only paste, whole when all of it is within the window.
         if len(data) > window_end:
-            return data
+            return data, False
         end = len(data)
     if data.find(b"=3D", start, end) < 0:
-        return data
+        return data, False
     raw = data[start:end].splitlines()
     # A soft break on the header's last line would join the empty line that ends it to it.
     if not raw or not _is_field(raw[0]) or raw[-1].endswith(b"=") or any(len(line) > _MAX_QP_LINE for line in raw):
-        return data
+        return data, False
     for index, line in enumerate(raw):
         soft_broken = index > 0 and raw[index - 1].endswith(b"=")
         field_start = _QP_FIELD_START.match(line) if soft_broken else None
         if field_start is not None and (_field_name(line) in (b"from", b"sender") or (
                 field_start.group()[-2:-1] not in (b" ", b"\t") and _names_a_header_field(line))):
-            return data
+            return data, False
     joined = _QP_SOFT_BREAK.sub(b"", data[start:end])
     if _QP_BARE_EQUALS.search(joined) is not None:
-        return data
+        return data, False
     if any(escape not in _QP_HEADER_ESCAPES for escape in _QP_ESCAPE.findall(joined)):
-        return data
+        return data, False
     if len(_QP_TAG_EQUALS.findall(joined)) < _MIN_QP_TAG_EQUALS:
-        return data
+        return data, False
     if not _receiver_shows_encoding(_unfolded_fields(joined)):
-        return data
+        return data, True
     # The body with it only when all of it was read and reads as encoded; otherwise as it is.
     body_end = end if len(data) > window_end or not _qp_body_reads_encoded(data[end:]) else len(data)
     cleanups.append(QP_DECODED)
     reshaping.append(QP_DECODED)
-    return data[:start] + _qp_decode(data[start:body_end]) + data[body_end:]
+    return data[:start] + _qp_decode(data[start:body_end]) + data[body_end:], False
 
 
 def _unfolded_fields(block: bytes) -> list[bytes]:
@@ -3122,8 +3132,17 @@ def _load(original: bytes, source: str, digest: str, emlx: bool = True,
     data = _fix_line_ends(decoded, cleanups, reshaping)
     start = _skip_leading_blank_bytes(data, start, cleanups)
     pasted = not from_mail_store and not carried
+    looks_quoted_printable = False
     if pasted:  # a mail store's message, or a part of one, is as delivered: never a text part's copy
-        data = _decode_quoted_printable(data, start, cleanups, reshaping)
+        data, looks_quoted_printable = _decode_quoted_printable(data, start, cleanups, reshaping)
+    loaded = _load_text(original, data, start, cleanups, reshaping, source, result, from_mail_store, pasted)
+    return replace(loaded, looks_quoted_printable=True) if looks_quoted_printable else loaded
+
+
+def _load_text(original: bytes, data: bytes, start: int, cleanups: list[str], reshaping: list[str],
+               source: str, result: Callable[..., LoadedInput], from_mail_store: bool, pasted: bool) -> LoadedInput:
+    """The text's reading once its encodings are undone: as it is when it needs no clean-up, else
+    the line steps (_load_lines)."""
     if not cleanups and start == 0 and data is original and _needs_no_cleanup(data) and \
             not (pasted and _part_header_stub_after(data)):
         # The header block ends at its first empty line (within the first split chunk, as

@@ -53,7 +53,7 @@ def test_a_quoted_printable_header_paste_is_decoded_and_said() -> None:
     for encoded in (quopri.encodestring(header), _cut_at_76(header)):
         loaded = load_bytes(encoded, source="-")
         assert loaded.data == header
-        assert QP_DECODED in loaded.cleanups
+        assert QP_DECODED in loaded.cleanups and not loaded.looks_quoted_printable
         assert not loaded.byte_exact
         report = _report(encoded, "direct.eml")
         # Headers only: as the sample's header pasted as it is, not SPOOFED on "d=3Dexample.com".
@@ -80,6 +80,11 @@ def test_a_paste_whose_receiver_wrote_no_result_field_on_top_is_left_as_it_is() 
     loaded = load_bytes(encoded, source="-")
     assert QP_DECODED not in loaded.cleanups
     assert loaded.data.count(b"=3D") == encoded.count(b"=3D")
+    # Said instead: copy the decoded text.
+    assert loaded.looks_quoted_printable
+    report = _report(encoded, "forwarded-srs.eml")
+    assert [f.severity.value for f in report.findings if f.id == "input.quoted_printable"] == ["notice"]
+    assert "copy the decoded text" in next(f.title for f in report.findings if f.id == "input.quoted_printable")
 
 
 def test_the_receivers_results_read_as_written_once_decoded() -> None:
@@ -216,6 +221,11 @@ def test_a_delivered_message_with_encoded_looking_sender_text_is_read_as_deliver
     assert report.envelope.mail_from == "a=3Db@bank.example"
     assert "x=3D=20(a=20[192.0.2.130])" in report.hops[0].raw
     assert report.verdict.status == "spoofed"
+    # The notice is words only: the verdict is the one the same message without it has.
+    assert loaded.looks_quoted_printable
+    plain = message.replace(b"X-Tag: a=3D1; b=3D2\n", b"")
+    assert not load_bytes(plain, source="-").looks_quoted_printable
+    assert _bank_report(plain).verdict.status == "spoofed"
 
 
 def test_result_fields_a_sender_wrote_below_the_receivers_received_do_not_count() -> None:
