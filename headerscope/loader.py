@@ -25,7 +25,8 @@ hashes them byte for byte). Otherwise each clean-up is applied to a copy and rep
 - the Markdown auto-links a ticket, chat or issue page adds to host names and addresses
   (``[host](http://host/)``, ``[a@b](mailto:a@b)``) when the paste is copied back from it;
 - a paste copied from a quoted-printable text part's raw source (``=3D``, soft line breaks),
-  decoded only when the whole header reads as encoded (_decode_quoted_printable);
+  decoded only when the whole header reads as encoded, the receiving side's own result fields
+  included (_decode_quoted_printable), and said when only those do not show it;
 - the folded lines a paste that starts inside a field begins with (_drop_leading_continuation).
 
 Only the lines a step looks at are split (the header block, and the body only as far as a
@@ -571,19 +572,37 @@ _QP_RESULT_FIELD_EVIDENCE = re.compile(
     rb"|received-spf[ \t]*:[ \t]*(?:pass|fail|softfail|neutral|none|temperror|permerror)"
     rb"(?:[ \t]*\([^()\"\\]{0,1024}\))?[ \t]*"
     rb"(?:client-ip|envelope-from|helo|problem|receiver|identity|mechanism)[ \t]*=3D")
+# How much of a field's start is unfolded for those patterns (bounded work per field), and how
+# many fields are read for the receiving side's own (Gmail's are about ten): past them, none is.
+_MAX_QP_FIELD_START = 2048
+_MAX_QP_TOP_FIELDS = 100
 
 
-def _receiver_shows_encoding(fields: list[bytes]) -> bool:
+def _receiver_shows_encoding(block: bytes) -> bool:
     """Whether the receiving side's own fields (those above the first Received field with a FROM
-    clause, unfolded, soft breaks joined) hold a result field whose tag separator reads "=3D".
-    Text a sender writes inside the receiver's fields (Return-Path's and an envelope-from's
-    address, a Received field's greeting or "for <...>", a Delivered-To's extension) never
-    counts: a sender can make it hold "=3D" in a delivered message (V53c D1-1, D2-1)."""
-    for field in fields:
-        if _QP_RECEIVED_FROM.match(field):
-            return False
-        if _QP_RESULT_FIELD_EVIDENCE.match(field):
-            return True
+    clause, of a header block whose soft breaks are joined) hold a result field whose tag
+    separator reads "=3D". Text a sender writes inside the receiver's fields (Return-Path's and
+    an envelope-from's address, a Received field's greeting or "for <...>", a Delivered-To's
+    extension) never counts: a sender can make it hold "=3D" in a delivered message (V53c D1-1,
+    D2-1)."""
+    field: list[bytes] = []  # the field's lines, unfolded (RFC 5322 section 2.2.3), its start only
+    size = fields = 0
+    for line in [*block.splitlines(), b""]:
+        if line[:1] in (b" ", b"\t") and field:
+            if size < _MAX_QP_FIELD_START:
+                field.append(line)
+                size += len(line)
+            continue
+        if field:
+            start = b"".join(field)
+            if _QP_RECEIVED_FROM.match(start):
+                return False
+            if _QP_RESULT_FIELD_EVIDENCE.match(start):
+                return True
+            fields += 1
+            if fields >= _MAX_QP_TOP_FIELDS:
+                return False
+        field, size = [line], len(line)
     return False
 
 
@@ -652,24 +671,13 @@ def _decode_quoted_printable(data: bytes, start: int, cleanups: list[str],
         return data, False
     if len(_QP_TAG_EQUALS.findall(joined)) < _MIN_QP_TAG_EQUALS:
         return data, False
-    if not _receiver_shows_encoding(_unfolded_fields(joined)):
+    if not _receiver_shows_encoding(joined):
         return data, True
     # The body with it only when all of it was read and reads as encoded; otherwise as it is.
     body_end = end if len(data) > window_end or not _qp_body_reads_encoded(data[end:]) else len(data)
     cleanups.append(QP_DECODED)
     reshaping.append(QP_DECODED)
     return data[:start] + _qp_decode(data[start:body_end]) + data[body_end:], False
-
-
-def _unfolded_fields(block: bytes) -> list[bytes]:
-    """A header block's fields, each unfolded (RFC 5322 section 2.2.3: its line ends removed)."""
-    fields: list[bytes] = []
-    for line in block.splitlines():
-        if line[:1] in (b" ", b"\t") and fields:
-            fields[-1] += line
-        elif line:
-            fields.append(line)
-    return fields
 
 
 _ALL_WHITESPACE = re.compile(rb"[ \t\n\r\x0b\x0c]*\Z")
