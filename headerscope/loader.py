@@ -587,22 +587,29 @@ def _receiver_shows_encoding(block: bytes) -> bool:
     D2-1)."""
     field: list[bytes] = []  # the field's lines, unfolded (RFC 5322 section 2.2.3), its start only
     size = fields = 0
+    whole = True
     for line in [*block.splitlines(), b""]:
         if line[:1] in (b" ", b"\t") and field:
             if size < _MAX_QP_FIELD_START:
                 field.append(line)
                 size += len(line)
+            else:
+                whole = False
             continue
         if field:
             start = b"".join(field)
             if _QP_RECEIVED_FROM.match(start):
                 return False
-            if _QP_RESULT_FIELD_EVIDENCE.match(start):
+            evidence = _QP_RESULT_FIELD_EVIDENCE.match(start)
+            # Received-SPF's comment may quote a client's greeting, which may hold ")" and more
+            # text: its key-value list is the receiver's only when no parenthesis follows it.
+            if evidence is not None and (start[:12].lower() != b"received-spf" or (
+                    whole and b"(" not in start[evidence.end():] and b")" not in start[evidence.end():])):
                 return True
             fields += 1
             if fields >= _MAX_QP_TOP_FIELDS:
                 return False
-        field, size = [line], len(line)
+        field, size, whole = [line], len(line), True
     return False
 
 

@@ -238,3 +238,17 @@ def test_result_fields_a_sender_wrote_below_the_receivers_received_do_not_count(
         message = receiver + sender
         loaded = load_bytes(message, source="-")
         assert QP_DECODED not in loaded.cleanups and loaded.data == message
+
+
+def test_a_greeting_quoted_in_a_received_spf_comment_is_no_key_value_list() -> None:
+    """A receiver that writes Received-SPF above its Received field with only a comment quoting
+    the client's greeting: a greeting "x) receiver=3Dy; z" would end the comment early and read
+    as its key-value list. A parenthesis after the list shows it is the comment's text."""
+    block = (b"Received-SPF: none (mx.fabrikam.example: x) receiver=3Dy; z (no record))\n"
+             b"Received: from x (unknown [198.51.100.9]) by mx.fabrikam.example; "
+             b"Fri, 27 Nov 2026 03:18:30 +0000\n")
+    assert not headerscope.loader._receiver_shows_encoding(block)
+    genuine = (b"Received-SPF: Pass (mx.fabrikam.example: domain of bank.example designates "
+               b"192.0.2.130 as permitted sender) receiver=3Dmx.fabrikam.example; client-ip=3D192.0.2.130\n"
+               + block[block.index(b"Received:"):])
+    assert headerscope.loader._receiver_shows_encoding(genuine)
