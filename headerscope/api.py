@@ -1007,7 +1007,7 @@ def _forwarding_client(envelope: Envelope, boundary: Hop, reverse_dns: ReverseDn
         # forger's own); a client other than the boundary's (--client-ip, a report's Source-IP) is
         # not the one whose name this is (verification V35d).
         return None
-    rdns = (reverse_dns.confirmed_name if reverse_dns.confirmed else None) \
+    rdns = (reverse_dns.confirmed_names[0] if reverse_dns.confirmed and reverse_dns.confirmed_names else None) \
         or vouched_client_name(boundary)
     client_org = host_organization(rdns) if rdns else None
     if rdns is None or client_org is None:
@@ -1205,12 +1205,12 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
         result = check_reverse_dns(resolver, ip)
         if result.result in ("not_checked", "temperror"):
             return None
-        if result.confirmed and result.confirmed_name:
-            # FCrDNS confirms one name, not the PTR set: an address's owner can publish a second
+        if result.confirmed and result.confirmed_names:
+            # FCrDNS confirms names, not the PTR set: an address's owner can publish a second
             # PTR name that is someone else's (a relay's, a gateway tenant's) beside its own, which
-            # resolves back, so only the confirmed name says whose host it is (RFC 8601 section
+            # resolves back, so only the confirmed names say whose host it is (RFC 8601 section
             # 3, iprev; verification V53d D1: the second name moved the boundary into the forger's text).
-            return (result.confirmed_name,), True
+            return result.confirmed_names, True
         return result.ptr_names, result.confirmed
 
     # A Date: without a time zone is off by up to a day: the journey is then measured from the

@@ -902,8 +902,8 @@ class ReverseDnsResult(Value):
     """pass, fail, none, temperror, not_checked."""
     explanation: str
     """Why."""
-    confirmed_name: str | None = None
-    """The PTR name whose forward lookup gives the IP back (the one FCrDNS confirms), when confirmed."""
+    confirmed_names: tuple[str, ...] = ()
+    """The PTR names whose forward lookup gives the IP back (the ones FCrDNS confirms)."""
 
 
 @frozen

@@ -42,7 +42,7 @@ def _dns(ptr_names: list[str]) -> SnapshotResolver:
 
 def test_the_confirmed_name_is_the_one_that_resolves_back() -> None:
     result = check_reverse_dns(_dns(["mail.forger.example.", "smtp-relay.billboard-live.com."]), "203.0.113.66")
-    assert (result.confirmed, result.confirmed_name) == (True, "mail.forger.example")
+    assert (result.confirmed, result.confirmed_names) == (True, ("mail.forger.example",))
     assert result.ptr_names == ("mail.forger.example", "smtp-relay.billboard-live.com")
 
 
@@ -57,3 +57,31 @@ def test_a_second_ptr_name_of_the_receivers_relay_does_not_move_the_boundary() -
         assert report.verdict.status == "spoofed", names
         assert report.boundary_hop == 2, names  # EXCH01's own hop, not the relay's (hop 1)
         assert report.spf is not None and report.spf.client_ip == "203.0.113.66", names
+
+
+def _genuine_dns(ptr_names: list[str]) -> SnapshotResolver:
+    # The receiving organisation's own relay at 203.0.113.66 carries its hosting provider's name
+    # beside its own, both resolving back to it.
+    return SnapshotResolver({
+        "66.113.0.203.in-addr.arpa": {"PTR": ptr_names},
+        "host66.hosting-isp.example": {"A": ["203.0.113.66"]},
+        "smtp-relay.billboard-live.com": {"A": ["203.0.113.66"]},
+        "billboard-live.com": {"MX": ["10 smtp-relay.billboard-live.com."]},
+        "example.org": {"TXT": [["v=spf1 ip4:192.0.2.25 -all"]]},
+        "_dmarc.example.org": {"TXT": [["v=DMARC1; p=reject"]]},
+        "25.2.0.192.in-addr.arpa": {"PTR": ["mail.example.org."]},
+        "mail.example.org": {"A": ["192.0.2.25"]},
+    })
+
+
+def test_every_name_that_resolves_back_is_confirmed_whatever_the_order() -> None:
+    # Verification V54a D1: stopping at the first confirmed name read the relay's own name, second
+    # in the answer, as unconfirmed: the boundary moved up onto the relay and SPF judged its
+    # address, SPOOFED; DNS answer order is not fixed, so live runs could differ.
+    isp_first = ["host66.hosting-isp.example.", "smtp-relay.billboard-live.com."]
+    result = check_reverse_dns(_genuine_dns(isp_first), "203.0.113.66")
+    assert result.confirmed_names == ("host66.hosting-isp.example", "smtp-relay.billboard-live.com")
+    for names in (isp_first, list(reversed(isp_first)), ["smtp-relay.billboard-live.com."]):
+        report = headerscope.analyze(_MESSAGE, resolver=_genuine_dns(names), now=NOW)
+        assert report.verdict.status == "authenticated", names
+        assert report.boundary_hop == 1, names

@@ -80,6 +80,12 @@ def _check_address(resolver: Resolver, address: ipaddress.IPv4Address | ipaddres
     checked = names[:MAX_PTR_NAMES]
     rdtype = "A" if address.version == 4 else "AAAA"
     failures: list[str] = []
+    # Every name is asked: FCrDNS confirms names one by one (RFC 8601 section 3, iprev), and the
+    # hop chain reads whose host the address is from the confirmed ones only, whatever their
+    # order in the answer (an owner can add someone else's name beside its own, which does not
+    # resolve back; an organisation's relay can carry a hosting provider's name before its own,
+    # both resolving back: verifications V53d D1, V54a D1).
+    confirmed: list[str] = []
     for name in checked:
         forward = resolver.resolve(name, rdtype)
         if forward.status == DnsStatus.OFFLINE:
@@ -89,9 +95,13 @@ def _check_address(resolver: Resolver, address: ipaddress.IPv4Address | ipaddres
             failures.append(f"{name} {rdtype} ({forward.status})")
             continue
         if any(parse_client_ip(value) == address for value in forward.values):
-            return ReverseDnsResult(ip=shown, ptr_names=names, confirmed=True, result="pass",
-                                    explanation=f"pass: {shown} points to {name}, whose {rdtype} records "
-                                                f"point back to {shown} (forward-confirmed)", confirmed_name=name)
+            confirmed.append(name)
+    if confirmed:
+        also = f" (also {', '.join(confirmed[1:])})" if len(confirmed) > 1 else ""
+        return ReverseDnsResult(ip=shown, ptr_names=names, confirmed=True, result="pass",
+                                explanation=f"pass: {shown} points to {confirmed[0]}{also}, whose {rdtype} records "
+                                            f"point back to {shown} (forward-confirmed)",
+                                confirmed_names=tuple(confirmed))
     skipped = len(names) - len(checked)
     extra = f"; {skipped} more PTR names not checked (limit {MAX_PTR_NAMES})" if skipped else ""
     if failures:
