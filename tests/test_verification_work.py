@@ -186,3 +186,26 @@ def test_signatures_sharing_a_hash_of_their_fields_are_each_judged_on_their_own(
     # The three signed the same fields: hashed once (the rest is the three signature fields).
     fields = len(kit.author().split(b"\r\n\r\n", 1)[0]) + len(HEADERS) * _dkimpy.FIELD_OVERHEAD_BYTES
     assert fields + 3 * 500 < budget.hashed < fields + 3 * 1000
+
+
+def test_arc_body_hashes_take_one_pass_over_the_body_per_canonicalization(
+        kit: _Kit, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Verification V54b D-1: each ARC-Message-Signature with its own l= had its body hash computed
+    # alone, one canonicalization of the whole body per set (50 sets over a 5 MB relaxed body with
+    # tabs: 8 s). Now one pass per canonicalization, as DKIM's body hashes are.
+    raw = _arc_message(6, 1)
+    lengths = iter(range(1, 7))
+    raw = b"".join(line.replace(b"h=from:subject:x-pad;", f"h=from:subject:x-pad; l={next(lengths)};".encode())
+                   if line.startswith(b"ARC-Message-Signature") else line for line in raw.splitlines(keepends=True))
+    raw = raw.replace(BODY, b"Lunch\tat  noon?\r\n" * 200)
+    passes: list[str] = []
+    original = _dkimpy.SplitMessage._canonical_pieces
+
+    def counted(self: _dkimpy.SplitMessage, algorithm: str) -> Any:
+        passes.append(algorithm)
+        return original(self, algorithm)
+
+    monkeypatch.setattr(_dkimpy.SplitMessage, "_canonical_pieces", counted)
+    report = _run(raw, _selector(kit))
+    assert report.arc is not None and report.arc.result == "fail"
+    assert passes == ["relaxed"]
