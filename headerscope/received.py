@@ -1004,17 +1004,21 @@ class _Client:
 
 
 class _Context:
-    __slots__ = ("chasquid", "comments", "exim", "http", "microsoft", "order", "qmail", "qmail_auth", "tis")
+    __slots__ = ("auth_protocol", "chasquid", "comments", "exim", "http", "microsoft", "order", "qmail", "qmail_auth",
+                 "tis")
 
     def __init__(self, *, exim: bool, microsoft: bool, http: bool, tis: bool, qmail: bool = False,
-                 qmail_auth: bool = False, chasquid: bool = False, comments: Sequence[str] = (),
-                 order: Sequence[str] = ()) -> None:
+                 qmail_auth: bool = False, auth_protocol: bool = False, chasquid: bool = False,
+                 comments: Sequence[str] = (), order: Sequence[str] = ()) -> None:
         self.exim = exim
         self.microsoft = microsoft
         self.http = http
         self.tis = tis
         self.qmail = qmail
         self.qmail_auth = qmail_auth
+        # The protocol is one of RFC 3848's authenticated words ("with ESMTPA"): the receiver's
+        # own record that the client logged in.
+        self.auth_protocol = auth_protocol
         self.chasquid = chasquid
         # The header's comments and clause keywords, for a rare shape's check (coremail_webmail).
         self.comments = comments
@@ -1030,11 +1034,18 @@ class _Context:
 # qmail-smtpd writes "(remoteinfo@ip)": remoteinfo is tcpserver's RFC 1413 ident
 # ($TCPREMOTEINFO), which the SMTP AUTH patches and qmail-ldap replace with the login after a
 # successful AUTH (qmail-ldap's qmail-smtpd.c: "remoteinfo = line.s", with its AUTHPREPEND
-# text such as "Authenticated_SSL:" before it). An ident is an account name on the client host
-# (RFC 1413 section 3: a user-id such as "7" or "owner50"); a login of an address
+# text such as "Authenticated_SSL:" before it). tcpserver asks the client's identd for it by
+# default (tcpserver(1): "-r (Default.) Attempt to obtain $TCPREMOTEINFO from the remote host"),
+# so without a login the word is whatever the client's host answers (RFC 1413 section 6: "the
+# information returned by this protocol is at most as trustworthy as the host providing it"),
+# and qmail's received.c writes it with only characters outside [A-Za-z0-9.@%+/=:-] turned to
+# "?": "president@example.net" and "auth:president" come through as written. The word is a login
+# only where the stamp itself says the client logged in: the receiver is one of the servers below,
+# which use the AUTH form for their submission service, or its protocol is RFC 3848's
+# authenticated word ("with ESMTPA", the auth patches' record). There a login of an address
 # ("user@example.org"), of other characters ("zcncx...=", a provider's encoded id) or after an
-# AUTHPREPEND prefix is the login. These servers use the AUTH form for their submission
-# service, so there the word is the login whatever its shape.
+# AUTHPREPEND prefix is the login, and at those servers any word is. Anywhere else it is the
+# client's ident claim, shown as such, never a login, whatever its shape.
 _QMAIL_AUTH_SOFTWARE = ("qmail-ldap", "qmail-ptmail", "wp-smtpd")
 _plain_ident_re = compiled_on_first_use(r"[A-Za-z0-9._-]{1,64}")
 _auth_prepend_re = compiled_on_first_use(r"([A-Za-z_-]{0,30}auth[A-Za-z_-]{0,30}):(.+)", re.I)
@@ -1102,9 +1113,31 @@ def _client_address_slot(comment: str) -> bool:
     return "]" not in comment and _read_ip(comment.strip().lstrip("[").strip())[0] is not None
 
 
-def _qmail_user(user: str, ctx: _Context, client: _Client) -> None:
-    """Put the user part of qmail's "(user@ip)" in the client's ident or login."""
+def _qmail_ident_claim(comment: str, protocol: str | None, flat_comments: Sequence[str]) -> bool:
+    """Whether a comment is qmail's "(remoteinfo@IP)" in a stamp that does not say the client
+    logged in: the client's ident claim, so an AUTHPREPEND-like word in it ("(Authenticated:
+    president@203.0.113.5)", which qmail's received.c writes as the identd sent it) is no login
+    marker (see the note above _QMAIL_AUTH_SOFTWARE). Asked only of a comment with "auth" in it."""
+    if " " in comment or "@" not in comment:
+        return False
+    if _read_ip(comment.rpartition("@")[2].removeprefix("[").removesuffix("]"))[0] is None:
+        return False
+    if protocol is not None and any(w.upper() in _AUTH_PROTOCOLS for w in protocol.split()):
+        return False
+    return not any(c.lower().startswith(_QMAIL_AUTH_SOFTWARE) for c in flat_comments)
+
+
+def _qmail_user(user: str, ctx: _Context, client: _Client, problems: list[str]) -> None:
+    """Put the user part of qmail's "(user@ip)" in the client's login, where the stamp says the
+    client logged in, or else in its ident (see the note above _QMAIL_AUTH_SOFTWARE)."""
     user = user[:200]
+    if not (ctx.qmail_auth or ctx.auth_protocol):
+        client.ident = user
+        if _ident_reply_unsafe_re().search(user) is not None:
+            # Brackets or quotes (qmail's own received.c writes neither; a receiver that keeps
+            # them can be made to show a record of the client's choosing): hops.greeting_injection.
+            problems.append(f"the client's ident reply holds characters no account name has: {_snippet(user)}")
+        return
     prepended = _auth_prepend_re().fullmatch(user)
     if prepended is not None:
         client.login = prepended.group(2)
@@ -1361,7 +1394,7 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
             user = user.removeprefix("IDENT:").removeprefix("ident:")
             if user and not name:
                 # qmail-ldap's "(user@[IP])", no host name between: see _qmail_user.
-                _qmail_user(user, ctx, client)
+                _qmail_user(user, ctx, client, problems)
             else:
                 client.ident = user or None
         client.rdns = _rdns_name(name)
@@ -1395,7 +1428,7 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
         bare_user, client.ip, has_port = bare
         if bare_user:
             # qmail's "(user@IP)"
-            _qmail_user(bare_user, ctx, client)
+            _qmail_user(bare_user, ctx, client, problems)
         if helo_marker_seen:
             # qmail: from RDNS (HELO x) (ident@IP); the RDNS slot is kept as written
             client.rdns = _rdns_name(first_text)
@@ -2272,7 +2305,8 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
     ), timestamp
 
 
-def _context(exim: bool, microsoft: bool, http: bool, order: list[str], flat_comments: list[str]) -> _Context:
+def _context(exim: bool, microsoft: bool, http: bool, order: list[str], flat_comments: list[str],
+             auth_protocol: bool = False) -> _Context:
     """What _read_from needs to know of the whole header (built only when it reads a from clause)."""
     return _Context(
         exim=exim,
@@ -2281,6 +2315,7 @@ def _context(exim: bool, microsoft: bool, http: bool, order: list[str], flat_com
         tis="via" in order and "by" in order and order.index("via") < order.index("by"),
         qmail=any("qmail" in c.lower() for c in flat_comments),
         qmail_auth=any(c.lower().startswith(_QMAIL_AUTH_SOFTWARE) for c in flat_comments),
+        auth_protocol=auth_protocol,
         chasquid=any(c.lower() == "chasquid" for c in flat_comments),
         comments=flat_comments,
         order=order,
@@ -2332,7 +2367,8 @@ def _assemble(
             # (x"@...>'), never a login the receiver recorded (V50a D1-3).
             past_envelope_from = True
         if not auth_comment_has_login and not past_envelope_from \
-                and ("auth" in low or "account" in low or "via http" in low) and c not in greeting_text:
+                and ("auth" in low or "account" in low or "via http" in low) and c not in greeting_text \
+                and not _qmail_ident_claim(c, protocol, flat_comments):
             # (An envelope-from comment quotes the MAIL FROM the client chose, never a login:
             # "(envelope-from <authenticated_id:president@uni.example;x@...>)" had read as one,
             # verification V48b D1-1.)
@@ -2423,10 +2459,12 @@ def _assemble(
             tls.encrypted = False
 
     auth: str | None = None
+    auth_protocol = False
     if protocol is not None:
         for w in protocol.split():
             if w.upper() in _AUTH_PROTOCOLS or w.upper().startswith("HTTP"):
                 auth = w
+                auth_protocol = w.upper() in _AUTH_PROTOCOLS
                 break
     if auth is None and via_upper.startswith("HTTP"):
         auth = via
@@ -2441,14 +2479,15 @@ def _assemble(
     if simple is not None:
         client = simple
     elif from_seg is not None:
-        client = _read_from(from_seg, _context(exim, microsoft, http, order, flat_comments), problems)
+        client = _read_from(from_seg, _context(exim, microsoft, http, order, flat_comments, auth_protocol), problems)
     elif leading_from is not None:
         if leading_from and leading_from[0].kind == "W" and "@" in leading_from[0].text:
             # sendmail local submission: "(from user@localhost)"
             user, _, host = leading_from[0].text.rpartition("@")
             client = _Client(ident=user or None, rdns=_rdns_name(host))
         else:
-            client = _read_from(leading_from, _context(exim, microsoft, http, order, flat_comments), problems)
+            client = _read_from(leading_from, _context(exim, microsoft, http, order, flat_comments, auth_protocol),
+                                  problems)
     else:
         client = _Client()
     if id_login is not None and client.login is None:

@@ -903,8 +903,10 @@ def test_local_reinjection_mid_chain_is_not_the_mua() -> None:
         "2 Nov 2026 10:00:01 -0000",
     ])
     assert chain.hops[0].fields.from_ip == "223.152.177.168"
-    # The first hop's "(login@[IP])" is an SMTP AUTH login: the submission.
-    assert [h.role for h in chain.hops] == [Role.MSA, Role.MTA, Role.MTA]
+    # The first hop's "(user@[IP])" with plain "with SMTP" is the client's RFC 1413 ident claim
+    # (tcpserver asks the client's identd by default), no login: a relay, not a submission.
+    assert [h.role for h in chain.hops] == [Role.MTA, Role.MTA, Role.MTA]
+    assert chain.hops[0].fields.ident == "zyb@sgis.com.cn"
     first = _chain(["(qmail 10681 invoked by uid 404); 2 Nov 2026 10:00:02 -0000"])
     assert first.hops[0].role is Role.MUA
     assert (first.hops[0].fields.ident, first.hops[0].note) == ("uid 404", None)

@@ -41,9 +41,6 @@ SA_QUIRKS: dict[int, str] = {
     "knowledge of mail.gmx.net; the header itself says plain SMTP and carries no auth marker.",
     139: "SquirrelMail writes 'from <reverse DNS of the web client> ([IP])'; HTTP has no HELO, "
     "so we report that name as rdns. SA drops it.",
-    141: "qmail's '(user@IP)' with an address as the user: SA keeps it as the RFC 1413 ident. The SMTP "
-    "AUTH patches (and qmail-ldap, whose qmail-smtpd sets remoteinfo to the login) write the login "
-    "there, and an ident is an account name, so we report it as the authenticated login.",
 }
 
 

@@ -795,13 +795,45 @@ def test_ironport_protocol_carries_tls_and_cipher() -> None:
     assert f.from_ip == "152.228.133.10"
 
 
-def test_qmail_auth_user_before_the_address_literal() -> None:
-    # An address before "@[IP]" is an SMTP AUTH login, not an RFC 1413 ident (an account name).
+def test_qmail_user_before_the_address_is_a_login_only_where_the_stamp_says_so() -> None:
+    # tcpserver fills $TCPREMOTEINFO from the client's identd by default (tcpserver(1): "-r
+    # (Default.)"), so with plain "with SMTP" the word before "@IP" is the client's ident claim
+    # whatever its shape (RFC 1413 section 6), never a login (SpamAssassin reads it so as well).
     f = parse_received("from unknown (HELO ljhw) (zyb@sgis.com.cn@[223.152.177.168]) by 0 with SMTP; "
                        "10 Oct 2022 15:11:33 -0000")
-    assert (f.from_helo, f.from_rdns, f.from_ip, f.ident) == ("ljhw", None, "223.152.177.168", None)
-    assert f.auth == "authenticated as zyb@sgis.com.cn"
+    assert (f.from_helo, f.from_rdns, f.from_ip, f.ident) == ("ljhw", None, "223.152.177.168", "zyb@sgis.com.cn")
+    assert f.auth is None
     assert f.complete
+    # With RFC 3848's "ESMTPA" the auth patch wrote the login there.
+    f = parse_received("from unknown (HELO ljhw) (zyb@sgis.com.cn@[223.152.177.168]) by 0 with ESMTPA; "
+                       "10 Oct 2022 15:11:33 -0000")
+    assert (f.from_ip, f.ident, f.auth) == ("223.152.177.168", None, "ESMTPA (authenticated as zyb@sgis.com.cn)")
+    # A plain account name under ESMTPA reads as before: the ident slot, the protocol's login.
+    f = parse_received("from p5498acaa.dip0.t-ipconnect.de (HELO JIMBOBSPC) (user@84.152.172.1) by msa.example.com "
+                       "with ESMTPA; 23 May 2007 15:05:04 -0000")
+    assert (f.from_ip, f.ident, f.auth) == ("84.152.172.1", "user", "ESMTPA")
+
+
+def test_qmail_ident_reply_is_never_read_as_a_login() -> None:
+    from headerscope.received import authenticated_login
+
+    # What a forger's identd answers comes through qmail's received.c as written (it turns only
+    # characters outside [A-Za-z0-9.@%+/=:-] into "?"): no form of it is a login under "with SMTP".
+    for user in ("president@example.net", "c2VjcmV0+Zm9v=", "auth:president", "Authenticated:president",
+                 "Authenticated_SSL:president", "authenticated:president@example.net"):
+        for address in ("203.0.113.5", "[203.0.113.5]"):
+            f = parse_received(f"from unknown (HELO mail.example.net) ({user}@{address}) by mx.example.net "
+                               "with SMTP; 5 Nov 2024 16:12:34 -0000")
+            assert (f.from_ip, f.ident, f.auth) == ("203.0.113.5", user, None), (user, address)
+            assert authenticated_login(f.auth) is None
+            assert classify_role(f, "", same_org_client=False) is Role.MTA
+            assert f.problems == ()
+    # Brackets or quotes, which no account name has and qmail's own received.c never writes,
+    # are said in the words hops.greeting_injection reads.
+    f = parse_received('from unknown (HELO mail.example.net) (x"[198.51.100.20]@203.0.113.5) by mx.example.net '
+                       "with SMTP; 5 Nov 2024 16:12:34 -0000")
+    assert f.ident == 'x"[198.51.100.20]' and f.auth is None
+    assert f.problems == ("the client's ident reply holds characters no account name has: x\"[198.51.100.20]",)
 
 
 def test_qmail_ldap_and_auth_patches_write_the_login_where_the_ident_goes() -> None:

@@ -183,3 +183,45 @@ def test_a_marked_delivery_hop_names_no_login() -> None:
     report = _analyze(lmtp + postfix, sender=mail_from)
     assert [(hop.fields.auth, hop.fields.via) for hop in report.hops] == [(None, None), (None, None)]
     assert report.verdict.status == "spoofed", report.verdict.summary
+
+
+# qmail-smtpd writes tcpserver's $TCPREMOTEINFO as "(remoteinfo@IP)", and tcpserver asks the client's
+# identd for it by default (tcpserver(1): "-r (Default.)"): on a qmail without SMTP AUTH the forger's
+# identd answers anything qmail's received.c lets through ([A-Za-z0-9.@%+/=:-], the rest turned to "?").
+QMAIL_IDENT_CLAIMS = ["president@example.net", "alice", "Authenticated:president", "auth:president@example.net",
+                      "c2VjcmV0+Zm9v="]
+
+
+def _qmail(ident: str, address: str = FORGER, protocol: str = "SMTP") -> str:
+    return (f"Received: from unknown (HELO mail.example.net) ({ident}@{address})\r\n"
+            f"  by mx.example.net with {protocol}; 5 Nov 2024 16:12:34 -0000\r\n")
+
+
+@pytest.mark.parametrize("address", [FORGER, f"[{FORGER}]"])
+@pytest.mark.parametrize("ident", QMAIL_IDENT_CLAIMS)
+def test_a_spoof_whose_identd_answers_a_login_at_a_qmail_receiver_reads_spoofed(ident: str, address: str) -> None:
+    # Forgery: on the old code "president@example.net" (an "@"), "Authenticated:president" (an
+    # AUTHPREPEND-like prefix) or "c2VjcmV0+Zm9v=" (no plain account name) read as a login, and
+    # this spoof of p=reject example.net read NOT CHECKED, "a sent copy ... after a login".
+    report = _analyze(_qmail(ident, address))
+    assert report.verdict.status == "spoofed", report.verdict.summary
+    assert report.spf is not None and (report.spf.client_ip, report.spf.result) == (FORGER, "fail")
+    assert not any(f.id in ("hops.submission_only", "hops.internal_only") for f in report.findings)
+    hop = report.hops[0]
+    assert (hop.fields.auth, hop.fields.ident, hop.role.value) == (None, ident, "MTA")
+
+
+def test_a_qmail_ident_claim_with_brackets_or_quotes_is_said() -> None:
+    # qmail's received.c writes neither; a receiver that keeps them could be made to show a record
+    # of the client's choosing, so the field is marked as the Exim ident reply is.
+    report = _analyze(_qmail('x"[198.51.100.20]'))
+    assert _marked(report)
+    assert report.verdict.status == "spoofed", report.verdict.summary
+
+
+def test_a_qmail_login_where_the_stamp_says_the_client_logged_in_reads_as_before() -> None:
+    # "with ESMTPA" (RFC 3848) is the receiver's own record of the login: a sent copy, as before.
+    report = _analyze(_qmail("president@example.net", protocol="ESMTPA"))
+    assert report.hops[0].fields.auth == "ESMTPA (authenticated as president@example.net)"
+    assert report.hops[0].role.value == "MSA"
+    assert report.verdict.status != "spoofed", report.verdict.summary
