@@ -359,3 +359,26 @@ def test_mimes_short_form_of_a_value_is_address_safe_shortened() -> None:
     text = "lorem ipsum dolor sit amet " * 4  # (its 54th character is a space)
     assert _short(text, 55) == address_safe_shortened(text, 55) == "lorem ipsum dolor sit amet lorem ipsum dolor sit amet…"
     assert _short("zqxjkvbwpyfhtg" * 8 + "@example.org", 60) == ("zqxjkvbwpyfhtg" * 4)[:45] + "...@example.org"
+
+
+def test_the_verdicts_authenticated_domain_is_kept_and_its_login_like_words_still_masked() -> None:
+    # Verification V55a D-1: the login rule ("authenticated as USER", a server's words) read the
+    # verdict's own "Authenticated as example.com:" as a login: "Authenticated as e***" in every
+    # format. The domain stays; a login a server names elsewhere in the line is still masked.
+    import headerscope
+
+    report = redact_report(headerscope.analyze((SAMPLES / "direct.eml").read_bytes(), offline=False,
+                                               resolver=_sample_resolver("direct")))
+    assert report.verdict.status == "authenticated"
+    assert report.verdict.summary.startswith("Authenticated as example.com: DKIM signature by example.com")
+    verdict = dataclasses.replace(report.verdict, summary="Authenticated as example.com: after a login "
+                                  "(authenticated as alice) and (Authenticated sender: bob)")
+    redacted = redact_report(dataclasses.replace(report, verdict=verdict)).verdict.summary
+    assert redacted == "Authenticated as example.com: after a login (authenticated as a***) and " \
+                       "(Authenticated sender: b***)"
+
+
+def _sample_resolver(name: str) -> object:
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    return SnapshotResolver.from_file(str(SAMPLES / f"{name}.dns.json"))
