@@ -46,6 +46,20 @@ LOCAL_PARTS = ("alice", "bob", "carol", "team", "owner-team", "alice.private", "
     # Single quotes for double ones, as a quoted file name (which cannot hold a double quote) writes them.
     ("ipsum do 'zqxjkvbwpyfhtg x'@[IPv6:2001:db8::1] lorem", "ipsum do z***@[IPv6:2001:db8::1] lorem"),
     ("j***@example.com", "j***@example.com"),
+    # A quoted piece holds no "<", ">" or "@" (nor, single-quoted, "," or ";"): a display name's
+    # closing quote is not read as opening a quoted local part that runs to the next name's quote,
+    # which masked two recipients as one and erased the first one's domain (V53b D2-1).
+    ("To: 'John Smith' <john.smith@a-corp.example>, 'jane.doe@b-corp.example' <jane.doe@b-corp.example>",
+     "To: 'John Smith' <j***@a-corp.example>, 'j***@b-corp.example' <j***@b-corp.example>"),
+    ('To: "John Smith" <john.smith@a-corp.example>, "jane.doe@b-corp.example" <jane.doe@b-corp.example>',
+     'To: "John Smith" <j***@a-corp.example>, "j***@b-corp.example" <j***@b-corp.example>'),
+    ("the users' list, 'zqxjkvbwpyfhtg'@example.org", "the users' list, z***@example.org"),
+    ('"Smith, Zqxjkvbwpyfhtg"@example.org', "S***@example.org"),
+    # An apostrophe inside a word is atext (RFC 5322 section 3.2.3): the whole local part is masked.
+    ("To: sean.o'brien@example.com, mary.o'neill@example.org", "To: s***@example.com, m***@example.org"),
+    ("Don't write to o'brien@example.com; write to d'arcy.o'neill@example.ie",
+     "Don't write to o***@example.com; write to d***@example.ie"),
+    ("x.'zqxjkvbwpyfhtg x'.y@example.org", "x***@example.org"),
     # A login a server names (usually the mailbox's local part), an address literal, and an
     # address percent-encoded in a List-Unsubscribe link.
     ("(Authenticated sender: alice) by mx", "(Authenticated sender: a***) by mx"),
@@ -72,6 +86,7 @@ def test_redact_text(text: str, expected: str) -> None:
     "a" * 1_000_000 + "@x", "@" * 1_000_000, "a@" * 300_000, "a@b" + "-" * 1_000_000,
     '"' * 1_000_000 + "@x", "a." * 500_000 + "@", "a" * 1_000_000 + "%40x", "authenticated user " * 50_000,
     "a" * 1_000_000 + "$x", "a$" * 300_000, "a$" + "b." * 500_000, "$a" * 500_000,
+    "a'" * 500_000 + " @x", " 'a" * 330_000 + " @x", "'a b' <" * 140_000 + "@x",
 ])
 def test_linear_time_on_hostile_input(text: str) -> None:
     started = time.perf_counter()
@@ -109,6 +124,38 @@ def test_encoded_word_addresses_do_not_leak() -> None:
     redacted = redact_report(report).headers[0]
     assert "c2VjcmV0" not in redacted.value and "secret" not in redacted.decoded
     assert redacted.decoded == "s***@example.com <x***@y.z>"
+
+
+OUTLOOK_QUOTED_NAMES = (
+    b"Received: from mail.sender.example (mail.sender.example [192.0.2.10]) by mx.example.net\r\n"
+    b" with ESMTP id 4Bq; Tue, 03 Nov 2020 10:00:05 +0000\r\n"
+    b"From: Accounts <accounts@sender.example>\r\n"
+    b"To: 'John Smith' <john.smith@a-corp.example>, 'jane.doe@b-corp.example'\r\n <jane.doe@b-corp.example>\r\n"
+    b"Cc: sean.o'brien@example.com, mary.o'neill@example.org\r\n"
+    b"Subject: Quotation\r\nDate: Tue, 03 Nov 2020 10:00:00 +0000\r\nMessage-ID: <q1@sender.example>\r\n\r\nHi\r\n")
+
+
+def test_single_quoted_display_names_and_apostrophes_keep_every_recipient_under_redaction() -> None:
+    """Outlook's 'John Smith' <addr>, 'addr' <addr>: the text between one display name's closing
+    quote and the next one's opening quote was read as one quoted local part, so the header read
+    "'John S***@b-corp.example' <j***@b-corp.example>", a recipient and its domain erased (V53b
+    D2-1); two addresses with apostrophes read as one. Each address is masked, and whole."""
+    import headerscope
+    from headerscope.render import get_renderer
+
+    redacted = redact_report(headerscope.analyze(OUTLOOK_QUOTED_NAMES, offline=True))
+    to = next(h for h in redacted.headers if h.name == "To")
+    cc = next(h for h in redacted.headers if h.name == "Cc")
+    assert " ".join(to.decoded.split()) == \
+        "'John Smith' <j***@a-corp.example>, 'j***@b-corp.example' <j***@b-corp.example>"
+    assert " ".join(to.value.split()) == " ".join(to.decoded.split())
+    assert cc.decoded == "s***@example.com, m***@example.org"
+    html = get_renderer("html").render(redacted)
+    assert "&#39;John Smith&#39; &lt;j***@a-corp.example&gt;, &#39;j***@b-corp.example&#39;" in html
+    for output_format in ("terminal", "json", "html", "markdown"):
+        text = get_renderer(output_format).render(redacted)
+        for secret in ("john.smith", "jane.doe", "brien", "neill", "sean.o", "mary.o"):
+            assert secret not in text, (output_format, secret)
 
 
 def test_options_entry_replaced_not_duplicated() -> None:
@@ -304,9 +351,13 @@ def test_a_cut_inside_an_address_literal_and_a_doubled_address_keep_no_mailbox_n
 
 
 @pytest.mark.parametrize(("unit", "masked"), [
-    ('"a"@', 50_000), ('"a b".c@', 25_000), ('"@', 50_000), ('"', 0), ('"a"', 1), ('"a".', 1), ('a"', 1),
+    ('"a"@', 50_000), ('"a b".c@', 25_000), ('"@', 0), ('"', 0), ('"a"', 1), ('"a".', 1), ('a"', 1),
     ('" "', 1), ('"a" ', 1), ('"a"' * 9 + " ", 1), ('"' + "x" * 127 + '"', 1),
     ("'a'@", 50_000), ("'", 0), ("'\"", 1), ("'a\"", 1), ("' '\" \"", 1), ("a'" + "b" * 60 + "'", 1),
+    # Apostrophes inside words, and quotes around "<", ">", "," and "@" (which no quoted piece holds):
+    ("a'", 1), (" a'", 1), ("'a", 1), (" 'a", 1), ("a' ", 1), ("' <a@b>, '", 20_000), ("'a b' <", 0),
+    (" 'x@y' ", 28_571), ("o'b@", 25_000), (" o'b@", 40_000), ("a.'", 0), ("x.'a b'", 1), ("'a, b'@", 28_571),
+    ('"a, b"@', 28_571), (" a'b'c'@", 25_000), ('"a" <b@c>, "', 16_666),
 ])
 def test_quoted_local_parts_are_read_without_backtracking(unit: str, masked: int) -> None:
     """200 KB of quotes, quoted strings and "@"s, each shape a quoted local part could start or end
