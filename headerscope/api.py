@@ -2139,8 +2139,8 @@ def _recorded_mail_from_of(result: RecordedResult) -> tuple[str, str] | None:
         # "test#hotmail.co.uk": a mailbox whose '@' a paste's redaction replaced, not a
         # domain; no address is made up of it.
         return None
-    return f"postmaster@{value}", (f"{source}, which names the domain only: postmaster@ stands for it "
-                                   "(RFC 7208 section 4.3)")
+    return f"postmaster@{value}", (f"{source}, which names the domain only: the domain's postmaster address "
+                                   "stands for it (RFC 7208 section 4.3)")
 
 
 def _spf_inputs(opts: AnalysisOptions, boundary: Hop | None, envelope_from: str | None,
