@@ -17,6 +17,7 @@ import re
 from typing import Any, TypeVar
 
 from .model import HeaderField, Report, Verdict
+from .text import decode_rfc2047
 
 # Characters that end an unquoted local part: separators of addr-spec context (RFC 5322
 # section 3.2.3 specials that are not atext), whitespace, quotes and "@" itself. An apostrophe
@@ -81,6 +82,12 @@ _LOGIN = re.compile(r"(?i)(?P<key>authenticated sender:|authenticated as|authent
 # once (linear); "." cannot end a domain label, so the domain's repetition cannot backtrack.
 _DOLLAR_LOGIN = re.compile(r"(?<![A-Za-z0-9._+-])(?P<local>[A-Za-z0-9._+-]+)\$"
                            r"(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+# A run of RFC 2047 encoded-words with only white space between them (section 2; decoded together,
+# section 6.2): an address written as one ("To: =?utf-8?q?bob=40example.org?=", or in base64) is
+# no address to the scan until decoded (V53b D2-2). The encoded text holds no "?" or white space,
+# so a run is read once from where it starts: linear.
+_ENCODED_WORDS = re.compile(r"(?P<start>=\?[^?\s]{1,75}\?[bBqQ]\?)[^?\s]*+\?="
+                            r"(?:[ \t\r\n]++=\?[^?\s]{1,75}\?[bBqQ]\?[^?\s]*+\?=)*+")
 # "key=value" prefixes that are not part of an address (Authentication-Results properties
 # such as smtp.mailfrom=, DKIM i=, Received-SPF envelope-from=): keep the key visible.
 _PROPERTY_KEYS = frozenset({"i", "mailfrom", "envelope-from", "from", "helo", "sender", "to", "rcpt"})
@@ -129,10 +136,28 @@ def _mask_dollar_login(match: re.Match[str]) -> str:
     return f"{match.group('local')[0]}{MASK}${domain}"
 
 
+def _mask_encoded_words(match: re.Match[str]) -> str:
+    decoded = decode_rfc2047(match.group())
+    masked = _redact_written(decoded)
+    if masked == decoded:
+        return match.group()
+    # The encoded-word's start and end kept around its decoded, masked text: the report still
+    # shows that the text was encoded (envelope.encoded_word_in_address is about that), and what
+    # it says, but no mailbox name one decoding away.
+    return f"{match.group('start')}{masked}?="
+
+
 def redact_text(text: str) -> str:
     """``text`` with the local part of every address replaced by its first character and ``***``
-    (also a login a server names, Coremail's "user$domain" login, and an address percent-encoded
-    in a URL)."""
+    (also a login a server names, Coremail's "user$domain" login, an address percent-encoded
+    in a URL, and one inside an RFC 2047 encoded-word)."""
+    if "=?" in text:
+        text = _ENCODED_WORDS.sub(_mask_encoded_words, text)
+    return _redact_written(text)
+
+
+def _redact_written(text: str) -> str:
+    """redact_text but for encoded-words: the text as it is written."""
     if "@" in text:
         text = _ADDRESS.sub(_mask, text)
     if "%40" in text:

@@ -158,6 +158,42 @@ def test_single_quoted_display_names_and_apostrophes_keep_every_recipient_under_
             assert secret not in text, (output_format, secret)
 
 
+def _encoded_address_message(to: str, from_: str = "Accounts <accounts@sender.example>") -> bytes:
+    return (b"Received: from mail.sender.example (mail.sender.example [192.0.2.10]) by mx.example.net\r\n"
+            b" with ESMTP id 4Bq; Tue, 03 Nov 2020 10:00:05 +0000\r\n"
+            + f"From: {from_}\r\nTo: {to}\r\n".encode()
+            + b"Subject: Quotation\r\nDate: Tue, 03 Nov 2020 10:00:00 +0000\r\nMessage-ID: <q1@sender.example>\r\n\r\nHi\r\n")
+
+
+def test_an_address_written_as_an_encoded_word_is_masked_through_its_decoding() -> None:
+    """An address written whole as an RFC 2047 encoded-word ("To: =?utf-8?q?bob=40example.org?=",
+    or base64) is no address to the scan until decoded: it was shown as written in the summary,
+    the envelope table, to[].address and envelope.encoded_word_in_address, one decoding from the
+    mailbox name (V53b D2-2). The encoded-word's start and end stay around its decoded, masked text."""
+    import base64
+
+    import headerscope
+    from headerscope.render import get_renderer
+
+    encoded = base64.b64encode(b"Zed Q <zqxjkvbwpyfhtg@example.org>").decode()
+    assert redact_text("=?utf-8?q?zqxjkvbwpyfhtg=40example.org?=") == "=?utf-8?q?z***@example.org?="
+    assert redact_text(f"x =?utf-8?B?{encoded}?= y") == "x =?utf-8?B?Zed Q <z***@example.org>?= y"
+    assert redact_text("=?utf-8?q?zqxjkvbwpyfhtg?= =?utf-8?q?=40example.org?=") == "=?utf-8?q?z***@example.org?="
+    assert redact_text("=?utf-8?q?Caf=C3=A9?= <a@b.example>") == "=?utf-8?q?Caf=C3=A9?= <a***@b.example>"
+    for to, from_ in (("=?utf-8?q?zqxjkvbwpyfhtg=40example.org?=", "Accounts <accounts@sender.example>"),
+                      (f"=?utf-8?B?{encoded}?=", "Accounts <accounts@sender.example>"),
+                      ("buyer@example.net", f"=?utf-8?B?{encoded}?=")):
+        redacted = redact_report(headerscope.analyze(_encoded_address_message(to, from_), offline=True))
+        addresses = [a.address for a in (*redacted.envelope.header_from, *redacted.envelope.to)]
+        assert any("z***@example.org" in a for a in addresses), addresses
+        for output_format in ("terminal", "json", "html", "markdown"):
+            text = get_renderer(output_format).render(redacted)
+            for secret in ("zqxjkvbwpyfhtg", "=40example", encoded[4:16]):
+                assert secret not in text, (output_format, to, from_, secret)
+    found = [f for f in redacted.findings if f.id == "envelope.encoded_word_in_address"]
+    assert found and "=?utf-8?B?Zed Q <z***@example.org>?=" in found[0].title
+
+
 def test_options_entry_replaced_not_duplicated() -> None:
     report = dataclasses.replace(make_report(), options=(("redact", "False"), ("offline", "True")))
     assert redact_report(report).options == (("offline", "True"), ("redact", "True"))
