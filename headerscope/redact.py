@@ -24,13 +24,15 @@ from .text import decode_rfc2047
 # is atext, and a local part's only inside a word (see _APOSTROPHE).
 _STOP = r"\s<>()\[\]\\,;:\"@'`"
 # What a local part may start after: _STOP but the apostrophe, which starts one only where it
-# follows a separator itself (the look-behind of _ADDRESS). A start after any apostrophe would
-# make each of a megabyte of "a'a'a'..." a start reading to the end of the run (quadratic).
+# follows a separator or a "." itself (the look-behind of _ADDRESS), where it is no part of a word.
+# A start after any apostrophe would make each of a megabyte of "a'a'a'..." a start reading to the
+# end of the run (quadratic); a word read from after ".'" ends at the next ".'".
 _SEPARATOR = r"\s<>()\[\]\\,;:\"@`"
 # An apostrophe inside a word of a local part (RFC 5322 section 3.2.3: atext holds "'";
-# "sean.o'brien@example.ie", "o'neill@example.org"): between two atext characters, or before the
-# "@". Next to a "." it is a single quote opening or closing a quoted piece ("x.'bob smith'.y@").
-_APOSTROPHE = rf"(?<=[^{_STOP}.])'(?=[^{_STOP}.]|@)"
+# "sean.o'brien@example.ie", "o'neill@example.org"): after an atext character, before another or
+# the "@". After a "." it opens a single-quoted piece ("x.'bob smith'@"), and a local part may start
+# after it (see _ADDRESS) as after a separator.
+_APOSTROPHE = rf"(?<=[^{_STOP}.])'(?=[^{_STOP}]|@)"
 _WORD_CHARACTER = rf"(?:[^{_STOP}]|{_APOSTROPHE})"
 # A quoted piece holds no "<", ">", "@" or line end: a display name's closing quote read as an
 # opening one would otherwise take the text up to the next display name's quote ('John Smith'
@@ -57,7 +59,7 @@ _SINGLE_QUOTED = r"'[^'<>@,;\r\n]{1,128}+'"
 # at most two starts (after the separator, and after an apostrophe that follows it): linear time,
 # whatever the input. The domain is kept when there is one: a name, or an address literal.
 _ADDRESS = re.compile(
-    rf"(?:(?<![^{_SEPARATOR}])|(?<=(?<![^{_SEPARATOR}])'))"
+    rf"(?:(?<![^{_SEPARATOR}])|(?<=(?<![^{_SEPARATOR}.])'))"
     rf"(?P<local>(?:{_WORD_CHARACTER}{{0,64}}+(?:{_DOUBLE_QUOTED}|{_SINGLE_QUOTED})){{1,8}}+"
     rf"{_WORD_CHARACTER}{{0,64}}+(?:(?<=[\"'])[ \t]{{1,8}}+)?+"
     rf"|{_WORD_CHARACTER}++)"

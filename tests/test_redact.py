@@ -60,6 +60,7 @@ LOCAL_PARTS = ("alice", "bob", "carol", "team", "owner-team", "alice.private", "
     ("Don't write to o'brien@example.com; write to d'arcy.o'neill@example.ie",
      "Don't write to o***@example.com; write to d***@example.ie"),
     ("x.'zqxjkvbwpyfhtg x'.y@example.org", "x***@example.org"),
+    ("x.'zqxjkvbwpyfhtg@example.org zqxjkvbwpyfhtg'.y@example.org", "x.'z***@example.org z***@example.org"),
     # A login a server names (usually the mailbox's local part), an address literal, and an
     # address percent-encoded in a List-Unsubscribe link.
     ("(Authenticated sender: alice) by mx", "(Authenticated sender: a***) by mx"),
@@ -86,7 +87,7 @@ def test_redact_text(text: str, expected: str) -> None:
     "a" * 1_000_000 + "@x", "@" * 1_000_000, "a@" * 300_000, "a@b" + "-" * 1_000_000,
     '"' * 1_000_000 + "@x", "a." * 500_000 + "@", "a" * 1_000_000 + "%40x", "authenticated user " * 50_000,
     "a" * 1_000_000 + "$x", "a$" * 300_000, "a$" + "b." * 500_000, "$a" * 500_000,
-    "a'" * 500_000 + " @x", " 'a" * 330_000 + " @x", "'a b' <" * 140_000 + "@x",
+    "a'" * 500_000 + " @x", "a.'" * 330_000 + " @x", " 'a" * 330_000 + " @x", "'a b' <" * 140_000 + "@x",
 ])
 def test_linear_time_on_hostile_input(text: str) -> None:
     started = time.perf_counter()
@@ -392,8 +393,8 @@ def test_a_cut_inside_an_address_literal_and_a_doubled_address_keep_no_mailbox_n
     ("'a'@", 50_000), ("'", 0), ("'\"", 1), ("'a\"", 1), ("' '\" \"", 1), ("a'" + "b" * 60 + "'", 1),
     # Apostrophes inside words, and quotes around "<", ">", "," and "@" (which no quoted piece holds):
     ("a'", 1), (" a'", 1), ("'a", 1), (" 'a", 1), ("a' ", 1), ("' <a@b>, '", 20_000), ("'a b' <", 0),
-    (" 'x@y' ", 28_571), ("o'b@", 25_000), (" o'b@", 40_000), ("a.'", 0), ("x.'a b'", 1), ("'a, b'@", 28_571),
-    ('"a, b"@', 28_571), (" a'b'c'@", 25_000), ('"a" <b@c>, "', 16_666),
+    (" 'x@y' ", 28_571), ("o'b@", 25_000), (" o'b@", 40_000), ("a.'", 1), ("x.'a b'", 1), ("'a, b'@", 28_571),
+    ('"a, b"@', 28_571), (" a'b'c'@", 25_000), ('"a" <b@c>, "', 16_666), ("x.'", 1), ("x.'a@", 40_000),
 ])
 def test_quoted_local_parts_are_read_without_backtracking(unit: str, masked: int) -> None:
     """200 KB of quotes, quoted strings and "@"s, each shape a quoted local part could start or end
