@@ -5,7 +5,7 @@ findings, DNS evidence, ...) and rewrites every string in it, so no renderer can
 field. Domains stay: they are what the analysis is about. ``john.doe@example.com`` becomes
 ``j***@example.com``.
 
-The scan is linear in the text length (see ``_ADDRESS``), so a megabyte of hostile text
+The scan is linear in the text length (see ``text.masked_address``), so a megabyte of hostile text
 cannot make it backtrack.
 """
 
@@ -17,54 +17,11 @@ import re
 from typing import Any, TypeVar
 
 from .model import HeaderField, Report, Verdict
-from .text import decode_rfc2047
+from .text import decode_rfc2047, masked_address
 
-# Characters that end an unquoted local part: separators of addr-spec context (RFC 5322
-# section 3.2.3 specials that are not atext), whitespace, quotes and "@" itself. An apostrophe
-# is atext, and a local part's only inside a word (see _APOSTROPHE).
-_STOP = r"\s<>()\[\]\\,;:\"@'`"
-# What a local part may start after: _STOP but the apostrophe, which starts one only where it
-# follows a separator or a "." itself (the look-behind of _ADDRESS), where it is no part of a word.
-# A start after any apostrophe would make each of a megabyte of "a'a'a'..." a start reading to the
-# end of the run (quadratic); a word read from after ".'" ends at the next ".'".
-_SEPARATOR = r"\s<>()\[\]\\,;:\"@`"
-# An apostrophe inside a word of a local part (RFC 5322 section 3.2.3: atext holds "'";
-# "sean.o'brien@example.ie", "o'neill@example.org"): after an atext character, before another or
-# the "@". After a "." it opens a single-quoted piece ("x.'bob smith'@"), and a local part may start
-# after it (see _ADDRESS) as after a separator.
-_APOSTROPHE = rf"(?<=[^{_STOP}.])'(?=[^{_STOP}]|@)"
-_WORD_CHARACTER = rf"(?:[^{_STOP}]|{_APOSTROPHE})"
-# A quoted piece holds no "<", ">", "@" or line end: a display name's closing quote read as an
-# opening one would otherwise take the text up to the next display name's quote ('John Smith'
-# <john@a.example>, 'jane@b.example' <...>, Outlook's form) for one quoted string and mask two
-# recipients as one, their first domain erased. RFC 5322 section 3.2.4 allows "<", ">" and "@" in
-# qtext, but no mailbox holds them; a "," or ";" it allows is kept in double quotes ("Smith,
-# John"@example.org), not in single ones, which are apostrophes in prose as often ("the users'
-# list, 'bob'@...") and a file name's quotes only where it cannot hold double ones.
-_DOUBLE_QUOTED = r'"[^"<>@\r\n]{1,128}+"'
-_SINGLE_QUOTED = r"'[^'<>@,;\r\n]{1,128}+'"
-# A local part is masked wherever a run of local-part characters, or a quoted string, ends at an
-# "@", whatever follows it: a mistyped address ("bob@@example.org", "bob@.example.org"), one split
-# from its domain ("bob@ [192.0.2.1]") or cut short ("bob@[192.0.2") is still a person's mailbox
-# name, and masking errs on the side of hiding. Its forms:
-#   - RFC 5322 section 4.4's obs-local-part, words joined by dots where a word may be a quoted
-#     string ('x."bob smith"@...', '"bob smith".x@...'): atoms and quoted strings in turn, each
-#     bounded (64 and 128 characters, at most 8 quoted ones, 64 after the last), a quoted string's
-#     white space before the "@" included (CFWS, section 4.4); single quotes taken for double ones,
-#     as text that cannot hold a double quote writes them (a quoted file name: "'bob smith'@example.org");
-#   - a plain run of local-part characters.
-# The local part must start right after a separator (the look-behind); every repeat is possessive
-# and the pieces cannot overlap (an atom holds no quote, a quoted string no quote of its own kind),
-# so no attempt backtracks, and one costs at most the first run plus the bounded pieces; a run has
-# at most two starts (after the separator, and after an apostrophe that follows it): linear time,
-# whatever the input. The domain is kept when there is one: a name, or an address literal.
-_ADDRESS = re.compile(
-    rf"(?:(?<![^{_SEPARATOR}])|(?<=(?<![^{_SEPARATOR}.])'))"
-    rf"(?P<local>(?:{_WORD_CHARACTER}{{0,64}}+(?:{_DOUBLE_QUOTED}|{_SINGLE_QUOTED})){{1,8}}+"
-    rf"{_WORD_CHARACTER}{{0,64}}+(?:(?<=[\"'])[ \t]{{1,8}}+)?+"
-    rf"|{_WORD_CHARACTER}++)"
-    r"@(?P<domain>[^\W_](?:[\w.-]*[^\W_])?|\[[^\]\s]{1,64}\])?"  # a name, or an address literal
-)
+# An address as redaction reads it (text.masked_address, shared with the cuts that must never
+# split one): its local part, masked, and its domain, kept.
+_ADDRESS = masked_address()
 # An address percent-encoded in a URL (a List-Unsubscribe link's "?e=john%40example.com").
 # The look-behind makes a run of local-part characters start only where the run starts, so a
 # megabyte of them is read once, not once from every position (as _ADDRESS).

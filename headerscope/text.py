@@ -139,9 +139,66 @@ def one_line(text: str) -> str:
     return text.replace("\n", " ") if "\n" in text else text
 
 
-# What ends an address's local part where redaction (redact.py, its _STOP) looks for one: RFC 5322
-# section 3.2.3's specials that are not atext, white space, quotes and "@" itself.
-_LOCAL_PART_END = frozenset(" \t\r\n\x0b\x0c<>()[]\\,;:\"@'`")
+# Characters that end an unquoted local part: separators of addr-spec context (RFC 5322
+# section 3.2.3 specials that are not atext), whitespace, quotes and "@" itself; and "…", the
+# report's own mark where it cuts a value (a long file name's start "…" its end), which no mailbox
+# name holds: "…'bob smith'@example.org" is a single-quoted local part after a cut. An apostrophe
+# is atext, and a local part's only inside a word (see _APOSTROPHE).
+_STOP = r"\s<>()\[\]\\,;:\"@'`\u2026"
+# What a local part may start after: _STOP but the apostrophe, which starts one only where it
+# follows a separator or a "." itself (the look-behind of _ADDRESS), where it is no part of a word.
+# A start after any apostrophe would make each of a megabyte of "a'a'a'..." a start reading to the
+# end of the run (quadratic); a word read from after ".'" ends at the next ".'".
+_SEPARATOR = r"\s<>()\[\]\\,;:\"@`\u2026"
+# An apostrophe inside a word of a local part (RFC 5322 section 3.2.3: atext holds "'";
+# "sean.o'brien@example.ie", "o'neill@example.org"): after an atext character, before another or
+# the "@". After a "." it opens a single-quoted piece ("x.'bob smith'@"), and a local part may start
+# after it (see _ADDRESS) as after a separator.
+_APOSTROPHE = rf"(?<=[^{_STOP}.])'(?=[^{_STOP}]|@)"
+_WORD_CHARACTER = rf"(?:[^{_STOP}]|{_APOSTROPHE})"
+# A quoted piece holds no "<", ">", "@" or line end: a display name's closing quote read as an
+# opening one would otherwise take the text up to the next display name's quote ('John Smith'
+# <john@a.example>, 'jane@b.example' <...>, Outlook's form) for one quoted string and mask two
+# recipients as one, their first domain erased. RFC 5322 section 3.2.4 allows "<", ">" and "@" in
+# qtext, but no mailbox holds them; a "," or ";" it allows is kept in double quotes ("Smith,
+# John"@example.org), not in single ones, which are apostrophes in prose as often ("the users'
+# list, 'bob'@...") and a file name's quotes only where it cannot hold double ones. A single quote
+# opens one only after a separator or a "." (or at the start): after a letter it is an apostrophe
+# ("Don't write to o'brien@example.com" is no quoted "'t write to o'" before "brien@").
+_DOUBLE_QUOTED = r'"[^"<>@\r\n]{1,128}+"'
+_SINGLE_QUOTED = rf"(?<![^{_SEPARATOR}.])'[^'<>@,;\r\n]{{1,128}}+'"
+# A local part is masked wherever a run of local-part characters, or a quoted string, ends at an
+# "@", whatever follows it: a mistyped address ("bob@@example.org", "bob@.example.org"), one split
+# from its domain ("bob@ [192.0.2.1]") or cut short ("bob@[192.0.2") is still a person's mailbox
+# name, and masking errs on the side of hiding. Its forms:
+#   - RFC 5322 section 4.4's obs-local-part, words joined by dots where a word may be a quoted
+#     string ('x."bob smith"@...', '"bob smith".x@...'): atoms and quoted strings in turn, each
+#     bounded but the first run (64 and 128 characters, at most 8 quoted ones, 64 after the last:
+#     a run before the first quoted string is read from where it starts, as a plain one is, so a
+#     longer one, "aaa…(70)"bob smith"@", is masked too), a quoted string's
+#     white space before the "@" included (CFWS, section 4.4); single quotes taken for double ones,
+#     as text that cannot hold a double quote writes them (a quoted file name: "'bob smith'@example.org");
+#   - a plain run of local-part characters.
+# The local part must start right after a separator (the look-behind); every repeat is possessive
+# and the pieces cannot overlap (an atom holds no quote, a quoted string no quote of its own kind),
+# so no attempt backtracks, and one costs at most its first run plus the bounded pieces; a run has
+# at most two starts (after the separator, and after an apostrophe that follows it): linear time,
+# whatever the input. The domain is kept when there is one: a name, or an address literal.
+masked_address = compiled_on_first_use(
+    rf"(?:(?<![^{_SEPARATOR}])|(?<=(?<![^{_SEPARATOR}.])'))"
+    rf"(?P<local>{_WORD_CHARACTER}*+(?:{_DOUBLE_QUOTED}|{_SINGLE_QUOTED})"
+    rf"(?:{_WORD_CHARACTER}{{0,64}}+(?:{_DOUBLE_QUOTED}|{_SINGLE_QUOTED})){{0,7}}+"
+    rf"{_WORD_CHARACTER}{{0,64}}+(?:(?<=[\"'])[ \t]{{1,8}}+)?+"
+    rf"|{_WORD_CHARACTER}++)"
+    r"@(?P<domain>[^\W_](?:[\w.-]*[^\W_])?|\[[^\]\s]{1,64}\])?"  # a name, or an address literal
+)
+"""An address as --redact (redact.redact_text) finds it: a local part that ends at an "@" (group
+``local``), and the domain after the "@" when there is one (group ``domain``). The cuts below
+(address_safe_cut, address_safe_tail) read a text with it, so that none splits a local part
+redaction masks, whatever its form."""
+# What ends an address's local part where redaction (_STOP) looks for one: RFC 5322
+# section 3.2.3's specials that are not atext, white space, quotes, "@" itself and a cut's "…".
+_LOCAL_PART_END = frozenset(" \t\r\n\x0b\x0c<>()[]\\,;:\"@'`\u2026")
 _MAX_LOCAL_PART_LOOK = 1024
 """Characters looked at on each side of a cut for the local part it would split: RFC 5321 section
 4.5.3.1.1 allows 64 octets; a longer run is no mailbox anyone has."""
@@ -165,6 +222,12 @@ def address_safe_cut(text: str, limit: int) -> str:
     _MAX_LOCAL_PART_LOOK characters looked at each way."""
     if len(text) <= limit:
         return text
+    masked = _masked_local_part_start(text, limit)
+    if masked >= 0:
+        # In a local part as redaction reads it, whatever its form (quoted in single or double
+        # quotes, dotted atoms and quoted strings, a quoted string and blanks before the "@",
+        # apostrophes: V53b D3-1): before it. The walk below is for what it does not read.
+        return text[:masked]
     floor = max(0, limit - _MAX_LOCAL_PART_LOOK)
     literal = text.rfind("@[", floor, limit)
     if literal >= 0 and text.find("]", literal, limit) < 0 and _address_literal_start().fullmatch(text, literal + 2, limit):
@@ -203,6 +266,8 @@ def address_safe_tail(text: str, length: int) -> str:
     if len(text) <= length:
         return text
     start = len(text) - length
+    if _masked_local_part_start(text, start) >= 0:
+        return text[text.find("@", start):]  # inside a local part as redaction reads it (see address_safe_cut)
     # Inside a quoted local part: its closing quote and "@" ahead, no other quote between, and an
     # opening quote behind (a start on the opening quote keeps the local part whole).
     closing = text.find('"@', start, start + _MAX_QUOTED_LOCAL_PART)
@@ -217,6 +282,34 @@ def address_safe_tail(text: str, length: int) -> str:
         if text[end:end + 1] == "@":
             return text[end:]  # inside an unquoted local part (a start after a separator keeps it whole)
     return text[start:]
+
+
+_MAX_MASKED_LOCAL_PART = 2048
+"""Characters looked at before an "@" for the local part masked_address reads there: its longest
+obsolete form (8 quoted pieces of 130 characters, 9 runs of 64 atoms, 8 blanks) is 1,624; a plain
+run longer than this is no mailbox (RFC 5321 section 4.5.3.1.1 allows 64 octets)."""
+
+
+def _masked_local_part_start(text: str, position: int) -> int:
+    """Where the local part redaction reads (masked_address) starts when ``position`` is inside it
+    or at its "@" (so that a cut there would leave part of it, or all of it without the "@" that
+    redaction needs); -1 when there is none. No local part holds an "@", so the one around
+    ``position`` ends at the first "@" from there. Bounded: _MAX_MASKED_LOCAL_PART characters each
+    way, read once."""
+    at = text.find("@", position, position + _MAX_MASKED_LOCAL_PART)
+    if at < 0:
+        return -1
+    start = _masked_local_part_before(text, at)
+    return start if start < position else -1
+
+
+def _masked_local_part_before(text: str, at: int) -> int:
+    """Where the local part redaction reads before the "@" at ``at`` starts (masked_address), or -1.
+    Bounded: _MAX_MASKED_LOCAL_PART characters, read once."""
+    for found in masked_address().finditer(text, max(0, at - _MAX_MASKED_LOCAL_PART), at + 1):
+        if found.end("local") == at:
+            return found.start()
+    return -1
 
 
 def address_safe_shortened(text: str, limit: int) -> str:
@@ -244,7 +337,10 @@ def _local_part_start(text: str, at: int, floor: int) -> int:
     client's address, "jane@example.org@198.51.100.7" (qmail, Plesk), cut at its second "@" would
     keep "jane@", a mailbox name without the domain redaction needs (verification V47 f)."""
     while True:
-        if text[at - 1:at] == '"':
+        masked = _masked_local_part_before(text, at)
+        if masked >= 0:
+            start = masked  # (quoted in single or double quotes, dotted, with apostrophes: as redaction reads it)
+        elif text[at - 1:at] == '"':
             opening = text.rfind('"', max(0, at - _MAX_QUOTED_LOCAL_PART), at - 1)
             start = opening if opening >= 0 else at
         else:

@@ -60,6 +60,8 @@ LOCAL_PARTS = ("alice", "bob", "carol", "team", "owner-team", "alice.private", "
     ("Don't write to o'brien@example.com; write to d'arcy.o'neill@example.ie",
      "Don't write to o***@example.com; write to d***@example.ie"),
     ("x.'zqxjkvbwpyfhtg x'.y@example.org", "x***@example.org"),
+    # More than 64 atoms before a quoted string (no mailbox, but a local part ending at an "@").
+    ("to " + "a" * 70 + '"zqxjkvbwpyfhtg x"@example.org', "to a***@example.org"),
     ("x.'zqxjkvbwpyfhtg@example.org zqxjkvbwpyfhtg'.y@example.org", "x.'z***@example.org z***@example.org"),
     # A login a server names (usually the mailbox's local part), an address literal, and an
     # address percent-encoded in a List-Unsubscribe link.
@@ -87,7 +89,7 @@ def test_redact_text(text: str, expected: str) -> None:
     "a" * 1_000_000 + "@x", "@" * 1_000_000, "a@" * 300_000, "a@b" + "-" * 1_000_000,
     '"' * 1_000_000 + "@x", "a." * 500_000 + "@", "a" * 1_000_000 + "%40x", "authenticated user " * 50_000,
     "a" * 1_000_000 + "$x", "a$" * 300_000, "a$" + "b." * 500_000, "$a" * 500_000,
-    "a'" * 500_000 + " @x", "a.'" * 330_000 + " @x", " 'a" * 330_000 + " @x", "'a b' <" * 140_000 + "@x",
+    "a" * 1_000_000 + '"x" @x', ("a" * 1000 + '"x" ') * 1000 + "@x", ' "' + "a" * 1_000_000 + '"@x', "a.'" * 330_000 + " @x", " 'a" * 330_000 + " @x", "'a b' <" * 140_000 + "@x",
 ])
 def test_linear_time_on_hostile_input(text: str) -> None:
     started = time.perf_counter()
@@ -392,9 +394,9 @@ def test_a_cut_inside_an_address_literal_and_a_doubled_address_keep_no_mailbox_n
     ('" "', 1), ('"a" ', 1), ('"a"' * 9 + " ", 1), ('"' + "x" * 127 + '"', 1),
     ("'a'@", 50_000), ("'", 0), ("'\"", 1), ("'a\"", 1), ("' '\" \"", 1), ("a'" + "b" * 60 + "'", 1),
     # Apostrophes inside words, and quotes around "<", ">", "," and "@" (which no quoted piece holds):
-    ("a'", 1), (" a'", 1), ("'a", 1), (" 'a", 1), ("a' ", 1), ("' <a@b>, '", 20_000), ("'a b' <", 0),
+    ("a'", 1), (" a'", 1), ("'a", 1), (" 'a", 1), ("a' ", 0), ("' <a@b>, '", 20_000), ("'a b' <", 0),
     (" 'x@y' ", 28_571), ("o'b@", 25_000), (" o'b@", 40_000), ("a.'", 1), ("x.'a b'", 1), ("'a, b'@", 28_571),
-    ('"a, b"@', 28_571), (" a'b'c'@", 25_000), ('"a" <b@c>, "', 16_666), ("x.'", 1), ("x.'a@", 40_000),
+    ('"a, b"@', 28_571), (" a'b'c'@", 25_000), ('"a" <b@c>, "', 16_666), ("x.'", 1), ("x.'a@", 40_000), ("a" * 99 + '"b"', 1), ("a" * 99 + '"b" ', 1),
 ])
 def test_quoted_local_parts_are_read_without_backtracking(unit: str, masked: int) -> None:
     """200 KB of quotes, quoted strings and "@"s, each shape a quoted local part could start or end
@@ -470,3 +472,38 @@ def _sample_resolver(name: str) -> object:
     from headerscope.dns.snapshot import SnapshotResolver
 
     return SnapshotResolver.from_file(str(SAMPLES / f"{name}.dns.json"))
+
+
+_FORMS_REDACTION_MASKS = (
+    "'zqxjkvbwpyfhtg gthfypwbvkjxqz'@example.org",  # single-quoted (a file name's quotes)
+    "'zqxjkvbwpyfhtg gthfypwbvkjxqz' @example.org",
+    'x."zqxjkvbwpyfhtg gthfypwbvkjxqz".y@example.org',  # RFC 5322 section 4.4 obs-local-part
+    "x.'zqxjkvbwpyfhtg gthfypwbvkjxqz'.y@example.org",
+    '"zqxjkvbwpyfhtg gthfypwbvkjxqz"  @example.org',  # a quoted string, blanks, the "@"
+    "zqxjkvbwpyfhtg.o'gthfypwbvkjxqz@example.org",  # an apostrophe in a word
+    '"zqxjkvbwpyfhtg gthfypwbvkjxqz"@example.org',
+    "zqxjkvbwpyfhtg.gthfypwbvkjxqz@example.org",
+)
+
+
+@pytest.mark.parametrize("address", _FORMS_REDACTION_MASKS)
+def test_the_cuts_keep_whole_every_local_part_form_redaction_masks(address: str) -> None:
+    """address_safe_cut (and address_safe_shortened, address_safe_group on it) and address_safe_tail
+    looked only for '"@': a cut next to a single-quoted local part, a dotted obs-local-part or a
+    quoted string with blanks before its "@", all of which redaction masks whole, left the mailbox
+    name without what redaction needs to know it (V53b D3-1: attachment names, Received notes,
+    Diagnostic-Code and Final-Recipient titles). They now read the text as redaction does
+    (text.masked_address): at every cut and every start kept, no piece of the local part shows."""
+    from headerscope.text import address_safe_cut, address_safe_shortened, address_safe_tail
+
+    pieces = {word[i:i + 3] for word in ("zqxjkvbwpyfhtg", "gthfypwbvkjxqz") for i in range(12)}
+    text = "lorem ipsum dolor sit amet " + address + " lorem ipsum dolor.pdf"
+    assert not any(piece in redact_text(text) for piece in pieces)
+    opening = text.index(address)
+    for limit in range(len(text) + 1):
+        cut, shortened, kept = address_safe_cut(text, limit), address_safe_shortened(text, limit), address_safe_tail(text, limit)
+        assert text.startswith(cut) and len(cut) <= limit and text.endswith(kept) and len(kept) <= limit
+        if limit <= opening:
+            assert cut == text[:limit]  # a cut before the address moves nowhere
+        for shown in (cut, shortened, "…" + kept):
+            assert not any(piece in redact_text(shown) for piece in pieces), (limit, shown)

@@ -194,3 +194,38 @@ def test_the_end_kept_of_a_long_attachment_name_never_starts_inside_a_quoted_loc
             name = ("lorem ipsum dolor sit amet " * 8) + address[:cut] + end  # (its last 60 characters: end)
             header = f"Content-Type: application/pdf\r\nContent-Disposition: attachment; filename*=utf-8''{quote(name)}"
             assert _leaks(_attachment(header)) == [], (address, cut)
+
+
+def test_every_cut_keeps_whole_the_local_part_forms_redaction_masks() -> None:
+    """The cuts looked only for '"@' (V53b D3-1): next to a single-quoted local part (a file name's
+    quotes), RFC 5322 section 4.4's dotted obs-local-part or a quoted string with a blank before
+    its "@", all of which redaction masks whole, they left the mailbox name without what redaction
+    needs. The four paths the verification found: a long attachment name's kept end and its cut
+    start, a Received field's problem note at 60 characters, a bounce's Diagnostic-Code in its
+    title and its Final-Recipient shortened there."""
+    from urllib.parse import quote
+
+    reverse = LOCAL[::-1]
+    forms = (f"'{LOCAL} {reverse}'@example.org", f'x."{LOCAL} {reverse}".y@example.org',
+             f"x.'{LOCAL} {reverse}'.y@example.org", f'"{LOCAL} {reverse}" @example.org')
+    lorem = "lorem ipsum dolor sit amet " * 20
+    for form in forms:
+        for pad in range(0, 90, 9):  # the attachment name's kept end (its last 60 characters)
+            name = lorem[:160] + " " + form + " " + lorem[:pad] + ".pdf"
+            header = f"Content-Type: application/pdf\r\nContent-Disposition: attachment; filename*=utf-8''{quote(name)}"
+            assert _leaks(_attachment(header)) == [], (form, "kept end", pad)
+        for pad in range(96, 140, 7):  # its start, cut after 139 characters
+            name = lorem[:pad] + " " + form + " " + lorem[:200] + ".pdf"
+            header = f"Content-Type: application/pdf\r\nContent-Disposition: attachment; filename*=utf-8''{quote(name)}"
+            assert _leaks(_attachment(header)) == [], (form, "cut", pad)
+        for pad in range(0, 62, 6):  # a Received note
+            raw = (f"Received: from a.example (a.example [192.0.2.1]) by mx.example.org with ESMTP id 1 {lorem[:pad]} "
+                   f"{form}; Tue, 03 Nov 2020 10:00:06 +0000\r\n" + _HEAD + "Content-Type: text/plain\r\n\r\nHi\r\n")
+            assert _leaks(raw.encode()) == [], (form, "received", pad)
+        for pad in range(60, 130, 10):  # Diagnostic-Code, and Final-Recipient
+            assert _leaks(_delivery_report("bob@example.org", f"550 5.1.1 {lorem[:pad]} {form} rejected")) == [], \
+                (form, "diagnostic", pad)
+        for pad in range(0, 64, 8):
+            # (A single quote right after a letter is an apostrophe, "o'brien": after a dot it opens one.)
+            recipient = "a" * pad + ("." if pad and form.startswith("'") else "") + form
+            assert _leaks(_delivery_report(recipient, "550 5.1.1 user unknown")) == [], (form, "recipient", pad)
