@@ -146,14 +146,14 @@ def one_line(text: str) -> str:
 # is atext, and a local part's only inside a word (see _APOSTROPHE).
 _STOP = r"\s<>()\[\]\\,;:\"@'`\u2026"
 # What a local part may start after: _STOP but the apostrophe, which starts one only where it
-# follows a separator or a "." itself (the look-behind of _ADDRESS), where it is no part of a word.
+# follows a separator or a "." itself (masked_address's look-behind), where it is no part of a word.
 # A start after any apostrophe would make each of a megabyte of "a'a'a'..." a start reading to the
 # end of the run (quadratic); a word read from after ".'" ends at the next ".'".
 _SEPARATOR = r"\s<>()\[\]\\,;:\"@`\u2026"
 # An apostrophe inside a word of a local part (RFC 5322 section 3.2.3: atext holds "'";
 # "sean.o'brien@example.ie", "o'neill@example.org"): after an atext character, before another or
 # the "@". After a "." it opens a single-quoted piece ("x.'bob smith'@"), and a local part may start
-# after it (see _ADDRESS) as after a separator.
+# after it (see masked_address) as after a separator.
 _APOSTROPHE = rf"(?<=[^{_STOP}.])'(?=[^{_STOP}]|@)"
 _WORD_CHARACTER = rf"(?:[^{_STOP}]|{_APOSTROPHE})"
 # A quoted piece holds no "<", ">", "@" or line end: a display name's closing quote read as an
@@ -182,8 +182,8 @@ _SINGLE_QUOTED = rf"(?<![^{_SEPARATOR}.])'[^'<>@,;\r\n]{{1,128}}+'"
 # The local part must start right after a separator (the look-behind); every repeat is possessive
 # and the pieces cannot overlap (an atom holds no quote, a quoted string no quote of its own kind),
 # so no attempt backtracks, and one costs at most its first run plus the bounded pieces; a run has
-# at most two starts (after the separator, and after an apostrophe that follows it): linear time,
-# whatever the input. The domain is kept when there is one: a name, or an address literal.
+# at most two starts (after the separator, and after an apostrophe that follows it or a "."; a word
+# ends at a ".'"): linear time, whatever the input. The domain is kept when there is one: a name, or an address literal.
 masked_address = compiled_on_first_use(
     rf"(?:(?<![^{_SEPARATOR}])|(?<=(?<![^{_SEPARATOR}.])'))"
     rf"(?P<local>{_WORD_CHARACTER}*+(?:{_DOUBLE_QUOTED}|{_SINGLE_QUOTED})"
@@ -285,9 +285,9 @@ def address_safe_tail(text: str, length: int) -> str:
 
 
 _MAX_MASKED_LOCAL_PART = 2048
-"""Characters looked at before an "@" for the local part masked_address reads there: its longest
-obsolete form (8 quoted pieces of 130 characters, 9 runs of 64 atoms, 8 blanks) is 1,624; a plain
-run longer than this is no mailbox (RFC 5321 section 4.5.3.1.1 allows 64 octets)."""
+"""Characters looked at before an "@" for the local part masked_address reads there: its obsolete
+form's bounded pieces (8 quoted pieces of 130 characters, 8 runs of 64 atoms, 8 blanks) are 1,560;
+a longer first run, or plain run, is no mailbox (RFC 5321 section 4.5.3.1.1 allows 64 octets)."""
 
 
 def _masked_local_part_start(text: str, position: int) -> int:
@@ -305,8 +305,11 @@ def _masked_local_part_start(text: str, position: int) -> int:
 
 def _masked_local_part_before(text: str, at: int) -> int:
     """Where the local part redaction reads before the "@" at ``at`` starts (masked_address), or -1.
-    Bounded: _MAX_MASKED_LOCAL_PART characters, read once."""
-    for found in masked_address().finditer(text, max(0, at - _MAX_MASKED_LOCAL_PART), at + 1):
+    Bounded: _MAX_MASKED_LOCAL_PART characters, read once, and none before the "@" before (no
+    local part holds one: each is read alone, as redaction reads it, its look-behind seeing the
+    text before)."""
+    floor = max(0, at - _MAX_MASKED_LOCAL_PART)
+    for found in masked_address().finditer(text, text.rfind("@", floor, at) + 1 or floor, at + 1):
         if found.end("local") == at:
             return found.start()
     return -1
@@ -336,10 +339,11 @@ def _local_part_start(text: str, at: int, floor: int) -> int:
     where the one before that starts when it is itself after an "@": a login written with the
     client's address, "jane@example.org@198.51.100.7" (qmail, Plesk), cut at its second "@" would
     keep "jane@", a mailbox name without the domain redaction needs (verification V47 f)."""
+    masked = _masked_local_part_before(text, at)  # (once: each turn below would read its 2,048 characters)
     while True:
-        masked = _masked_local_part_before(text, at)
         if masked >= 0:
             start = masked  # (quoted in single or double quotes, dotted, with apostrophes: as redaction reads it)
+            masked = -1
         elif text[at - 1:at] == '"':
             opening = text.rfind('"', max(0, at - _MAX_QUOTED_LOCAL_PART), at - 1)
             start = opening if opening >= 0 else at
