@@ -507,3 +507,18 @@ def test_the_cuts_keep_whole_every_local_part_form_redaction_masks(address: str)
             assert cut == text[:limit]  # a cut before the address moves nowhere
         for shown in (cut, shortened, "…" + kept):
             assert not any(piece in redact_text(shown) for piece in pieces), (limit, shown)
+
+
+@pytest.mark.parametrize("unit", ["a@", "'a b'@", '"a b"@', "x.'a b'@", "@", " " * 1000 + "@", "a" * 1000 + "@", "a'"])
+def test_the_cuts_reading_of_a_local_part_is_bounded_on_hostile_text(unit: str) -> None:
+    """The cuts read the local part around them as redaction does (text.masked_address), a bounded
+    window before the next "@" and after the one before: a thousand cuts of a megabyte of quotes,
+    "@"s and long runs stay cheap (a chain of "@"s is read once per cut, not once per "@")."""
+    from headerscope.text import address_safe_cut, address_safe_tail
+
+    text = unit * (1_000_000 // len(unit))
+    started = time.perf_counter()
+    for limit in range(1000, 1_000_000, 1000):
+        address_safe_cut(text, limit)
+        address_safe_tail(text, limit)
+    assert_within(started, 2)
