@@ -167,6 +167,10 @@ _WORD_CHARACTER = rf"(?:[^{_STOP}]|{_APOSTROPHE})"
 # ("Don't write to o'brien@example.com" is no quoted "'t write to o'" before "brien@").
 _DOUBLE_QUOTED = r'"[^"<>@\r\n]{1,128}+"'
 _SINGLE_QUOTED = rf"(?<![^{_SEPARATOR}.])'[^'<>@,;\r\n]{{1,128}}+'"
+# Atoms and a single-quoted piece right after them, taken as such (not as an apostrophe in a word)
+# only where the "@" follows its closing quote, blanks between at most: "aaa'bob smith'@example.org";
+# "Don't write to o'brien@" is no "Don" and "'t write to o'" (a letter follows that quote).
+_ATOMS_SINGLE_QUOTED = rf"[^{_STOP}]++'[^'<>@,;\r\n]{{1,128}}+'[ \t]{{0,8}}+(?=@)"
 # A local part is masked wherever a run of local-part characters, or a quoted string, ends at an
 # "@", whatever follows it: a mistyped address ("bob@@example.org", "bob@.example.org"), one split
 # from its domain ("bob@ [192.0.2.1]") or cut short ("bob@[192.0.2") is still a person's mailbox
@@ -186,7 +190,7 @@ _SINGLE_QUOTED = rf"(?<![^{_SEPARATOR}.])'[^'<>@,;\r\n]{{1,128}}+'"
 # ends at a ".'"): linear time, whatever the input. The domain is kept when there is one: a name, or an address literal.
 masked_address = compiled_on_first_use(
     rf"(?:(?<![^{_SEPARATOR}])|(?<=(?<![^{_SEPARATOR}.])'))"
-    rf"(?P<local>{_WORD_CHARACTER}*+(?:{_DOUBLE_QUOTED}|{_SINGLE_QUOTED})"
+    rf"(?P<local>{_ATOMS_SINGLE_QUOTED}|{_WORD_CHARACTER}*+(?:{_DOUBLE_QUOTED}|{_SINGLE_QUOTED})"
     rf"(?:{_WORD_CHARACTER}{{0,64}}+(?:{_DOUBLE_QUOTED}|{_SINGLE_QUOTED})){{0,7}}+"
     rf"{_WORD_CHARACTER}{{0,64}}+(?:(?<=[\"'])[ \t]{{1,8}}+)?+"
     rf"|{_WORD_CHARACTER}++)"

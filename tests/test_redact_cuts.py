@@ -226,6 +226,5 @@ def test_every_cut_keeps_whole_the_local_part_forms_redaction_masks() -> None:
             assert _leaks(_delivery_report("bob@example.org", f"550 5.1.1 {lorem[:pad]} {form} rejected")) == [], \
                 (form, "diagnostic", pad)
         for pad in range(0, 64, 8):
-            # (A single quote right after a letter is an apostrophe, "o'brien": after a dot it opens one.)
-            recipient = "a" * pad + ("." if pad and form.startswith("'") else "") + form
+            recipient = "a" * pad + form
             assert _leaks(_delivery_report(recipient, "550 5.1.1 user unknown")) == [], (form, "recipient", pad)
