@@ -48,7 +48,7 @@ _DOLLAR_LOGIN = re.compile(r"(?<![A-Za-z0-9._+-])(?P<local>[A-Za-z0-9._+-]+)\$"
 # no address to the scan until decoded (V53b D2-2). The encoded text holds no "?" or white space,
 # so a run is read once from where it starts: linear.
 _ENCODED_WORDS = re.compile(r"(?P<start>=\?[^?\s]{1,75}\?[bBqQ]\?)[^?\s]*+\?="
-                            r"(?:[ \t\r\n]++=\?[^?\s]{1,75}\?[bBqQ]\?[^?\s]*+\?=)*+")
+                            r"(?:[ \t\r\n]*+=\?[^?\s]{1,75}\?[bBqQ]\?[^?\s]*+\?=)*+")
 # "key=value" prefixes that are not part of an address (Authentication-Results properties
 # such as smtp.mailfrom=, DKIM i=, Received-SPF envelope-from=): keep the key visible.
 _PROPERTY_KEYS = frozenset({"i", "mailfrom", "envelope-from", "from", "helo", "sender", "to", "rcpt"})

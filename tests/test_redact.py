@@ -544,3 +544,9 @@ def test_the_apostrophe_safety_net_is_linear() -> None:
     assert redact_text("a'" * 500_000 + "@x").endswith("@x")
     assert redact_text("'" * 1_000_000 + "b@x") == "'" * 1_000_000 + "b***@x"
     assert_within(started, 2.0)
+
+
+def test_adjacent_encoded_words_holding_an_address_are_masked_through_their_decoding() -> None:
+    # Verification V55b D2-2: encoded-words were joined across white space only, but decoders (this
+    # project's and most mail readers') join adjacent ones too: the address was shown as written.
+    assert redact_text("To: =?utf-8?q?zqxjkvbwpyfhtg?==?utf-8?q?=40a.example?=") == "To: =?utf-8?q?z***@a.example?="
