@@ -209,3 +209,35 @@ def test_arc_body_hashes_take_one_pass_over_the_body_per_canonicalization(
     report = _run(raw, _selector(kit))
     assert report.arc is not None and report.arc.result == "fail"
     assert passes == ["relaxed"]
+
+
+def test_body_hashes_of_many_lengths_take_one_running_hash_and_match_a_direct_hash() -> None:
+    # Verification V55d D1-3: each (canonicalization, a=, l=) body hash hashed the whole body on its
+    # own, so 50 signatures with 50 l= values cost 50 hashes of a 100 MB body. One running hash per
+    # hash function now, its state copied where each l= ends; every digest as a direct hash gives.
+    rng = random.Random(7)
+    body = b"".join(rng.choice([b"a  b\t\r\n", b"\r\n", b"line of text\r\n", b" \r\n", b"x" * 300 + b"\r\n"])
+                    for _ in range(400)) + b"\r\n\r\n"
+    raw = b"From: a@example.org\r\nSubject: s\r\n\r\n" + body
+    for canon in ("simple", "relaxed"):
+        whole = b"".join(bytes(p) for p in _dkimpy.split_message(raw)._canonical_pieces(canon))
+        lengths: list[int | None] = [None, 0, 1, 77, len(whole) - 1, len(whole), len(whole) + 50,
+                                     *rng.sample(range(len(whole)), 40)]
+        split = _dkimpy.split_message(raw)
+        hashed: list[int] = []
+
+        def counted(self: Any, piece: Any, *, hashed: list[int] = hashed,
+                    original: Callable[..., None] = _dkimpy._PrefixDigests.update) -> None:
+            hashed.append(len(piece))
+            original(self, piece)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_dkimpy._PrefixDigests, "update", counted)
+            split.prepare_body_hashes([(canon, algorithm, length) for length in lengths
+                                       for algorithm in ("rsa-sha256", "rsa-sha1")])
+        assert sum(hashed) == 2 * len(whole)  # one pass per hash function, not one per length
+        for length in lengths:
+            for algorithm, name in (("rsa-sha256", "sha256"), ("rsa-sha1", "sha1")):
+                digest, size = split.body_hash(canon, algorithm, length)
+                assert size == len(whole)
+                assert digest == hashlib.new(name, whole if length is None else whole[:length]).digest(), (canon, length)

@@ -132,23 +132,44 @@ _Piece = tuple[bytes, int, int]
 """(buffer, start, stop): a part of the body without copying it."""
 
 
-class _BodyDigest:
-    """One requested body hash, fed piece by piece (``l=`` stops the hashing, not the count)."""
+class _PrefixDigests:
+    """The body hashes of one hash function for several l= values, fed piece by piece: one running
+    hash, its state copied where each requested length ends (RFC 6376 section 3.5, l=: the first
+    so many bytes of the canonical body); a length past the body's end is the whole body's hash."""
 
-    def __init__(self, hash_name: str, length: int | None) -> None:
+    __slots__ = ("cuts", "done", "fed", "hasher", "size")
+
+    def __init__(self, hash_name: str) -> None:
         self.hasher = hashlib.new(hash_name)
-        self.remaining = length
+        self.cuts: list[int] = []
+        self.done: dict[int, bytes] = {}
+        self.fed = 0
         self.size = 0
+
+    def want(self, length: int | None) -> None:
+        if length is not None and length not in self.cuts:
+            self.cuts.append(length)
+            self.cuts.sort(reverse=True)  # the next cut last, popped in order
 
     def update(self, piece: bytes | memoryview) -> None:
         size = len(piece)
         self.size += size
-        if self.remaining is None:
-            self.hasher.update(piece)
-        elif self.remaining > 0:
-            taken = piece if size <= self.remaining else memoryview(piece)[:self.remaining]
-            self.hasher.update(taken)
-            self.remaining -= len(taken)
+        position = 0
+        while self.cuts and self.fed + (size - position) >= self.cuts[-1]:
+            needed = self.cuts[-1] - self.fed
+            if needed > 0:
+                self.hasher.update(memoryview(piece)[position:position + needed])
+                position += needed
+                self.fed += needed
+            self.done[self.cuts.pop()] = self.hasher.copy().digest()
+        if position < size:
+            self.hasher.update(piece if position == 0 else memoryview(piece)[position:])
+            self.fed += size - position
+
+    def digest(self, length: int | None) -> bytes:
+        if length is not None and length in self.done:
+            return self.done[length]
+        return self.hasher.digest()
 
 
 _PLAIN_CRLF_STEPS = 4
@@ -361,13 +382,20 @@ class SplitMessage:
                 if key not in self._body_hashes and key not in by_canon.get(canon, ()):
                     by_canon.setdefault(canon, []).append(key)
         for canon, keys in by_canon.items():
-            digests = [_BodyDigest(hash_name, length) for _, hash_name, length in keys]
+            # One running hash per hash function, its state copied where each l= ends: signatures
+            # that differ only in l= (a forger's 50, each with its own) cost one pass, not one
+            # hash of the whole body each (verification V55d D1-3: 5 s on 100 MB, growing with it).
+            digests: dict[str, _PrefixDigests] = {}
+            for _, hash_name, length in keys:
+                digests.setdefault(hash_name, _PrefixDigests(hash_name)).want(length)
+            running = list(digests.values())
             for piece in self._canonical_pieces(canon):
-                for digest in digests:
+                for digest in running:
                     digest.update(piece)
             with self._lock:
-                for key, digest in zip(keys, digests, strict=True):
-                    self._body_hashes[key] = (digest.hasher.digest(), digest.size)
+                for key in keys:
+                    digest = digests[key[1]]
+                    self._body_hashes[key] = (digest.digest(key[2]), digest.size)
 
     def prefix_body_hashes(self, algorithm: str, hash_name: str, cuts: Iterable[int]) -> dict[int, bytes]:
         """The body hash of the body cut at each of ``cuts`` (offsets in ``raw`` where a line
