@@ -2747,7 +2747,7 @@ def _visible_non_ascii(char: str) -> bool:
 def hidden_characters(message: Message) -> Finding | None:
     """A notice for invisible or direction-changing characters in the fields a reader sees (a
     right-to-left mark in a Subject, a zero-width space in a display name): they change what is
-    shown (Unicode UTS #39; "Trojan Source"), and the terminal report removes them."""
+    shown (Unicode UTS #39; "Trojan Source"). Every report marks them where it shows these fields."""
     found: list[tuple[str, list[str]]] = []
     for name in _SHOWN_FIELDS:
         value = message.first_decoded(name)
@@ -2771,13 +2771,14 @@ def hidden_characters(message: Message) -> Finding | None:
     if not found:
         return None
     listed = "; ".join(f"{name}: {', '.join(codes)}" for name, codes in found)
-    # The reports mark format and control characters; the ones Unicode renders as nothing besides
-    # (text.IGNORABLE_NOT_FORMAT: variation selectors, fillers) are left as written, since in emoji
-    # and ideographs they belong (verification V33).
-    shown = ("The HTML and Markdown reports show them as ⟨U+XXXX⟩; the terminal removes them."
+    # The reports mark format and control characters (text.shown_hidden: the terminal's From, To,
+    # Reply-To, Sender and Subject lines too, render/terminal._t_marked; verification V55a D-4);
+    # the ones Unicode renders as nothing besides (text.IGNORABLE_NOT_FORMAT: variation selectors,
+    # fillers) are left as written, since in emoji and ideographs they belong (verification V33).
+    shown = ("The terminal, HTML and Markdown reports show them as ⟨U+XXXX⟩."
              if not any(_ignorable_re().match(chr(int(code[2:], 16))) for _, codes in found for code in codes) else
-             "The HTML and Markdown reports show format characters as ⟨U+XXXX⟩ and the terminal removes them; "
-             "variation selectors, fillers and the grapheme joiner are left as written there.")
+             "The terminal, HTML and Markdown reports show format characters as ⟨U+XXXX⟩; variation selectors, "
+             "fillers and the grapheme joiner are left as written there.")
     return Finding(
         id="message.hidden_characters", severity=Severity.NOTICE,
         title=f"Invisible or direction-changing characters in {', '.join(name for name, _ in found)}",

@@ -334,7 +334,25 @@ def test_keycap_emoji_are_no_hidden_characters_and_the_notice_says_what_the_repo
     [words] = hidden("Your PayPal\u034f.com invoice")
     assert "variation selectors, fillers and the grapheme joiner are left as written there" in words
     [words] = hidden("Your Pay\u200bPal.com invoice")
-    assert "The HTML and Markdown reports show them as ⟨U+XXXX⟩; the terminal removes them." in words
+    assert "The terminal, HTML and Markdown reports show them as ⟨U+XXXX⟩." in words
+
+
+def test_the_hidden_characters_notice_says_what_the_terminal_shows() -> None:
+    # Verification V55a D-4: the notice said "the terminal removes them" while the terminal
+    # report's own From line shows "Accounts ⟨U+202E⟩Rebmun⟨U+202C⟩ Dept".
+    import base64
+
+    import headerscope
+    from headerscope.render.terminal import TerminalRenderer
+
+    raw = ("From: =?utf-8?b?" + base64.b64encode("Accounts \u202eRebmun\u202c Dept".encode()).decode()
+           + "?= <acct@example.org>\r\nTo: b@example.net\r\nSubject: Pay\u200bPal\r\n"
+           "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nx\r\n").encode()
+    report = headerscope.analyze(raw, offline=True)
+    terminal = TerminalRenderer(width=250).render(report)
+    assert "Accounts ⟨U+202E⟩Rebmun⟨U+202C⟩ Dept" in terminal and "Pay⟨U+200B⟩Pal" in terminal
+    [words] = [f.explanation for f in report.findings if f.id == "message.hidden_characters"]
+    assert "removes" not in words and "The terminal, HTML and Markdown reports show them as ⟨U+XXXX⟩." in words
 
 
 def test_salesforces_bounce_form_is_named_salesforces_only_under_salesforce_com() -> None:

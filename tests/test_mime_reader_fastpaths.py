@@ -17,7 +17,7 @@ def _messages() -> list[Message]:
 def _hidden_as_before(message: Message) -> Finding | None:
     """A notice for invisible or direction-changing characters in the fields a reader sees (a
     right-to-left mark in a Subject, a zero-width space in a display name): they change what is
-    shown (Unicode UTS #39; "Trojan Source"), and the terminal report removes them."""
+    shown (Unicode UTS #39; "Trojan Source"); every report marks them."""
     found: list[tuple[str, list[str]]] = []
     for name in mime._SHOWN_FIELDS:
         value = message.first_decoded(name)
@@ -42,8 +42,8 @@ def _hidden_as_before(message: Message) -> Finding | None:
         title=f"Invisible or direction-changing characters in {', '.join(name for name, _ in found)}",
         explanation=(f"These fields hold characters a reader does not see, or that reverse the direction of the "
                      f"text around them ({listed}): they make a text look other than it is, as look-alike names "
-                     "and reversed file names do (Unicode UTS #39). The HTML and Markdown reports show them as "
-                     "⟨U+XXXX⟩; the terminal removes them."),
+                     "and reversed file names do (Unicode UTS #39). The terminal, HTML and Markdown reports show them as "
+                     "⟨U+XXXX⟩."),
         reference="https://www.unicode.org/reports/tr39/", subject=found[0][0])
 
 
