@@ -11,7 +11,7 @@ import dataclasses
 import functools
 import re
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 from itertools import chain, islice
 
@@ -64,8 +64,8 @@ KEPT_PREFIXES_PAST_CAP = ("resent-", "list-")
 _LONGEST_KEPT = max(len(name) for name in KEPT_PAST_CAP) + 64  # a List-*/Resent-* name may be longer
 NUL_DEFECT = "NUL byte: RFC 5322 section 2.2 allows none (shown as \ufffd)"
 _NOT_UTF8 = "bytes that are not UTF-8 (shown as \ufffd)"
-_READ_AS_DECLARED = "bytes that are not UTF-8: read as {}, the charset the message declares"
-_READ_AS_TAKEN = "bytes that are not UTF-8: read as {}, which mail readers take the charset the message declares ({}) for"
+_READ_AS_DECLARED = "bytes that are not UTF-8: read as {}, the charset the {} declares"
+_READ_AS_TAKEN = "bytes that are not UTF-8: read as {}, which mail readers take the charset the {} declares ({}) for"
 _READ_AS_ISO2022JP = "raw ISO-2022-JP (escape sequences), not RFC 2047 encoded-words: read as ISO-2022-JP"
 # How the defects of a field read in a legacy charset begin: the text is shown, nothing lost.
 LEGACY_CHARSET_DEFECTS = (_READ_AS_DECLARED.partition("{")[0], _READ_AS_ISO2022JP)
@@ -302,10 +302,14 @@ _DIRECT_HEADER = (_make_header is not HeaderField
 _new = object.__new__
 
 
-def parse_message(raw: bytes, *, cut_off: bool = False, starts_mid_field: bool = False) -> Message:
+def parse_message(raw: bytes, *, cut_off: bool = False, starts_mid_field: bool = False,
+                  message_charset: str | None = None) -> Message:
     """Parse raw bytes into a Message; never raises, malformed lines become defects.
     ``cut_off``: the bytes are a file cut off inside its header (Message.cut_off);
-    ``starts_mid_field``: a paste that started inside a field (Message.starts_mid_field)."""
+    ``starts_mid_field``: a paste that started inside a field (Message.starts_mid_field);
+    ``message_charset``: the bytes are a MIME part's header, and this the charset the message it
+    belongs to declares (declared_charset; "" when it declares none), for raw 8-bit bytes the
+    part's own charset does not read (_read_legacy_charsets)."""
     header_end, body_start = header_body_offsets(raw)
     header_section = raw[:header_end]
     headers: list[HeaderField] = []
@@ -383,7 +387,7 @@ def parse_message(raw: bytes, *, cut_off: bool = False, starts_mid_field: bool =
         legacy.extend(position for position, field in enumerate(headers)
                       if "\x1b$" in field.value or "\x1b(" in field.value)
     if legacy:
-        _read_legacy_charsets(headers, lines, sorted(set(legacy)), raw, body_start)
+        _read_legacy_charsets(headers, lines, sorted(set(legacy)), raw, body_start, message_charset)
     if beyond > 0:
         note = truncation_note(beyond, len(kept), dropped)
         # Indexed after the last field read, as its place in ``headers``.
@@ -560,16 +564,21 @@ _KEPT_STARTS = tuple(b"\n" + name for name in sorted(_KEPT_NAMES | frozenset(_KE
 
 
 def _read_legacy_charsets(headers: list[HeaderField], lines: list[bytes], positions: list[int],
-                          raw: bytes, body_start: int | None) -> None:
+                          raw: bytes, body_start: int | None, message_charset: str | None = None) -> None:
     """Read fields written in a legacy charset as mail readers do, keeping the defect.
 
     RFC 5322 allows only ASCII in header fields, and RFC 6532 UTF-8; non-ASCII text belongs in
-    RFC 2047 encoded-words. Older mailers (Russian, Japanese, Chinese, Korean) wrote raw bytes in
-    the message's own charset, or ISO-2022-JP with its escape sequences. Thunderbird and Outlook
-    read such bytes in the charset the message declares; so do we, when that charset decodes
-    them cleanly. Otherwise the replacement characters stay."""
+    RFC 2047 encoded-words (a file name in RFC 2231 section 4's charset'language'value form).
+    Older mailers (Russian, Japanese, Chinese, Korean) wrote raw bytes in the message's own
+    charset, or ISO-2022-JP with its escape sequences. Thunderbird and Outlook read such bytes in
+    the charset the message declares; so do we, when that charset decodes them cleanly. A part's
+    header (``message_charset`` given: a raw Shift_JIS name= of an attachment) is read in the
+    part's own charset first, then in the message's. Otherwise the replacement characters stay."""
     declared = _declared_charset(headers, raw, body_start)
-    codec = legacy_codec(declared) if declared else None
+    whose = "message" if message_charset is None else "part"
+    readings = [(declared, legacy_codec(declared) if declared else None, whose)]
+    if message_charset and message_charset.strip().lower() != (declared or "").strip().lower():
+        readings.append((message_charset, legacy_codec(message_charset), "message"))
     for position in positions:
         field = headers[position]
         line = lines[field.index]
@@ -581,12 +590,13 @@ def _read_legacy_charsets(headers: list[HeaderField], lines: list[bytes], positi
             why = _READ_AS_ISO2022JP
             text = _iso2022jp_text(data)
         else:
-            why = _read_as_declared(declared, codec)
-            text = _unfold_as(data, codec) if codec else None
-        if text is None:
-            continue
-        if any((ord(char) < 0x20 and char != "\t") or 0x7F <= ord(char) < 0xA0 for char in text):
-            continue  # the charset does not fit: it made control characters
+            for charset, codec, whose in readings:
+                why = _read_as_declared(charset, codec, whose)
+                text = _unfold_as(data, codec) if codec else None
+                if text is not None and _no_controls(text):
+                    break
+        if text is None or not _no_controls(text):
+            continue  # no charset fits: none, or it made control characters
         decoded, problems = decode_rfc2047_checked(text)
         defects = tuple(why if defect == _NOT_UTF8 else defect for defect in field.defects)
         if why not in defects:
@@ -595,14 +605,26 @@ def _read_legacy_charsets(headers: list[HeaderField], lines: list[bytes], positi
                                          defects=tuple(dict.fromkeys((*defects, *problems))))
 
 
-def _read_as_declared(declared: str | None, codec: str | None) -> str:
-    """The defect of a field read in the declared charset, naming the encoding mail readers take
-    the label for when that is another (iso-8859-1 is windows-1252: WHATWG Encoding Standard
-    section 4.2)."""
+def _no_controls(text: str) -> bool:
+    """Whether a field's text read in a charset holds no control character (but tab): a charset
+    that makes one does not fit the bytes."""
+    return not any((ord(char) < 0x20 and char != "\t") or 0x7F <= ord(char) < 0xA0 for char in text)
+
+
+def _read_as_declared(declared: str | None, codec: str | None, whose: str = "message") -> str:
+    """The defect of a field read in the charset the message (or the part: ``whose``) declares,
+    naming the encoding mail readers take the label for when that is another (iso-8859-1 is
+    windows-1252: WHATWG Encoding Standard section 4.2)."""
     windows = whatwg_encoding(codec) if codec else None
     if declared is None or windows is None or declared.strip().lower() == windows:
-        return _READ_AS_DECLARED.format(declared)
-    return _READ_AS_TAKEN.format(windows, declared)
+        return _READ_AS_DECLARED.format(declared, whose)
+    return _READ_AS_TAKEN.format(windows, whose, declared)
+
+
+def declared_charset(message: Message) -> str | None:
+    """The charset a message declares (its Content-Type's, or a multipart's first part's), in
+    which mail readers read raw 8-bit bytes of its header and of its parts' headers."""
+    return _declared_charset(message.headers, message.raw, message.body_start)
 
 
 def _unfold_as(value: bytes, codec: str) -> str | None:
@@ -626,7 +648,7 @@ def _iso2022jp_text(value: bytes) -> str | None:
     return text.strip() if text is not None else None
 
 
-def _declared_charset(headers: list[HeaderField], raw: bytes, body_start: int | None) -> str | None:
+def _declared_charset(headers: Sequence[HeaderField], raw: bytes, body_start: int | None) -> str | None:
     """The charset the message declares: its Content-Type's, or a multipart's first part's."""
     from .mime import parse_content_type
 

@@ -21,7 +21,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from .addresses import address_domain, envelope_address, parse_addresses
-from .message import Message, first_values, header_body_offsets, parse_message
+from .message import (
+    LEGACY_CHARSET_DEFECTS,
+    Message,
+    declared_charset,
+    first_values,
+    header_body_offsets,
+    parse_message,
+)
 from .model import (
     AttachedMessage,
     Attachment,
@@ -683,8 +690,14 @@ def _walk(message: Message) -> list[_Part]:
                 if found_body is None and limit < child_end:
                     header_end, found_body = header_body_offsets(raw, child_start, child_end)
                 body_start = child_end if found_body is None else found_body
+                head = raw[child_start:header_end]
                 child_type, child_params, child_encoding, name, child_disposition, child_worth, child_named = \
-                    _part_head(raw[child_start:header_end], default)
+                    _part_head(head, default)
+                if name is not None and not name.isascii() and not head.isascii():
+                    # A file name in raw 8-bit bytes (rare): how it was read is for the attachment list
+                    # to say, and one not UTF-8 that the part's charset did not read is read in the message's.
+                    child_type, child_params, child_encoding, name, child_disposition, child_worth, child_named = \
+                        _name_in_message_charset(message, head, default, child_start)
                 stack.append((child_type, child_params, child_encoding, name, body_start, child_end,
                               depth + 1, child_start, child_disposition, child_worth, child_named))
             continue
@@ -727,18 +740,19 @@ def _part_head(head: bytes, default: str) -> _PartHead:
     return content_type, dict(params), encoding, name, disposition_type, worth, disposition_name
 
 
-def _read_part_head(head: bytes, default: str) -> _PartHead:
+def _read_part_head(head: bytes, default: str, parsed: Message | None = None) -> _PartHead:
     """_part_head, not cached. ``default``: the type of a part that names none (text/plain; a
-    digest's message/rfc822, RFC 2046 section 5.1.5)."""
+    digest's message/rfc822, RFC 2046 section 5.1.5). ``parsed``: the head already parsed
+    (_name_in_message_charset), read instead of parsing it again."""
     lowered = head.lower()
     # A text or other leaf part whose header names nothing of a message, a report or a file of
     # one: a walk for message parts passes over it.
     worth = _worth_reading().search(lowered) is not None or not (
         default == "text/plain" or lowered.find(b"content-type") >= 0)
     # The head ends where header_body_offsets found the part's empty line (or its limit).
-    values = first_values(head, _PART_FIELDS, cut=True)
+    values = first_values(head, _PART_FIELDS, cut=True) if parsed is None else None
     if values is None:
-        headers = parse_message(head)
+        headers = parse_message(head) if parsed is None else parsed
         values = {name: value for name in _PART_FIELDS for value in [headers.first(name)] if value is not None}
     content_type, params = parse_content_type(values.get("content-type") or default)
     if "/" not in content_type:
@@ -753,6 +767,31 @@ def _read_part_head(head: bytes, default: str) -> _PartHead:
     encoding = (values.get("content-transfer-encoding") or "7bit").strip().lower()
     disposition_type = parsed_disposition[0][:40] or None if parsed_disposition else None
     return content_type, params, encoding, name, disposition_type, worth, disposition_name
+
+
+_NAME_READINGS = "_mime_name_readings"
+
+
+def _name_in_message_charset(message: Message, head: bytes, default: str, head_start: int) -> _PartHead:
+    """The header of a part whose file name is raw 8-bit bytes (UTF-8, or a Shift_JIS
+    name= a mail program wrote without RFC 2231 or RFC 2047 encoding), read as mail readers read
+    it: in the part's own charset, else in the charset the message declares (Thunderbird and
+    Outlook read raw header bytes so: message._read_legacy_charsets, verification V55a D-2).
+    How it was read (the field's defect) is kept, by where the part's header starts, in the
+    message's cache (_NAME_READINGS) for the attachment list to say.
+
+    A sender cannot hide an extension by it: a charset reads a name the way the mail programs
+    that show and save it do, and where a lead byte takes the ASCII character after it into one
+    character (Shift_JIS "\\x81e"), reading the bytes as UTF-8 gives U+FFFD there, which ends no
+    extension either."""
+    parsed = parse_message(head, message_charset=declared_charset(message) or "")
+    read = _read_part_head(head, default, parsed)
+    readings: dict[int, str] = message.__dict__.setdefault(_NAME_READINGS, {})
+    why = next((defect for field in parsed.headers if field.name.lower() in _PART_FIELDS
+                for defect in field.defects if defect.startswith(LEGACY_CHARSET_DEFECTS)), None)
+    if why is not None and read[3] is not None:
+        readings[head_start] = why
+    return read
 
 
 def _disposition_type(value: str) -> str | None:
@@ -5409,6 +5448,9 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
     # Files whose header names them otherwise too: (the file, its name, [(other name, where)]).
     disagreeing: list[tuple[Attachment, str, list[tuple[str, str]]]] = []
     placed = _placed_body_fragments(parts)
+    # Names in raw 8-bit bytes read in a legacy charset (_name_in_message_charset), by part.
+    readings: dict[int, str] = message.__dict__.get(_NAME_READINGS) or {}
+    legacy_named: list[tuple[Attachment, str]] = []
     unlisted: list[Attachment] = []  # past the MAX_ATTACHMENTS listed: checked all the same
     # Multiparts at MAX_DEPTH, whose parts the walk did not read (it takes them as leaves): their
     # part headers are searched below, as the rest past MAX_PARTS is (V42b D2: an .exe nested 9
@@ -5427,6 +5469,7 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
         # name= beside Content-Disposition's filename=, those beside a blank listed name): each
         # gets the listed name's checks.
         others = _other_names(name, part)
+        reading = readings.get(part.head_start) if readings else None
         if name is None and disposition_type != "attachment" and not others:
             continue  # a text or HTML body, an unnamed inline part: no file
         extension = _extension(name)[1] if name else ""
@@ -5470,6 +5513,8 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
         else:
             more += 1
             unlisted.append(entry)
+        if reading is not None:
+            legacy_named.append((entry, reading))
         note = _padding_note(name, entry.spoofed) if name else None
         if note is None and other is not None and entry.spoofed is None:
             note = _padding_note(other[0], None)
@@ -5507,6 +5552,8 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
         more += counted
         beyond.extend((name, kind, disguise, _PAST_THE_WALK) for name, kind, disguise in found)
     findings = _attachment_findings(listed, fragments, beyond, padded, unlisted)
+    if legacy_named:
+        findings.append(_legacy_charset_names(legacy_named, frozenset(a.position for a in unlisted)))
     disagreement = _names_disagree(disagreeing, frozenset(a.position for a in unlisted))
     return tuple(listed), more, stopped, findings if disagreement is None else [*findings, disagreement]
 
@@ -5802,6 +5849,21 @@ def _names_past_walk(raw: bytes, start: int, stop: int | None = None) -> tuple[i
             length[0] += len(text)
     flush()
     return counted, risky
+
+
+def _legacy_charset_names(named: list[tuple[Attachment, str]], unlisted: frozenset[str]) -> Finding:
+    """A notice for file names written as raw 8-bit bytes and read in a legacy charset, said as
+    headers.defects says it of header fields: the name is shown as mail readers show it."""
+    return Finding(
+        id="attachment.legacy_charset_name", severity=Severity.NOTICE,
+        title="Attachment name in a legacy charset, not RFC 2231 encoded: " + _first_and_more(
+            shown_hidden(named[0][0].filename or "(no name)"), len(named)),
+        explanation=(_ten_and_more([f"{_named(entry, unlisted)}: {why}" for entry, why in named])
+                     + ". RFC 2231 section 4 gives a file name's charset with it (filename*=charset''...); this "
+                     "mail program wrote the bytes raw instead. Thunderbird and Outlook read such bytes in the "
+                     "charset the part, else the message, declares, and so does this report, when that charset "
+                     "reads them whole; a program that reads them otherwise shows other characters."),
+        reference="https://www.rfc-editor.org/rfc/rfc2231#section-4", subject="attachments")
 
 
 def _named(attachment: Attachment, unlisted: frozenset[str] = frozenset()) -> str:

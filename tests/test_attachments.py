@@ -1196,3 +1196,64 @@ def test_long_names_registered_types_and_look_alike_dots_after_v51b() -> None:
     assert not _media_type_as_name("image/prs.scan.jpg.7z")
     listed, other = "Scan 2024-11\uff0exhtml", "Scan 2024-11.xhtml"
     assert not _plain_extension(_extension(listed)[1]) and _plain_extension("." + _extension(other)[1])
+
+
+def _mixed_bytes(*parts: bytes, top: bytes = b'Content-Type: multipart/mixed; boundary="b1"\r\n') -> headerscope.Report:
+    body = b"".join(b"--b1\r\n" + part + b"\r\n" for part in parts) + b"--b1--\r\n"
+    return headerscope.analyze(_HEAD.encode() + top + b"\r\n" + body, offline=True)
+
+
+# 請求書.pdf, six ideographic spaces (U+3000), .exe: written as raw Shift_JIS bytes, not encoded.
+_PADDED = "請求書.pdf" + "\u3000" * 6 + ".exe"
+_SJIS_NAME = _PADDED.encode("shift_jis")
+
+
+def _raw_named(part_type: bytes = b"application/octet-stream") -> bytes:
+    return (b"Content-Type: " + part_type + b'; name="' + _SJIS_NAME + b'"\r\nContent-Disposition: attachment; '
+            b'filename="' + _SJIS_NAME + b'"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAA==')
+
+
+def test_a_raw_shift_jis_name_is_read_in_the_charset_the_message_declares() -> None:
+    # Verification V55a D-2: a name in raw Shift_JIS bytes (no RFC 2231 or RFC 2047 encoding) came
+    # out as mojibake ("������.pdf�@�@…"), so its padded double extension was only a risky type.
+    # Thunderbird and Outlook read such bytes in the charset the message declares, as the report
+    # reads its header fields (message._read_legacy_charsets): here the first text part's.
+    report = _mixed_bytes(b"Content-Type: text/plain; charset=Shift_JIS\r\n\r\n" + "請求書".encode("shift_jis"),
+                          _raw_named())
+    [file] = report.attachments
+    assert file.filename == _PADDED and file.spoofed is not None and "“.pdf” shown before the real “.exe”" in file.spoofed
+    assert _ids(report) == {"attachment.spoofed_extension": "danger", "attachment.legacy_charset_name": "notice"}
+    [said] = [f for f in report.findings if f.id == "attachment.legacy_charset_name"]
+    assert f"“{_PADDED}” (application/octet-stream, part 2): bytes that are not UTF-8: read as Shift_JIS, the " \
+           "charset the message declares" in said.explanation
+    # The message's top Content-Type may declare it too (a one-part text with the file: rare, but
+    # the same rule), and a part's charset that does not read the bytes gives way to the message's.
+    report = _mixed_bytes(_TEXT.encode(), _raw_named(b"application/octet-stream; charset=utf-8"),
+                          top=b'Content-Type: multipart/mixed; boundary="b1"; charset=shift_jis\r\n')
+    assert [a.filename for a in report.attachments] == [_PADDED]
+    assert "attachment.spoofed_extension" in _ids(report)
+
+
+def test_a_raw_name_is_read_in_its_parts_charset_first_and_said_so() -> None:
+    # The part's own charset wins over the message's (here EUC-KR, which does not read the bytes).
+    report = _mixed_bytes(b"Content-Type: text/plain; charset=euc-kr\r\n\r\nx",
+                          _raw_named(b"application/octet-stream; charset=Shift_JIS"))
+    assert [a.filename for a in report.attachments] == [_PADDED]
+    [said] = [f for f in report.findings if f.id == "attachment.legacy_charset_name"]
+    assert "read as Shift_JIS, the charset the part declares" in said.explanation
+
+
+def test_a_raw_name_no_declared_charset_reads_stays_as_it_is_and_utf8_is_no_legacy_charset() -> None:
+    # No charset declared (or one that does not read the bytes): the replacement characters stay,
+    # nothing is said to be read, and the .exe is still a risky type.
+    for text in (b"Content-Type: text/plain\r\n\r\nx", b"Content-Type: text/plain; charset=utf-8\r\n\r\nx"):
+        report = _mixed_bytes(text, _raw_named())
+        [file] = report.attachments
+        assert file.filename is not None and "\ufffd" in file.filename and file.filename.endswith(".exe")
+        assert _ids(report) == {"attachment.risky_type": "warning"}
+    # Raw UTF-8 (RFC 6532) is read as UTF-8, whatever the message declares: no legacy charset.
+    utf8 = (b'Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="'
+            + _PADDED.encode() + b'"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAA==')
+    report = _mixed_bytes(b"Content-Type: text/plain; charset=Shift_JIS\r\n\r\nx", utf8)
+    assert [a.filename for a in report.attachments] == [_PADDED]
+    assert _ids(report) == {"attachment.spoofed_extension": "danger"}
