@@ -540,6 +540,35 @@ def mixed_script_domain(domain: str) -> tuple[str, str, tuple[str, ...]] | None:
     return None
 
 
+# The scripts whose letters pass for Latin ones (Unicode's confusables.txt: Cyrillic "а", "р",
+# "е"; Greek "ο", "Α"), which a word mixing them with Latin letters is written to make look alike.
+_LATIN_LOOKALIKE_SCRIPTS = frozenset({"CYRILLIC", "GREEK"})
+# A word: a run of letters (digits, "_", punctuation and spaces part words; combining marks are
+# joined to their letter first by NFC). Characters of a display name read, at most.
+_letters = compiled_on_first_use(r"[^\W\d_]+")
+_MAX_NAME_READ = 1000
+
+
+def mixed_script_word(text: str | None) -> tuple[str, tuple[str, ...]] | None:
+    """(the word, its scripts) of the first word of a text (a display name) that mixes Latin
+    letters with Cyrillic or Greek ones ("Аррlе": Cyrillic А р р е and Latin l), or None.
+    Unicode TR #39 section 5 (mixed-script detection), by word: real names write each word in
+    one script ("Иван Petrov", "東京 Tokyo Office", "Zoë"), so whole words in different scripts,
+    digits, punctuation and Latin letters with marks mix nothing; only letters that look alike
+    across scripts make one word pass for another."""
+    if not text or text.isascii():
+        return None  # the common case
+    import unicodedata
+
+    for word in _letters().findall(unicodedata.normalize("NFC", text[:_MAX_NAME_READ])):
+        if word.isascii():
+            continue
+        scripts = {_script(char) for char in word}
+        if "LATIN" in scripts and scripts & _LATIN_LOOKALIKE_SCRIPTS:
+            return word, tuple(sorted(script.title() for script in scripts if script))
+    return None
+
+
 @functools.lru_cache(maxsize=256)
 def ascii_lookalike(domain: str | None) -> tuple[str, str, tuple[str, ...], bool, bool] | None:
     """(Unicode form, ASCII name it reads as, scripts of its non-ASCII letters, native, marked) for a

@@ -44,6 +44,7 @@ from .domains import (
     list_id_label,
     lookalike_key,
     mixed_script_domain,
+    mixed_script_word,
     normalize_domain,
     organizational_domain,
     public_suffix,
@@ -1377,6 +1378,24 @@ def _org(domain: str | None) -> str | None:
 # From: the author, Sender: the agent who sent it, Reply-To: where replies go).
 _REALLY = {"From": "the message is really from {}", "Sender": "the sender (Sender:) is really {}",
            "Reply-To": "replies would go to {}"}
+
+
+def _mixed_script_name_finding(address: Address, word: str, scripts: tuple[str, ...]) -> Finding:
+    """The warning for a From: display name with a word that mixes Latin with Cyrillic or Greek
+    letters (domains.mixed_script_word), with the ASCII word it reads as when every other letter
+    has an ASCII twin (domains.ascii_lookalike: "Аррlе" reads as "apple")."""
+    lookalike = ascii_lookalike(word.lower()[:63])
+    reads = f", which reads as “{lookalike[1]}”" if lookalike is not None else ""
+    return Finding(
+        id="envelope.display_name_mixed_script", severity=Severity.WARNING,
+        title=f"From: display name mixes {' and '.join(scripts)} letters in one word (“{word[:60]}”{reads})",
+        explanation=f"The display name \"{(address.display_name or '')[:120]}\" writes the word “{word[:60]}” with "
+                    f"{' and '.join(scripts)} letters together{reads}. Real names write each word in one script; "
+                    "letters of one script that look like another's, mixed in a word, make a name pass for one "
+                    "it is not, a brand's most often (Unicode UTS #39 section 5, mixed-script detection). The "
+                    f"name is the sender's own text: authentication vouches at most for {address.address}'s "
+                    "domain, not for the name.",
+        reference="https://www.unicode.org/reports/tr39/#Mixed_Script_Detection", subject="From")
 
 
 def _display_name_trick(differences: list[EnvelopeDifference], findings: list[Finding], field_name: str,
@@ -3208,6 +3227,13 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         shown = _other_displayed_domain(address)
         if shown is not None:
             _display_name_trick(differences, findings, "From", address, "domain", shown)
+            break
+    # A display name word mixing Latin with Cyrillic or Greek letters ("Аррlе Support"): the
+    # part of the message most mail programs show, written to pass for a brand's name.
+    for address in header_from[:10]:
+        mixed = mixed_script_word(address.display_name)
+        if mixed is not None:
+            findings.append(_mixed_script_name_finding(address, *mixed))
             break
 
     decoys = [a.address for a in header_from if not a.domain and a.address.strip(" _-.,;:")]

@@ -2657,3 +2657,31 @@ def test_the_list_sentences_name_a_list_id_with_its_encoded_description_decoded(
     plain = [f for f in analyze(_LORE_NVDIMM, offline=True).findings if f.id == "envelope.earlier_delivery"]
     assert [f.severity for f in plain] == [f.severity for f in analyze(raw, offline=True).findings
                                            if f.id == "envelope.earlier_delivery"]
+
+
+def test_a_display_name_word_mixing_latin_with_cyrillic_or_greek_is_a_warning_and_real_names_are_not() -> None:
+    # Verification V55a D-3: "Аррlе Support" (Cyrillic А р р е, Latin l) from support@evil.example
+    # got no finding. Unicode UTS #39 section 5: mixed scripts in one word is a spoofing sign.
+    import base64
+
+    import headerscope
+
+    def mixed(name: str) -> list[headerscope.Finding]:
+        encoded = base64.b64encode(name.encode()).decode()
+        raw = (f"From: =?utf-8?B?{encoded}?= <support@evil.example>\r\nTo: b@example.net\r\nSubject: Hi\r\n"
+               "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nMessage-ID: <m1@evil.example>\r\n\r\nx\r\n").encode()
+        return [f for f in headerscope.analyze(raw, offline=True).findings if f.id == "envelope.display_name_mixed_script"]
+
+    [found] = mixed("Аррlе Support")
+    assert found.severity.value == "warning" and found.subject == "From"
+    assert found.title == "From: display name mixes Cyrillic and Latin letters in one word (“Аррlе”, which reads as “apple”)"
+    assert "support@evil.example" in found.explanation
+    [found] = mixed("PayPal Ѕесurity Team")  # Cyrillic Ѕ е с in "Security"
+    assert "(“Ѕесurity”, which reads as “security”)" in found.title
+    [found] = mixed("Microsοft Account")  # a Greek omicron
+    assert "mixes Greek and Latin letters" in found.title
+    # Real names: whole words in one script beside each other, digits and punctuation, Latin
+    # letters with marks (composed or not), ideographs with Latin, Greek and Cyrillic names.
+    for name in ("Иван Petrov", "Иван-Petrov", "東京 Tokyo Office", "Γιώργος Παπαδόπουλος", "Zoë Müller-Łukasiewicz",
+                 "Zoe\u0308 Mu\u0308ller", "Сбербанк 24/7 Support", "Ελληνικά 2024 (Athens)", "Support", "Dvořák & Søn"):
+        assert mixed(name) == [], name
