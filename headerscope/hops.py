@@ -1334,6 +1334,23 @@ def _org_below_retrieval(work: list[_Work], index: int, orgs: _Orgs) -> str | No
     return orgs.find(work[index - 1].org) or orgs.find(host_organization(fields.from_rdns or fields.from_helo))
 
 
+def _local_pickup(item: _Work) -> bool:
+    """The field records a local program's hand-over with no network client (a pickup)."""
+    if _has_client(item.fields):
+        return False
+    raw = _scan(item.header.value)
+    low = raw.lower()
+    # Substring checks first: each alternative of the regex needs its word.
+    return ("userid" in low or "invoked" in low or "/submit)" in low or "pickup" in low or "emulation)" in low
+            or "dragonfly" in low) and _local_program_re().search(raw) is not None
+
+
+def _names_another_receiver(pickup_host: str | None, below_host: str | None) -> bool:
+    """Both fields name their receiving host, and the names differ."""
+    return bool(pickup_host and below_host) and \
+        str(pickup_host).lower().rstrip(".") != str(below_host).lower().rstrip(".")
+
+
 def _walk(work: list[_Work], orgs: _Orgs, inside: set[int]) -> tuple[int, bool]:
     """The trust boundary (0-based) by walking down from the last hop; see _find_boundary."""
     final_org = orgs.find(work[-1].org)
@@ -1341,6 +1358,16 @@ def _walk(work: list[_Work], orgs: _Orgs, inside: set[int]) -> tuple[int, bool]:
         if index not in inside and is_retrieval(work[index].fields) and index > 0:
             final_org = _org_below_retrieval(work, index, orgs)
             continue
+        if index > 0 and index not in inside and _local_pickup(work[index]) \
+                and _names_another_receiver(work[index].fields.by, work[index - 1].fields.by):
+            # A local program on one host handed the message in here ("by web1 (Postfix, from
+            # userid 33)", sendmail's ".../Submit"), and the Received below names another host
+            # as its receiver: not a filter or list manager re-injecting what its own host
+            # received (qmail-scanner, ezmlm, a Postfix pipe filter: the same host, or no host
+            # named), but a user or script submitting text it holds, Received fields included.
+            # The message entered the receiving side here, from no network client (RFC 5598
+            # section 2.1, the MUA's hand-over; verification V55d D1-2).
+            return index, True
         if index not in inside and not _client_inside(work, index, final_org, orgs):
             return index, True
         if index == 0 and not _has_client(work[0].fields) and _from_network_re().search(work[0].header.value[:200]):
