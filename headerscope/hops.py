@@ -1345,6 +1345,48 @@ def _local_pickup(item: _Work) -> bool:
             or "dragonfly" in low) and _local_program_re().search(raw) is not None
 
 
+# Words of generic reverse names that ISPs and hosters give customer lines and pools (RFC 1912
+# section 2.1 asks every address for a name; M3AAWG's rDNS best practice and SpamAssassin's
+# RDNS_DYNAMIC read these words as an access line, not a mail server).
+_ACCESS_LINE_WORDS = frozenset({"dyn", "dynamic", "dsl", "adsl", "vdsl", "xdsl", "cable", "dhcp", "pool", "ppp",
+                                "pppoe", "dialup", "dial", "customer", "customers", "client", "clients",
+                                "broadband", "hsd", "res", "residential"})
+_NAME_WORD_RE = re.compile(r"[a-z]{1,30}")
+
+
+def _names_the_relay(name: str, greeting: str | None, below_by: str | None) -> bool:
+    """The confirmed name is the host the client greeted as, or the receiver the hop below names:
+    the organisation's named server, not any address its zone happens to name."""
+    wanted = name.lower().rstrip(".")
+    return any(host is not None and str(host).lower().rstrip(".") == wanted for host in (greeting, below_by))
+
+
+def _access_line_name(name: str, ip: str | None) -> bool:
+    """A generic reverse name of an access line: it embeds the address (dsl-203-0-113-66,
+    c-73-15-22-101, cb007142) or carries an access-line word. An organisation's zone names its
+    customers' lines and hosted machines too; such a name says nothing of a relay."""
+    low = name.lower().rstrip(".")
+    organization = host_organization(low)
+    # Only the labels below the registered domain: the organisation's own name is not a sign.
+    local = low[:-len(organization)] if organization and low.endswith(organization) else low
+    words = _NAME_WORD_RE.findall(local[:253])
+    if any(word in _ACCESS_LINE_WORDS for word in words[:64]) or "static-ip" in local:
+        return True
+    address = _ip(ip)
+    if address is None:
+        return False
+    forms: list[str] = []
+    if address.version == 4:
+        octets = str(address).split(".")
+        padded = [octet.zfill(3) for octet in octets]
+        for order in (octets, octets[::-1], padded, padded[::-1]):
+            forms.extend(separator.join(order) for separator in ("-", ".", "_", ""))
+        forms.append(f"{int(address):08x}")
+    else:
+        forms = [address.exploded.replace(":", ""), str(address).replace(":", "-")]
+    return any(form in local for form in forms)
+
+
 def _names_another_receiver(pickup_host: str | None, below_host: str | None) -> bool:
     """Both fields name their receiving host, and the names differ."""
     return bool(pickup_host and below_host) and \
@@ -1667,7 +1709,10 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
             answer = reverse_names(fields.from_ip)
             if answer is not None:
                 names, confirmed = answer
-                if confirmed and any(orgs.same(host_organization(n), final_org) for n in names[:10]):
+                below_by = work[b - 1].fields.by
+                if confirmed and any(orgs.same(host_organization(n), final_org)
+                                     and _names_the_relay(n, fields.from_helo, below_by)
+                                     and not _access_line_name(n, fields.from_ip) for n in names[:10]):
                     inside.add(b)
                     result.index, result.from_outside = _walk(work, orgs, inside)
                     continue

@@ -11,11 +11,77 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+import pytest
+
 from headerscope import analyze
 from headerscope.dns.snapshot import SnapshotResolver
 from headerscope.model import Report
 
 NOW = datetime(2026, 11, 27, tzinfo=timezone.utc)
+
+_EXCHANGE_HOP = ("Received: from {greeting} (203.0.113.66) by\r\n EXCH01.billboard-live.com (10.20.0.5) with "
+                 "Microsoft SMTP Server (version=TLS1_2,\r\n cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id "
+                 "15.2.1118.40; Thu, 26 Nov 2026\r\n 22:05:26 +0900\r\n")
+_FORGED_HOP = ("Received: from mail.example.org (mail.example.org [192.0.2.25])\r\n\tby {by} (Postfix) with "
+               "ESMTPS id 3wf0vpmd2v\r\n\tfor <lfhib@billboard-live.com>; Thu, 26 Nov 2026 22:05:24 +0900 (JST)\r\n")
+_BODY = ("From: Alice Martin <alice@example.org>\r\nTo: <lfhib@billboard-live.com>\r\nSubject: New bank details\r\n"
+         "Date: Thu, 26 Nov 2026 22:04:20 +0900\r\nMessage-ID: <20261126130420.A1@mail.example.org>\r\n\r\n"
+         "Please pay invoice 4471.\r\n")
+_SENDER_DNS: dict[str, Any] = {
+    "example.org": {"TXT": [["v=spf1 ip4:192.0.2.25 -all"]]},
+    "_dmarc.example.org": {"TXT": [["v=DMARC1; p=reject"]]},
+    "25.2.0.192.in-addr.arpa": {"PTR": ["mail.example.org."]},
+    "mail.example.org": {"A": ["192.0.2.25"]},
+}
+
+
+def _exchange(greeting: str, ptr: str, by: str = "smtp-relay.billboard-live.com",
+              more: dict[str, Any] | None = None) -> Report:
+    raw = ("Return-Path: <alice@example.org>\r\n" + _EXCHANGE_HOP.format(greeting=greeting)
+           + _FORGED_HOP.format(by=by) + _BODY).encode()
+    dns = dict(_SENDER_DNS)
+    dns["66.113.0.203.in-addr.arpa"] = {"PTR": [ptr + "."]}
+    dns.update(more if more is not None else {ptr: {"A": ["203.0.113.66"]}})
+    return analyze(raw, resolver=SnapshotResolver(dns), now=NOW)
+
+
+def test_the_organisations_own_relay_is_still_walked_into() -> None:
+    # The address's confirmed name is the relay the client greeted as and the hop below names.
+    report = _exchange("smtp-relay.billboard-live.com", "smtp-relay.billboard-live.com")
+    assert report.boundary_hop == 1
+    assert report.verdict.status == "authenticated", report.verdict.summary
+    # Named by the greeting alone (the hop below names another of the organisation's hosts).
+    greeting_only = _exchange("smtp-relay.billboard-live.com", "smtp-relay.billboard-live.com",
+                              by="relay2.billboard-live.com")
+    assert greeting_only.boundary_hop == 1
+
+
+@pytest.mark.parametrize("ptr", [
+    "dsl-203-0-113-66.dyn.billboard-live.com",  # dashed, with access-line words
+    "66.113.0.203.billboard-live.com",  # reversed, dotted
+    "host203000113066.billboard-live.com",  # zero-padded, run together
+    "cb007142.billboard-live.com",  # hex
+    "c-203-0-113-66.hsd1.ca.billboard-live.com",  # Comcast's shape
+    "pool-17.broadband.billboard-live.com",  # access-line word only
+])
+@pytest.mark.parametrize("greeting", ["forger-box", "{ptr}", "smtp-relay.billboard-live.com"])
+def test_a_customer_lines_generic_name_in_the_organisations_zone_is_not_its_relay(ptr: str, greeting: str) -> None:
+    # The forger's address has one true, forward-confirmed name under the receiving
+    # organisation's domain: its ISP arm's customer line. It greets the receiver as anything,
+    # even as that very name, and writes a Received from an SPF-authorised address below.
+    by = ptr if greeting == "{ptr}" else "smtp-relay.billboard-live.com"
+    report = _exchange(greeting.format(ptr=ptr), ptr, by=by)
+    assert report.boundary_hop == 2
+    assert report.verdict.status == "spoofed", report.verdict.summary
+
+
+def test_a_name_of_the_organisation_that_is_neither_the_greeting_nor_the_receiver_below_is_not_its_relay() -> None:
+    # A hosted machine's specific name (no access-line sign): the zone names it, but the hop's
+    # writer does not say it is that host.
+    report = _exchange("forger-box", "vm17.billboard-live.com")
+    assert report.boundary_hop == 2
+    assert report.verdict.status == "spoofed"
+
 
 _PICKUP = ("Received: by {host} (Postfix, from userid 33)\r\n\tid 4Qx7Zr1Tz9z9sT; Thu, 26 Nov 2026 22:05:26 "
            "+0900 (JST)\r\n")
