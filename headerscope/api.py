@@ -1210,8 +1210,20 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
             # PTR name that is someone else's (a relay's, a gateway tenant's) beside its own, which
             # resolves back, so only the confirmed names say whose host it is (RFC 8601 section
             # 3, iprev; verification V53d D1: the second name moved the boundary into the forger's text).
-            return result.confirmed_names, True
+            return tuple(host_behind(name, result.ip or "") for name in result.confirmed_names), True
         return result.ptr_names, result.confirmed
+
+    def host_behind(name: str, ip: str) -> str:
+        # A PTR name that is an alias (CNAME) into another organisation's zone names that
+        # organisation's host: "shop.example.com" CNAME'd to a hosted shop's name resolves back
+        # to the hoster's address, which the hoster rents to anyone (RFC 1034 section 3.6.2: the
+        # canonical name is the host). The hop chain reads whose host it is from the target.
+        # (The forward answer is the one the check above got: the resolver answers it again.)
+        forward = resolver.resolve(name, "AAAA" if ":" in ip else "A")
+        if not forward.cname_chain:
+            return name
+        target = forward.cname_chain[-1].rstrip(".").lower()
+        return name if host_organization(target) == host_organization(name) else target
 
     # A Date: without a time zone is off by up to a day: the journey is then measured from the
     # first stamped hop, not from it. A resent message (RFC 5322 section 3.6.6) began this

@@ -83,6 +83,24 @@ def test_a_name_of_the_organisation_that_is_neither_the_greeting_nor_the_receive
     assert report.verdict.status == "spoofed"
 
 
+@pytest.mark.parametrize("greeting", ["smtp-relay.billboard-live.com", "shop.billboard-live.com"])
+def test_a_name_that_is_an_alias_into_another_organisation_is_that_organisations_host(greeting: str) -> None:
+    # shop.billboard-live.com is a CNAME to a hosted shop whose address the forger rents; the
+    # forger greets as that name and says the hop below was received by it.
+    cname = {"shop.billboard-live.com": {"CNAME": ["billboard.shops.hoster.example."]},
+             "billboard.shops.hoster.example": {"A": ["203.0.113.66"]}}
+    report = _exchange(greeting, "shop.billboard-live.com", by="shop.billboard-live.com", more=cname)
+    assert report.boundary_hop == 2
+    assert report.verdict.status == "spoofed", report.verdict.summary
+    # An alias inside the organisation's own zone still names its host.
+    inside = {"shop.billboard-live.com": {"CNAME": ["relay1.billboard-live.com."]},
+              "relay1.billboard-live.com": {"A": ["203.0.113.66"]}}
+    genuine = _exchange("shop.billboard-live.com", "shop.billboard-live.com", by="shop.billboard-live.com",
+                        more=inside)
+    assert genuine.boundary_hop == 1
+    assert genuine.verdict.status == "authenticated"
+
+
 _PICKUP = ("Received: by {host} (Postfix, from userid 33)\r\n\tid 4Qx7Zr1Tz9z9sT; Thu, 26 Nov 2026 22:05:26 "
            "+0900 (JST)\r\n")
 _BANK_HOP = ("Received: from mail.bank.example (mail.bank.example [192.0.2.25])\r\n\tby {by} (Postfix) with ESMTPS "
