@@ -2461,7 +2461,8 @@ def _skip_listed_boundary(work: list[_Work], b: int, final_org: str | None, orgs
 # or clause words (received._read_from, received._greeting_clauses_joined), a second "by", more
 # clauses than are read.
 _INJECTION_PROBLEMS = ("the client's greeting holds", "the client's ident reply holds", "repeated 'by' clause",
-                       "clauses: only the first", "the client's quoted address cannot be bounded")
+                       "clauses: only the first", "the client's quoted address cannot be bounded",
+                       "the client's text leaves a parenthesis unpaired")
 # Or as less than one, where a client's address was read: no "by" after a "from". RFC 5321 section
 # 4.4's Stamp has both, and the receiver writes its "by" after the greeting, so a greeting that opens
 # a quoted string or a comment which the RCPT TO closes takes the receiver's record and "by" into it,

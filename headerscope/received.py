@@ -173,15 +173,23 @@ def _quoted_angle_spans(text: str) -> tuple[dict[int, int], int]:
             # closing '>' holds a parenthesis, or one is left open before a parenthesis (read
             # within what a unit could span: no unbounded work). A '>' inside a quoted string
             # does not end the address.
-            if refused >= 0 or _quoted_opening_re().match(text, at) is None:
-                continue  # no quoted local part: its parentheses are no address's
+            if refused >= 0:
+                continue
+            stop = min(len(text), at + _UNIT_SPAN)
+            opening = _quoted_opening_re().match(text, at, stop)
+            run_end = opening.end() if opening is not None else at
+            if text[run_end : run_end + 1] != '"':
+                # No quoted local part: its parentheses are no address's. The run is read up to a
+                # window, not 256 characters: a quote after 300 atom characters had been skipped,
+                # its parentheses left to pair as comments (V55c D1-3). (A field is read up to
+                # MAX_PARSED_CHARS, less than the window, so no run outlasts it.)
+                continue
             unread += 1
             if unread > _UNREAD_UNITS:
                 # More addresses that read as no unit than a stamp holds (one MAIL FROM, a RCPT
                 # TO): the field is the client's text, and each look costs a window.
                 refused = at
                 continue
-            stop = min(len(text), at + _UNIT_SPAN)
             region = _angle_address_re().match(text, at, stop)
             seen = region.group() if region is not None else ""
             if ("(" in seen or ")" in seen) or (
@@ -203,8 +211,10 @@ def _quoted_angle_spans(text: str) -> tuple[dict[int, int], int]:
     return spans, refused
 
 
-# The opening of a quoted local part in an angle address (the first part of _quoted_angle_re).
-_quoted_opening_re = compiled_on_first_use(r'<[^<>()"\r\n]{0,256}"')
+# The run before a quoted local part of an angle address (the first part of _quoted_angle_re, with
+# no length bound: it is matched within a window of _UNIT_SPAN, and each run starts at its own '<',
+# which ends any other, so the runs read are disjoint: linear). A '"' after it opens a quoted part.
+_quoted_opening_re = compiled_on_first_use(r'<[^<>()"\r\n]*')
 # An angle address up to its closing '>' (not included), its quoted strings whole (RFC 5321
 # section 4.1.2); it stops before a quoted string left open. Each alternative starts with its own
 # characters, so the match is linear.
@@ -1058,6 +1068,19 @@ _auth_prepend_re = compiled_on_first_use(r"([A-Za-z_-]{0,30}auth[A-Za-z_-]{0,30}
 _qmail_auth_with_re = compiled_on_first_use(r"([^\s]{1,200})@([^\s@]{1,80}) with ([A-Za-z0-9_-]{1,20})")
 
 
+# Sendmail's record of the client, "$_": "(ident@rdns [IP])" (RFC 1413's reply before the "@",
+# kept by cleanstrcpy in alphanumerics and !#$%&'*+-./^_`{|}~). The word before the "@" is the
+# client's ident claim, so an identd answering "authenticated" names no login: only Sendmail's own
+# "(authenticated bits=N)" / "(authenticated as ...)" comment after the record does (V55c D1-5).
+# Anchored and bounded: linear.
+_sendmail_ident_record_re = compiled_on_first_use(r"[^\s@()\[\]]{1,200}@[^\s@()\[\]]{0,255} \[[^\s\[\]]{1,64}\]")
+# The words the login reader below takes for a login (_auth_comment_re's, and RFC 3848's
+# authenticated protocol words): a greeting that writes them is dressing itself as the receiver's
+# record of a login (V55c D1-4). A host name holds none of them as a word.
+_greeting_login_words_re = compiled_on_first_use(
+    r"authenticated|\bauth: |\baccount\b|\bvia https?\b|\b(?:e?smtp|lmtp)s?a\b", re.I)
+
+
 def _receiver_address_comment(tokens: Sequence[_Tok]) -> int:
     """The position of the last comment holding a bracketed address ("(rdns [IP])", the receiver's
     record of the connection), or -1 when there is none: the comments before it are the client's
@@ -1113,7 +1136,7 @@ def _client_address_slot(comment: str) -> bool:
     return "]" not in comment and _read_ip(comment.strip().lstrip("[").strip())[0] is not None
 
 
-def _qmail_ident_claim(comment: str, protocol: str | None, flat_comments: Sequence[str]) -> bool:
+def _qmail_ident_claim(comment: str, protocol: str | None, qmail_auth: bool) -> bool:
     """Whether a comment is qmail's "(remoteinfo@IP)" in a stamp that does not say the client
     logged in: the client's ident claim, so an AUTHPREPEND-like word in it ("(Authenticated:
     president@203.0.113.5)", which qmail's received.c writes as the identd sent it) is no login
@@ -1124,7 +1147,7 @@ def _qmail_ident_claim(comment: str, protocol: str | None, flat_comments: Sequen
         return False
     if protocol is not None and any(w.upper() in _AUTH_PROTOCOLS for w in protocol.split()):
         return False
-    return not any(c.lower().startswith(_QMAIL_AUTH_SOFTWARE) for c in flat_comments)
+    return not qmail_auth
 
 
 def _qmail_user(user: str, ctx: _Context, client: _Client, problems: list[str]) -> None:
@@ -1990,6 +2013,14 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
     strays = [t.text for t in toks if t.kind == "X"]
     if strays:
         problems.append(f"unbalanced or stray characters: {_snippet(' '.join(strays[:20]))}")
+        if "(" in strays or ")" in strays:
+            # Every receiver closes each comment it opens (RFC 5322 section 3.2.2); a parenthesis
+            # left without its pair outside quoted strings and the quoted addresses read as units
+            # is the client's text (an ident reply or greeting that opened one took the receiver's
+            # record into it: 'ident=x (mx.bank.example [198.51.100.20]', V55c D1-2), and which
+            # comment is whose cannot be told: hops.greeting_injection.
+            at = next(t.start for t in toks if t.kind == "X" and t.text in "()")
+            problems.append(f"the client's text leaves a parenthesis unpaired: {_snippet(text[at:at + 80])}")
 
     # Where the date is: after the LAST top-level ';' (earlier ones, and ';' inside comments
     # or angle addresses such as ORCPT <rfc822;x>, are not it). Without a ';' (SendGrid), at
@@ -2063,6 +2094,12 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
         if dropped_at else [t for t in toks if t.kind == "C"][:MAX_COMMENTS_SCANNED]
     flat_comments = [_flat(t.text) for t in comments]
     exim = any("Exim" in c and _exim_re().search(c) for c in flat_comments)
+    # The receiver's software is named in its own part, after its "by" (qmail-ldap's "by host
+    # (qmail-ldap-1.03) with SMTP"): the comments before it hold the client's greeting and ident
+    # reply, which an identd answering "qmail-ldap" would fill (V55c D1-1).
+    by_start = next((t.start for t in clause_toks if t.kind == "W" and t.text.lower() == "by"), -1)
+    qmail_auth = by_start >= 0 and any(
+        c.lower().startswith(_QMAIL_AUTH_SOFTWARE) for t, c in zip(comments, flat_comments, strict=True) if t.start > by_start)
 
     by: str | None = None
     protocol: str | None = None
@@ -2301,12 +2338,12 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
         problems=problems, flat_comments=flat_comments, exim=exim, by=by, protocol=protocol,
         via=via, queue_id=queue_id, for_=for_, envelope_from=envelope_from, ident=ident,
         from_seg=from_seg, leading_from=leading_from, tls=tls, local_form=local_form,
-        order=order, timestamp=timestamp, date_text=date_text, id_login=id_login,
+        order=order, timestamp=timestamp, date_text=date_text, id_login=id_login, qmail_auth=qmail_auth,
     ), timestamp
 
 
 def _context(exim: bool, microsoft: bool, http: bool, order: list[str], flat_comments: list[str],
-             auth_protocol: bool = False) -> _Context:
+             auth_protocol: bool = False, qmail_auth: bool = False) -> _Context:
     """What _read_from needs to know of the whole header (built only when it reads a from clause)."""
     return _Context(
         exim=exim,
@@ -2314,7 +2351,7 @@ def _context(exim: bool, microsoft: bool, http: bool, order: list[str], flat_com
         http=http,
         tis="via" in order and "by" in order and order.index("via") < order.index("by"),
         qmail=any("qmail" in c.lower() for c in flat_comments),
-        qmail_auth=any(c.lower().startswith(_QMAIL_AUTH_SOFTWARE) for c in flat_comments),
+        qmail_auth=qmail_auth,
         auth_protocol=auth_protocol,
         chasquid=any(c.lower() == "chasquid" for c in flat_comments),
         comments=flat_comments,
@@ -2343,6 +2380,7 @@ def _assemble(
     date_text: str | None,
     tls_only: bool = False,
     id_login: str | None = None,
+    qmail_auth: bool = False,
 ) -> ReceivedFields:
     """The fields from the clauses read (shared by the general and the fast path).
 
@@ -2355,6 +2393,16 @@ def _assemble(
     # at MIT's outgoing.mit.edu: the first says that the client logged in, the second as whom).
     auth_comment_has_login = False
     greeting_text = helo_text_comments(from_seg) if not tls_only else frozenset()
+    if greeting_text:
+        # Compared as the comments below are read, flattened: a greeting comment holding a nested
+        # one ('EHLO x ((Authenticated sender: president))') had matched none of them (V55c D1-4).
+        # And said: a nested comment or login words in text the greeting wrote is the client
+        # dressing itself as the receiver's record (hops.greeting_injection).
+        dressed = next((c for c in greeting_text
+                        if "(" in c or _greeting_login_words_re().search(c[:MAX_COMMENT_SCAN]) is not None), None)
+        if dressed is not None:
+            problems.append(f"the client's greeting holds a nested comment or login words: {_snippet(dressed)}")
+        greeting_text = frozenset(_flat(c) for c in greeting_text)
     past_envelope_from = False
     for c in flat_comments:
         _tls_from_comment(c, tls)
@@ -2368,7 +2416,8 @@ def _assemble(
             past_envelope_from = True
         if not auth_comment_has_login and not past_envelope_from \
                 and ("auth" in low or "account" in low or "via http" in low) and c not in greeting_text \
-                and not _qmail_ident_claim(c, protocol, flat_comments):
+                and not _qmail_ident_claim(c, protocol, qmail_auth) \
+                and _sendmail_ident_record_re().match(c) is None:
             # (An envelope-from comment quotes the MAIL FROM the client chose, never a login:
             # "(envelope-from <authenticated_id:president@uni.example;x@...>)" had read as one,
             # verification V48b D1-1.)
@@ -2479,14 +2528,14 @@ def _assemble(
     if simple is not None:
         client = simple
     elif from_seg is not None:
-        client = _read_from(from_seg, _context(exim, microsoft, http, order, flat_comments, auth_protocol), problems)
+        client = _read_from(from_seg, _context(exim, microsoft, http, order, flat_comments, auth_protocol, qmail_auth), problems)
     elif leading_from is not None:
         if leading_from and leading_from[0].kind == "W" and "@" in leading_from[0].text:
             # sendmail local submission: "(from user@localhost)"
             user, _, host = leading_from[0].text.rpartition("@")
             client = _Client(ident=user or None, rdns=_rdns_name(host))
         else:
-            client = _read_from(leading_from, _context(exim, microsoft, http, order, flat_comments, auth_protocol),
+            client = _read_from(leading_from, _context(exim, microsoft, http, order, flat_comments, auth_protocol, qmail_auth),
                                   problems)
     else:
         client = _Client()
