@@ -2498,6 +2498,21 @@ def _unplaced_text_credits_nothing(item: _Work) -> None:
         item.role = Role.MTA
 
 
+def _qmail_user_unsure(item: _Work) -> str | None:
+    """The user a qmail stamp names as "(user@IP)" with plain "with SMTP" and no login marker, or
+    None: John Simpson's combined qmail patch writes an SMTP AUTH login there with "SMTP" (it
+    never writes ESMTPA), other builds the client's RFC 1413 ident reply (received.py's note above
+    _QMAIL_AUTH_SOFTWARE). It is read as the ident, the safe side; this says it may be a login
+    (V55c D2-1: a genuine sent copy read SPOOFED with no word why)."""
+    fields = item.fields
+    if fields.ident is None or fields.auth is not None or fields.from_ip is None \
+            or (fields.protocol or "").upper() != "SMTP":
+        return None
+    value = item.header.value
+    stamp = f"({fields.ident}@"
+    return fields.ident if (f"{stamp}{fields.from_ip})" in value or f"{stamp}[{fields.from_ip}])" in value) else None
+
+
 def _field_cut(fields: ReceivedFields, injected: str) -> bool:
     """The boundary field's only mark (``injected``) is a client address with no "by", and the
     field also has no ";" and no date: it ends after its from part, as a paste that lost the
@@ -3303,6 +3318,20 @@ def build_chain_from_fields(
                         "judged there vouches for nothing, and no login, web mail or submission is read from it "
                         "(RFC 5321 section 4.4: the greeting is the client's claim). Read the raw field; the "
                         "receiver's own result fields, if any, name the address it checked.",
+            reference=_RFC5321_TRACE, subject=f"hop {boundary_index + 1}"))
+    unsure_user = _qmail_user_unsure(work[boundary_index]) if 0 <= boundary_index < len(work) else None
+    if unsure_user is not None:
+        findings.add(Finding(
+            id="hops.qmail_user_unclear", severity=Severity.NOTICE,
+            title=f"Hop {boundary_index + 1} names user {unsure_user[:80]}, which may be a login or the client's claim",
+            explanation=f"At the trust boundary, {str(work[boundary_index].fields.by or 'the receiver')[:120]} wrote "
+                        f"qmail's \"({unsure_user[:80]}@{work[boundary_index].fields.from_ip})\" in a stamp \"with SMTP\": in "
+                        "some qmail builds (John Simpson's "
+                        "combined patch) that is the account the client logged in as with SMTP AUTH, in others the "
+                        "client's RFC 1413 ident reply, which it chooses (RFC 1413 section 6), and the stamp looks the "
+                        "same either way. It is therefore not relied on: the hop is no login and no submission, and "
+                        "if this is the sender's own copy of a message sent through that server, the verdict does "
+                        "not say so.",
             reference=_RFC5321_TRACE, subject=f"hop {boundary_index + 1}"))
     bypassed = _gateway_bypassed(work, boundary, mail_exchangers, addressed_domains, list_domain, forwarder_marks,
                                  reverse_names)

@@ -115,3 +115,23 @@ def test_sendmails_own_login_comment_after_its_record_still_reads() -> None:
     fields = parse_received(f"from laptop (jane@host.example.net [{FORGER}]) (authenticated bits=0) by mx.example.net "
                             f"(8.17.1/8.17.1) with ESMTP id 4A5G; {_DATE}")
     assert (fields.auth, fields.ident) == ("authenticated bits=0", "jane")
+
+
+@pytest.mark.parametrize("protocol", ["SMTP", "DHE-RSA-AES256-SHA encrypted SMTP"])
+def test_a_qmail_user_with_plain_smtp_is_said_to_be_a_login_or_an_ident(protocol: str) -> None:
+    # John Simpson's combined qmail patch writes an SMTP AUTH login as "(user@IP)" "with SMTP", the shape
+    # of the client's ident claim elsewhere: it is not trusted (a genuine sent copy still reads SPOOFED),
+    # but the report says why (V55c D2-1). On the old code no finding said anything.
+    received = (f"Received: from unknown (HELO laptop) (president@example.net@{FORGER})\r\n"
+                f"  by mx.example.net with {protocol}; 5 Nov 2024 16:12:34 -0000\r\n")
+    report = _analyze(received)
+    found = [f for f in report.findings if f.id == "hops.qmail_user_unclear"]
+    assert len(found) == 1 and found[0].severity.value == "notice"
+    assert "login" in found[0].title and "ident" in found[0].explanation
+    assert report.verdict.status == "spoofed", report.verdict.summary
+    assert report.hops[0].fields.auth is None
+
+
+def test_a_qmail_login_the_stamp_records_is_not_said_to_be_unclear() -> None:
+    report = _analyze(_qmail("president@example.net", protocol="ESMTPA"))
+    assert not any(f.id == "hops.qmail_user_unclear" for f in report.findings)
