@@ -63,6 +63,10 @@ def test_the_organisations_own_relay_is_still_walked_into() -> None:
     "cb007142.billboard-live.com",  # hex
     "c-203-0-113-66.hsd1.ca.billboard-live.com",  # Comcast's shape
     "pool-17.broadband.billboard-live.com",  # access-line word only
+    # Verification V56a D1-2: mixed padding and separators, words run together.
+    "modemcable066.113-0-203.mc.billboard-live.com",  # Videotron's shape
+    "dslpool-x.billboard-live.com",
+    "dynip-17.billboard-live.com",
 ])
 @pytest.mark.parametrize("greeting", ["forger-box", "{ptr}", "smtp-relay.billboard-live.com"])
 def test_a_customer_lines_generic_name_in_the_organisations_zone_is_not_its_relay(ptr: str, greeting: str) -> None:
@@ -136,3 +140,18 @@ def test_a_filter_re_injecting_on_the_host_that_received_keeps_the_client_below(
     report = _pickup("mx.corp.example", "mx.corp.example")
     assert report.boundary_hop == 1
     assert report.verdict.status == "authenticated", report.verdict.summary
+
+
+@pytest.mark.parametrize("ptr", ["2001-db8-1-0-0-0-0-42.v6.billboard-live.com",  # groups written out
+                                 "2001-0db8-0001-0000-0000-0000-0000-0042.billboard-live.com",  # zero-padded
+                                 "20010db8000100000000000000000042.billboard-live.com"])
+def test_a_generic_ipv6_name_in_any_written_form_is_not_the_relay(ptr: str) -> None:
+    # Verification V56a D1-2: only the compressed "2001-db8-1--42" form was caught.
+    raw = ("Return-Path: <alice@example.org>\r\n" + _EXCHANGE_HOP.replace("(203.0.113.66)", "(2001:db8:1::42)")
+           .format(greeting=ptr) + _FORGED_HOP.format(by=ptr) + _BODY).encode()
+    dns = dict(_SENDER_DNS)
+    dns["2.4.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"] = {"PTR": [ptr + "."]}
+    dns[ptr] = {"AAAA": ["2001:db8:1::42"]}
+    report = analyze(raw, resolver=SnapshotResolver(dns), now=NOW)
+    assert report.boundary_hop == 2, ptr
+    assert report.verdict.status != "authenticated"
