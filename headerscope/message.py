@@ -586,6 +586,13 @@ def _read_legacy_charsets(headers: list[HeaderField], lines: list[bytes], positi
         if match is None:
             continue
         data = line[match.end():]
+        if field.name.lower() in _PARAMETER_FIELDS and _TRAIL_BYTE_STRUCTURE.search(data) is not None:
+            # A byte that may lead a two-byte character before a backslash or quote: Shift_JIS and
+            # Big5 take "\" (0x5C) as a character's second byte, so the field read whole in them
+            # loses the quoted-pair that escaped the next quote, and the parameter ends early
+            # ('filename="invoice\x95\".exe"' read as 'invoice表': the ".exe" gone, verification
+            # V56b D1). Parameters are structure a charset must not change: left as they are.
+            continue
         if "\x1b$" in field.value or "\x1b(" in field.value:
             why = _READ_AS_ISO2022JP
             text = _iso2022jp_text(data)
@@ -603,6 +610,11 @@ def _read_legacy_charsets(headers: list[HeaderField], lines: list[bytes], positi
             defects = (why, *defects)
         headers[position] = _make_header(index=field.index, name=field.name, value=text, decoded=decoded,
                                          defects=tuple(dict.fromkeys((*defects, *problems))))
+
+
+# Fields whose parameters (RFC 2045 section 5.1, RFC 2183) hold quoted strings.
+_PARAMETER_FIELDS = frozenset({"content-type", "content-disposition"})
+_TRAIL_BYTE_STRUCTURE = re.compile(rb'[\x80-\xff][\\"]')
 
 
 def _no_controls(text: str) -> bool:

@@ -7,6 +7,8 @@ import json
 import time
 from html.parser import HTMLParser
 
+import pytest
+
 import headerscope
 from headerscope.render.html import HtmlRenderer
 from headerscope.render.markdown import MarkdownRenderer
@@ -1232,6 +1234,21 @@ def test_a_raw_shift_jis_name_is_read_in_the_charset_the_message_declares() -> N
                           top=b'Content-Type: multipart/mixed; boundary="b1"; charset=shift_jis\r\n')
     assert [a.filename for a in report.attachments] == [_PADDED]
     assert "attachment.spoofed_extension" in _ids(report)
+
+
+@pytest.mark.parametrize("charset", [b"Shift_JIS", b"Big5"])
+def test_a_backslash_after_a_lead_byte_never_hides_the_names_extension(charset: bytes) -> None:
+    # Verification V56b D1: Shift_JIS and Big5 take "\\" (0x5C) as a character's second byte, so the
+    # field read whole in them lost the quoted-pair escaping the next quote and the name ended there:
+    # 'filename="invoice\\x95\\".exe"' read as "invoice表", no risky type. Such a parameter is left as
+    # written: the ".exe" stays and is told.
+    part = (b'Content-Type: application/octet-stream; name="invoice\x95\\".exe"\r\n'
+            b'Content-Disposition: attachment; filename="invoice\x95\\".exe"\r\n'
+            b"Content-Transfer-Encoding: base64\r\n\r\nTVqQAA==")
+    report = _mixed_bytes(b"Content-Type: text/plain; charset=" + charset + b"\r\n\r\nx", part)
+    [file] = report.attachments
+    assert file.filename is not None and file.filename.endswith('".exe')
+    assert "attachment.risky_type" in _ids(report) and "attachment.legacy_charset_name" not in _ids(report)
 
 
 def test_a_raw_name_is_read_in_its_parts_charset_first_and_said_so() -> None:
