@@ -1402,6 +1402,49 @@ def _access_line_name(name: str, ip: str | None) -> bool:
     return address.exploded.replace(":", "") in local or str(address).replace(":", "-") in local
 
 
+# Local hand-over stamps that the pickup words above do not name (verification V56a D1-1):
+# sendmail's $_ macro "(from user@localhost) by host" of a local submission (with or without
+# ".../Submit"), and OpenSMTPD's "from localhost (host [local])" for smtpctl's enqueue.
+_localhost_user_re = compiled_on_first_use(r"\s{0,20}\(from\s{1,5}[^\s()@]{1,64}@localhost\)\s{1,20}by\s",
+                                           re.IGNORECASE)
+_opensmtpd_local_re = compiled_on_first_use(r"\s{0,20}from\s{1,5}\S{1,255}\s{1,20}\([^()\[]{0,255}\[local\]\)",
+                                            re.IGNORECASE)
+
+
+def _local_handover(item: _Work) -> bool:
+    """The field records a local program handing the message in, with no network client: the
+    pickups of _local_pickup, Exim's and Courier's "with local" / "with local-esmtp" (a process on
+    the host ran the MTA's sendmail), sendmail's "(from user@localhost)" and OpenSMTPD's
+    "[local]" client."""
+    if _local_pickup(item):
+        return True
+    fields = item.fields
+    if fields.from_ip and not item.private:
+        return False
+    protocol = _protocol(fields)
+    if protocol == "local" or protocol.startswith("local-"):
+        return True
+    raw = _scan(item.header.value)[:600]
+    return ("@localhost)" in raw.lower() and _localhost_user_re().match(raw) is not None) \
+        or ("[local])" in raw.lower() and _opensmtpd_local_re().match(raw) is not None)
+
+
+# Programs that only send and never receive from the network (nullmailer, sSMTP, the DragonFly
+# Mail Agent): nothing is re-injected through them, so every Received below their stamp is text
+# the local user handed in.
+_send_only_re = compiled_on_first_use(r"\(nullmailer\s|\(sSMTP sendmail emulation\)|\(DragonFly Mail Agent\b",
+                                      re.IGNORECASE)
+
+
+def _send_only_handover(item: _Work) -> bool:
+    """The stamp is a send-only program's local hand-over (see _send_only_re)."""
+    if _has_client(item.fields):
+        return False
+    raw = _scan(item.header.value)[:600]
+    low = raw.lower()
+    return ("nullmailer" in low or "emulation)" in low or "dragonfly" in low) and _send_only_re().search(raw) is not None
+
+
 def _names_another_receiver(pickup_host: str | None, below_host: str | None) -> bool:
     """Both fields name their receiving host, and the names differ."""
     return bool(pickup_host and below_host) and \
@@ -1415,15 +1458,19 @@ def _walk(work: list[_Work], orgs: _Orgs, inside: set[int]) -> tuple[int, bool]:
         if index not in inside and is_retrieval(work[index].fields) and index > 0:
             final_org = _org_below_retrieval(work, index, orgs)
             continue
-        if index > 0 and index not in inside and _local_pickup(work[index]) \
-                and _names_another_receiver(work[index].fields.by, work[index - 1].fields.by):
+        if index > 0 and index not in inside and _local_handover(work[index]) \
+                and (_names_another_receiver(work[index].fields.by, work[index - 1].fields.by)
+                     or (_send_only_handover(work[index]) and _is_public_ip(work[index - 1].fields.from_ip))):
             # A local program on one host handed the message in here ("by web1 (Postfix, from
             # userid 33)", sendmail's ".../Submit"), and the Received below names another host
             # as its receiver: not a filter or list manager re-injecting what its own host
             # received (qmail-scanner, ezmlm, a Postfix pipe filter: the same host, or no host
             # named), but a user or script submitting text it holds, Received fields included.
             # The message entered the receiving side here, from no network client (RFC 5598
-            # section 2.1, the MUA's hand-over; verification V55d D1-2).
+            # section 2.1, the MUA's hand-over; verification V55d D1-2). The same holds for Exim's
+            # and Courier's "with local", sendmail's "(from user@localhost)" and OpenSMTPD's
+            # "[local]" stamps, and for a send-only program's stamp (nullmailer names no host) over
+            # any public client, as nothing is ever re-injected through it (verification V56a D1-1).
             return index, True
         if index not in inside and not _client_inside(work, index, final_org, orgs):
             return index, True

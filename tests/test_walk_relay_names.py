@@ -155,3 +155,48 @@ def test_a_generic_ipv6_name_in_any_written_form_is_not_the_relay(ptr: str) -> N
     report = analyze(raw, resolver=SnapshotResolver(dns), now=NOW)
     assert report.boundary_hop == 2, ptr
     assert report.verdict.status != "authenticated"
+
+
+# Local hand-over stamps of other MTAs than Postfix (verification V56a D1-1), each on web1 above a
+# Received that the local user wrote, naming mx.corp.example as its receiver.
+_HANDOVERS = {
+    "exim_local": "Received: from www-data by web1.corp.example with local (Exim 4.96)\r\n\t(envelope-from "
+                  "<alerts@bank.example>)\r\n\tid 1kXyZa-000123-AB; Thu, 26 Nov 2026 22:05:26 +0900\r\n",
+    "exim_local_esmtp": "Received: from www-data by web1.corp.example with local-esmtp (Exim 4.96)\r\n\t"
+                        "(envelope-from <alerts@bank.example>)\r\n\tid 1kXyZa-000123-AB; Thu, 26 Nov 2026 "
+                        "22:05:26 +0900\r\n",
+    "sendmail_submit": "Received: (from www-data@localhost)\r\n\tby web1.corp.example (8.15.2/8.15.2/Submit) id "
+                       "3AQD5QaA001234;\r\n\tThu, 26 Nov 2026 22:05:26 +0900\r\n",
+    "sendmail_old": "Received: (from www-data@localhost)\r\n\tby web1.corp.example (8.9.3/8.9.3) id WAA01234;\r\n\t"
+                    "Thu, 26 Nov 2026 22:05:26 +0900\r\n",
+    "opensmtpd_local": "Received: from localhost (web1.corp.example [local])\r\n\tby web1.corp.example (OpenSMTPD) "
+                       "with ESMTPA id 1a2b3c4d\r\n\tfor <ceo@corp.example>; Thu, 26 Nov 2026 22:05:26 +0900 (JST)\r\n",
+    "courier_local": "Received: from localhost (localhost [127.0.0.1])\r\n  (uid 33)\r\n  by web1.corp.example with "
+                     "local; Thu, 26 Nov 2026 22:05:26 +0900\r\n  id 00000001.5F1A2B3C.00001234\r\n",
+    # nullmailer only sends: its stamp names no host, and nothing is re-injected through it.
+    "nullmailer": "Received: (nullmailer pid 2211 invoked by uid 33);\r\n\tThu, 26 Nov 2026 13:05:26 -0000\r\n",
+}
+
+
+def _handed_over(stamp: str, below: str) -> Report:
+    raw = ("Return-Path: <alerts@bank.example>\r\n" + stamp + below + _BANK_BODY).encode()
+    return analyze(raw, resolver=SnapshotResolver(_BANK_DNS), now=NOW)
+
+
+def test_every_local_hand_over_stamp_above_a_forged_received_is_where_the_message_entered() -> None:
+    forged = _BANK_HOP.format(by="mx.corp.example")
+    for name, stamp in _HANDOVERS.items():
+        report = _handed_over(stamp, forged)
+        assert report.boundary_hop == 2, name
+        assert report.verdict.status != "authenticated", (name, report.verdict.summary)
+        assert report.spf is None or report.spf.result != "pass", name
+
+
+def test_a_same_host_re_injection_below_a_local_stamp_keeps_the_client_below() -> None:
+    # Exim or sendmail re-injecting on the host that took the message from the network (a pipe
+    # filter, majordomo's "(from majordomo-owner@localhost)"): read as before.
+    genuine = _BANK_HOP.format(by="web1.corp.example")
+    for name in ("exim_local", "sendmail_submit", "sendmail_old"):
+        report = _handed_over(_HANDOVERS[name], genuine)
+        assert report.boundary_hop == 1, name
+        assert report.verdict.status == "authenticated", (name, report.verdict.summary)
