@@ -2531,6 +2531,8 @@ _INJECTION_PROBLEMS = ("the client's greeting holds", "the client's ident reply 
 # and a record of the greeting's own is read as the client's ('from x (name [IP]) "a (unknown [IP])
 # by mx (Postfix) ... for <"b"@c>'). (A "Received: from localhost" with no address names no client.)
 _NO_BY = "no 'by' clause"
+# How received.py's problem for unpaired parentheses begins (hops.greeting_injection's title).
+_UNPAIRED_PREFIX = "the client's text leaves a parenthesis unpaired"
 
 
 # The parser's word for a field with no ";" and no date: it ends where it stops (see _field_cut).
@@ -3370,9 +3372,14 @@ def build_chain_from_fields(
                         "names its receiver and ends with its date). Read the raw field, or the complete header.",
             reference=_RFC5321_TRACE, subject=f"hop {boundary_index + 1}"))
     elif injected is not None:
+        # Unpaired parentheses are as often a damaged stamp (a copy that lost part of a line, a
+        # broken test fixture) as a client's breakout: the title says both (V55c D1-2's net).
+        unpaired = injected.startswith(_UNPAIRED_PREFIX)
         findings.add(Finding(
             id="hops.greeting_injection", severity=Severity.DANGER,
-            title=f"Hop {boundary_index + 1}'s Received field holds text the client wrote in its greeting",
+            title=(f"Hop {boundary_index + 1}'s Received field leaves a parenthesis unpaired: damaged, or text the "
+                   "client wrote" if unpaired else
+                   f"Hop {boundary_index + 1}'s Received field holds text the client wrote in its greeting"),
             explanation=f"At the trust boundary, {str(work[boundary_index].fields.by or 'the receiver')[:120]} wrote the "
                         f"client's own text as it came (its greeting, its ident reply or an address it gave), and the "
                         f"field cannot be read as one stamp for certain ({injected}): the address, receiver, protocol "

@@ -135,3 +135,15 @@ def test_a_qmail_user_with_plain_smtp_is_said_to_be_a_login_or_an_ident(protocol
 def test_a_qmail_login_the_stamp_records_is_not_said_to_be_unclear() -> None:
     report = _analyze(_qmail("president@example.net", protocol="ESMTPA"))
     assert not any(f.id == "hops.qmail_user_unclear" for f in report.findings)
+
+
+def test_a_damaged_stamp_with_an_unpaired_parenthesis_is_said_as_damaged_or_the_clients_text() -> None:
+    # dkimpy's test fixture has a Received that lost its "(" before "envelope-from": the net marks
+    # it (its address is not relied on), and the title no longer says a greeting wrote it.
+    from conftest import CORPUS
+
+    import headerscope
+
+    report = headerscope.analyze((CORPUS / "dkim" / "dkimpy" / "ed25519test2.msg").read_bytes(), offline=True)
+    [marked] = [f for f in report.findings if f.id == "hops.greeting_injection"]
+    assert marked.title == "Hop 1's Received field leaves a parenthesis unpaired: damaged, or text the client wrote"
