@@ -132,6 +132,39 @@ _Piece = tuple[bytes, int, int]
 """(buffer, start, stop): a part of the body without copying it."""
 
 
+class _HeldBackLines:
+    """The end-of-body rule of RFC 6376 sections 3.4.3 and 3.4.4 over a stream of canonical
+    pieces: empty lines at the end are dropped, so each run of CRLFs is held back and given out
+    only when more content follows it (shared by the whole body's hash and the hashes of the body
+    cut short, SplitMessage.prefix_body_hashes)."""
+
+    __slots__ = ("emitted", "pending")
+
+    def __init__(self) -> None:
+        self.pending = 0
+        """CRLFs held back: they count only if more content follows."""
+        self.emitted = False
+        """Whether any content was given out."""
+
+    def pieces(self, chunks: Iterable[tuple[bytes, int, int]]) -> Iterator[bytes | memoryview]:
+        for buffer, start, stop in chunks:
+            kept = trailing_crlfs_start(buffer, start, stop)
+            if kept == start:
+                self.pending += (stop - start) // 2
+                continue
+            while self.pending:
+                block = min(self.pending, len(_CRLF_BLOCK) // 2)
+                yield _CRLF_BLOCK[:block * 2]
+                self.pending -= block
+            self.emitted = True
+            yield memoryview(buffer)[start:kept]
+            self.pending = (stop - kept) // 2
+
+    def ends_with_crlf(self, algorithm: str) -> bool:
+        """Whether the body ends with one CRLF: a non-empty body, and an empty simple one."""
+        return self.emitted or algorithm != "relaxed"
+
+
 class _PrefixDigests:
     """The body hashes of one hash function for several l= values, fed piece by piece: one running
     hash, its state copied where each requested length ends (RFC 6376 section 3.5, l=: the first
@@ -326,21 +359,9 @@ class SplitMessage:
         Empty lines at the end are dropped and one CRLF ends a non-empty body; an empty
         simple body is a single CRLF, an empty relaxed body is empty.
         """
-        pending = 0  # CRLFs held back: they count only if more content follows
-        emitted = False
-        for buffer, start, stop in self._canonical_chunks(algorithm):
-            kept = trailing_crlfs_start(buffer, start, stop)
-            if kept == start:
-                pending += (stop - start) // 2
-                continue
-            while pending:
-                block = min(pending, len(_CRLF_BLOCK) // 2)
-                yield _CRLF_BLOCK[:block * 2]
-                pending -= block
-            emitted = True
-            yield memoryview(buffer)[start:kept]
-            pending = (stop - kept) // 2
-        if emitted or algorithm != "relaxed":
+        lines = _HeldBackLines()
+        yield from lines.pieces(self._canonical_chunks(algorithm))
+        if lines.ends_with_crlf(algorithm):
             yield b"\r\n"
 
     def tail_has_text(self, algorithm: str, length: int, limit: int = 65536) -> bool:
@@ -406,24 +427,13 @@ class SplitMessage:
         line start, where _body_chunks may end a piece."""
         hasher = hashlib.new(_HASH_OF[hash_name])
         digests: dict[int, bytes] = {}
-        pending = 0  # CRLFs held back, as in _canonical_pieces
-        emitted = False
+        lines = _HeldBackLines()  # its held-back CRLFs carry over from one cut to the next
         begin = self.body_start
         for cut in sorted(set(cuts)):
-            for buffer, start, stop in self._canonical_chunks(algorithm, begin, cut):
-                kept = trailing_crlfs_start(buffer, start, stop)
-                if kept == start:
-                    pending += (stop - start) // 2
-                    continue
-                while pending:
-                    block = min(pending, len(_CRLF_BLOCK) // 2)
-                    hasher.update(_CRLF_BLOCK[:block * 2])
-                    pending -= block
-                emitted = True
-                hasher.update(memoryview(buffer)[start:kept])
-                pending = (stop - kept) // 2
+            for piece in lines.pieces(self._canonical_chunks(algorithm, begin, cut)):
+                hasher.update(piece)
             ended = hasher.copy()
-            if emitted or algorithm != "relaxed":
+            if lines.ends_with_crlf(algorithm):
                 ended.update(b"\r\n")
             digests[cut] = ended.digest()
             begin = cut  # the next cut's pieces start here
