@@ -1578,6 +1578,8 @@ def _exim_record_first(segments: list[tuple[str | None, list[_Tok]]], problems: 
     dropped tokens are added to ``dropped_at``: the field's comments are read for logins and TLS
     after this, and a dropped one is none of the receiver's."""
     from_seg = segments[1][1] if len(segments) > 1 and segments[1][0] == "from" else None
+    if from_seg and any(t.kind == "X" and t.text == "(" for t in from_seg[:MAX_COMMENTS_SCANNED]):
+        return _exim_record_left_open(segments, from_seg, problems, dropped_at)
     if not from_seg or len(from_seg) < 2 or from_seg[1].kind != "C":
         return segments
     ident = _exim_ident_re().search(from_seg[1].text[:MAX_COMMENT_SCAN])
@@ -1617,6 +1619,75 @@ def _exim_record_first(segments: list[tuple[str | None, list[_Tok]]], problems: 
     problems.append(f"the client's ident reply holds another address after the receiver's record: "
                     f"{_snippet(dropped[0])}")
     return [segments[0], ("from", kept), *segments[2:]]
+
+
+# The words Exim writes in its record before the ident reply (host_build_sender_fullhost):
+# "[IP]" with ":port" after it in the form with a host name, "port=N" in the form without one,
+# then "helo=NAME" (a name Exim checked: no white space or parentheses).
+_exim_port_re = compiled_on_first_use(r":\d{1,5}")
+_exim_port_word_re = compiled_on_first_use(r"port=\d{1,5}")
+
+
+def _exim_record_left_open(segments: list[tuple[str | None, list[_Tok]]], from_seg: list[_Tok],
+                           problems: list[str], dropped_at: set[int]) -> list[tuple[str | None, list[_Tok]]]:
+    """An Exim receiver's from clause whose record a "(" the client wrote left open.
+
+    Exim writes "from NAME ([IP]:port helo=HELO ident=USER)" or "from [IP] (port=N helo=HELO
+    ident=USER)" (host.c, host_build_sender_fullhost): the address and the port come first, from
+    the connection, and the RFC 1413 reply last, kept with its parentheses. A reply "x
+    (mx.bank.example [198.51.100.20]" pairs Exim's own ")" with its "(", so the comment read as the
+    record is the client's and Exim's "(" is left unpaired (V55c D1-2, already marked as the
+    client's text). The address is then read where Exim wrote it, before any "ident=": right
+    after the unpaired "(" ("[IP]" or "[IP]:port"), or the from word itself in the form without a
+    host name, and everything after it up to the first "by" is dropped and said. Where that place
+    holds no address, no record is read at all: the client's text cannot be told from Exim's. A
+    from clause that holds a "by" (a greeting with clause words, joined before this) is left as
+    read: which "by" is the receiver's is not known here."""
+    if any(t.kind == "W" and t.text.lower() == "by" for t in from_seg):
+        return segments
+    first_by = next(i for i, (keyword, _) in enumerate(segments) if keyword == "by")
+    opened = next(i for i, t in enumerate(from_seg) if t.kind == "X" and t.text == "(")
+    kept: list[_Tok] = []
+    record: list[str] = []
+    if opened == 1 and from_seg[0].kind == "B" and _read_ip(from_seg[0].text)[0] is not None:
+        kept = [from_seg[0]]  # "from [IP] (port=N helo=...": the from word is Exim's address
+        words = from_seg[2:]
+        if words and words[0].kind == "W" and _exim_port_word_re().fullmatch(words[0].text):
+            record.append(words[0].text)
+            words = words[1:]
+    elif opened == 1 and from_seg[0].kind == "W" and len(from_seg) > 2 and from_seg[2].kind == "B" \
+            and _read_ip(from_seg[2].text)[0] is not None:
+        kept = [from_seg[0]]
+        record.append(from_seg[2].text)
+        words = from_seg[3:]
+        if words and words[0].kind == "W" and words[0].start == from_seg[2].end and _exim_port_re().fullmatch(words[0].text):
+            record[0] += words[0].text
+            words = words[1:]
+    else:
+        words = []
+    if (record or kept) and len(words) > 1 and words[0].kind == "W" and words[0].text[:5].lower() == "helo=" \
+            and words[1].kind == "W" and words[1].text[:6].lower() == "ident=":
+        # A greeting Exim checked and wrote whole, the ident reply after it.
+        record.append(words[0].text)
+    placed = bool(kept) and (kept[0].kind == "B" or bool(record))
+    # The from word is Exim's (its verified host name, or the address); all after it is rebuilt
+    # from Exim's words or dropped.
+    dropped = from_seg[1:]
+    dropped_at.update(t.start for t in dropped)
+    tail = [t.text for t in dropped]
+    for keyword, toks in segments[2:first_by]:
+        tail.extend([keyword or "", *(t.text for t in toks[:8])])
+        dropped_at.update(t.start for t in toks)
+    if placed:
+        if record:
+            kept.append(_new_tok(_Tok, ("C", " ".join(record), from_seg[opened].start, from_seg[opened].start)))
+        problems.append(f"the client's ident reply leaves the receiver's record open; only the address and "
+                        f"greeting before it are read: {_snippet(' '.join(tail[:16]))}")
+    else:
+        kept = [from_seg[0]] if from_seg[0].kind == "W" else []
+        problems.append(f"the client's ident reply leaves the receiver's record open and its address "
+                        f"cannot be told: {_snippet(' '.join(tail[:16]))}")
+    return [segments[0], ("from", kept), *segments[first_by:]]
 
 
 def _greeting_clauses_joined(segments: list[tuple[str | None, list[_Tok]]],

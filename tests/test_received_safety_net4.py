@@ -1,0 +1,64 @@
+"""The safety net's fourth round: the Received residue verifications V55c and V56a left. An Exim
+ident reply that leaves Exim's record open must not give the client address; a greeting comment
+with only a login protocol word is the client's text; a Postfix greeting faking an Exim stamp is
+read as a greeting; a Courier local stamp is a local hand-over.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_received_safety_net import _DATE, FORGER, _analyze, _exim, _marked
+
+from headerscope.received import parse_received
+
+# Idents that open a parenthesis and write another client record inside Exim's (V55c D1-2): Exim
+# writes "NAME ([IP]:port helo=HELO ident=USER)" or "[IP] (port=N helo=HELO ident=USER)" (host.c,
+# host_build_sender_fullhost), the address before the reply.
+OPEN_RECORD_IDENTS = ["x (mx.bank.example [198.51.100.20]", "x ([198.51.100.20]", "x ((mx.bank.example [198.51.100.20]",
+                      "x with esmtp (mx.bank.example [198.51.100.20]", "x (authenticated bits=0"]
+
+
+def _unfolded(received: str) -> str:
+    return " ".join(received.split(":", 1)[1].split())
+
+
+@pytest.mark.parametrize("record", ["rdns", "literal"])
+@pytest.mark.parametrize("ident", OPEN_RECORD_IDENTS)
+def test_an_ident_leaving_exims_record_open_gives_the_address_exim_wrote(record: str, ident: str) -> None:
+    fields = parse_received(_unfolded(_exim(record, ident)))
+    assert (fields.from_ip, fields.auth, fields.via) == (FORGER, None, None)
+    assert any(p.startswith("the client's ident reply leaves the receiver's record open") for p in fields.problems)
+    # Forgery: on the old code the address the ident wrote, an address bank.example's SPF allows,
+    # was the client's: SUSPICIOUS, "SPF passes for bank.example from 198.51.100.20".
+    report = _analyze(_exim(record, ident, sender="service@bank.example"), sender="service@bank.example")
+    assert report.verdict.status == "spoofed", report.verdict.summary
+    assert _marked(report)
+
+
+@pytest.mark.parametrize("opening", ["from host.forger.example ([45.67.89.10] helo=mail.example.net ident=x",
+                                     "from host.forger.example ([45.67.89.10]:51234 ident=x",
+                                     "from [45.67.89.10] (helo=mail.example.net ident=x",
+                                     "from [45.67.89.10] (ident=x"])
+def test_every_form_of_exims_record_is_placed(opening: str) -> None:
+    value = (f"{opening} (mx.bank.example [198.51.100.20]) by mx.example.net with esmtp (Exim 4.96) id 1tA2bC-000123-4x"
+             f"; {_DATE}")
+    fields = parse_received(value)
+    assert fields.from_ip == FORGER
+
+
+def test_an_open_record_exim_did_not_write_gives_no_address() -> None:
+    # No address where Exim writes one: which record is whose cannot be told, so none is read.
+    value = ("from host.forger.example (helo=mail.example.net ident=x (mx.bank.example [198.51.100.20]) by mx.example.net"
+             f" with esmtp (Exim 4.96) id 1tA2bC-000123-4x; {_DATE}")
+    fields = parse_received(value)
+    assert (fields.from_ip, fields.from_rdns) == (None, None)
+    assert any("its address cannot be told" in p for p in fields.problems)
+
+
+def test_a_closed_ident_and_a_plain_one_read_as_before() -> None:
+    fields = parse_received(_unfolded(_exim("rdns", "bob")))
+    assert (fields.from_ip, fields.from_rdns, fields.from_helo, fields.ident) == (
+        FORGER, "host.forger.example", "mail.example.net", "bob")
+    assert fields.problems == ()
+    fields = parse_received(_unfolded(_exim("literal", "x) (mx.bank.example [198.51.100.20]) (x")))
+    assert fields.from_ip == FORGER
