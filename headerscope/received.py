@@ -1974,6 +1974,12 @@ def _read_shape(d: dict[str, str | Any], zone_comment: str | None, address: str 
         for marker in _FAST_MARKERS:
             if marker in low:
                 return None  # markers the general parser reads with context: let it
+    if len(from_comments) > 1 and any(_greeting_login_words_re().search(c) is not None for c in from_comments[:-1]):
+        # A comment before the last one in the from clause is the client's greeting (see
+        # _read_from), and the general parser says login words there ("EHLO x (with esmtpa)" makes
+        # Postfix write "from x (with esmtpa) (unknown [IP])"), as hops' safety net needs; the
+        # markers above hold none of the protocol words.
+        return None
     fields = _fast_shape(helo, from_comments, comments, by, proto, via, d["id"] is not None, zone_comment)
     fills_helo = any_literal_helo and fields.from_helo is not None
     if address is not None and any(_client_address_slot(_collapse(_strip_nested(c))) for c in from_comments[1:]):

@@ -62,3 +62,27 @@ def test_a_closed_ident_and_a_plain_one_read_as_before() -> None:
     assert fields.problems == ()
     fields = parse_received(_unfolded(_exim("literal", "x) (mx.bank.example [198.51.100.20]) (x")))
     assert fields.from_ip == FORGER
+
+
+def _postfix(helo: str, protocol: str = "ESMTP") -> str:
+    return (f"Received: from {helo} (unknown [{FORGER}])\r\n\tby mx.example.net (Postfix) with {protocol}"
+            f" id 4XjK2L3m4nz9abc\r\n\tfor <victim@example.net>; {_DATE}\r\n")
+
+
+@pytest.mark.parametrize("helo", ["x (with esmtpa)", "x (esmtpsa)", "x (with ESMTPA)", "x (lmtpa)",
+                                  "x (esmtpa [198.51.100.20])"])
+def test_a_greeting_comment_with_only_a_login_protocol_word_is_marked(helo: str) -> None:
+    # The fast path read these (no marker it declines on), so the greeting's login word was not said
+    # and hops' safety net did not see it; the general parser says it.
+    fields = parse_received(_unfolded(_postfix(helo)))
+    assert (fields.from_ip, fields.auth) == (FORGER, None)
+    assert any(p.startswith("the client's greeting holds a nested comment or login words") for p in fields.problems)
+    report = _analyze(_postfix(helo))
+    assert _marked(report)
+    assert report.verdict.status == "spoofed", report.verdict.summary
+
+
+@pytest.mark.parametrize("helo", ["smtpa.example.net", "x (esmtp)", "x (my laptop)"])
+def test_a_greeting_comment_without_login_words_is_not_marked(helo: str) -> None:
+    fields = parse_received(_unfolded(_postfix(helo)))
+    assert not any("greeting holds" in p for p in fields.problems)
