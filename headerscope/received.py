@@ -1543,18 +1543,35 @@ def _split_segments(toks: Sequence[_Tok]) -> list[tuple[str | None, list[_Tok]]]
 _exim_slot_re = compiled_on_first_use(r"^(?:\S+ )?\[[0-9A-Fa-f.:]{2,45}\](?::\d{1,5})? helo=", re.I)
 
 
-def _exim_receiver(segments: list[tuple[str | None, list[_Tok]]]) -> bool:
+def _receiver_by(segments: list[tuple[str | None, list[_Tok]]], unbounded: int = -1) -> int:
+    """The index of the receiver's own "by" clause, or -1 when there is none.
+
+    RFC 5321 section 4.4: the receiver writes "from" the client's greeting and its record of the
+    connection, then "by" itself. The client's text before that "by" (a greeting Postfix writes
+    verbatim, an ident reply Exim keeps inside its record) can write a "by" of its own; after it
+    the receiver writes only the addresses it quotes (Exim's "(envelope-from <...>)", "for <...>"),
+    read as units by _tokenize. So the receiver's "by" is the last one, or, where a quoted address
+    could not be read as a unit (``unbounded``, its start: a MAIL FROM breaking out of Exim's
+    comment, V49a D1-a), the last one before it."""
+    last = -1
+    for i, (keyword, toks) in enumerate(segments):
+        if keyword == "by" and (unbounded < 0 or not toks or toks[0].start < unbounded):
+            last = i
+    return last
+
+
+def _exim_receiver(segments: list[tuple[str | None, list[_Tok]]], receiver_by: int) -> bool:
     """Whether the receiver names itself Exim where Exim does: "(Exim 4.96)" after its own "by" and
     "with" (received_header_text, Exim's specification chapter "Main configuration"; older
-    configurations put it after the host). The first "by" is looked at: an Exim receiver writes the
-    client's greeting and ident inside its record, before it, so only a greeting written verbatim
-    (Postfix's) can put another "by" first, and then the field holds two, which is marked."""
-    first_by = next((i for i, (keyword, _) in enumerate(segments) if keyword == "by"), -1)
-    if first_by < 0:
+    configurations put it after the host). The receiver's "by" is the last one (_receiver_by): a
+    Postfix greeting that copies Exim's stamp, "by mx (Exim 4.96)" and all, comes before Postfix's
+    own "by mx (Postfix)", and an Exim ident reply that writes "by mx (Postfix)" comes before
+    Exim's; either way the field holds two "by" clauses, which is marked."""
+    if receiver_by < 0:
         return False
-    toks = segments[first_by][1]
-    if first_by + 1 < len(segments) and segments[first_by + 1][0] == "with":
-        toks = [*toks, *segments[first_by + 1][1]]
+    toks = segments[receiver_by][1]
+    if receiver_by + 1 < len(segments) and segments[receiver_by + 1][0] == "with":
+        toks = [*toks, *segments[receiver_by + 1][1]]
     return any(t.kind == "C" and t.text[:4] == "Exim" for t in toks)
 
 
@@ -1566,7 +1583,7 @@ _ident_reply_unsafe_re = compiled_on_first_use(r"[\s()\[\]<>\"']")
 
 
 def _exim_record_first(segments: list[tuple[str | None, list[_Tok]]], problems: list[str],
-                       dropped_at: set[int]) -> list[tuple[str | None, list[_Tok]]]:
+                       dropped_at: set[int], unbounded: int = -1) -> list[tuple[str | None, list[_Tok]]]:
     """An Exim receiver's from clause without the address records after its own.
 
     Exim writes "from RDNS ([IP]:port helo=NAME ident=USER)" or "from [IP] (port=N helo=NAME
@@ -1579,7 +1596,7 @@ def _exim_record_first(segments: list[tuple[str | None, list[_Tok]]], problems: 
     after this, and a dropped one is none of the receiver's."""
     from_seg = segments[1][1] if len(segments) > 1 and segments[1][0] == "from" else None
     if from_seg and any(t.kind == "X" and t.text == "(" for t in from_seg[:MAX_COMMENTS_SCANNED]):
-        return _exim_record_left_open(segments, from_seg, problems, dropped_at)
+        return _exim_record_left_open(segments, from_seg, problems, dropped_at, unbounded)
     if not from_seg or len(from_seg) < 2 or from_seg[1].kind != "C":
         return segments
     ident = _exim_ident_re().search(from_seg[1].text[:MAX_COMMENT_SCAN])
@@ -1590,7 +1607,7 @@ def _exim_record_first(segments: list[tuple[str | None, list[_Tok]]], problems: 
         # esmtpa", "via HTTP") is the reply breaking out of it, never the receiver's (V53f D1-1,
         # D1-2). All of it is dropped and said; an ident holding white space, parentheses,
         # brackets or quotes, which no account name has, is said as well.
-        first_by = next(i for i, (keyword, _) in enumerate(segments) if keyword == "by")
+        first_by = _receiver_by(segments, unbounded)
         tail = [t.text for t in from_seg[2:]]
         dropped_at.update(t.start for t in from_seg[2:])
         for keyword, toks in segments[2:first_by]:
@@ -1629,7 +1646,8 @@ _exim_port_word_re = compiled_on_first_use(r"port=\d{1,5}")
 
 
 def _exim_record_left_open(segments: list[tuple[str | None, list[_Tok]]], from_seg: list[_Tok],
-                           problems: list[str], dropped_at: set[int]) -> list[tuple[str | None, list[_Tok]]]:
+                           problems: list[str], dropped_at: set[int],
+                           unbounded: int) -> list[tuple[str | None, list[_Tok]]]:
     """An Exim receiver's from clause whose record a "(" the client wrote left open.
 
     Exim writes "from NAME ([IP]:port helo=HELO ident=USER)" or "from [IP] (port=N helo=HELO
@@ -1645,7 +1663,7 @@ def _exim_record_left_open(segments: list[tuple[str | None, list[_Tok]]], from_s
     read: which "by" is the receiver's is not known here."""
     if any(t.kind == "W" and t.text.lower() == "by" for t in from_seg):
         return segments
-    first_by = next(i for i, (keyword, _) in enumerate(segments) if keyword == "by")
+    first_by = _receiver_by(segments, unbounded)
     opened = next(i for i, t in enumerate(from_seg) if t.kind == "X" and t.text == "(")
     kept: list[_Tok] = []
     record: list[str] = []
@@ -2160,11 +2178,12 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
         # an attack on the reader, each costing a pass over the ones before.
         problems.append(f"{len(segments)} clauses: only the first {_MAX_CLAUSES} read")
         segments = segments[:_MAX_CLAUSES]
-    exim_receiver = _exim_receiver(segments)
+    receiver_by = _receiver_by(segments, unbounded)
+    exim_receiver = _exim_receiver(segments, receiver_by)
     segments = _greeting_clauses_joined(segments, problems, exim_receiver)
     dropped_at: set[int] = set()
     if exim_receiver:
-        segments = _exim_record_first(segments, problems, dropped_at)
+        segments = _exim_record_first(segments, problems, dropped_at, unbounded)
 
     # Context from the whole header, needed before the from clause can be read.
     comments = [t for t in toks if t.kind == "C" and t.start not in dropped_at][:MAX_COMMENTS_SCANNED] \

@@ -86,3 +86,48 @@ def test_a_greeting_comment_with_only_a_login_protocol_word_is_marked(helo: str)
 def test_a_greeting_comment_without_login_words_is_not_marked(helo: str) -> None:
     fields = parse_received(_unfolded(_postfix(helo)))
     assert not any("greeting holds" in p for p in fields.problems)
+
+
+_POSTFIX_STAMP = ("(unknown [45.67.89.10]) by mx.example.net (Postfix) with ESMTP id 4XjK2L3m4nz9abc"
+                  f" for <victim@example.net>; {_DATE}")
+# Greetings that copy an Exim stamp whole, its record, "by" and "(Exim ...)" (Postfix writes a
+# multi-word HELO verbatim): the receiver's "by" is the last one, Postfix's.
+FAKE_EXIM_GREETINGS = [
+    "x ([198.51.100.20]:25 helo=y ident=z) by mx.example.net with esmtp (Exim 4.96)",
+    "x ([198.51.100.20]:25 helo=y) by mx.example.net with esmtpa (Exim 4.96)",
+    "x ([198.51.100.20]:25 helo=y) by mx.example.net with esmtp (Exim 4.96) (envelope-from <service@bank.example>)"
+    " id 1tA2bC-000123-4x for victim@example.net",
+    "x ([198.51.100.20]:25 helo=y) by mx.example.net (Exim 4.96) with esmtp",
+]
+
+
+@pytest.mark.parametrize("greeting", FAKE_EXIM_GREETINGS)
+def test_a_postfix_greeting_faking_an_exim_stamp_is_the_greeting(greeting: str) -> None:
+    fields = parse_received(f"from {greeting} {_POSTFIX_STAMP}")
+    assert (fields.from_ip, fields.by, fields.protocol, fields.auth) == (FORGER, "mx.example.net", "ESMTP", None)
+    assert any(p.startswith("the client's greeting holds clause words before the receiver's record")
+               for p in fields.problems)
+    # Forgery: on the old code the first "by" named Exim, so the fake record was the client's:
+    # SUSPICIOUS on bank.example's SPF pass for 198.51.100.20. Without the fake part it reads SPOOFED.
+    received = f"Received: from {greeting}\r\n\t{_POSTFIX_STAMP}\r\n"
+    report = _analyze(received, sender="service@bank.example")
+    assert report.verdict.status == "spoofed", report.verdict.summary
+    plain = _analyze(f"Received: from x\r\n\t{_POSTFIX_STAMP}\r\n", sender="service@bank.example")
+    assert plain.verdict.status == "spoofed"
+
+
+def test_an_exim_ident_faking_a_postfix_stamp_is_dropped() -> None:
+    # The other way round: the ident reply writes "by mx (Postfix)" before Exim's own "by".
+    fields = parse_received(_unfolded(_exim("rdns", "x (mx.bank.example [198.51.100.20]) by mx.bank.example (Postfix) "
+                                                    "with esmtp (")))
+    assert (fields.from_ip, fields.by, fields.protocol) == (FORGER, "mx.example.net", "esmtp")
+
+
+def test_a_mail_from_breaking_out_after_exims_by_does_not_move_the_receivers_by() -> None:
+    # A quoted MAIL FROM that cannot be read as a unit can write a "by" after Exim's: the receiver's
+    # "by" is the last one before it (V49a D1-a).
+    head = ("from host.forger.example ([45.67.89.10]:51234 helo=mx.bank.example) by mx.example.net with esmtp "
+            "(Exim 4.96) ")
+    fields = parse_received(head + '(envelope-from <"x)(mx.bank.example [198.51.100.20]) by mx.bank.example (Exim 4.96) '
+                            f'with esmtp (x"@bank.example>) id 1tA2bC-000123-4x for victim@example.net; {_DATE}')
+    assert (fields.from_ip, fields.by) == (FORGER, "mx.example.net")
