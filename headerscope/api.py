@@ -72,7 +72,14 @@ from .envelope import (
 )
 from .era import RSA_SHA1_RETIRED, Era, received_before, received_era
 from .folders import mail_folder
-from .hops import HopChain, build_chain, host_organization, is_non_public_ip, vouched_client_name
+from .hops import (
+    HopChain,
+    build_chain,
+    host_organization,
+    is_non_public_ip,
+    local_submission_loopback,
+    vouched_client_name,
+)
 from .loader import LoadedInput, load_bytes, load_carried
 from .message import LEGACY_CHARSET_DEFECTS, NOTICE_DEFECTS, Message, parse_message
 from .mime import (
@@ -2189,8 +2196,11 @@ def _spf_inputs(opts: AnalysisOptions, boundary: Hop | None, envelope_from: str 
             filled.append(label)
         return value
 
-    client_ip = pick(opts.client_ip or None, boundary.fields.from_ip if boundary else None, "client-ip",
-                     "client IP")
+    # A local submission's loopback address is no SMTP client (hops.local_submission_loopback):
+    # the message entered there from a program on the host, as at a Postfix pickup.
+    client_ip = pick(opts.client_ip or None,
+                     boundary.fields.from_ip if boundary and not local_submission_loopback(boundary.fields) else None,
+                     "client-ip", "client IP")
     helo = pick(opts.helo or None, boundary.fields.from_helo if boundary else None, "helo", "HELO")
     mail_from = opts.mail_from if opts.mail_from is not None else envelope_from
     overridden = any(v is not None for v in (opts.client_ip, opts.helo, opts.mail_from))

@@ -619,6 +619,18 @@ def _loopback_cached(text: str) -> bool:
     return ip is not None and ip.is_loopback
 
 
+def local_submission_loopback(fields: ReceivedFields) -> bool:
+    """The stamp records a local submission ("with local", "with local-esmtp": a program on the
+    host ran the MTA's sendmail) whose client address is a loopback one: no network client
+    connected, the address is text the MTA writes for every local submission (Courier's sendmail
+    wrapper hands submit the fixed "dns; localhost (localhost [127.0.0.1])", courier/sendmail.c,
+    which submit.C writes as "from localhost (localhost [127.0.0.1]) (uid N) by HOST with local").
+    SPF has no client to judge there (RFC 7208 section 2.4 is about the SMTP client), as at a
+    Postfix pickup or an Exim "with local" stamp, which record none."""
+    protocol = _protocol(fields)
+    return (protocol == "local" or protocol.startswith("local-")) and _is_loopback(fields.from_ip)
+
+
 def _is_public_ip(text: str | None) -> bool:
     return _ip(text) is not None and not is_non_public_ip(text)
 

@@ -131,3 +131,32 @@ def test_a_mail_from_breaking_out_after_exims_by_does_not_move_the_receivers_by(
     fields = parse_received(head + '(envelope-from <"x)(mx.bank.example [198.51.100.20]) by mx.bank.example (Exim 4.96) '
                             f'with esmtp (x"@bank.example>) id 1tA2bC-000123-4x for victim@example.net; {_DATE}')
     assert (fields.from_ip, fields.by) == (FORGER, "mx.example.net")
+
+
+def test_every_local_hand_over_stamp_reads_as_a_postfix_pickup_does() -> None:
+    # Courier's local stamp carries the loopback address its sendmail wrapper always writes
+    # ("dns; localhost (localhost [127.0.0.1])"); SPF judged it and the hand-over read SPOOFED,
+    # where Postfix's pickup and Exim's "with local", which record no address, read NOT CHECKED
+    # (verification V56a).
+    from test_walk_relay_names import _BANK_HOP, _HANDOVERS, _handed_over, _pickup
+
+    postfix = _pickup("web1.corp.example", "mx.corp.example")
+    assert postfix.verdict.status == "not_checked"
+    forged = _BANK_HOP.format(by="mx.corp.example")
+    for name, stamp in _HANDOVERS.items():
+        report = _handed_over(stamp, forged)
+        assert (report.boundary_hop, report.verdict.status) == (2, postfix.verdict.status), (name, report.verdict.summary)
+
+
+def test_a_loopback_smtp_client_is_still_judged() -> None:
+    # Control: a program that connects over SMTP to the loopback address is an SMTP client ("with
+    # ESMTP"), and the address it came from is judged as any other; only the local submission's is not.
+    from test_walk_relay_names import _HANDOVERS, _handed_over
+
+    stamp = ("Received: from localhost (localhost [127.0.0.1])\r\n\tby web1.corp.example (Postfix) with ESMTP id "
+             "4Qx7Zr1Tz9z9sT\r\n\tfor <ceo@corp.example>; Thu, 26 Nov 2026 22:05:26 +0900 (JST)\r\n")
+    report = _handed_over(stamp, "")
+    assert report.spf is not None and report.spf.client_ip == "127.0.0.1"
+    courier = _handed_over(_HANDOVERS["courier_local"], "")
+    assert courier.spf is None or courier.spf.client_ip is None
+    assert courier.verdict.status == "not_checked", courier.verdict.summary
