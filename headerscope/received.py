@@ -1543,21 +1543,36 @@ def _split_segments(toks: Sequence[_Tok]) -> list[tuple[str | None, list[_Tok]]]
 _exim_slot_re = compiled_on_first_use(r"^(?:\S+ )?\[[0-9A-Fa-f.:]{2,45}\](?::\d{1,5})? helo=", re.I)
 
 
-def _receiver_by(segments: list[tuple[str | None, list[_Tok]]], unbounded: int = -1) -> int:
+def _receiver_by(segments: list[tuple[str | None, list[_Tok]]], broken_at: int = -1) -> int:
     """The index of the receiver's own "by" clause, or -1 when there is none.
 
     RFC 5321 section 4.4: the receiver writes "from" the client's greeting and its record of the
     connection, then "by" itself. The client's text before that "by" (a greeting Postfix writes
     verbatim, an ident reply Exim keeps inside its record) can write a "by" of its own; after it
     the receiver writes only the addresses it quotes (Exim's "(envelope-from <...>)", "for <...>"),
-    read as units by _tokenize. So the receiver's "by" is the last one, or, where a quoted address
-    could not be read as a unit (``unbounded``, its start: a MAIL FROM breaking out of Exim's
-    comment, V49a D1-a), the last one before it."""
+    which stay inside their comment or unit unless broken. So the receiver's "by" is the last one
+    before ``broken_at`` (see _address_broken_at), else the last one."""
     last = -1
     for i, (keyword, toks) in enumerate(segments):
-        if keyword == "by" and (unbounded < 0 or not toks or toks[0].start < unbounded):
+        if keyword == "by" and (broken_at < 0 or not toks or toks[0].start < broken_at):
             last = i
     return last
+
+
+def _address_broken_at(toks: Sequence[_Tok], unbounded: int) -> int:
+    """Where a quoted address after the receiver's "by" may have broken out of its place, or -1:
+    a quoted address that could not be read as a unit (``unbounded``, V49a D1-a), Exim's
+    "(envelope-from <..." comment ending before its ">" (an address holding ")": "<a)(mx.bank.example
+    [198.51.100.20]) by evil@bank.example>", V53f), or a ")" left unpaired (a comment's end lost).
+    A "by" after it may be the address's text, not the receiver's."""
+    at = unbounded
+    for t in toks:
+        if at >= 0 and t.start >= at:
+            break
+        if (t.kind == "C" and t.text[:13].lower() == "envelope-from" and not t.text.rstrip().endswith(">")) \
+                or (t.kind == "X" and t.text == ")"):
+            return t.start
+    return at
 
 
 def _exim_receiver(segments: list[tuple[str | None, list[_Tok]]], receiver_by: int) -> bool:
@@ -1583,7 +1598,7 @@ _ident_reply_unsafe_re = compiled_on_first_use(r"[\s()\[\]<>\"']")
 
 
 def _exim_record_first(segments: list[tuple[str | None, list[_Tok]]], problems: list[str],
-                       dropped_at: set[int], unbounded: int = -1) -> list[tuple[str | None, list[_Tok]]]:
+                       dropped_at: set[int], broken_at: int = -1) -> list[tuple[str | None, list[_Tok]]]:
     """An Exim receiver's from clause without the address records after its own.
 
     Exim writes "from RDNS ([IP]:port helo=NAME ident=USER)" or "from [IP] (port=N helo=NAME
@@ -1596,7 +1611,7 @@ def _exim_record_first(segments: list[tuple[str | None, list[_Tok]]], problems: 
     after this, and a dropped one is none of the receiver's."""
     from_seg = segments[1][1] if len(segments) > 1 and segments[1][0] == "from" else None
     if from_seg and any(t.kind == "X" and t.text == "(" for t in from_seg[:MAX_COMMENTS_SCANNED]):
-        return _exim_record_left_open(segments, from_seg, problems, dropped_at, unbounded)
+        return _exim_record_left_open(segments, from_seg, problems, dropped_at, broken_at)
     if not from_seg or len(from_seg) < 2 or from_seg[1].kind != "C":
         return segments
     ident = _exim_ident_re().search(from_seg[1].text[:MAX_COMMENT_SCAN])
@@ -1607,7 +1622,7 @@ def _exim_record_first(segments: list[tuple[str | None, list[_Tok]]], problems: 
         # esmtpa", "via HTTP") is the reply breaking out of it, never the receiver's (V53f D1-1,
         # D1-2). All of it is dropped and said; an ident holding white space, parentheses,
         # brackets or quotes, which no account name has, is said as well.
-        first_by = _receiver_by(segments, unbounded)
+        first_by = _receiver_by(segments, broken_at)
         tail = [t.text for t in from_seg[2:]]
         dropped_at.update(t.start for t in from_seg[2:])
         for keyword, toks in segments[2:first_by]:
@@ -1647,7 +1662,7 @@ _exim_port_word_re = compiled_on_first_use(r"port=\d{1,5}")
 
 def _exim_record_left_open(segments: list[tuple[str | None, list[_Tok]]], from_seg: list[_Tok],
                            problems: list[str], dropped_at: set[int],
-                           unbounded: int) -> list[tuple[str | None, list[_Tok]]]:
+                           broken_at: int) -> list[tuple[str | None, list[_Tok]]]:
     """An Exim receiver's from clause whose record a "(" the client wrote left open.
 
     Exim writes "from NAME ([IP]:port helo=HELO ident=USER)" or "from [IP] (port=N helo=HELO
@@ -1663,7 +1678,7 @@ def _exim_record_left_open(segments: list[tuple[str | None, list[_Tok]]], from_s
     read: which "by" is the receiver's is not known here."""
     if any(t.kind == "W" and t.text.lower() == "by" for t in from_seg):
         return segments
-    first_by = _receiver_by(segments, unbounded)
+    first_by = _receiver_by(segments, broken_at)
     opened = next(i for i, t in enumerate(from_seg) if t.kind == "X" and t.text == "(")
     kept: list[_Tok] = []
     record: list[str] = []
@@ -2178,12 +2193,15 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
         # an attack on the reader, each costing a pass over the ones before.
         problems.append(f"{len(segments)} clauses: only the first {_MAX_CLAUSES} read")
         segments = segments[:_MAX_CLAUSES]
-    receiver_by = _receiver_by(segments, unbounded)
+    # (Only a field with two "by" clauses needs to know where an address broke.)
+    broken_at = _address_broken_at(clause_toks, unbounded) \
+        if sum(keyword == "by" for keyword, _ in segments) > 1 else -1
+    receiver_by = _receiver_by(segments, broken_at)
     exim_receiver = _exim_receiver(segments, receiver_by)
     segments = _greeting_clauses_joined(segments, problems, exim_receiver)
     dropped_at: set[int] = set()
     if exim_receiver:
-        segments = _exim_record_first(segments, problems, dropped_at, unbounded)
+        segments = _exim_record_first(segments, problems, dropped_at, broken_at)
 
     # Context from the whole header, needed before the from clause can be read.
     comments = [t for t in toks if t.kind == "C" and t.start not in dropped_at][:MAX_COMMENTS_SCANNED] \

@@ -133,6 +133,18 @@ def test_a_mail_from_breaking_out_after_exims_by_does_not_move_the_receivers_by(
     assert (fields.from_ip, fields.by) == (FORGER, "mx.example.net")
 
 
+@pytest.mark.parametrize("mail_from", ["<a)(mx.bank.example [198.51.100.20]) by evil@bank.example>",
+                                       "<a)(mx.bank.example [198.51.100.20]) by mx.bank.example (x@bank.example>"])
+def test_an_unquoted_mail_from_breaking_out_after_exims_by_does_not_move_the_receivers_by(mail_from: str) -> None:
+    # Exim's envelope-from comment ending before its '>' (or a ')' left unpaired) is an address
+    # broken out of its place: a "by" after it is the address's text (V53f's corpus string; the
+    # plain last-"by" rule had read 198.51.100.20 as the client).
+    fields = parse_received(f"from [45.67.89.10] (helo=mx.bank.example) by mx.example.net with esmtp (Exim 4.96) "
+                            f"(envelope-from {mail_from}) id 1tA2bC-000123-4x for victim@example.net; {_DATE}")
+    # (The "by" read is the broken address's, as on main: the greeting join, not changed here.)
+    assert (fields.from_ip, fields.auth) == (FORGER, None)
+
+
 def test_every_local_hand_over_stamp_reads_as_a_postfix_pickup_does() -> None:
     # Courier's local stamp carries the loopback address its sendmail wrapper always writes
     # ("dns; localhost (localhost [127.0.0.1])"); SPF judged it and the hand-over read SPOOFED,
