@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+from dataclasses import dataclass
 
 from .text import compiled_on_first_use
 
@@ -541,32 +542,151 @@ def mixed_script_domain(domain: str) -> tuple[str, str, tuple[str, ...]] | None:
 
 
 # The scripts whose letters pass for Latin ones (Unicode's confusables.txt: Cyrillic "а", "р",
-# "е"; Greek "ο", "Α"), which a word mixing them with Latin letters is written to make look alike.
+# "е"; Greek "ο", "Α"), into whose words Latin letters are slipped to make them pass for others.
 _LATIN_LOOKALIKE_SCRIPTS = frozenset({"CYRILLIC", "GREEK"})
 # A word: a run of letters (digits, "_", punctuation and spaces part words; combining marks are
 # joined to their letter first by NFC). Characters of a display name read, at most.
 _letters = compiled_on_first_use(r"[^\W\d_]+")
 _MAX_NAME_READ = 1000
+# A word of one script written entirely in look-alikes is told from this many letters: shorter
+# ones are the words of the script itself (Russian "с", "у", "ох"), not a name passing for another.
+_MIN_WHOLE_SCRIPT_WORD = 3
 
 
-def mixed_script_word(text: str | None) -> tuple[str, tuple[str, ...]] | None:
-    """(the word, its scripts) of the first word of a text (a display name) that mixes Latin
-    letters with Cyrillic or Greek ones ("Аррlе": Cyrillic А р р е and Latin l), or None.
-    Unicode TR #39 section 5 (mixed-script detection), by word: real names write each word in
-    one script ("Иван Petrov", "東京 Tokyo Office", "Zoë"), so whole words in different scripts,
-    digits, punctuation and Latin letters with marks mix nothing; only letters that look alike
-    across scripts make one word pass for another."""
+def _orthographic_latin(character: str) -> bool:
+    """A non-ASCII Latin letter of a living language's spelling (Latin-1 Supplement, Latin
+    Extended-A and -B, Latin Extended Additional: Turkish "ı", Polish "ł", Vietnamese "ạ"), or a
+    fullwidth form (U+FF00-U+FFEF, how Chinese and Japanese text writes Latin: "ＡＢＣ株式会社").
+    Such a letter is the word's own, even where it has an ASCII twin (a dotless ı reads as "i")."""
+    code = ord(character)
+    return 0xC0 <= code <= 0x24F or 0x1E00 <= code <= 0x1EFF or 0xFF00 <= code <= 0xFFEF
+
+
+@functools.lru_cache(maxsize=1024)
+def _stand_in_letter(character: str) -> str | None:
+    """The ASCII letter a non-ASCII letter stands in for, or None: a letter of another script
+    that Unicode's confusables data gives an ASCII twin (Cyrillic "р", Armenian "օ", Cherokee "Ꭺ",
+    Lisu "ꓮ"; UTS #39 section 4), and Latin or common letters that spell no language's words
+    (UTS #39 section 3.1, identifier types Technical and Not_NFKC): Roman numerals ("Ⅿ"),
+    mathematical letters ("𝐏", by their NFKC form), small capitals ("ᴀ", by their Unicode name:
+    confusables.txt leaves most out). A Latin letter of a language's spelling stands in for
+    nothing (_orthographic_latin). A twin that is a digit ("З" as "3") is no letter; "0" and "1"
+    are read as "o" and "l"."""
+    if _script(character) in (None, "LATIN") and _orthographic_latin(character):
+        return None
+    import unicodedata
+
+    twin = _ascii_twin(character)
+    if twin is None:
+        compatible = unicodedata.normalize("NFKC", character)
+        if len(compatible) == 1 and compatible.isascii():
+            twin = compatible.lower()
+        else:
+            prefix, _, letter = unicodedata.name(character, "").rpartition(" ")
+            if prefix == "LATIN LETTER SMALL CAPITAL" and len(letter) == 1:
+                twin = letter.lower()
+    if twin is None:
+        return None
+    twin = twin.translate(_ASCII_TWINS)
+    return twin if twin.isascii() and twin.isalpha() else None
+
+
+@dataclass(frozen=True)
+class LookalikeWord:
+    """A word of a display name written to pass for another (Unicode UTS #39 sections 4 and 5)."""
+
+    word: str
+    """The word as written (NFC)."""
+    scripts: tuple[str, ...]
+    """The scripts of its letters, in title case ("Cyrillic", "Latin"); none for mathematical letters."""
+    reading: str | None
+    """The ASCII word it reads as, every non-ASCII letter by its twin ("apple"), or None."""
+    mixed: bool
+    """Latin letters mixed with another script's in the word ("Аррlе"); else a word in one
+    script that reads as ASCII ("АррӀе" all Cyrillic, "Ⅿicrosoft" with a Roman numeral)."""
+    stand_ins: str
+    """Its distinct non-ASCII letters, in order."""
+
+
+def _word_reading(word: str) -> str | None:
+    """The ASCII word a word reads as, every non-ASCII letter by its twin (_stand_in_letter),
+    or None when a letter has no twin."""
+    reading: list[str] = []
+    for character in word:
+        twin = character.lower() if character.isascii() else _stand_in_letter(character)
+        if twin is None:
+            return None
+        reading.append(twin)
+    return "".join(reading)
+
+
+def _lookalike(word: str, scripts: set[str], reading: str | None, mixed: bool) -> LookalikeWord:
+    """A LookalikeWord for a word."""
+    return LookalikeWord(word=word, scripts=tuple(sorted(script.title() for script in scripts)),
+                         reading=reading, mixed=mixed,
+                         stand_ins="".join(dict.fromkeys(c for c in word if not c.isascii())))
+
+
+def lookalike_word(text: str | None, domain: str | None = None) -> LookalikeWord | None:
+    """The first word of a text (a display name) written to pass for another, or None.
+
+    - A word mixing Latin letters with another script's that reads as an ASCII word ("Аррlе":
+      Cyrillic А р р е and a Latin l; Armenian "Gօօgle", Cherokee "Ꭺpple"), or Latin letters
+      slipped into a longer Cyrillic or Greek word ("Сбербaнк", a Latin a): UTS #39 section 5,
+      mixed-script detection. A few Greek or Cyrillic letters that read as no ASCII letter among
+      Latin ones are symbols, not look-alikes ("μTorrent", "Ωmega", "KoЯn"): the word passes for
+      none other.
+    - A word in one other script whose every letter has an ASCII twin ("АррӀе", all Cyrillic),
+      a whole-script confusable (UTS #39 section 4), unless the name writes that script as its
+      own (another word of it has a letter with no ASCII twin: "Роса Иванова") or ``domain`` is
+      under a country domain of that script (_NATIVE_SCRIPT_TLDS); and a Latin word with letters
+      that spell no language ("Ⅿicrosoft", "Pay𝐏al", "ᴀpple").
+
+    Real names write each word in one script ("Иван Petrov", "東京 Tokyo Office"), so whole
+    words in different scripts, digits, punctuation and Latin letters with marks ("Zoë",
+    Turkish "Yıldız") are none of these."""
     if not text or text.isascii():
         return None  # the common case
     import unicodedata
 
-    for word in _letters().findall(unicodedata.normalize("NFC", text[:_MAX_NAME_READ])):
-        if word.isascii():
-            continue
-        scripts = {_script(char) for char in word}
-        if "LATIN" in scripts and scripts & _LATIN_LOOKALIKE_SCRIPTS:
-            return word, tuple(sorted(script.title() for script in scripts if script))
+    words = [word for word in _letters().findall(unicodedata.normalize("NFC", text[:_MAX_NAME_READ]))
+             if not word.isascii()]
+    for word in words:
+        scripts = {script for script in map(_script, word) if script is not None}
+        reading = _word_reading(word)
+        if len(scripts) > 1:
+            if reading is not None or _latin_slipped_in(word, scripts):
+                return _lookalike(word, scripts, reading, mixed=True)
+        elif reading is not None:
+            others = scripts - {"LATIN"}
+            if not others:
+                return _lookalike(word, scripts, reading, mixed=False)  # "Ⅿicrosoft", "Pay𝐏al"
+            [script] = others
+            if len(word) >= _MIN_WHOLE_SCRIPT_WORD and not _written_natively(script, words, domain):
+                return _lookalike(word, scripts, reading, mixed=False)
     return None
+
+
+def _latin_slipped_in(word: str, scripts: set[str]) -> bool:
+    """Whether a word with no ASCII reading has Latin letters slipped into a Cyrillic or Greek
+    word ("Сбербaнк", fewer Latin letters than the other script's). Greek or Cyrillic letters
+    among more Latin ones are symbols ("μTorrent", "Ωmega", "AμB"), passing for no word."""
+    others = scripts - {"LATIN"}
+    if "LATIN" not in scripts or not others <= _LATIN_LOOKALIKE_SCRIPTS:
+        return False
+    latin = sum(_script(character) == "LATIN" for character in word)
+    return latin < sum(_script(character) in others for character in word)
+
+
+def _written_natively(script: str, words: list[str], domain: str | None) -> bool:
+    """Whether a name writes a script as its own: another of its words has a letter of that script
+    with no ASCII twin ("Роса Иванова": И), or the address is under a country domain of that
+    script (_NATIVE_SCRIPT_TLDS, as Chromium's IDN policy excuses whole-script confusables)."""
+    top = (domain or "").lower().rstrip(".").rpartition(".")[2]
+    if top and a_label_form(top) in _NATIVE_SCRIPT_TLDS.get(script, ()):
+        return True
+    return any(not character.isascii() and _script(character) == script and _stand_in_letter(character) is None
+               for word in words for character in word)
 
 
 @functools.lru_cache(maxsize=256)

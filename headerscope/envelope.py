@@ -38,13 +38,14 @@ from .addresses import (
 )
 from .domains import (
     LOCALHOST_NAMES,
+    LookalikeWord,
     a_label_form,
     ascii_cousin_key,
     ascii_lookalike,
     list_id_label,
     lookalike_key,
+    lookalike_word,
     mixed_script_domain,
-    mixed_script_word,
     normalize_domain,
     organizational_domain,
     public_suffix,
@@ -1380,22 +1381,40 @@ _REALLY = {"From": "the message is really from {}", "Sender": "the sender (Sende
            "Reply-To": "replies would go to {}"}
 
 
-def _mixed_script_name_finding(address: Address, word: str, scripts: tuple[str, ...]) -> Finding:
-    """The warning for a From: display name with a word that mixes Latin with Cyrillic or Greek
-    letters (domains.mixed_script_word), with the ASCII word it reads as when every other letter
-    has an ASCII twin (domains.ascii_lookalike: "Аррlе" reads as "apple")."""
-    lookalike = ascii_lookalike(word.lower()[:63])
-    reads = f", which reads as “{lookalike[1]}”" if lookalike is not None else ""
+def _lookalike_name_finding(address: Address, found: LookalikeWord) -> Finding:
+    """The warning for a From: display name with a word written to pass for another
+    (domains.lookalike_word): one that mixes Latin letters with another script's ("Аррlе"), or
+    one in another script, or in letters that spell no language, that reads as an ASCII word
+    ("АррӀе" all Cyrillic, "Ⅿicrosoft" with a Roman numeral)."""
+    word = found.word[:60]
+    reads = f", which reads as “{found.reading}”" if found.reading is not None else ""
+    really = (f"The name is the sender's own text: authentication vouches at most for {address.address}'s "
+              "domain, not for the name.")
+    if found.mixed:
+        return Finding(
+            id="envelope.display_name_mixed_script", severity=Severity.WARNING,
+            title=f"From: display name mixes {' and '.join(found.scripts)} letters in one word (“{word}”{reads})",
+            explanation=f"The display name \"{(address.display_name or '')[:120]}\" writes the word “{word}” with "
+                        f"{' and '.join(found.scripts)} letters together{reads}. Real names write each word in one "
+                        "script; letters of one script that look like another's, mixed in a word, make a name pass "
+                        "for one it is not, a brand's most often (Unicode UTS #39 section 5, mixed-script "
+                        f"detection). {really}",
+            reference="https://www.unicode.org/reports/tr39/#Mixed_Script_Detection", subject="From")
+    import unicodedata
+
+    letters = ", ".join(f"{c} {unicodedata.name(c, '').lower()}" for c in found.stand_ins[:3])
+    written = (f"in {found.scripts[0]} letters" if found.scripts and found.scripts != ("Latin",)
+               else "with look-alike characters")
     return Finding(
-        id="envelope.display_name_mixed_script", severity=Severity.WARNING,
-        title=f"From: display name mixes {' and '.join(scripts)} letters in one word (“{word[:60]}”{reads})",
-        explanation=f"The display name \"{(address.display_name or '')[:120]}\" writes the word “{word[:60]}” with "
-                    f"{' and '.join(scripts)} letters together{reads}. Real names write each word in one script; "
-                    "letters of one script that look like another's, mixed in a word, make a name pass for one "
-                    "it is not, a brand's most often (Unicode UTS #39 section 5, mixed-script detection). The "
-                    f"name is the sender's own text: authentication vouches at most for {address.address}'s "
-                    "domain, not for the name.",
-        reference="https://www.unicode.org/reports/tr39/#Mixed_Script_Detection", subject="From")
+        id="envelope.display_name_lookalike", severity=Severity.WARNING,
+        title=f"From: display name writes “{word}” {written} that read as “{found.reading}”",
+        explanation=f"The display name \"{(address.display_name or '')[:120]}\" writes the word “{word}” "
+                    f"{written} ({letters}), every one the twin of an ASCII letter: on screen it reads as "
+                    f"“{found.reading}”, yet it is not that word, so a filter or a reader's search for the name "
+                    "misses it. Nothing else in the name writes that script as its own, so the word is there to "
+                    "pass for an ASCII one, a brand's most often (Unicode UTS #39 section 4, whole-script "
+                    f"confusables). {really}",
+        reference="https://www.unicode.org/reports/tr39/#Confusable_Detection", subject="From")
 
 
 def _display_name_trick(differences: list[EnvelopeDifference], findings: list[Finding], field_name: str,
@@ -3228,12 +3247,13 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         if shown is not None:
             _display_name_trick(differences, findings, "From", address, "domain", shown)
             break
-    # A display name word mixing Latin with Cyrillic or Greek letters ("Аррlе Support"): the
-    # part of the message most mail programs show, written to pass for a brand's name.
+    # A display name word written in look-alike letters ("Аррlе Support", Cyrillic with a Latin
+    # l; "АррӀе", all Cyrillic): the part of the message most mail programs show, written to
+    # pass for a brand's name.
     for address in header_from[:10]:
-        mixed = mixed_script_word(address.display_name)
-        if mixed is not None:
-            findings.append(_mixed_script_name_finding(address, *mixed))
+        lookalike = lookalike_word(address.display_name, address.domain)
+        if lookalike is not None:
+            findings.append(_lookalike_name_finding(address, lookalike))
             break
 
     decoys = [a.address for a in header_from if not a.domain and a.address.strip(" _-.,;:")]

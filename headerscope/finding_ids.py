@@ -33,7 +33,7 @@ FINDING_IDS = frozenset({
     "envelope.reply_to_free_mailbox", "envelope.reply_to_other_domain", "envelope.self_addressed",
     "envelope.srs_list_sender", "envelope.submitted_by_other_account",
     # envelope.display_name_{what}: a display name showing an address or a domain.
-    "envelope.display_name_address", "envelope.display_name_domain", "envelope.display_name_mixed_script",
+    "envelope.display_name_address", "envelope.display_name_domain", "envelope.display_name_lookalike", "envelope.display_name_mixed_script",
     # feedback.{type}: an ARF report's Feedback-Type (RFC 5965, RFC 6430, RFC 6591), "-" as "_".
     "feedback.abuse", "feedback.auth_failure", "feedback.fraud", "feedback.not_spam", "feedback.other",
     "feedback.virus",

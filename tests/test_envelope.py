@@ -2685,3 +2685,64 @@ def test_a_display_name_word_mixing_latin_with_cyrillic_or_greek_is_a_warning_an
     for name in ("Иван Petrov", "Иван-Petrov", "東京 Tokyo Office", "Γιώργος Παπαδόπουλος", "Zoë Müller-Łukasiewicz",
                  "Zoe\u0308 Mu\u0308ller", "Сбербанк 24/7 Support", "Ελληνικά 2024 (Athens)", "Support", "Dvořák & Søn"):
         assert mixed(name) == [], name
+
+
+def _display_name_findings(name: str, address: str = "support@evil.example") -> list[Finding]:
+    """The look-alike findings (mixed script, whole-script) of a message From: a display name."""
+    import base64
+
+    import headerscope
+
+    encoded = base64.b64encode(name.encode()).decode()
+    raw = (f"From: =?utf-8?B?{encoded}?= <{address}>\r\nTo: b@example.net\r\nSubject: Hi\r\n"
+           "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nMessage-ID: <m1@evil.example>\r\n\r\nx\r\n").encode()
+    return [f for f in headerscope.analyze(raw, offline=True).findings
+            if f.id in ("envelope.display_name_mixed_script", "envelope.display_name_lookalike")]
+
+
+def test_a_display_name_word_in_another_script_or_stand_in_letters_that_reads_as_ascii_is_a_warning() -> None:
+    # Verification V56b D-2: a word whose every letter is an ASCII letter's twin, written in another
+    # script (a whole-script confusable, Unicode UTS #39 section 4) or in letters that spell no
+    # language (Roman numerals, mathematical letters, small capitals), got no finding; nor did
+    # Latin mixed with Armenian, Cherokee or Lisu letters.
+    [found] = _display_name_findings("АррӀе Support")  # all Cyrillic, with a palochka
+    assert (found.id, found.severity.value, found.subject) == ("envelope.display_name_lookalike", "warning", "From")
+    assert found.title == "From: display name writes “АррӀе” in Cyrillic letters that read as “apple”"
+    assert "support@evil.example" in found.explanation and "cyrillic letter palochka" in found.explanation
+    [found] = _display_name_findings("Раураӏ")
+    assert found.title == "From: display name writes “Раураӏ” in Cyrillic letters that read as “paypal”"
+    for name, word, reading in (("Ⅿicrosoft Account", "Ⅿicrosoft", "microsoft"), ("Pay𝐏al", "Pay𝐏al", "paypal"),
+                                ("ᴀpple ID", "ᴀpple", "apple"), ("𝐏𝐚𝐲𝐏𝐚𝐥 Service", "𝐏𝐚𝐲𝐏𝐚𝐥", "paypal")):
+        [found] = _display_name_findings(name)
+        assert found.title == f"From: display name writes “{word}” with look-alike characters that read as “{reading}”"
+    for name, scripts, word, reading in (("Gօօgle Security", "Armenian and Latin", "Gօօgle", "google"),
+                                         ("Ꭺpple", "Cherokee and Latin", "Ꭺpple", "apple"),
+                                         ("ꓮpple Store", "Latin and Lisu", "ꓮpple", "apple")):
+        [found] = _display_name_findings(name)
+        assert found.id == "envelope.display_name_mixed_script"
+        assert found.title == (f"From: display name mixes {scripts} letters in one word (“{word}”, which reads "
+                               f"as “{reading}”)")
+    # A name that writes the script as its own (another word with a letter that has no ASCII
+    # twin), an address under that script's country domain, short words, and Latin letters of
+    # a language's spelling (a Turkish dotless ı reads as "i") or fullwidth ones (CJK text) are
+    # words of their own.
+    for name in ("Роса Иванова", "ΕΤΑΙΡΕΙΑ ΠΛΗΡΟΦΟΡΙΚΗΣ", "Yıldız Altın", "ＡＢＣ株式会社", "ΑΝ Group", "с уважением",
+                 "Ōtsuka Łódź", "ΣΟΦΙΑ Sofia"):
+        assert _display_name_findings(name) == [], name
+    assert _display_name_findings("Роса", "info@roza.ru") == []
+    assert [f.id for f in _display_name_findings("Роса", "info@roza.example")] == ["envelope.display_name_lookalike"]
+
+
+def test_greek_or_cyrillic_letters_used_as_symbols_in_a_latin_word_are_not_a_mixed_script_warning() -> None:
+    # Verification V56b D-3: "μTorrent" (a Greek mu, as the brand is written) was told as a word
+    # mixing Greek and Latin letters. A few Greek or Cyrillic letters with no ASCII twin among
+    # more Latin ones read as no other word: symbols, a band's reversed R.
+    for name in ("μTorrent", "Ωmega Watches", "Δelta Airlines", "AμB Group", "πr² Labs", "KoЯn"):
+        assert _display_name_findings(name) == [], name
+    # Words that read as an ASCII word, and Latin letters slipped into a Cyrillic word, still do.
+    [found] = _display_name_findings("Аррlе")
+    assert "(“Аррlе”, which reads as “apple”)" in found.title
+    [found] = _display_name_findings("ΑΡΡLΕ")  # Greek capitals with a Latin L
+    assert "mixes Greek and Latin letters in one word (“ΑΡΡLΕ”, which reads as “apple”)" in found.title
+    [found] = _display_name_findings("Сбербaнк Онлайн")  # a Latin a
+    assert found.title == "From: display name mixes Cyrillic and Latin letters in one word (“Сбербaнк”)"
