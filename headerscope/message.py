@@ -586,12 +586,16 @@ def _read_legacy_charsets(headers: list[HeaderField], lines: list[bytes], positi
         if match is None:
             continue
         data = line[match.end():]
-        if field.name.lower() in _PARAMETER_FIELDS and _TRAIL_BYTE_STRUCTURE.search(data) is not None:
+        if message_charset is None and field.name.lower() in _PARAMETER_FIELDS \
+                and _TRAIL_BYTE_STRUCTURE.search(data) is not None:
             # A byte that may lead a two-byte character before a backslash or quote: Shift_JIS and
             # Big5 take "\" (0x5C) as a character's second byte, so the field read whole in them
             # loses the quoted-pair that escaped the next quote, and the parameter ends early
             # ('filename="invoice\x95\".exe"' read as 'invoice表': the ".exe" gone, verification
-            # V56b D1). Parameters are structure a charset must not change: left as they are.
+            # V56b D1). The message's own parameters are left as written: nothing keeps their
+            # reading byte by byte beside. A part's header (``message_charset`` given) is read in
+            # the charset: the part walk keeps both readings and checks each
+            # (mime._name_in_message_charset).
             continue
         if "\x1b$" in field.value or "\x1b(" in field.value:
             why = _READ_AS_ISO2022JP

@@ -696,8 +696,10 @@ def _walk(message: Message) -> list[_Part]:
                 if name is not None and not name.isascii() and not head.isascii():
                     # A file name in raw 8-bit bytes (rare): how it was read is for the attachment list
                     # to say, and one not UTF-8 that the part's charset did not read is read in the message's.
+                    as_bytes = (child_type, child_params, child_encoding, name, child_disposition, child_worth,
+                                child_named)
                     child_type, child_params, child_encoding, name, child_disposition, child_worth, child_named = \
-                        _name_in_message_charset(message, head, default, child_start)
+                        _name_in_message_charset(message, head, default, child_start, as_bytes)
                 stack.append((child_type, child_params, child_encoding, name, body_start, child_end,
                               depth + 1, child_start, child_disposition, child_worth, child_named))
             continue
@@ -770,28 +772,62 @@ def _read_part_head(head: bytes, default: str, parsed: Message | None = None) ->
 
 
 _NAME_READINGS = "_mime_name_readings"
+_CHARSET_NAMES = "_mime_charset_names"
 
 
-def _name_in_message_charset(message: Message, head: bytes, default: str, head_start: int) -> _PartHead:
+def _name_in_message_charset(message: Message, head: bytes, default: str, head_start: int,
+                             as_bytes: _PartHead) -> _PartHead:
     """The header of a part whose file name is raw 8-bit bytes (UTF-8, or a Shift_JIS
     name= a mail program wrote without RFC 2231 or RFC 2047 encoding), read as mail readers read
     it: in the part's own charset, else in the charset the message declares (Thunderbird and
     Outlook read raw header bytes so: message._read_legacy_charsets, verification V55a D-2).
     How it was read (the field's defect) is kept, by where the part's header starts, in the
-    message's cache (_NAME_READINGS) for the attachment list to say.
+    message's cache (_NAME_READINGS) for the attachment list to say. ``as_bytes``: the header
+    read byte by byte (_part_head), as Python's email and Thunderbird parse parameters.
 
-    A sender cannot hide an extension by it: a charset reads a name the way the mail programs
-    that show and save it do, and where a lead byte takes the ASCII character after it into one
-    character (Shift_JIS "\\x81e"), reading the bytes as UTF-8 gives U+FFFD there, which ends no
-    extension either."""
+    The two readings may differ in more than the name's letters: Shift_JIS and Big5 take a
+    backslash or quote after a lead byte into a character, so a quoted-pair escaping a quote in
+    the bytes ('filename="invoice\\x95\\".exe"') is gone in the charset, which ends the name
+    early ("invoice表", the ".exe" unread: verification V56b D1), and a genuine name ending in
+    表 or ソ (second byte "\\") is the one a byte-by-byte reader misreads. Mail programs read it
+    either way, so a sender must not be able to hide an extension in either: where the readings
+    give another extension, the charset's reading loses a disguise, or the header another structure (type, encoding,
+    parameters), the byte reading is listed and the charset's name kept (_CHARSET_NAMES) for the
+    attachment checks, as a name the header gives too (_other_names)."""
     parsed = parse_message(head, message_charset=declared_charset(message) or "")
     read = _read_part_head(head, default, parsed)
-    readings: dict[int, str] = message.__dict__.setdefault(_NAME_READINGS, {})
     why = next((defect for field in parsed.headers if field.name.lower() in _PART_FIELDS
                 for defect in field.defects if defect.startswith(LEGACY_CHARSET_DEFECTS)), None)
-    if why is not None and read[3] is not None:
-        readings[head_start] = why
+    if why is None or read[3] is None:
+        return read
+    if not _same_reading(as_bytes, read):
+        charset_names: dict[int, tuple[str, str]] = message.__dict__.setdefault(_CHARSET_NAMES, {})
+        charset_names[head_start] = (read[3], why)
+        return as_bytes
+    readings: dict[int, str] = message.__dict__.setdefault(_NAME_READINGS, {})
+    readings[head_start] = why
     return read
+
+
+def _same_reading(as_bytes: _PartHead, in_charset: _PartHead) -> bool:
+    """Whether a part header read in a charset says what its reading byte by byte says, but for
+    the letters of its file name: the same type, parameters (but the name), encoding and
+    disposition, and a name with the same extension, disguised (_spoofed) if the bytes' is (a
+    charset may show a disguise the bytes do not: ideographic spaces padding a name, V55a D-2)."""
+    if as_bytes[:1] + as_bytes[2:3] + as_bytes[4:6] != in_charset[:1] + in_charset[2:3] + in_charset[4:6]:
+        return False
+    if {k: v for k, v in as_bytes[1].items() if k != "name"} != \
+            {k: v for k, v in in_charset[1].items() if k != "name"}:
+        return False
+    for name_bytes, name_charset in ((as_bytes[3], in_charset[3]), (as_bytes[6], in_charset[6]),
+                                     (as_bytes[1].get("name"), in_charset[1].get("name"))):
+        first, second = _file_name(name_bytes), _file_name(name_charset)
+        if first is None or second is None:
+            if first != second:
+                return False
+        elif _extension(first)[1] != _extension(second)[1] or (_spoofed(first) is not None and _spoofed(second) is None):
+            return False
+    return True
 
 
 def _disposition_type(value: str) -> str | None:
@@ -5450,6 +5486,8 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
     placed = _placed_body_fragments(parts)
     # Names in raw 8-bit bytes read in a legacy charset (_name_in_message_charset), by part.
     readings: dict[int, str] = message.__dict__.get(_NAME_READINGS) or {}
+    # Names a legacy charset reads otherwise than the listed byte-by-byte reading, by part.
+    charset_names: dict[int, tuple[str, str]] = message.__dict__.get(_CHARSET_NAMES) or {}
     legacy_named: list[tuple[Attachment, str]] = []
     unlisted: list[Attachment] = []  # past the MAX_ATTACHMENTS listed: checked all the same
     # Multiparts at MAX_DEPTH, whose parts the walk did not read (it takes them as leaves): their
@@ -5470,6 +5508,13 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
         # gets the listed name's checks.
         others = _other_names(name, part)
         reading = readings.get(part.head_start) if readings else None
+        in_charset = charset_names.get(part.head_start) if charset_names else None
+        if in_charset is not None:
+            # The name as a program that reads the header in its charset first shows it, where
+            # that reading and the listed one, byte by byte, disagree (_name_in_message_charset).
+            charset_name = _file_name(in_charset[0])
+            if charset_name is not None and charset_name != name and all(o != charset_name for o, _ in others):
+                others.append((charset_name, f"its header {in_charset[1].partition(': ')[2]}"))
         if name is None and disposition_type != "attachment" and not others:
             continue  # a text or HTML body, an unnamed inline part: no file
         extension = _extension(name)[1] if name else ""

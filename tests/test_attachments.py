@@ -1251,6 +1251,50 @@ def test_a_backslash_after_a_lead_byte_never_hides_the_names_extension(charset: 
     assert "attachment.risky_type" in _ids(report) and "attachment.legacy_charset_name" not in _ids(report)
 
 
+@pytest.mark.parametrize(("charset", "name"), [
+    ("Shift_JIS", "一覧表"), ("Shift_JIS", "見積表.pdf"), ("Shift_JIS", "ソフト一覧表.xlsx"), ("Shift_JIS", "表"),
+    ("Shift_JIS", "メニューソ.txt"), ("Big5", "許可證.pdf"), ("Big5", "功能表"), ("Shift_JIS", "データ表\u3000\u3000.pdf.exe")])
+def test_a_genuine_legacy_name_whose_character_ends_in_a_backslash_is_read_in_its_charset(charset: str, name: str) -> None:
+    # 表 and ソ in Shift_JIS, 許 and 功 in Big5 end in the byte "\\" (0x5C). Since V56b D1's mend such
+    # a name was never read in the charset and showed replacement characters ("�ꗗ�"), though the
+    # charset and a byte-by-byte reading give it the same extension and disguise: it is read now.
+    raw = name.encode(charset)
+    assert b"\\" in raw
+    part = (b"Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"" + raw
+            + b'"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAA==')
+    report = _mixed_bytes(b"Content-Type: text/plain; charset=" + charset.encode() + b"\r\n\r\nx", part)
+    [file] = report.attachments
+    assert file.filename == name
+    ids = _ids(report)
+    assert ids.get("attachment.legacy_charset_name") == "notice" and "attachment.names_disagree" not in ids
+    if name.endswith(".exe"):  # a padded double extension: its disguise is told as ever
+        assert ids["attachment.spoofed_extension"] == "danger"
+
+
+def test_where_a_legacy_charset_and_the_bytes_read_a_name_apart_the_danger_of_either_is_told() -> None:
+    # A name the charset reads longer than the bytes do: "\\x95\\\\" is 表 and an escaped quote in
+    # Shift_JIS, a replacement character and an escaped backslash byte by byte. The charset's
+    # reading 'report表".exe' runs on to an .exe the byte-by-byte reading ('report�\\') ends before.
+    part = (b'Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="report\x95\\\\".exe"'
+            b"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAA==")
+    report = _mixed_bytes(b"Content-Type: text/plain; charset=Shift_JIS\r\n\r\nx", part)
+    [file] = report.attachments
+    assert file.filename == "report\ufffd\\"  # the byte reading, as Python's email reads it
+    assert file.risk is not None and 'by its other name “report表".exe”' in file.risk
+    ids = _ids(report)
+    assert ids["attachment.risky_type"] == "warning" and ids["attachment.names_disagree"] == "warning"
+    [said] = [f for f in report.findings if f.id == "attachment.names_disagree"]
+    assert '“report表".exe” in its header read as Shift_JIS, the charset the message declares' in said.title
+    # The other way round (V56b D1): the bytes read on to the .exe the charset's reading ends before.
+    part = (b'Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="invoice\x95\\".exe"'
+            b"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAA==")
+    report = _mixed_bytes(b"Content-Type: text/plain; charset=Shift_JIS\r\n\r\nx", part)
+    [file] = report.attachments
+    assert file.filename == 'invoice\ufffd".exe' and _ids(report)["attachment.risky_type"] == "warning"
+    [said] = [f for f in report.findings if f.id == "attachment.names_disagree"]
+    assert "“invoice表” in its header read as Shift_JIS" in said.title
+
+
 def test_a_raw_name_is_read_in_its_parts_charset_first_and_said_so() -> None:
     # The part's own charset wins over the message's (here EUC-KR, which does not read the bytes).
     report = _mixed_bytes(b"Content-Type: text/plain; charset=euc-kr\r\n\r\nx",
