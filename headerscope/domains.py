@@ -627,7 +627,7 @@ def _lookalike(word: str, scripts: set[str], reading: str | None, mixed: bool) -
                          stand_ins="".join(dict.fromkeys(c for c in word if not c.isascii())))
 
 
-def lookalike_word(text: str | None, domain: str | None = None) -> LookalikeWord | None:
+def lookalike_word(text: str | None) -> LookalikeWord | None:
     """The first word of a text (a display name) written to pass for another, or None.
 
     - A word mixing Latin letters with another script's that reads as an ASCII word ("Аррlе":
@@ -638,9 +638,10 @@ def lookalike_word(text: str | None, domain: str | None = None) -> LookalikeWord
       none other.
     - A word in one other script whose every letter has an ASCII twin ("АррӀе", all Cyrillic),
       a whole-script confusable (UTS #39 section 4), unless the name writes that script as its
-      own (another word of it has a letter with no ASCII twin: "Роса Иванова") or ``domain`` is
-      under a country domain of that script (_NATIVE_SCRIPT_TLDS); and a Latin word with letters
-      that spell no language ("Ⅿicrosoft", "Pay𝐏al", "ᴀpple").
+      own (another word of it has a letter with no ASCII twin: "Роса Иванова"); and a Latin word
+      with letters that spell no language ("Ⅿicrosoft", "Pay𝐏al", "ᴀpple"). (The address's
+      country domain excuses nothing here, as it does a domain's own name (ascii_lookalike's
+      ``native``): the sender picks the domain as freely as the name.)
 
     Real names write each word in one script ("Иван Petrov", "東京 Tokyo Office"), so whole
     words in different scripts, digits, punctuation and Latin letters with marks ("Zoë",
@@ -662,7 +663,7 @@ def lookalike_word(text: str | None, domain: str | None = None) -> LookalikeWord
             if not others:
                 return _lookalike(word, scripts, reading, mixed=False)  # "Ⅿicrosoft", "Pay𝐏al"
             [script] = others
-            if len(word) >= _MIN_WHOLE_SCRIPT_WORD and not _written_natively(script, words, domain):
+            if len(word) >= _MIN_WHOLE_SCRIPT_WORD and not _written_natively(script, words):
                 return _lookalike(word, scripts, reading, mixed=False)
     return None
 
@@ -678,13 +679,9 @@ def _latin_slipped_in(word: str, scripts: set[str]) -> bool:
     return latin < sum(_script(character) in others for character in word)
 
 
-def _written_natively(script: str, words: list[str], domain: str | None) -> bool:
+def _written_natively(script: str, words: list[str]) -> bool:
     """Whether a name writes a script as its own: another of its words has a letter of that script
-    with no ASCII twin ("Роса Иванова": И), or the address is under a country domain of that
-    script (_NATIVE_SCRIPT_TLDS, as Chromium's IDN policy excuses whole-script confusables)."""
-    top = (domain or "").lower().rstrip(".").rpartition(".")[2]
-    if top and a_label_form(top) in _NATIVE_SCRIPT_TLDS.get(script, ()):
-        return True
+    with no ASCII twin ("Роса Иванова": И)."""
     return any(not character.isascii() and _script(character) == script and _stand_in_letter(character) is None
                for word in words for character in word)
 

@@ -3251,7 +3251,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     # l; "АррӀе", all Cyrillic): the part of the message most mail programs show, written to
     # pass for a brand's name.
     for address in header_from[:10]:
-        lookalike = lookalike_word(address.display_name, address.domain)
+        lookalike = lookalike_word(address.display_name)
         if lookalike is not None:
             findings.append(_lookalike_name_finding(address, lookalike))
             break

@@ -2723,14 +2723,14 @@ def test_a_display_name_word_in_another_script_or_stand_in_letters_that_reads_as
         assert found.title == (f"From: display name mixes {scripts} letters in one word (“{word}”, which reads "
                                f"as “{reading}”)")
     # A name that writes the script as its own (another word with a letter that has no ASCII
-    # twin), an address under that script's country domain, short words, and Latin letters of
+    # twin), short words, and Latin letters of
     # a language's spelling (a Turkish dotless ı reads as "i") or fullwidth ones (CJK text) are
     # words of their own.
     for name in ("Роса Иванова", "ΕΤΑΙΡΕΙΑ ΠΛΗΡΟΦΟΡΙΚΗΣ", "Yıldız Altın", "ＡＢＣ株式会社", "ΑΝ Group", "с уважением",
                  "Ōtsuka Łódź", "ΣΟΦΙΑ Sofia"):
         assert _display_name_findings(name) == [], name
-    assert _display_name_findings("Роса", "info@roza.ru") == []
-    assert [f.id for f in _display_name_findings("Роса", "info@roza.example")] == ["envelope.display_name_lookalike"]
+    # The address's country domain excuses nothing: the sender picks it as freely as the name.
+    assert [f.id for f in _display_name_findings("АррӀе Support", "support@evil.ru")] == ["envelope.display_name_lookalike"]
 
 
 def test_greek_or_cyrillic_letters_used_as_symbols_in_a_latin_word_are_not_a_mixed_script_warning() -> None:
