@@ -801,8 +801,10 @@ def _name_in_message_charset(message: Message, head: bytes, default: str, head_s
     if why is None or read[3] is None:
         return read
     if not _same_reading(as_bytes, read):
-        charset_names: dict[int, tuple[str, str]] = message.__dict__.setdefault(_CHARSET_NAMES, {})
-        charset_names[head_start] = (read[3], why)
+        # Each name the charset's reading gives (the listed one, filename= and name=).
+        charset_names: dict[int, tuple[tuple[str, ...], str]] = message.__dict__.setdefault(_CHARSET_NAMES, {})
+        charset_names[head_start] = (tuple(dict.fromkeys(
+            name for name in (read[3], read[6], read[1].get("name")) if name is not None)), why)
         return as_bytes
     readings: dict[int, str] = message.__dict__.setdefault(_NAME_READINGS, {})
     readings[head_start] = why
@@ -5487,7 +5489,7 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
     # Names in raw 8-bit bytes read in a legacy charset (_name_in_message_charset), by part.
     readings: dict[int, str] = message.__dict__.get(_NAME_READINGS) or {}
     # Names a legacy charset reads otherwise than the listed byte-by-byte reading, by part.
-    charset_names: dict[int, tuple[str, str]] = message.__dict__.get(_CHARSET_NAMES) or {}
+    charset_names: dict[int, tuple[tuple[str, ...], str]] = message.__dict__.get(_CHARSET_NAMES) or {}
     legacy_named: list[tuple[Attachment, str]] = []
     unlisted: list[Attachment] = []  # past the MAX_ATTACHMENTS listed: checked all the same
     # Multiparts at MAX_DEPTH, whose parts the walk did not read (it takes them as leaves): their
@@ -5510,11 +5512,12 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
         reading = readings.get(part.head_start) if readings else None
         in_charset = charset_names.get(part.head_start) if charset_names else None
         if in_charset is not None:
-            # The name as a program that reads the header in its charset first shows it, where
+            # The names as a program that reads the header in its charset first shows them, where
             # that reading and the listed one, byte by byte, disagree (_name_in_message_charset).
-            charset_name = _file_name(in_charset[0])
-            if charset_name is not None and charset_name != name and all(o != charset_name for o, _ in others):
-                others.append((charset_name, f"its header {in_charset[1].partition(': ')[2]}"))
+            for value in in_charset[0]:
+                charset_name = _file_name(value)
+                if charset_name is not None and charset_name != name and all(o != charset_name for o, _ in others):
+                    others.append((charset_name, f"its header {in_charset[1].partition(': ')[2]}"))
         if name is None and disposition_type != "attachment" and not others:
             continue  # a text or HTML body, an unnamed inline part: no file
         extension = _extension(name)[1] if name else ""

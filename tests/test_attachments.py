@@ -1293,6 +1293,14 @@ def test_where_a_legacy_charset_and_the_bytes_read_a_name_apart_the_danger_of_ei
     assert file.filename == 'invoice\ufffd".exe' and _ids(report)["attachment.risky_type"] == "warning"
     [said] = [f for f in report.findings if f.id == "attachment.names_disagree"]
     assert "“invoice表” in its header read as Shift_JIS" in said.title
+    # Every name of the charset's reading is checked: here its Content-Type name= runs on to the
+    # .exe, the filename= listed from the bytes does not.
+    part = (b'Content-Type: application/octet-stream; name="report\x95\\\\".exe"\r\n'
+            b'Content-Disposition: attachment; filename="report\x95\\\\"\r\n'
+            b"Content-Transfer-Encoding: base64\r\n\r\nTVqQAA==")
+    report = _mixed_bytes(b"Content-Type: text/plain; charset=Shift_JIS\r\n\r\nx", part)
+    [file] = report.attachments
+    assert file.risk is not None and '“report表".exe”' in file.risk
 
 
 def test_a_raw_name_is_read_in_its_parts_charset_first_and_said_so() -> None:
