@@ -45,7 +45,7 @@ from .auth.recorded import (
     self_signed_passes,
     signed_repeatedly,
 )
-from .auth.spf import check_spf, spf_domain_problem
+from .auth.spf import check_spf, from_domain_authorises, spf_domain_problem
 from .auth.tags import parse_tag_list
 from .bulk import read_bulk
 from .dns.evidence import EvidenceResolver
@@ -123,6 +123,7 @@ from .origin import (
     host_envelope_sender,
     originating_client,
     program_origin,
+    program_third_party_from,
     provider_default_signatures,
 )
 from .received import parse_date_noted, parse_received, parse_received_date, weekday_contradiction
@@ -130,6 +131,7 @@ from .replay import possible_replay
 from .spamfilters import read_spam_filters
 from .text import address_safe_shortened, compiled_on_first_use, header_ref, one_line, result_words
 from .verdict import (
+    INSIDE_NOT_APPLICABLE,
     GatewayChange,
     decide,
     generated_inside,
@@ -978,7 +980,9 @@ def _inside_only(finding: Finding, client_ip: str | None, cut: str | None = None
              if cut == "hops.delivery_missing" else
              "This copy stops before the hop where the message arrived: " if cut == "hops.arrival_missing" else
              "The message never arrived from the internet: every hop is inside the receiving organisation and ")
-    return replace(finding, severity=Severity.INFO, explanation=(
+    # (A copy cut short may have arrived from outside: its title keeps the disposition.)
+    title = finding.title if cut is not None else _outside_receiver_title(finding.title)
+    return replace(finding, severity=Severity.INFO, title=title, explanation=(
         f"{where}the client ({client_ip or '?'}) is a private address, where SPF and DMARC, which judge mail "
         f"arriving from outside, do not apply. For the record: {finding.explanation}"))
 
@@ -1125,9 +1129,40 @@ def _provider_inside_only(finding: Finding, how: str) -> Finding:
     (see verdict.sent_inside_provider), said for the record."""
     if finding.id not in _OUTSIDE_ONLY_FINDINGS:
         return finding
-    return replace(finding, severity=Severity.INFO, explanation=(
+    return replace(finding, severity=Severity.INFO, title=_outside_receiver_title(finding.title), explanation=(
         f"The message never arrived from the internet: it was {how}, and every hop is inside it, where SPF "
         f"and DMARC, which judge mail arriving from outside, do not apply. For the record: {finding.explanation}"))
+
+
+# dmarc.fail's title as auth.dmarc writes it: "DMARC fail for DOMAIN (policy P, disposition D)".
+_DMARC_FAIL_TITLE = re.compile(r"DMARC fail for (\S{1,300}) \(policy (\w{1,20}), disposition \w{1,20}\)")
+
+
+def _outside_receiver_title(title: str) -> str:
+    """dmarc.fail's title for a message no receiver judged by DMARC (every hop inside the receiving
+    system, RFC 7489 section 3): what a receiver outside would find, without the disposition no
+    one took; other titles as they are."""
+    found = _DMARC_FAIL_TITLE.match(title)
+    if found is None:
+        return title
+    return f"DMARC would fail for {found[1]} at a receiver outside (policy {found[2]}){title[found.end():]}"
+
+
+def _generated_inside_only(finding: Finding, how: str) -> Finding:
+    """A computed SPF or DMARC failure of a message whose verdict says it was generated or sent
+    inside the receiving system (verdict.INSIDE_NOT_APPLICABLE: a local program's hand-over, an
+    automatic notification of its own servers, a provider's marker), in the verdict's terms: what a
+    receiver outside would do with it, for the record, not a failure or a disposition applied to
+    it. Only where the verdict itself took that reading: the severity follows the verdict, never
+    leads it (verification V57c D-4)."""
+    if finding.id not in _OUTSIDE_ONLY_FINDINGS or finding.severity is Severity.INFO:
+        return finding  # (INFO: already said so, _provider_inside_only)
+    applied = "DMARC" if finding.id == "dmarc.fail" else "SPF"
+    return replace(finding, severity=Severity.INFO, title=_outside_receiver_title(finding.title), explanation=(
+        f"The message never arrived from the internet: {how}, and every hop is inside the receiving system, so no "
+        f"receiver applied {applied} to it"
+        + (" and no disposition was taken" if applied == "DMARC" else "")
+        + f". Sent as it is to a receiver outside, it would fail there: {finding.explanation}"))
 
 
 def _list_copy_evidenced(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None,
@@ -1535,13 +1570,18 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
     if unsigned_reply_to is not None:
         findings.append(unsigned_reply_to)
     # What the sending side's own fields say made the message, and what it can fix (origin.py).
+    program_found = program_origin(message, chain.hops)
     origin_findings = [
-        program_origin(message, chain.hops),
+        program_found,
         originating_client(message, chain.hops),
         exchange_tenant_origin(message, chain.hops),
         from_rewritten(message, chain.hops, dkim, envelope.header_from[0].address if envelope.header_from else None),
         provider_default_signatures(message, dkim, from_domains, through_list),
         # What to fix for DMARC: nothing, for mail older than DMARC.
+        None if dmarc_predated else program_third_party_from(
+            message, chain.hops, envelope.header_from[0].address if len(envelope.header_from) == 1 else None,
+            envelope.rcpt_to or tuple(a.address for a in (*envelope.to[:100], *envelope.cc[:100]) if a.address),
+            dmarc.result if dmarc else None, program_named=program_found is not None),
         None if dmarc_predated else host_envelope_sender(message, chain.hops, from_domains, dkim, spf, recorded,
                                                          dmarc.result if dmarc else None, through_list,
                                                          reported_signed),
@@ -1614,6 +1654,12 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
                                               vouched, dmarc)
         if own_domain is not None:
             findings.append(own_domain)
+    # Asked only where a finding says the From: domain's own (or hosted) server sent it or that it
+    # came from outside the recipients' organisation: whether the domain's own SPF lists the client.
+    from_spf = _from_domain_spf(resolver, spf, dmarc) if any(
+        f.id in ("envelope.own_domain_from_outside", "dmarc.host_envelope_sender") for f in findings) else None
+    if from_spf is not None:
+        findings[:] = [_listed_by_own_spf(f, from_spf) for f in findings]
     # An attached message's own attachments are named by their path ("--attached 1.2").
     delivery_report, feedback_report, attached, carried_findings = read_carried(
         message, loaded.attached_path, signed_by=_dkim_passes(dkim, recorded))
@@ -1714,6 +1760,18 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
                      # is another DNS source.
                      retry=retry_words(DnsStatus.NOT_RECORDED if resolver.not_recorded() else DnsStatus.TIMEOUT,
                                        resolver.replays_stored_answers))
+    if from_spf is not None and verdict.status in ("spoofed", "unauthenticated", "suspicious") \
+            and len(set(from_domains)) == 1:
+        # Words only: the status is the DMARC policy's, as receivers apply it.
+        words = _from_spf_words(from_spf)
+        verdict = replace(verdict, summary=f"{verdict.summary.rstrip('.')}. {words[:1].upper()}{words[1:]}.")
+    if inside is not None and INSIDE_NOT_APPLICABLE in verdict.summary:
+        # The line says SPF and DMARC do not apply: the findings and rows of a failure computed all
+        # the same say what a receiver outside would do, not a disposition no one took.
+        ordered = tuple(sorted((_generated_inside_only(f, inside[0]) for f in ordered),
+                               key=lambda f: _SEVERITY_ORDER[f.severity]))
+        if not dmarc.explanation.startswith("not applicable"):
+            spf, dmarc = _not_applicable_inside(spf, dmarc, inside[0], receivers_own=True)
     if verdict.status in ("unauthenticated", "not_checked") and len(set(from_domains)) == 1:
         # A list or forward broke what passed when the message reached it: the line says so
         # beside its own verdict, as the receiver's recorded results are said.
@@ -1840,6 +1898,65 @@ def _reporter_arrival(reported: ReportedEnvelope, hops: tuple[Hop, ...],
                      "section 2.4), not for the copy's topmost recorded client; the hops shown are what the copy "
                      "holds, and its trust boundary is not the reporter's."),
         reference="https://www.rfc-editor.org/rfc/rfc5965#section-3.2", subject="Source-IP")
+
+
+class _FromDomainSpf(NamedTuple):
+    """The From: domain's own SPF pass for the boundary client, beside a DMARC failure (_from_domain_spf)."""
+
+    domain: str
+    """The From: domain."""
+    client_ip: str
+    """The boundary client its SPF record lists."""
+    mechanism: str
+    """The term that matched ("+a", "ip4:203.0.113.10", "include:...")."""
+    mail_from: str
+    """The envelope sender SPF judged, of another organisation."""
+
+
+def _from_domain_spf(resolver: Resolver, spf: SpfResult | None, dmarc: DmarcResult | None) -> _FromDomainSpf | None:
+    """The From: domain's own SPF pass for the boundary's public client (auth.spf.from_domain_authorises)
+    when DMARC failed because the envelope sender SPF judged was of another organisation and no
+    aligned DKIM signature passes: the domain's server sent it, without an envelope sender or a
+    signature of the domain (a script's mail through the host's sendmail). Only words hang on it:
+    DMARC counts SPF for the MAIL FROM domain alone (RFC 7489 section 3.1.2), and a server the
+    domain's SPF lists sends for every tenant of it on shared hosting."""
+    if dmarc is None or dmarc.result != "fail" or not dmarc.from_domain or dmarc.dkim_aligned is True \
+            or spf is None or spf.aligned is not False or not spf.client_ip or not spf.mail_from \
+            or is_non_public_ip(spf.client_ip):
+        return None
+    outcome = from_domain_authorises(resolver, client_ip=spf.client_ip, from_domain=dmarc.from_domain, helo=spf.helo)
+    if outcome is None or outcome.result != "pass":
+        return None
+    return _FromDomainSpf(domain=dmarc.from_domain, client_ip=spf.client_ip, mechanism=outcome.mechanism or "a term",
+                          mail_from=spf.mail_from)
+
+
+def _from_spf_words(listed: _FromDomainSpf) -> str:
+    """What the From: domain's own SPF pass says beside DMARC's failure, in words for a finding or the verdict."""
+    return (f"the SPF record of {listed.domain} itself lists the server that sent it ({listed.client_ip[:45]}, "
+            f"matched {listed.mechanism[:80]}), but the envelope sender was {listed.mail_from[:160]}, of another "
+            f"domain, so SPF did not align with {listed.domain} (RFC 7489 section 3.1.2), and no DKIM signature of "
+            f"{listed.domain} passes: a server the domain lists, sending without its envelope sender or signature, "
+            "as a script's mail through the host's sendmail does (the fix: an envelope sender of the domain, -f, "
+            f"and DKIM for it). A server that {listed.domain}'s SPF lists by a or mx sends for every site it hosts: "
+            "on shared hosting, for every other tenant of that server too")
+
+
+def _listed_by_own_spf(finding: Finding, listed: _FromDomainSpf) -> Finding:
+    """envelope.own_domain_from_outside when the From: domain's own SPF lists the client: not "an
+    outside server", nor how CEO fraud looks, but a server the domain lists sending without an
+    aligned identity. The severity stays: the pass is no authentication, and another tenant of a
+    shared server passes it too (verification V57c D-3)."""
+    if finding.id != "envelope.own_domain_from_outside":
+        return finding
+    own = organizational_domain(listed.domain) or listed.domain
+    whose = (f"The From: domain {own} is the recipients' own organisation's" if own == listed.domain else
+             f"The From: domain {listed.domain} is of {own}, the recipients' own organisation")
+    return replace(finding, title=(f"From: claims the recipients' own organisation ({own[:80]}), sent from a server "
+                                   "its SPF lists, without an aligned envelope sender or signature"),
+                   explanation=(f"{whose}, and nothing aligned with it passes (DMARC fail): {_from_spf_words(listed)}. "
+                                f"So the listing tells {own}'s own mail from another sender's only where the server "
+                                f"is {own}'s alone."))
 
 
 def _own_domain_from_outside(envelope: Envelope, hops: tuple[Hop, ...], boundary_hop: int | None,

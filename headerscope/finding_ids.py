@@ -20,7 +20,7 @@ FINDING_IDS = frozenset({
     "dkim.body_changed", "dkim.budget_spent", "dkim.cut_off", "dkim.expired", "dkim.future_timestamp", "dkim.headers_changed", "dkim.key_testing",
     "dkim.domainkeys", "dkim.possible_cause", "dkim.subject_tag_only_change", "dkim.key_too_large", "dkim.provider_default_key", "dkim.key_unavailable", "dkim.malformed", "dkim.not_oversigned", "dkim.redacted", "dkim.removed", "dkim.renamed_signature", "dkim.shortened", "dkim.signed_repeatedly", "dkim.temperror", "dkim.too_many", "dkim.unsigned_body",
     "dkim.mbox_quoting", "dkim.possible_replay", "dkim.reply_to_unsigned", "dkim.unsigned_header", "dkim.weak_crypto",
-    "dmarc.cannot_pass", "dmarc.fail", "dmarc.host_envelope_sender", "dmarc.invalid_record", "dmarc.monitoring_only", "dmarc.multiple_from", "dmarc.no_from_domain",
+    "dmarc.cannot_pass", "dmarc.fail", "dmarc.host_envelope_sender", "dmarc.program_third_party_from", "dmarc.invalid_record", "dmarc.monitoring_only", "dmarc.multiple_from", "dmarc.no_from_domain",
     "dmarc.no_record", "dmarc.nothing_aligned", "dmarc.partial_pct", "dmarc.temperror", "dmarc.testing",
     # dsn.{kind}: the delivery report's action (mime.py), or none readable.
     "dsn.delayed", "dsn.delivered", "dsn.failed", "dsn.unstructured",

@@ -64,7 +64,7 @@ _antiabuse_uid_re = compiled_on_first_use(r"\[(\d{1,10}) (\d{1,10})\]\s*/\s*\[(\
 # "X-Authenticated-Sender: HOST: user@domain". Other values ("mailgid no entry from
 # get_recent_authed_mail_ips_entry", "none") name no account and are not read.
 _sender_via_account_re = compiled_on_first_use(
-    r"^\s*([^\s:]{1,253}):\s*authenticated_id:\s*([^\s/;:]{1,128})(?:/[\w.-]{1,40})?\s*$")
+    r"^\s*([^\s:]{1,253}):\s*authenticated_id:\s*([^\s/;:]{1,128})(?:/([\w.-]{1,40}))?\s*$")
 _authenticated_sender_re = compiled_on_first_use(r"^\s*([^\s:]{1,253}):\s*([^\s@:;]{1,64}@[^\s@:;]{1,253})\s*$")
 # Vixie cron and its descendants (cronie, Debian's cron, fcron) mail a job's output with
 # "Subject: Cron <USER@HOST> COMMAND" and one "X-Cron-Env: <NAME=VALUE>" per environment
@@ -181,19 +181,49 @@ def _sending_accounts(message: Message, first_hop: Hop | None) -> list[tuple[str
         on = f" on {_shown(first_hop.fields.by, 120)}" if first_hop.fields.by else ""
         found.append((ident, f"hop 1's Received ({header_ref(first_hop.header_index)}), the local hand-over{on}, "
                              f"names {ident}"))
+    # Hosts whose X-Get-Message-Sender-Via says "USER/from_h": a local hosting account's hand-over,
+    # no login; their X-Authenticated-Sender then names the address taken from From: (V57c D-1).
+    from_header_hosts: dict[str, str] = {}
     for field in message.all("X-Get-Message-Sender-Via")[:3]:
         match = _sender_via_account_re().match(field.value[:_MAX_VALUE])
         if match is not None:
             account = _shown(match.group(2), 100)
+            from_h = (match.group(3) or "").lower() == "from_h"
+            if from_h:
+                from_header_hosts[match.group(1).lower()] = account
             found.append((account, f"cPanel's X-Get-Message-Sender-Via ({header_ref(field.index)}) says "
-                                   f"{_shown(match.group(1), 120)} took it from the account {account}"))
+                                   f"{_shown(match.group(1), 120)} took it from the account {account}"
+                                   + (" (from_h: a local hand-over by that hosting account, no login; the sender "
+                                      "address was taken from the From: header)" if from_h else "")))
+    from_address = _from_address(message) if from_header_hosts else None
     for field in message.all("X-Authenticated-Sender")[:3]:
         match = _authenticated_sender_re().match(field.value[:_MAX_VALUE])
-        if match is not None:
-            account = _shown(match.group(2), 100)
-            found.append((account, f"X-Authenticated-Sender ({header_ref(field.index)}) says "
-                                   f"{_shown(match.group(1), 120)} took it from the login {account}"))
+        if match is None:
+            continue
+        account = _shown(match.group(2), 100)
+        host = _shown(match.group(1), 120)
+        user = from_header_hosts.get(match.group(1).lower())
+        if user is None:
+            found.append((account, f"X-Authenticated-Sender ({header_ref(field.index)}) says {host} took it from "
+                                   f"the login {account}"))
+        else:
+            # Not a login: cPanel copies the From: address here for a from_h hand-over, so it is
+            # no account to act on (the hosting account is), and no mailbox that logged in.
+            what = ("repeats the From: address" if from_address == match.group(2).lower()
+                    else "names the sender address")
+            found.append((user, f"X-Authenticated-Sender ({header_ref(field.index)}) {what} {account}, no login: "
+                                f"{host}'s from_h took it from the From: header, and the hosting account {user} "
+                                "sent the message"))
     return found[:4]
+
+
+def _from_address(message: Message) -> str | None:
+    """The From: header's one address, lower case, or None."""
+    value = message.first("From")
+    if value is None:
+        return None
+    addresses = [word.strip("<>,;\"'") for word in value[:_MAX_VALUE].split() if "@" in word]
+    return addresses[0].lower() if len(addresses) == 1 else None
 
 
 # Exchange Online's cross-tenant stamps of the sending tenant: "TenantId=GUID;Ip=[ADDRESS];Helo=[NAME]"
@@ -734,3 +764,48 @@ def _spf_result_for(domain: str, spf: SpfResult | None,
         if normalize_domain(identity.rpartition("@")[2]) == domain:
             return result.result, f"as {result.authserv_id or 'the receiving side'} recorded at delivery"
     return None
+
+
+def program_third_party_from(message: Message, hops: tuple[Hop, ...], from_address: str | None,
+                             recipients: tuple[str, ...], dmarc_result: str | None,
+                             program_named: bool) -> Finding | None:
+    """What to fix when a program on a web or hosting server (a contact form, most often) wrote a
+    third party's address into From: and sent the message to the site's own mailbox: DMARC judges
+    From:'s domain (RFC 7489 section 3.1), whose SPF does not list the site's server and whose key
+    the site does not hold, so it can never pass from there, whatever the site sets. The evidence is
+    the sending side's own (a local hand-over at hop 1, the fields that name a program: origin.program)
+    and the recipients: the site's own domain (cPanel's X-PHP-Script names the site) or the sending
+    host's. Words only, said as what the fields claim: the verdict does not move on them."""
+    if not program_named or not hops or not from_address or dmarc_result == "pass":
+        return None
+    first = hops[0]
+    origin_host = normalize_domain(first.fields.by)
+    if first.fields.from_ip or not origin_host:
+        return None  # hop 1 is no program's local hand-over on the server
+    from_domain = normalize_domain(from_address.rpartition("@")[2])
+    from_org = organizational_domain(from_domain) if from_domain else None
+    site = site_host(message)
+    own = {org for org in (organizational_domain(site) if site else None, host_organization(origin_host)) if org}
+    if not from_org or from_org in own:
+        return None  # the site's own (or the host's) domain in From: is dmarc.host_envelope_sender's case
+    mailbox = next((r for r in recipients[:100]
+                    if organizational_domain(normalize_domain(r.rpartition("@")[2]) or "") in own), None)
+    if mailbox is None:
+        return None
+    where = site or origin_host
+    return Finding(
+        id="dmarc.program_third_party_from", severity=Severity.NOTICE,
+        title=f"A program on {_shown(where, 100)} wrote {_shown(from_address, 100)} into From: and sent it to the "
+              f"site's own {_shown(mailbox, 100)}: DMARC for {from_domain} cannot pass from there",
+        explanation=(f"Hop 1 is a local hand-over on {_shown(origin_host, 120)} (a program on the server, no client), "
+                     f"the fields that name a program say what made it (see origin.program), and it went to "
+                     f"{_shown(mailbox, 120)}, an address of the site ({_shown(where, 120)}) itself; yet From: is "
+                     f"{_shown(from_address, 120)}, of another domain. That is what a contact form does when it writes "
+                     "the visitor's address into From:. DMARC judges From:'s domain (RFC 7489 section 3.1), and "
+                     f"only {from_domain}'s own servers and DKIM keys can pass it: the site's server is not one and "
+                     f"holds none, so DMARC for {from_domain} can never pass for mail from there, and if {from_domain} asks "
+                     "for quarantine or reject, receivers file or refuse the site's own form mail. The fix, in the "
+                     f"form's settings: put an address of the site's own domain in From:, and the visitor's address "
+                     "in Reply-To:, so that a reply still reaches the visitor. These fields are the sending side's "
+                     "own records: claims, told only to say what the site can fix."),
+        reference="https://www.rfc-editor.org/rfc/rfc7489#section-3.1", subject="From")

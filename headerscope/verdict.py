@@ -52,6 +52,12 @@ _DELIVERY_ONLY_LABELS = frozenset({"dns_drift", "expired_since", "rules_changed"
 # rewrite, where any of the gateway's records above the boundary counts).
 GatewayChange = tuple[str, str, int, int | None]
 
+INSIDE_NOT_APPLICABLE = ("which judge mail arriving from the internet (RFC 7208 section 2.1, RFC 7489 section 3), "
+                         "do not apply")
+"""How the line of a message generated or sent inside the receiving system (``inside``, taken
+only as _decided allows) says that SPF and DMARC have nothing to judge: api.py reads it to say
+the findings of a computed SPF or DMARC failure in the same terms (no receiver applied them)."""
+
 
 def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
            dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
@@ -133,8 +139,7 @@ def _decided(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, 
     # A person's message between two mailboxes of one provider was sent there, not generated: the
     # provider's own words say how.
     made = f"{how[0].upper()}{how[1:]}" if how.startswith("sent ") else f"Generated inside the receiving system: {how}"
-    where = (f"{made}, and every hop is inside it, so SPF and DMARC, which judge mail arriving from the internet "
-             "(RFC 7208 section 2.1, RFC 7489 section 3), do not apply")
+    where = f"{made}, and every hop is inside it, so SPF and DMARC, {INSIDE_NOT_APPLICABLE}"
     if unverified:
         sig = unverified[0]
         return Verdict(status="not_checked", summary=(

@@ -127,6 +127,18 @@ def check_spf(resolver: Resolver, *, client_ip: str | None, mail_from: str | Non
     return result, findings
 
 
+def from_domain_authorises(resolver: Resolver, *, client_ip: str, from_domain: str, helo: str | None) -> SpfOutcome | None:
+    """The From: domain's own SPF policy for a client (RFC 7208 section 4: check_host() with the
+    From: domain as the checked domain), or None for a name or address SPF cannot judge. What it
+    says is only which servers the domain lists: DMARC counts SPF for the MAIL FROM domain alone
+    (RFC 7489 section 3.1.2), so a pass here authenticates nothing; the caller uses it for words."""
+    ip = _clean_ip(client_ip)
+    domain = a_label_form(from_domain.strip().rstrip(".").lower()[:253])
+    if ip is None or not domain or spf_domain_problem(domain):
+        return None
+    return evaluate(resolver, ip=ip, sender=f"postmaster@{domain}", helo=_clean_helo(helo) or "unknown")
+
+
 def _none_for_invalid(ip: str, sender: str, helo: str | None, domain: str, why: str, helo_result: str | None,
                       inputs_from: str | None, from_domain: str | None,
                       helo_note: str | None) -> tuple[SpfResult, tuple[Finding, ...]]:
