@@ -437,8 +437,11 @@ def test_the_hosting_account_the_sending_host_names_is_in_the_program_origin() -
         in found.explanation, found.explanation
     assert "cPanel's X-Get-Message-Sender-Via (header 13) says server7.webhost.example took it from the account " \
            "shopuser" in found.explanation, found.explanation
-    assert "X-Authenticated-Sender (header 14) says server7.webhost.example took it from the login " \
-           "wordpress@shop.example" in found.explanation
+    # With from_h there was no login: cPanel copied the From: address (verification V57c D-1).
+    assert "X-Authenticated-Sender (header 14) repeats the From: address wordpress@shop.example, no login: " \
+           "server7.webhost.example's from_h took it from the From: header, and the hosting account shopuser sent " \
+           "the message" in found.explanation
+    assert "the login wordpress@shop.example" not in found.explanation
     dma = ("Received: from php-v418.host.example (unknown [10.40.206.44]) by mx-n07.host.example (Postfix) with ESMTP "
            "id 907A; Tue, 29 Oct 2024 15:00:42 -0500\n"
            "Received: from cs_web_edvpc8ymwqu9 (uid 3167726)\n\t(envelope-from marc@site.example)\n\tid 6037d\n"
