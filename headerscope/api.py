@@ -1765,9 +1765,12 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
         # Words only: the status is the DMARC policy's, as receivers apply it.
         words = _from_spf_words(from_spf)
         verdict = replace(verdict, summary=f"{verdict.summary.rstrip('.')}. {words[:1].upper()}{words[1:]}.")
-    if inside is not None and INSIDE_NOT_APPLICABLE in verdict.summary:
+    if inside is not None and verdict.status in ("unauthenticated", "not_checked") \
+            and INSIDE_NOT_APPLICABLE in verdict.summary:
         # The line says SPF and DMARC do not apply: the findings and rows of a failure computed all
-        # the same say what a receiver outside would do, not a disposition no one took.
+        # the same say what a receiver outside would do, not a disposition no one took. (Only the
+        # two statuses verdict._decided gives that line: a spoofed or suspicious line is never it,
+        # whatever text it quotes.)
         ordered = tuple(sorted((_generated_inside_only(f, inside[0]) for f in ordered),
                                key=lambda f: _SEVERITY_ORDER[f.severity]))
         if not dmarc.explanation.startswith("not applicable"):
