@@ -1656,8 +1656,11 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
             findings.append(own_domain)
     # Asked only where a finding says the From: domain's own (or hosted) server sent it or that it
     # came from outside the recipients' organisation: whether the domain's own SPF lists the client.
-    from_spf = _from_domain_spf(resolver, spf, dmarc) if any(
-        f.id in ("envelope.own_domain_from_outside", "dmarc.host_envelope_sender") for f in findings) else None
+    # A null sender too (a bounce or automatic reply, RFC 3834 section 3.3): SPF then judged the
+    # HELO name, which often publishes nothing (verification V57a D2-3).
+    from_spf = _from_domain_spf(resolver, spf, dmarc, null_sender=envelope.mail_from == "") \
+        if envelope.mail_from == "" or any(
+            f.id in ("envelope.own_domain_from_outside", "dmarc.host_envelope_sender") for f in findings) else None
     if from_spf is not None:
         findings[:] = [_listed_by_own_spf(f, from_spf) for f in findings]
     # An attached message's own attachments are named by their path ("--attached 1.2").
@@ -1914,35 +1917,62 @@ class _FromDomainSpf(NamedTuple):
     """The term that matched ("+a", "ip4:203.0.113.10", "include:...")."""
     mail_from: str
     """The envelope sender SPF judged, of another organisation."""
+    null_sender: bool = False
+    """The envelope sender was empty: SPF judged postmaster@HELO (RFC 7208 section 2.4)."""
+    helo: str = ""
+    """The HELO name SPF judged for a null sender."""
+    helo_result: str = ""
+    """SPF's result for that HELO name."""
 
 
-def _from_domain_spf(resolver: Resolver, spf: SpfResult | None, dmarc: DmarcResult | None) -> _FromDomainSpf | None:
+def _from_domain_spf(resolver: Resolver, spf: SpfResult | None, dmarc: DmarcResult | None,
+                     null_sender: bool = False) -> _FromDomainSpf | None:
     """The From: domain's own SPF pass for the boundary's public client (auth.spf.from_domain_authorises)
     when DMARC failed because the envelope sender SPF judged was of another organisation and no
     aligned DKIM signature passes: the domain's server sent it, without an envelope sender or a
     signature of the domain (a script's mail through the host's sendmail). Only words hang on it:
     DMARC counts SPF for the MAIL FROM domain alone (RFC 7489 section 3.1.2), and a server the
-    domain's SPF lists sends for every tenant of it on shared hosting."""
+    domain's SPF lists sends for every tenant of it on shared hosting. ``null_sender``: the envelope
+    sender was empty, so SPF judged the HELO name (RFC 7208 section 2.4), which may align with
+    From: and still not pass (no SPF record of its own)."""
     if dmarc is None or dmarc.result != "fail" or not dmarc.from_domain or dmarc.dkim_aligned is True \
-            or spf is None or spf.aligned is not False or not spf.client_ip or not spf.mail_from \
-            or is_non_public_ip(spf.client_ip):
+            or spf is None or not spf.client_ip or not spf.mail_from or is_non_public_ip(spf.client_ip):
+        return None
+    if (spf.aligned is not False and not null_sender) or (spf.aligned and spf.result == "pass"):
         return None
     outcome = from_domain_authorises(resolver, client_ip=spf.client_ip, from_domain=dmarc.from_domain, helo=spf.helo)
     if outcome is None or outcome.result != "pass":
         return None
     return _FromDomainSpf(domain=dmarc.from_domain, client_ip=spf.client_ip, mechanism=outcome.mechanism or "a term",
-                          mail_from=spf.mail_from)
+                          mail_from=spf.mail_from, null_sender=null_sender, helo=spf.helo or "", helo_result=spf.result)
 
 
 def _from_spf_words(listed: _FromDomainSpf) -> str:
     """What the From: domain's own SPF pass says beside DMARC's failure, in words for a finding or the verdict."""
+    if listed.null_sender:
+        helo = listed.helo[:253]
+        record = ("publishes no SPF record" if listed.helo_result == "none" else
+                  f"gives SPF {listed.helo_result[:20]}")
+        return (f"the SPF record of {listed.domain} itself lists the server that sent it ({listed.client_ip[:45]}, "
+                f"matched {listed.mechanism[:80]}), but the envelope sender was empty, as for a bounce or an "
+                f"automatic reply, so SPF judged the HELO name {helo} (RFC 7208 section 2.4), which {record}, and no "
+                f"DKIM signature of {listed.domain} passes (the fix: an SPF record for {helo}, such as "
+                f"\"v=spf1 a -all\", or DKIM signing of such replies){_shared_server_words(listed)}")
     return (f"the SPF record of {listed.domain} itself lists the server that sent it ({listed.client_ip[:45]}, "
             f"matched {listed.mechanism[:80]}), but the envelope sender was {listed.mail_from[:160]}, of another "
             f"domain, so SPF did not align with {listed.domain} (RFC 7489 section 3.1.2), and no DKIM signature of "
             f"{listed.domain} passes: a server the domain lists, sending without its envelope sender or signature, "
             "as a script's mail through the host's sendmail does (the fix: an envelope sender of the domain, -f, "
-            f"and DKIM for it). A server that {listed.domain}'s SPF lists by a or mx sends for every site it hosts: "
-            "on shared hosting, for every other tenant of that server too")
+            f"and DKIM for it){_shared_server_words(listed)}")
+
+
+def _shared_server_words(listed: _FromDomainSpf) -> str:
+    """Why the listing vouches for no sender, where it matched by a or mx (RFC 7208 sections 5.3,
+    5.4): those name the domain's web or mail host, shared on shared hosting."""
+    if listed.mechanism.lstrip("+").split(":", 1)[0].split("/", 1)[0].lower() not in ("a", "mx"):
+        return ""
+    return (f". A server that {listed.domain}'s SPF lists by a or mx sends for every site it hosts: on shared "
+            "hosting, for every other tenant of that server too")
 
 
 def _listed_by_own_spf(finding: Finding, listed: _FromDomainSpf) -> Finding:

@@ -202,3 +202,54 @@ def test_a_mailbox_login_s_authenticated_sender_stays_a_login() -> None:
     found = _finding(_analyze(raw), "origin.program")
     assert found is not None
     assert "took it from the login tom@shop.example" in found.explanation
+
+
+# A Sieve vacation reply (RFC 5230: the null MAIL FROM of RFC 3834 section 3.3) from example.org's
+# own mail server, whose HELO name publishes no SPF record (verification V57a D2-3).
+_VACATION = """\
+Delivered-To: ceo@example.com
+Received: by 2002:a05:6214:5d0c:b0:6f5:4c21:9a3e with SMTP id fb2csp1201848qvb;
+        Thu, 12 Mar 2026 08:41:23 -0700 (PDT)
+Return-Path: <>
+Received: from mail.example.org (mail.example.org. [198.51.100.20])
+        by mx.google.com with ESMTPS id 5b1f17b1804b1-43d2a8c9f1esi1234568f9.112.2026.03.12.07.41.22
+        for <ceo@example.com>
+        (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256);
+        Thu, 12 Mar 2026 08:41:22 -0700 (PDT)
+Auto-Submitted: auto-replied (vacation)
+From: Bob Builder <bob@example.org>
+To: ceo@example.com
+Subject: Automatic reply: Q4 plan
+Date: Thu, 12 Mar 2026 15:41:21 +0000
+Message-ID: <vacation.1@mail.example.org>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=UTF-8
+
+I am away until Monday.
+"""
+
+_VACATION_DNS: dict[str, Any] = {
+    "example.org": {"TXT": [["v=spf1 ip4:198.51.100.20 -all"]]},
+    "_dmarc.example.org": {"TXT": [["v=DMARC1; p=reject"]]},
+    "mail.example.org": {"A": ["198.51.100.20"]},
+    "20.100.51.198.in-addr.arpa": {"PTR": ["mail.example.org."]},
+}
+
+
+def test_a_null_sender_reply_from_the_from_domains_own_server_says_the_helo_name_is_why() -> None:
+    raw = _VACATION.replace("\n", "\r\n").encode()
+    report = _analyze(raw, _VACATION_DNS)
+    assert report.verdict.status == "spoofed"  # receivers apply p=reject: the status is the policy's
+    summary = report.verdict.summary
+    assert "lists the server that sent it (198.51.100.20, matched ip4:198.51.100.20)" in summary
+    assert "the envelope sender was empty" in summary and "SPF judged the HELO name mail.example.org" in summary
+    assert "publishes no SPF record" in summary and "an SPF record for mail.example.org" in summary
+    # Matched by ip4, not by a or mx: no shared-hosting caveat.
+    assert "every other tenant" not in summary
+
+
+def test_a_null_sender_from_a_server_the_from_domain_does_not_list_gets_no_such_words() -> None:
+    dns = {**_VACATION_DNS, "example.org": {"TXT": [["v=spf1 ip4:192.0.2.1 -all"]]}}
+    report = _analyze(_VACATION.replace("\n", "\r\n").encode(), dns)
+    assert report.verdict.status == "spoofed"
+    assert "lists the server" not in report.verdict.summary
