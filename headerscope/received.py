@@ -820,6 +820,10 @@ _tls_using_colon_re = compiled_on_first_use(r"\busing (?:TLS|SSL): ?((?:TLS|SSL)
 # The same gateways write the client as "(Not Verified[IP])" (its reverse-DNS name not
 # confirmed) or "(Verified[IP])"; Oracle Beehive as "(/IP)".
 _verified_ip_re = compiled_on_first_use(r"^(?:not )?verified ?\[([^\[\]]*)\]$", re.I)
+# CommuniGate Pro's record of an authenticated client: "(account user@example.org [192.0.2.1]
+# verified)", the account it logged in to, then the address it connected from (the shape of its
+# "([IP] verified)" with the login before it).
+_account_verified_ip_re = compiled_on_first_use(r"^account [^\s\[\]()]{1,200} \[([^\[\]]{1,64})\] verified$", re.I)
 _tls_cipher_re = compiled_on_first_use(r"\b(?:tls)?cipher=([^\s,;]+)", re.I)
 # A cipher suite's name, IANA's (TLS_AES_128_GCM_SHA256) or OpenSSL's (ECDHE-RSA-AES256-GCM-SHA384).
 _cipher_suite_re = compiled_on_first_use(r"[A-Za-z0-9]{2,20}(?:[_-][A-Za-z0-9]{1,20}){1,12}$")
@@ -861,11 +865,11 @@ _qmail_re = compiled_on_first_use(
 # "(AUTH: LOGIN user@example.org, TLS: ...)", Exim's "(authenticated as user)" and
 # "(authenticated_id: user@example.org)" (cPanel), MDaemon's "authenticated as user" and Kerio
 # Connect's "(authenticated user user@example.org)", CommuniGate's "(account user@example.org
-# [192.0.2.1] verified)", and SmarterMail's X-SmarterMail-Authenticated-As stamp above its
-# Received (see hops._stamped_login).
+# [192.0.2.1] verified)" and "(account user@example.org HELO name)", and SmarterMail's
+# X-SmarterMail-Authenticated-As stamp above its Received (see hops._stamped_login).
 _login_re = compiled_on_first_use(
     r"(?:authenticated sender:|\bauth: (?:login|plain|cram-md5|xoauth2|ntlm|gssapi)|authenticated as|"
-    r"authenticated user|authenticated-as:|\baccount(?= \S+ \[[^\]]*\] verified)|"
+    r"authenticated user|authenticated-as:|\baccount(?= \S+ (?:\[[^\]]*\] verified|HELO ))|"
     r"authenticated_id:)\s*"
     r"([^\s(),;]{1,200})", re.I)
 
@@ -1278,11 +1282,15 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
                 # qmail: "from unknown (HELO [192.168.1.222]) ([118.208.187.186])").
                 continue
             if "[" in c and "erified" in c:
-                m = _verified_ip_re().match(c)
+                m = _verified_ip_re().match(c) or _account_verified_ip_re().match(c)
                 if m is not None:
                     ip, _ = _read_ip(m.group(1))
                     if ip is not None and literal_ip is None:
                         literal_ip = ip
+                        continue
+                    if ip is not None and ip == literal_ip:
+                        # "from [IP] (account user [IP] verified)": the same address again, read
+                        # whole (the login is read from the comment with the other markers).
                         continue
             if c[0] == "/" and " " not in c:
                 ip, _ = _read_ip(c[1:])

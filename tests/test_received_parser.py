@@ -368,7 +368,10 @@ def test_communigate_account_and_verified() -> None:
         "from [212.73.124.190] (account u@example.ru HELO ws.example.ru) by relay.example.ru "
         "(CommuniGate Pro SMTP 5.1.13) with ESMTPSA id 9830625 for s@example.ru; Mon, 07 Apr 2008 08:42:48 +0700"
     )
-    assert (f.from_ip, f.from_helo, f.auth) == ("212.73.124.190", "ws.example.ru", "ESMTPSA")
+    # The account it logged in to is read as the login, as in the "[IP] verified" form (V57b D2-1).
+    assert (f.from_ip, f.from_helo, f.auth) == ("212.73.124.190", "ws.example.ru",
+                                                "ESMTPSA (account u@example.ru HELO ws.example.ru)")
+    assert authenticated_login(f.auth) == "u@example.ru"
     g = parse_received(
         "from mail.tonet.ru ([213.183.114.1] verified) by relay2.tomsk.ru with ESMTP id 1; Tue, 08 Apr 2008 13:14:35 +0700"
     )
@@ -377,6 +380,51 @@ def test_communigate_account_and_verified() -> None:
         "from [10.0.0.1] (account u@example.com) by tin.example with SMTP id 1; Tue, 05 Dec 2006 11:17:51 -0800"
     )
     assert h.auth == "account u@example.com"
+
+
+def test_communigate_account_helo_gives_the_login() -> None:
+    # Real shapes (V57b D2-1): a HELO name, and an address literal as the HELO.
+    f = parse_received(
+        "from [198.51.100.232] (account l.abeni@example.com HELO sweethome) by example.com "
+        "(CommuniGate Pro SMTP 6.1.11) with ESMTPSA id 147267237; Thu, 09 Apr 2020 15:00:21 +0200")
+    assert authenticated_login(f.auth) == "l.abeni@example.com"
+    assert (f.from_ip, f.from_helo, f.complete) == ("198.51.100.232", "sweethome", True)
+    g = parse_received(
+        "from [95.215.32.33] (account jocus@svn.example.com HELO [95.215.32.33]) by svn.example.com "
+        "(CommuniGate Pro SMTP 5.2.3) with ESMTPA id 1234; Thu, 10 Apr 2025 16:04:35 +0200")
+    assert authenticated_login(g.auth) == "jocus@svn.example.com"
+    assert g.from_ip == "95.215.32.33" and g.complete
+
+
+def test_communigate_account_helo_in_a_greeting_is_no_login() -> None:
+    # A Postfix client greeting with CommuniGate's words before Postfix's own record: the
+    # client's text, never a login (as before).
+    f = parse_received(
+        "from x (account evil@example.org HELO y) (unknown [198.51.100.7]) by mx.example.net (Postfix) "
+        "with ESMTP id 4ZYRv70bS1z9rxB; Thu, 10 Apr 2025 16:04:35 +0200")
+    assert f.auth is None and authenticated_login(f.auth) is None
+    assert f.from_ip == "198.51.100.7"
+
+
+def test_communigate_account_verified_is_read_whole() -> None:
+    # "(account USER [IP] verified)", CommuniGate's authenticated submission (V57b D3-1): the
+    # login, the address and the protocol are all read, with no "only partly read" mark.
+    f = parse_received(
+        "from [10.8.8.230] (account michael.scherle@rz.example.com\r\n [10.8.8.230] verified)\r\n"
+        " by mail.example.com (CommuniGate Pro SMTP 6.3.19)\r\n with ESMTPSA id 46984509 for bob@example.net;\r\n"
+        " Thu, 10 Apr 2025 16:04:35 +0200")
+    assert (f.from_ip, f.complete, f.problems) == ("10.8.8.230", True, ())
+    assert authenticated_login(f.auth) == "michael.scherle@rz.example.com"
+    g = parse_received(
+        "from gw.example.com (account larry [192.168.10.13] verified) by mail.example.com "
+        "(CommuniGate Pro SMTP 5.0.9) with ESMTPA id 1; Thu, 10 Apr 2025 16:04:35 +0200")
+    assert (g.from_ip, g.from_helo, g.complete) == ("192.168.10.13", "gw.example.com", True)
+    assert authenticated_login(g.auth) == "larry"
+    # Another address than the HELO literal: that address is the client's, read whole too.
+    h = parse_received(
+        "from [10.8.8.230] (account x@example.com [192.0.2.31] verified) by mail.example.com "
+        "(CommuniGate Pro SMTP 6.3.19) with ESMTPSA id 1; Thu, 10 Apr 2025 16:04:35 +0200")
+    assert (h.from_ip, h.from_helo, h.complete) == ("192.0.2.31", "[10.8.8.230]", True)
 
 
 def test_webmail_markers() -> None:
