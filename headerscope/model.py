@@ -134,6 +134,9 @@ class ReceivedFields(Value):
     """Authenticated submission marker (ESMTPA, ESMTPSA, HTTP, ``Authenticated sender: x``), the login after the protocol word when the receiver names it; or, prefixed with its field name, a submission stamp the same server wrote beside this Received (SmarterMail's ``X-SmarterMail-Authenticated-As`` just above it; Orange's ``X-ME-Auth`` just below its ``with ME`` Received, after ``X-ME-Helo``, as ``X-ME-Auth: authenticated as LOGIN`` with the login decoded, or ``X-ME-Auth`` when it decodes to none)."""
     id: str | None = None
     """Queue id given by the receiver."""
+    server_version: str | None = None
+    """The receiving server's version where it writes it in the ``id`` clause instead of a queue id
+    (Exchange's build number, ``id 15.1.2507.39``), then not the hop's ``id``."""
     for_: str | None = None
     """The ``for`` clause: the envelope recipient(s) as written."""
     envelope_from: str | None = None

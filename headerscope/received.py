@@ -817,6 +817,9 @@ _TLS_USING_RE = re.compile(r"\busing ((?:TLS|SSL)[^\s,;]*)(?: with cipher ([^\s,
 _tls_version_re = compiled_on_first_use(r"\b(?:tls)?version=((?:TLS|SSL)[^\s,;]*)", re.I)
 # Forcepoint/Websense gateways: "(using TLS: TLSv1.2, AES256-SHA)".
 _tls_using_colon_re = compiled_on_first_use(r"\busing (?:TLS|SSL): ?((?:TLS|SSL)[^\s,;]*),? ?([A-Za-z0-9_-]+)?", re.I)
+# Exchange's build number as it writes it in the id clause: major.minor.build.revision, zero-padded
+# in MAPI stamps ("15.01.2507.039", "15.20.7270.29", Exchange 2007's "8.3.485.1").
+_exchange_build_re = compiled_on_first_use(r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{1,5}\.[0-9]{1,4}")
 # The same gateways write the client as "(Not Verified[IP])" (its reverse-DNS name not
 # confirmed) or "(Verified[IP])"; Oracle Beehive as "(/IP)".
 _verified_ip_re = compiled_on_first_use(r"^(?:not )?verified ?\[([^\[\]]*)\]$", re.I)
@@ -1978,7 +1981,10 @@ def _parse_fast_timed(text: str) -> tuple[ReceivedFields, datetime] | None:
             _SHAPES[shape] = cached
     template, fills_address, fills_helo = cached
     values = template.copy()
-    values["id"] = queue
+    if queue is not None and queue[:1].isdigit() and "." in queue and _exchange_build(queue, values):
+        values["server_version"] = queue  # (see _assemble)
+    else:
+        values["id"] = queue
     values["for_"] = rcpt
     values["timestamp"] = iso
     values["date_text"] = date_text
@@ -2031,6 +2037,17 @@ def _read_shape(d: dict[str, str | Any], zone_comment: str | None, address: str 
     if (address is not None and fields.from_ip != address) or (fills_helo and fields.from_helo != helo):
         return (fields.__dict__, False, False), False  # not the expected reading (never seen)
     return (fields.__dict__, address is not None, fills_helo), True
+
+
+def _exchange_build(queue: str, values: dict[str, object]) -> bool:
+    """Whether a fast-path header's id is Exchange's build number (see _assemble), by its shape's
+    fields: Exchange's protocol words, its "via ... Transport", or a host of Exchange Online."""
+    if _exchange_build_re().fullmatch(queue) is None:
+        return False
+    protocol, via, by = values["protocol"], values["via"], values["by"]
+    return ("MICROSOFT" in str(protocol or "").upper().split() or "MAPI" in str(protocol or "").upper().split()
+            or "TRANSPORT" in str(via or "").upper().split()
+            or str(by or "").lower().endswith((".outlook.com", ".office365.com")))
 
 
 def _fields_from_dict(values: dict[str, object]) -> ReceivedFields:
@@ -2697,6 +2714,12 @@ def _assemble(
     if not order and not local_form and leading_from is None:
         problems.append("no 'from' or 'by' clause")
 
+    server_version: str | None = None
+    if microsoft and queue_id is not None and _exchange_build_re().fullmatch(queue_id) is not None:
+        # Exchange writes its own build number in the id clause ("with Microsoft SMTP Server
+        # (...) id 15.1.2507.39", "with mapi id 15.20.6699.025"), the same on every hop of an
+        # organisation's servers: the software's version, no queue or message id to look up.
+        server_version, queue_id = queue_id, None
     return _make_fields(
         from_helo=client.helo,
         from_rdns=client.rdns,
@@ -2707,6 +2730,7 @@ def _assemble(
         tls=_tls_info(tls.encrypted, tls.version, tls.cipher),
         auth=auth,
         id=queue_id,
+        server_version=server_version,
         for_=for_,
         envelope_from=envelope_from,
         via=via,

@@ -229,7 +229,8 @@ def _mha_compare(fields: ReceivedFields, expected: dict[str, Any]) -> dict[str, 
             diffs["with"] = ((fields.protocol, fields.tls), expected["with"])
     elif fields.protocol is not None:
         diffs["with"] = (fields.protocol, None)
-    for key, ours in (("id", fields.id), ("for", fields.for_), ("via", fields.via)):
+    # MHA shows the id clause as written; Exchange's build number there is our server_version.
+    for key, ours in (("id", fields.id or fields.server_version), ("for", fields.for_), ("via", fields.via)):
         if expected.get(key) != ours:
             diffs[key] = (ours, expected.get(key))
     ms = None

@@ -226,7 +226,7 @@ def test_exchange_online_hops() -> None:
     assert f.tls == TlsInfo(
         encrypted=True, version="TLS1_2", cipher="TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"
     )
-    assert f.id == "15.20.7091.25"
+    assert (f.id, f.server_version) == (None, "15.20.7091.25")  # the build number (V57b D3-2)
     assert f.via == "Frontend Transport"
     plain = parse_received(
         "from edge.example.com (10.0.0.1) by EXCH01.corp.example.com (172.16.0.10) with Microsoft SMTP Server "
@@ -425,6 +425,31 @@ def test_communigate_account_verified_is_read_whole() -> None:
         "from [10.8.8.230] (account x@example.com [192.0.2.31] verified) by mail.example.com "
         "(CommuniGate Pro SMTP 6.3.19) with ESMTPSA id 1; Thu, 10 Apr 2025 16:04:35 +0200")
     assert (h.from_ip, h.from_helo, h.complete) == ("192.0.2.31", "[10.8.8.230]", True)
+
+
+def test_exchange_build_number_is_the_server_version_not_the_id() -> None:
+    # Exchange writes its build in the id clause, the same on every hop (V57b D3-2); twice each,
+    # as the fast path caches a shape on first read.
+    for _ in range(2):
+        f = parse_received(
+            "from EXCH01.corp.example.com (10.1.0.21) by EXCH02.corp.example.com (10.1.0.22) with Microsoft SMTP "
+            "Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.1.2507.39; Tue, 3 Nov "
+            "2026 10:01:09 +0100")
+        assert (f.id, f.server_version, f.complete) == (None, "15.1.2507.39", True)
+        g = parse_received(
+            "from DS7PR11MB7859.namprd11.prod.outlook.com ([fe80::48d9:4c34:35b:f66]) by "
+            "DS7PR11MB7859.namprd11.prod.outlook.com ([fe80::48d9:4c34:35b:f66%4]) with mapi id 15.20.6699.025; "
+            "Wed, 23 Aug 2023 22:22:11 +0000")
+        assert (g.id, g.server_version) == (None, "15.20.6699.025")
+        # Another server's id of that shape stays its id; Exchange's other ids too.
+        h = parse_received(
+            "from a.example.com (a.example.com [192.0.2.1]) by b.example.net (Postfix) with ESMTP id 15.2.1258.12; "
+            "Tue, 3 Nov 2026 10:01:09 +0100")
+        assert (h.id, h.server_version) == ("15.2.1258.12", None)
+        k = parse_received(
+            "from EXCH01.corp.example.com (10.1.0.21) by EXCH02.corp.example.com (10.1.0.22) with Microsoft SMTP "
+            "Server id 4ZYRv70bS1; Tue, 3 Nov 2026 10:01:09 +0100")
+        assert (k.id, k.server_version) == ("4ZYRv70bS1", None)
 
 
 def test_webmail_markers() -> None:
