@@ -1715,6 +1715,11 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
         if possible is not None:
             result.notes.append(possible[0])
             result.gateway = possible[1]
+        elif mail_exchangers is not None:
+            unbound = _unbound_eop_intake(work, orgs, result.index, mail_exchangers, reverse_names,
+                                          addressed_domains)
+            if unbound is not None:
+                result.notes.append(unbound)
     if gateway is not None:
         service, exchanger, domain = gateway
         handed_on = result.index
@@ -2006,6 +2011,99 @@ _FILTERING_SERVICES = frozenset({
 # MX names (barracudanetworks.com), as pphosted.com's hosts are proofpoint.com's (verification V44e).
 _FILTERING_SERVICES = _FILTERING_SERVICES | frozenset(OPERATOR_ALIASES.get(domain, domain)
                                                       for domain in _FILTERING_SERVICES)
+
+
+# Microsoft's article on an on-premises Exchange server behind Exchange Online Protection: by
+# default its receive connector takes mail from all of Microsoft 365's addresses, so any tenant,
+# not only the organisation's own, can deliver to it.
+_EOP_LOCK_DOWN_DOCS = ("https://techcommunity.microsoft.com/t5/exchange-team-blog/"
+                       "advanced-office-365-routing-locking-down-exchange-on-premises/ba-p/609238")
+# The host names of Exchange Online Protection's inbound frontends and of a domain's MX there
+# ("example-com.mail.protection.outlook.com"), as opposed to its outbound relays
+# (_EOP_OUTBOUND_SUFFIX).
+_EOP_INBOUND_SUFFIX = ".mail.protection.outlook.com"
+
+
+def _unbound_eop_intake(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: MailExchangers,
+                        reverse_names: ReverseNames | None, addressed_domains: Sequence[str]) -> Finding | None:
+    """hops.gateway_unbound: the recipient domain's MX is Exchange Online Protection
+    (*.mail.protection.outlook.com), and the boundary's receiver, a server of the recipient's own
+    (on-premises Exchange in a hybrid set-up, or behind standalone EOP), took the message from one
+    of EOP's outbound relays, with Microsoft's hops below. That is how EOP hands the recipient's
+    inbound mail on, but the boundary stays: EOP is one service for every Microsoft 365 tenant,
+    and any tenant can deliver to that server from the same relays (an outbound connector of its
+    own pointed at it; Microsoft's _EOP_LOCK_DOWN_DOCS). The hops and records below the hand-over
+    are then the forger's own tenant's, whose settings choose what EOP records (Enhanced Filtering
+    for Connectors judges a client named in the forger's own Received lines; mail flow rules add
+    header fields). What would tell the recipient's tenant from another, the tenant id EOP writes
+    (X-MS-Exchange-CrossTenant-Id), is published in no DNS record, and the relays' names and
+    addresses, the intake's frontends and the other fields are the same for every tenant: so the
+    finding says what is known, and neither the boundary nor the verdict moves on it."""
+    if b <= 0:
+        return None
+    fields = work[b].fields
+    names = _client_names(fields)
+    if not names or not any(name.lower().rstrip(".").endswith(_EOP_OUTBOUND_SUFFIX) for name in names[:4]):
+        return None  # the usual case, said first: the boundary's client is not EOP's relay
+    if host_organization(fields.by) == "outlook.com" or not _is_public_ip(fields.from_ip) \
+            or not orgs.same(work[b - 1].org, "outlook.com"):
+        return None  # Exchange Online itself took it (hops.tenant_handover), or no Microsoft hop below
+    if "microsoft" not in (fields.protocol or "").lower():
+        # The receiver is no Exchange server ("with Microsoft SMTP Server"): a tenant's outbound
+        # mail reaching Gmail or any other provider, which is no hybrid hand-over, and asks no MX.
+        return None
+    # The relay is EOP's by more than its greeting: its address is in EOP's published outbound
+    # networks, or a reverse-DNS name (the receiver's, or a forward-confirmed one) names a relay.
+    proven = _eop_outbound_address(fields.from_ip) or bool(
+        fields.from_rdns and fields.from_rdns.lower().rstrip(".").endswith(_EOP_OUTBOUND_SUFFIX))
+    if not proven and reverse_names is not None and fields.from_ip:
+        answer = reverse_names(fields.from_ip)
+        proven = answer is not None and bool(answer[1]) and any(
+            name.lower().rstrip(".").endswith(_EOP_OUTBOUND_SUFFIX) for name in answer[0][:10])
+    if not proven:
+        return None
+    recipient = _recipient_domain(fields)
+    final_org = orgs.find(work[-1].org)
+    domains = [recipient] if recipient else [*addressed_domains[:3], *([final_org] if final_org else [])]
+    found: tuple[str, str] | None = None
+    for domain in dict.fromkeys(domains):
+        hosts = [name.split()[-1].rstrip(".") for name in (mail_exchangers(domain) or ())[:10] if name.split()]
+        exchanger = next((host for host in hosts if host.lower().endswith(_EOP_INBOUND_SUFFIX)), None)
+        if exchanger is not None:
+            found = (domain, exchanger)
+            break
+    if found is None:
+        return None
+    domain, exchanger = found
+    # EOP's intake by the hops below (claims, as any below the boundary): the nearest of
+    # Microsoft's run whose receiver is an inbound frontend and whose client is not Microsoft's.
+    intake_words = ""
+    for k in range(b - 1, max(-1, b - 1 - 2 * _GATEWAY_RUN), -1):
+        below = work[k].fields
+        if not orgs.same(work[k].org, "outlook.com"):
+            break
+        if (normalize_domain(below.by) or "").endswith(_EOP_INBOUND_SUFFIX) and _is_public_ip(below.from_ip) \
+                and not any(host_organization(name) == "outlook.com" for name in _client_names(below)):
+            intake_words = (f" By the hops below it, EOP took the message at hop {k + 1} from {below.from_ip} and "
+                            "recorded its own results there.")
+            break
+    receiver = str(fields.by)[:120]
+    relay = str(fields.from_rdns or fields.from_helo)[:120]
+    return Finding(
+        id="hops.gateway_unbound", severity=Severity.INFO,
+        title=f"{domain} receives its mail through Exchange Online Protection, but nothing ties this hand-over to "
+              f"its own tenant: the trust boundary stays at hop {b + 1}",
+        explanation=(f"{domain}'s MX host is {exchanger[:120]}: Exchange Online Protection (EOP) takes its inbound "
+                     f"mail and hands it on, and at hop {b + 1} {receiver} took the message from {fields.from_ip} "
+                     f"({relay}), one of EOP's outbound relays.{intake_words} But EOP is one service for every "
+                     f"Microsoft 365 tenant: any tenant, a forger's own too, can deliver straight to {receiver} from "
+                     "the same relays, and its hops below would look the same, with records its own settings shape. "
+                     "The tenant id EOP writes (X-MS-Exchange-CrossTenant-Id) is the one thing that tells tenants "
+                     f"apart, and no DNS record says which is {domain}'s. So the boundary stays at hop {b + 1}, "
+                     "EOP's records below it are not relied on, and SPF there judged EOP's relay, not the sender's "
+                     "server: a fail is what a sender whose SPF record does not list Microsoft 365 gets, whoever "
+                     "sent it, and a pass says only that it lists Microsoft 365."),
+        reference=_EOP_LOCK_DOWN_DOCS, subject=f"hop {b + 1}")
 
 
 def _possible_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: MailExchangers | None,

@@ -610,6 +610,13 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
                        f"a key in their own DNS: it vouches for nothing by itself (RFC 8617 section 7.2).")
 
     others = _elsewhere(domain, dkim, spf)
+    if result == "fail" and any(f.id == "hops.gateway_unbound" for f in findings):
+        # Words only: the boundary's client is Exchange Online Protection's relay, which hands on
+        # the recipient's own inbound mail too, but also any other tenant's (hops.gateway_unbound):
+        # the status stays, as a forger's own tenant's copy reads the same.
+        chain_claim += (" SPF judged Exchange Online Protection's relay, which the recipient domain's MX names but "
+                        "which serves every Microsoft 365 tenant: EOP's own records below it cannot be tied to the "
+                        "recipient's tenant, and the sender's server was not checked here (hops.gateway_unbound).")
     if result == "fail" and handed_over_inside(spf, findings):
         # SPF and DMARC judge mail arriving from the internet (RFC 7208 section 2.1 checks the
         # client that connected to the receiver). A message that every hop shows inside the
