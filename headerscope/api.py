@@ -1581,7 +1581,8 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
         None if dmarc_predated else program_third_party_from(
             message, chain.hops, envelope.header_from[0].address if len(envelope.header_from) == 1 else None,
             envelope.rcpt_to or tuple(a.address for a in (*envelope.to[:100], *envelope.cc[:100]) if a.address),
-            dmarc.result if dmarc else None, program_named=program_found is not None),
+            dmarc.result if dmarc else None, program_named=program_found is not None,
+            boundary_hop=chain.boundary_hop, chain_findings=chain.findings),
         None if dmarc_predated else host_envelope_sender(message, chain.hops, from_domains, dkim, spf, recorded,
                                                          dmarc.result if dmarc else None, through_list,
                                                          reported_signed),
@@ -1940,11 +1941,42 @@ def _from_domain_spf(resolver: Resolver, spf: SpfResult | None, dmarc: DmarcResu
         return None
     if (spf.aligned is not False and not null_sender) or (spf.aligned and spf.result == "pass"):
         return None
+    from_org = organizational_domain(dmarc.from_domain) or dmarc.from_domain
+    if null_sender and (organizational_domain(normalize_domain(spf.helo) or "") or "") != from_org:
+        # The words tell the domain to publish SPF for its HELO name: only a name of its own is
+        # one it can (a provider's relay name, or a forger's, is not; V58c D-2).
+        return None
     outcome = from_domain_authorises(resolver, client_ip=spf.client_ip, from_domain=dmarc.from_domain, helo=spf.helo)
-    if outcome is None or outcome.result != "pass":
+    if outcome is None or outcome.result != "pass" or not _own_listing(outcome.mechanism, outcome.record, from_org):
         return None
     return _FromDomainSpf(domain=dmarc.from_domain, client_ip=spf.client_ip, mechanism=outcome.mechanism or "a term",
                           mail_from=spf.mail_from, null_sender=null_sender, helo=spf.helo or "", helo_result=spf.result)
+
+
+# The terms of an SPF record that name the domain's own servers (RFC 7208 section 5): a, mx, ip4
+# and ip6; a network no wider than one organisation's usual block.
+_OWN_TERM = re.compile(r"\+?(a|mx|ip4|ip6)(?::([^/\s]{1,253}))?(?:/(\d{1,3}))?(?://\d{1,3})?", re.I)
+
+
+def _own_listing(mechanism: str | None, record: str | None, from_org: str) -> bool:
+    """Whether the term of the From: domain's SPF pass names a server of the domain's own: an
+    a, mx, ip4 or ip6 term written in its own record (not one reached through include: or
+    redirect=, which name a provider's servers, shared by its every customer, nor +all, ptr or
+    exists), a or mx naming the domain itself or a name of its organisation, and an address
+    network of at most 256 IPv4 addresses (/24) or an IPv6 /48. Anything else lists servers a
+    forger on the same platform sends from too, and the words would excuse CEO fraud sent through
+    a shared provider (verification V58c D-1)."""
+    if not mechanism or not record:
+        return False
+    term = _OWN_TERM.fullmatch(mechanism.strip())
+    if term is None or mechanism.strip().lower() not in {t.lower() for t in record.split()[:64]}:
+        return False
+    kind, target, prefix = term[1].lower(), term[2], term[3]
+    if kind in ("a", "mx"):
+        return target is None or organizational_domain(normalize_domain(target) or "") == from_org
+    if prefix is None:
+        return True
+    return int(prefix) >= (24 if kind == "ip4" else 48)
 
 
 def _from_spf_words(listed: _FromDomainSpf) -> str:

@@ -768,20 +768,30 @@ def _spf_result_for(domain: str, spf: SpfResult | None,
 
 def program_third_party_from(message: Message, hops: tuple[Hop, ...], from_address: str | None,
                              recipients: tuple[str, ...], dmarc_result: str | None,
-                             program_named: bool) -> Finding | None:
+                             program_named: bool, boundary_hop: int | None = None,
+                             chain_findings: tuple[Finding, ...] = ()) -> Finding | None:
     """What to fix when a program on a web or hosting server (a contact form, most often) wrote a
     third party's address into From: and sent the message to the site's own mailbox: DMARC judges
     From:'s domain (RFC 7489 section 3.1), whose SPF does not list the site's server and whose key
     the site does not hold, so it can never pass from there, whatever the site sets. The evidence is
     the sending side's own (a local hand-over at hop 1, the fields that name a program: origin.program)
     and the recipients: the site's own domain (cPanel's X-PHP-Script names the site) or the sending
-    host's. Words only, said as what the fields claim: the verdict does not move on them."""
-    if not program_named or not hops or not from_address or dmarc_result == "pass":
+    host's. Words only, said as what the fields claim: the verdict does not move on them; and only
+    where the hand-over is tied to the delivery: hop 1 is the boundary (delivered on that server), or
+    the boundary's receiver recorded the host of hop 1 as its client by reverse DNS and the chain
+    connects (no hops.chain_gap): a phish from another server that writes a local hop 1 and the
+    program fields below its own is not told it is the site's form (verification V58c D-3).
+    ``boundary_hop``: 1-based, as HopChain's."""
+    if not program_named or not hops or not from_address or dmarc_result == "pass" or boundary_hop is None:
         return None
     first = hops[0]
     origin_host = normalize_domain(first.fields.by)
     if first.fields.from_ip or not origin_host:
         return None  # hop 1 is no program's local hand-over on the server
+    if boundary_hop > 1:
+        client_rdns = normalize_domain(hops[boundary_hop - 1].fields.from_rdns) if boundary_hop <= len(hops) else None
+        if client_rdns != origin_host or any(f.id == "hops.chain_gap" for f in chain_findings):
+            return None
     from_domain = normalize_domain(from_address.rpartition("@")[2])
     from_org = organizational_domain(from_domain) if from_domain else None
     site = site_host(message)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 import headerscope
 from headerscope.dns.snapshot import SnapshotResolver
 from headerscope.model import Finding, Report, Severity
@@ -253,3 +255,48 @@ def test_a_null_sender_from_a_server_the_from_domain_does_not_list_gets_no_such_
     report = _analyze(_VACATION.replace("\n", "\r\n").encode(), dns)
     assert report.verdict.status == "spoofed"
     assert "lists the server" not in report.verdict.summary
+
+
+# Attack pass V58c: the words above must not soften a forgery.
+
+@pytest.mark.parametrize("record", [
+    "v=spf1 include:_spf.provider.example -all",  # a shared provider's servers, every customer's
+    "v=spf1 redirect=_spf.provider.example",
+    "v=spf1 +all",
+    "v=spf1 ptr:provider.example -all",
+    "v=spf1 ip4:192.0.2.0/16 -all",  # wider than one organisation's block
+    "v=spf1 a:relay.provider.example -all",  # a host of another organisation
+])
+def test_a_from_domain_spf_pass_through_a_shared_or_wide_term_keeps_the_ceo_fraud_words(record: str) -> None:
+    # The forger's own account on a platform the victim's SPF lists sends from 192.0.2.66.
+    raw = _message(_SENT_OUT, "ceo@shop.example").replace(b"203.0.113.10", b"192.0.2.66")
+    dns = {**_DNS, "shop.example": {"TXT": [[record]], "MX": ["0 shop.example."], "A": ["203.0.113.10"]},
+           "_spf.provider.example": {"TXT": [["v=spf1 ip4:192.0.2.0/24 -all"]]},
+           "relay.provider.example": {"A": ["192.0.2.66"]},
+           "66.2.0.192.in-addr.arpa": {"PTR": ["relay.provider.example."]},
+           "server1.hostco.example": {"TXT": [["v=spf1 ip4:192.0.2.66 -all"]], "A": ["192.0.2.66"]}}
+    report = _analyze(raw, dns)
+    assert report.verdict.status == "spoofed"
+    assert "lists the server that sent it" not in report.verdict.summary
+    found = _finding(report, "envelope.own_domain_from_outside")
+    assert found is not None and "how CEO fraud looks" in found.explanation
+
+
+def test_a_null_sender_whose_helo_is_not_the_from_domains_gets_no_helo_advice() -> None:
+    # A provider's relay name (or a forger's) is no name the domain can publish SPF for.
+    raw = _VACATION.replace("mail.example.org", "relay7.provider.example").replace("\n", "\r\n").encode()
+    dns = {**_VACATION_DNS, "20.100.51.198.in-addr.arpa": {"PTR": ["relay7.provider.example."]},
+           "relay7.provider.example": {"A": ["198.51.100.20"]}}
+    report = _analyze(raw, dns)
+    assert report.verdict.status == "spoofed"
+    assert "lists the server that sent it" not in report.verdict.summary
+
+
+def test_a_form_diagnosis_needs_the_delivery_to_come_from_the_forms_server() -> None:
+    # A phish from another server writing a local hop 1 and the program fields below its own.
+    raw = _message(_SENT_OUT, "service@example.net").replace(
+        b"from server1.hostco.example (server1.hostco.example. [203.0.113.10])",
+        b"from vps.elsewhere.example (vps.elsewhere.example. [192.0.2.99])")
+    dns = {**_DNS, "99.2.0.192.in-addr.arpa": {"PTR": ["vps.elsewhere.example."]},
+           "vps.elsewhere.example": {"A": ["192.0.2.99"]}}
+    assert _finding(_analyze(raw, dns), "dmarc.program_third_party_from") is None
