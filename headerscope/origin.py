@@ -166,15 +166,25 @@ def _qmail_role_stamp(hop: Hop) -> bool:
     return _uid_re().fullmatch((hop.fields.ident or "").strip()[:40]) is None
 
 
+# The system users a mail server runs as, which its own messages' local hand-over names: Exim
+# writes "Received: from mailnull by HOST with local (Exim ...)" above every bounce and warning it
+# makes, as its exim_user (mailnull on Red Hat's builds, Debian-exim on Debian's, exim on others:
+# https://www.exim.org/exim-html-current/doc/html/spec_html/ch-main_configuration.html, exim_user).
+# No hosting account handed such a message over: the server wrote it itself.
+_MAIL_SERVER_USERS = frozenset({"mailnull", "debian-exim", "exim", "mailer-daemon"})
+
+
 def _sending_accounts(message: Message, first_hop: Hop | None) -> list[tuple[str, str]]:
     """(account, what names it) for the hosting account the sending host says handed the message
     to its mail server: the lowest Received when it is a program's local hand-over there (no
     client address: Exim's "from USER ... with local", the DragonFly Mail Agent's "from USER (uid
     N)", Postfix's "(Postfix, from userid N)", qmail's "invoked by uid N", which the parser keeps
     as the stamp's local user), and cPanel's X-Get-Message-Sender-Via / X-Authenticated-Sender.
-    A client's greeting (HELO) names no account and is never read as one."""
+    A client's greeting (HELO) names no account and is never read as one, nor is the mail
+    server's own user (_MAIL_SERVER_USERS)."""
     found: list[tuple[str, str]] = []
-    if first_hop is not None and first_hop.fields.ident and not first_hop.fields.from_ip \
+    if first_hop is not None and first_hop.fields.ident \
+            and first_hop.fields.ident.strip().lower() not in _MAIL_SERVER_USERS and not first_hop.fields.from_ip \
             and not first_hop.fields.from_helo and not first_hop.fields.from_rdns and not first_hop.note \
             and not _qmail_role_stamp(first_hop):
         ident = _shown(first_hop.fields.ident, 100)
@@ -188,6 +198,8 @@ def _sending_accounts(message: Message, first_hop: Hop | None) -> list[tuple[str
         match = _sender_via_account_re().match(field.value[:_MAX_VALUE])
         if match is not None:
             account = _shown(match.group(2), 100)
+            if account.strip().lower() in _MAIL_SERVER_USERS:
+                continue  # cPanel's Exim names its own user for the bounces it writes
             from_h = (match.group(3) or "").lower() == "from_h"
             if from_h:
                 from_header_hosts[match.group(1).lower()] = account
@@ -201,6 +213,8 @@ def _sending_accounts(message: Message, first_hop: Hop | None) -> list[tuple[str
         if match is None:
             continue
         account = _shown(match.group(2), 100)
+        if account.strip().lower() in _MAIL_SERVER_USERS:
+            continue  # cPanel's Exim names its own user for the bounces it writes
         host = _shown(match.group(1), 120)
         user = from_header_hosts.get(match.group(1).lower())
         if user is None:
