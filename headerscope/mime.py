@@ -2300,13 +2300,21 @@ _VENDOR_MEANINGS = (
 )
 
 
+def _vendor_meaning(code: str, said: str) -> str | None:
+    """The vendor's own meaning of a status code (_VENDOR_MEANINGS) when ``said``, the words of
+    the report that name who wrote it (its servers, its diagnostic, its writer), names the vendor."""
+    said = said[:2000].lower()
+    return next((meaning for vendor_code, marks, meaning in _VENDOR_MEANINGS
+                 if code == vendor_code and any(mark in said for mark in marks)), None)
+
+
 def _reported_meaning(code: str, per_message: dict[str, str], fields: dict[str, str]) -> str | None:
     """status_meaning, or the vendor's own meaning when the report shows who wrote it."""
     said = " ".join((per_message.get("reporting-mta") or "", fields.get("remote-mta") or "",
-                     fields.get("diagnostic-code") or ""))[:2000].lower()
-    for vendor_code, marks, meaning in _VENDOR_MEANINGS:
-        if code == vendor_code and any(mark in said for mark in marks):
-            return meaning
+                     fields.get("diagnostic-code") or ""))
+    vendor = _vendor_meaning(code, said)
+    if vendor is not None:
+        return vendor
     if code.endswith(".0.0"):
         # The reporting server wrote only the class ("5.0.0", Courier's way); the remote server's
         # reply may carry the precise code ("550 5.1.1 ... User Unknown"): that one says why.
@@ -3851,8 +3859,11 @@ def pasted_notice(text: str) -> Finding | None:
                "adding that X.500 address to the mailbox or contact, or clearing the entry, is the usual fix."
                ) if address and address.upper().startswith(_IMCEAEX) else ""
     codes = list(dict.fromkeys(_enhanced_code_re().findall(reason or text)))[:3]
-    meaning = (status_meaning(codes[0]) if temporary else failure_meaning(codes[0], status_meaning(codes[0]))) \
-        if codes else None
+    # A code the vendor that wrote the text uses for something else is read as it means it (the
+    # text is Exchange's, or names its servers or diagnostic), as in a report (_reported_meaning).
+    vendor = _vendor_meaning(codes[0], " ".join((writer, host or "", reason or ""))) if codes else None
+    meaning = vendor or ((status_meaning(codes[0]) if temporary else failure_meaning(codes[0], status_meaning(codes[0])))
+                         if codes else None)
     code = f" ({codes[0]}: {meaning})" if codes and meaning else f" ({codes[0]})" if codes else ""
     who = address or "a recipient"
     said = f" The server's reason: “{_short(reason, 400)}”" + (f" (from {host})" if host else "") + "." \
