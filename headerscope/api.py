@@ -198,7 +198,8 @@ def analyze_loaded(loaded: LoadedInput, opts: AnalysisOptions) -> Report:
     from .dns.factory import make_resolver
 
     now = opts.now or datetime.now(timezone.utc)
-    message = parse_message(loaded.data, cut_off=loaded.format == "cut-off", starts_mid_field=loaded.starts_mid_field)
+    message = parse_message(loaded.data, cut_off=loaded.format == "cut-off", starts_mid_field=loaded.starts_mid_field,
+                            carried=loaded.carried_in is not None)
     base_resolver = opts.resolver or make_resolver(opts)
     resolver = EvidenceResolver(base_resolver,
                                 budget=dns_budget(opts.dns_timeout) if base_resolver.asks_network else None)
@@ -292,7 +293,7 @@ def _with_carried_summaries(report: Report, loaded: LoadedInput, message: Messag
         # Offline, whatever the outer analysis may ask: the line says what the copy itself records
         # (its receiver's results), at no DNS cost; `--attached N` checks it in full.
         inner_report = _run_checks(inner, parse_message(inner.data, cut_off=inner.format == "cut-off",
-                                                              starts_mid_field=inner.starts_mid_field),
+                                                              starts_mid_field=inner.starts_mid_field, carried=True),
                                    EvidenceResolver(OfflineResolver(), budget=None),
                                    AnalysisOptions(offline=True, now=now, source=label), now)
         author = inner_report.envelope.author()

@@ -3249,7 +3249,10 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
         if not has_body and from_mail_store and _cut_off(original, lines):
             fmt = "cut-off"
         elif not has_body:
-            fmt = "outlook-internet-headers" if _is_microsoft(lines, microsoft_end) else "headers-only"
+            # A header a bounce or report carries (text/rfc822-headers, RFC 6522) is no paste
+            # from Outlook, whatever Microsoft fields the returning server kept in it.
+            fmt = "outlook-internet-headers" if pasted and _is_microsoft(lines, microsoft_end) \
+                else "headers-only"
         elif fmt is None:
             fmt = "eml"
     loaded = result(out, fmt, lines.cleanups, has_body, tuple(lines.recorded), exact_note, text_before=lines.skipped)

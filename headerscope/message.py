@@ -102,6 +102,9 @@ class Message(Value):
     cut_off: bool = False
     """A file cut off inside its header (the loader's ``cut-off`` format), not a paste: what it
     lacks is as unknown as what a paste leaves out, but it is said in a file's words."""
+    carried: bool = False
+    """A message a bounce or report carries (``analyze --attached``): a header alone is its
+    returned header (text/rfc822-headers, RFC 6522), not a paste."""
     starts_mid_field: bool = False
     """A paste that started inside a header field (LoadedInput.starts_mid_field): the fields
     above its first one, the receiving side's topmost, were not copied."""
@@ -116,8 +119,11 @@ class Message(Value):
 
     @property
     def header_words(self) -> str:
-        """What a header alone is called in the report's words: "the pasted header", or for a
-        file cut off inside its header, "the cut-off file's header" (never a paste's words)."""
+        """What a header alone is called in the report's words: "the pasted header", for a file
+        cut off inside its header "the cut-off file's header", and for one a bounce or report
+        carries "the attached header" (never a paste's words)."""
+        if self.carried:
+            return "the attached header"
         return "the cut-off file's header" if self.cut_off else "the pasted header"
 
     @property
@@ -303,9 +309,10 @@ _new = object.__new__
 
 
 def parse_message(raw: bytes, *, cut_off: bool = False, starts_mid_field: bool = False,
-                  message_charset: str | None = None) -> Message:
+                  message_charset: str | None = None, carried: bool = False) -> Message:
     """Parse raw bytes into a Message; never raises, malformed lines become defects.
-    ``cut_off``: the bytes are a file cut off inside its header (Message.cut_off);
+    ``cut_off``: the bytes are a file cut off inside its header (Message.cut_off); ``carried``:
+    a message another carries (Message.carried);
     ``starts_mid_field``: a paste that started inside a field (Message.starts_mid_field);
     ``message_charset``: the bytes are a MIME part's header, and this the charset the message it
     belongs to declares (declared_charset; "" when it declares none), for raw 8-bit bytes the
@@ -392,7 +399,7 @@ def parse_message(raw: bytes, *, cut_off: bool = False, starts_mid_field: bool =
         note = truncation_note(beyond, len(kept), dropped)
         # Indexed after the last field read, as its place in ``headers``.
         headers.append(HeaderField(index=len(headers), name="", value=note, decoded=note, defects=(note,)))
-    return Message(raw=raw, headers=tuple(headers), body_start=body_start, cut_off=cut_off,
+    return Message(raw=raw, headers=tuple(headers), body_start=body_start, cut_off=cut_off, carried=carried,
                    starts_mid_field=starts_mid_field,
                    fields_past_cap=max(beyond, 0), field_count=total_fields,
                    dropped_past_cap=tuple(dropped_by_name.items()))

@@ -1755,8 +1755,11 @@ class Report(Value):
         return len(signatures)
 
     def header_words(self) -> str:
-        """A header alone in the report's words (Message.header_words): "the pasted header", or
-        "the cut-off file's header" for a file cut off inside its header (never a paste's words)."""
+        """A header alone in the report's words (Message.header_words): "the pasted header", "the
+        cut-off file's header" for a file cut off inside its header, or "the attached header" for
+        one a bounce or report carries (``--attached``: a text/rfc822-headers part, never a paste)."""
+        if self.input.carried_in is not None:
+            return "the attached header"
         return "the cut-off file's header" if self.input.format == "cut-off" else "the pasted header"
 
     def claimed_results(self, limit: int = 12) -> list[tuple[int | None, str, str | None, str]]:
