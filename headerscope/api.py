@@ -1391,7 +1391,9 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
             recorded, boundary.header_index if boundary is not None else None)
     client_ip, helo, mail_from, inputs_from = _spf_inputs(opts, boundary, spf_mail_from,
                                                           spf_mail_from_source, received_spf, recorded,
-                                                          arrival_missing=arrival_missing)
+                                                          arrival_missing=arrival_missing,
+                                                          reported_source=reported.mail_from_source
+                                                          if reported is not None else None)
     if reporter_arrival is not None and reported is not None \
             and not any(v is not None for v in (opts.client_ip, opts.helo, opts.mail_from)):
         # The reporter received it from Source-IP, which the copy does not show (see
@@ -1401,7 +1403,7 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
         described = "the feedback report's Source-IP (RFC 5965 section 3.2)"
         if reported.mail_from is not None:
             mail_from = reported.mail_from
-            described += f"; MAIL FROM: {reported.source}: Original-Mail-From"
+            described += f"; MAIL FROM: {reported.mail_from_source}"
         elif spf_mail_from_source:
             described += f"; MAIL FROM: {spf_mail_from_source}"
         inputs_from = described
@@ -2347,8 +2349,8 @@ def _recorded_mail_from_of(result: RecordedResult) -> tuple[str, str] | None:
 
 def _spf_inputs(opts: AnalysisOptions, boundary: Hop | None, envelope_from: str | None,
                 envelope_source: str | None, received_spf: RecordedResult | None,
-                receiver_results: tuple[RecordedResult, ...] = (), *, arrival_missing: bool = False
-                ) -> tuple[str | None, str | None, str | None, str | None]:
+                receiver_results: tuple[RecordedResult, ...] = (), *, arrival_missing: bool = False,
+                reported_source: str | None = None) -> tuple[str | None, str | None, str | None, str | None]:
     """SPF's inputs (RFC 7208 section 4.1): the client IP and HELO of the boundary hop and the
     MAIL FROM; a value the boundary Received does not record is taken from the receiver's own
     Received-SPF for that same hop (RFC 7208 section 9.1), never from another hop. When that
@@ -2361,6 +2363,9 @@ def _spf_inputs(opts: AnalysisOptions, boundary: Hop | None, envelope_from: str 
     own internal relay. The client SPF is about is then the one the receiver's trusted results
     recorded (``_recorded_arrival``); with none, the client IP and HELO are None (not checked),
     never the internal relay's.
+
+    ``reported_source``: where the report carrying the message (``--attached``) recorded its MAIL
+    FROM (ReportedEnvelope.mail_from_source), said when that is the MAIL FROM used.
 
     Returns (client IP, HELO, MAIL FROM, where they came from for SpfResult.inputs_from)."""
     recorded = dict(received_spf.properties) if received_spf is not None else {}
@@ -2399,7 +2404,7 @@ def _spf_inputs(opts: AnalysisOptions, boundary: Hop | None, envelope_from: str 
             described += f"; MAIL FROM from the receiver's {spf_header}"
         elif envelope_source and (envelope_source.startswith(("Return-Path above", "the sender encoded",
                                                               "Authentication-Results"))
-                                  or envelope_source.endswith("Original-Mail-From")) \
+                                  or envelope_source == reported_source) \
                 and mail_from is not None:
             described += f"; MAIL FROM: {envelope_source}"
         checked = checked_client(receiver_results) if client_ip is not None and is_non_public_ip(client_ip) \

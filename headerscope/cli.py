@@ -501,6 +501,7 @@ def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
         count_attached,
         feedback_report,
         in_spamcop_layout,
+        returned_sender,
         spamcop_lookalike_copy,
     )
     from .model import ReportedEnvelope
@@ -553,6 +554,18 @@ def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
             rcpt_to=feedback.original_rcpt_to, client_ip=feedback.source_ip,
             arrival_date=feedback.arrival_date, authentication_results=feedback.authentication_results[:10],
             dkim_domains=dkim_domains))
+    elif feedback is None:
+        returned = returned_sender(carrier)
+        if returned is not None:
+            # A bounce records the sender it returns the message to (Postfix's X-Postfix-Sender,
+            # else its To:: RFC 5321 section 4.5.5), and the copy it returns often has no
+            # Return-Path (only a final delivery adds one: Postfix and Sendmail return none).
+            # It stands in only where the copy records no MAIL FROM of its own (envelope.py), and
+            # is the bouncing server's word: whoever writes the bounce writes the copy's
+            # Return-Path just as well, so it gives SPF nothing `--mail-from` does not.
+            inner = dataclasses.replace(inner, reported_envelope=ReportedEnvelope(
+                source="the bounce that returns it (the bouncing server's claim)", mail_from=returned[0],
+                mail_from_field=returned[1]))
     if not loaded.byte_exact and inner.byte_exact:
         # A message inside a copy is a copy: an Outlook .msg rebuilds the messages it embeds too.
         inner = dataclasses.replace(inner, byte_exact=False, byte_exact_note=(

@@ -2648,7 +2648,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         mail_from_source = f"{stored[1]}; the top Return-Path is <>, written when the receiver re-delivered a copy"
     if mail_from is None and reported is not None and reported.mail_from is not None:
         mail_from = envelope_address(reported.mail_from)
-        mail_from_source = f"{reported.source}: Original-Mail-From" if mail_from is not None else None
+        mail_from_source = reported.mail_from_source if mail_from is not None else None
     this_delivery = _ThisDelivery(message, trusted, boundary)
     rcpt_to, rcpt_sources, claimed_rcpt = _rcpt_to(message, trusted, this_delivery)
     # The receiving side's own record, which a claimed recipient is compared with (before a

@@ -1558,6 +1558,34 @@ def feedback_report(message: Message, signed_by: frozenset[str] = frozenset()) -
     return _with_authentication(feedback, message, signed_by) if feedback is not None else None
 
 
+def returned_sender(message: Message) -> tuple[str, str] | None:
+    """(address, the field it was read from) for the envelope sender (MAIL FROM) of the message a
+    bounce or other delivery status notification returns, as the bounce records it; None when the
+    message is no such notice or records none. The reporting server's X-Postfix-Sender (Postfix's
+    DSN field, bounce(5)) first; else the notice's own To: when it names one address: a delivery
+    status notification goes to the returned message's reverse-path (RFC 5321 section 4.5.5, RFC
+    3461 section 6.2), and Sendmail, Exim and qmail write that address as To:. RFC 3464's own fields
+    hold no sender (Original-Envelope-Id is the sender's opaque ENVID, X-Failed-Recipients and
+    Final-Recipient the RCPT TO). Both are the bouncing server's words: the caller says so."""
+    if might_carry_parts(message):
+        parts = _parts(message)
+        report = _delivery_report(message, parts)
+        if report is None or not report.recipients:
+            report = _text_delivery_report(message) or report
+    else:
+        qmail = _qmail_bounce(message)
+        report = qmail[0] if qmail else _text_delivery_report(message)
+    if report is None or not report.recipients:
+        return None
+    sender = envelope_address(report.original_sender) if report.original_sender else None
+    if sender and address_domain(sender):
+        return sender, "X-Postfix-Sender"
+    to = [a for a in parse_addresses((message.first("To") or "")[:_MAX_ADDRESS_TEXT])[:2]]
+    if len(to) == 1 and to[0].domain and len(message.all("To")) == 1:
+        return to[0].address, "To"
+    return None
+
+
 def _delivery_report(message: Message, parts: list[_Part]) -> DeliveryReport | None:
     raw = message.raw
     empty: DeliveryReport | None = None
@@ -1685,6 +1713,9 @@ def _read_report(body: bytes, declared: bool) -> DeliveryReport | None:
         arrival_date=per_message.get("arrival-date"),
         original_envelope_id=per_message.get("original-envelope-id"),
         recipients=tuple(recipients),
+        # Postfix writes the original envelope sender into every delivery-status part it makes
+        # ("X-Postfix-Sender: rfc822; ceo@example.com", bounce(5)); RFC 3464 has no such field.
+        original_sender=_address(_typed(per_message.get("x-postfix-sender"))),
     )
 
 

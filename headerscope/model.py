@@ -913,9 +913,10 @@ class ReverseDnsResult(Value):
 class ReportedEnvelope(Value):
     """The SMTP envelope and arrival of a message as the report carrying it records them (an abuse
     report's Original-Mail-From, Original-Rcpt-To, Source-IP, Arrival-Date, Authentication-Results
-    and DKIM-Domain, RFC 5965 section 3.2, RFC 6591 section 3.1), for ``analyze --attached N``: the
-    reporter's record of its delivery, which the attached copy (often without the reporter's own
-    Received fields or DKIM-Signature) leaves out."""
+    and DKIM-Domain, RFC 5965 section 3.2, RFC 6591 section 3.1; a bounce's record of the sender
+    it returns the message to), for ``analyze --attached N``: the reporter's record of its
+    delivery, which the attached copy (often without the reporter's own Received fields,
+    Return-Path or DKIM-Signature) leaves out."""
 
     source: str
     """Where it was read, in words ("the feedback report that carries it")."""
@@ -931,6 +932,13 @@ class ReportedEnvelope(Value):
     """The reporter's Authentication-Results for it, as written: its results at delivery."""
     dkim_domains: tuple[str, ...] = ()
     """The d= of the DKIM signatures the reporter names (DKIM-Domain)."""
+    mail_from_field: str = "Original-Mail-From"
+    """The field the MAIL FROM was read from (a bounce's X-Postfix-Sender or its To:)."""
+
+    @property
+    def mail_from_source(self) -> str:
+        """Where the MAIL FROM was read, in words, as the envelope shows it."""
+        return f"{self.source}: {self.mail_from_field}"
 
 
 @frozen
@@ -1267,6 +1275,10 @@ class DeliveryReport(Value):
     format: str = "rfc3464"
     """How it was written: ``rfc3464`` (a message/delivery-status part) or ``qmail`` (qmail's
     plain-text bounce format, QSBMF)."""
+    original_sender: str | None = None
+    """The returned message's envelope sender (MAIL FROM) as the reporting server wrote it in its
+    report (Postfix's X-Postfix-Sender, bounce(5)); None when the report names none (RFC 3464 has
+    no field for it)."""
 
 
 @frozen
