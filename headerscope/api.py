@@ -1667,9 +1667,17 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
             f.id in ("envelope.own_domain_from_outside", "dmarc.host_envelope_sender") for f in findings) else None
     if from_spf is not None:
         findings[:] = [_listed_by_own_spf(f, from_spf) for f in findings]
+    def spf_result(client_ip: str, sender: str) -> str:
+        # Asked only of a bounce's returned copy that looks forged (mime._backscatter): does the
+        # sender's domain's SPF authorise or refuse the client the bouncing server took it from?
+        from .auth._pyspf import evaluate
+
+        return evaluate(resolver, ip=client_ip, sender=sender, helo="unknown").result
+
     # An attached message's own attachments are named by their path ("--attached 1.2").
     delivery_report, feedback_report, attached, carried_findings = read_carried(
-        message, loaded.attached_path, signed_by=_dkim_passes(dkim, recorded))
+        message, loaded.attached_path, signed_by=_dkim_passes(dkim, recorded),
+        spf_result=None if era is not None and era.before("SPF") else spf_result)
     findings.extend(carried_findings)
     # A multipart/report around no report (RFC 6522 section 3): dressed as a bounce or notice,
     # or a text-only report (Exim's DMARC failure report), named as what its text was read as.

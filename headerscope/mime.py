@@ -17,7 +17,7 @@ import binascii
 import functools
 import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 from .addresses import address_domain, envelope_address, parse_addresses
@@ -2409,13 +2409,16 @@ _RFC2046_MESSAGE = "https://www.rfc-editor.org/rfc/rfc2046#section-5.2.1"
 _MAX_LISTED = 10
 
 
-def read_carried(message: Message, path: str = "", signed_by: frozenset[str] = frozenset()
+def read_carried(message: Message, path: str = "", signed_by: frozenset[str] = frozenset(),
+                 spf_result: Callable[[str, str], str] | None = None
                  ) -> tuple[DeliveryReport | None, FeedbackReport | None, tuple[AttachedMessage, ...], list[Finding]]:
     """The delivery report, the feedback report and the attached messages of a message, and
     the findings about them. ``path``: when the message is itself one carried inside another
     (``--attached 1``), its place ("1"), so that the findings name ``--attached 1.N`` for its own.
     ``signed_by``: the domains whose DKIM signature on the message passes (recomputed, or as the
-    receiver recorded it), which tell whether a report in text is its writer's."""
+    receiver recorded it), which tell whether a report in text is its writer's. ``spf_result``:
+    the SPF result (RFC 7208 section 2.6) of a client IP for an address's domain, asked (with DNS)
+    only of a bounce's returned copy that looks forged (_backscatter); None asks nothing."""
     report: DeliveryReport | None
     feedback: FeedbackReport | None
     receipt: Finding | None = None
@@ -2463,7 +2466,8 @@ def read_carried(message: Message, path: str = "", signed_by: frozenset[str] = f
                 if forward is not None:
                     findings.append(forward)
     if carried and any(f.id in _BOUNCE_FINDINGS for f in findings):
-        backscatter = _backscatter(message, carried[0][1], report if report is not None and report.recipients else None)
+        backscatter = _backscatter(message, carried[0][1], report if report is not None and report.recipients else None,
+                                   spf_result)
         if backscatter is not None:
             findings.append(backscatter)
     if feedback is not None:
@@ -2550,15 +2554,21 @@ _remote_refusal_re = compiled_on_first_use(
     r"\bhost [A-Za-z0-9.-]{1,253}\[[0-9A-Fa-f.:]{2,45}\] said:")
 
 
-def _backscatter(message: Message, copy: bytes, report: DeliveryReport | None) -> Finding | None:
+def _backscatter(message: Message, copy: bytes, report: DeliveryReport | None,
+                 spf_result: Callable[[str, str], str] | None = None) -> Finding | None:
     """A notice when a bounce returns a message whose own header says it did not come from the
     domain its From: claims, and the bounce goes back to that From: address: spam that forged the
     address, bounced by a server that accepted it first and refused it later ("backscatter", RFC
     3834 section 2 and RFC 5321 section 6.2 on notices to forged senders). The evidence is the
     returned copy's first hop, the bouncing server's own stamp: a login submission at a server of
-    another organisation (not a webmail provider's, which lets only verified addresses send), or
-    an outside client whose HELO names the From: domain's organisation; and no DKIM signature of
-    that organisation in the copy. None otherwise (the domain's own mail that bounced), None when
+    another organisation (not a webmail provider's, which lets only verified addresses send), an
+    outside client whose HELO names the From: domain's organisation, or any other outside client
+    (a public address, no login, no name in that organisation) that the bouncing side's own
+    results in the copy record as failing the domain's DMARC (_bouncer_recorded_failure) or that
+    the domain's SPF record refuses (``spf_result`` fail: RFC 7208 section 2.6.4, the domain's
+    explicit statement that the client is not authorised); and no DKIM signature of that
+    organisation in the copy. None otherwise, and None when the domain's SPF authorises the
+    client (pass: its own server, whatever name it greets with) (the domain's own mail that bounced), None when
     the copy carries a DKIM signature of the bouncing side's own organisation (its Reporting-MTA,
     else the bounce's From:): that side signed the message to send it out for its customer, and
     its refusal is its own (an email service's suppression list), and None when the bounce (``report``, or its text without one) says the bouncing server failed to
@@ -2627,8 +2637,23 @@ def _backscatter(message: Message, copy: bytes, report: DeliveryReport | None) -
     elif ours(first.from_helo) and not ours(first.from_rdns) and first.from_ip \
             and not is_non_public_ip(first.from_ip):
         named = f"named {first.from_rdns}" if first.from_rdns else "without a reverse DNS name"
+        if spf_result is not None and spf_result(first.from_ip, author) == "pass":
+            return None  # a server the domain's SPF authorises: its own, without a name in it
         evidence = (f"the client that handed it to {first.by} ({first.from_ip}, {named}) said HELO "
                     f"{first.from_helo}, claiming {domain}'s organisation without being in it")
+    elif first.from_ip and not is_non_public_ip(first.from_ip) and not ours(first.from_rdns):
+        # A bot greets with its own name or any word: the copy shows the forgery in what the
+        # bouncing side recorded of it, or in the domain's own SPF record, asked last (DNS).
+        named = f"named {first.from_rdns}" if first.from_rdns else "without a reverse DNS name"
+        recorded = _bouncer_recorded_failure(inner, stamps[-1].index, domain)
+        if recorded is not None:
+            evidence = (f"the client that handed it to {first.by} ({first.from_ip}, {named}) is an outside "
+                        f"one, and the bouncing side's own Authentication-Results in the copy record {recorded}")
+        elif spf_result is not None and spf_result(first.from_ip, author) == "fail":
+            evidence = (f"the client that handed it to {first.by} ({first.from_ip}, {named}) is one {domain}'s "
+                        f"own SPF record refuses (SPF fail for {domain})")
+        else:
+            return None
     else:
         return None
     if _relayed_outward(message, report, copy, alias_counts=not first.auth):
@@ -2649,6 +2674,34 @@ def _backscatter(message: Message, copy: bytes, report: DeliveryReport | None) -
                      f"{domain}'s own logs of the Message-ID tell for sure."),
         reference="https://www.rfc-editor.org/rfc/rfc3834#section-2", subject="delivery report",
     )
+
+
+_MAX_COPY_RESULTS = 5
+"""Authentication-Results fields of a returned copy read for the bouncing side's own results."""
+
+
+def _bouncer_recorded_failure(copy: Message, entry_index: int, domain: str) -> str | None:
+    """Words for a DMARC failure of ``domain`` (dmarc=fail, or Microsoft's compauth=fail, its
+    composite authentication of the From: domain) that the bouncing side recorded in the copy it
+    returns: an Authentication-Results field above the copy's earliest Received (``entry_index``),
+    the bouncing server's stamp of its arrival, so written after it by that side (RFC 8601 section
+    5: a receiver adds its results at the top). A field that names another From: domain (its
+    header.from) is about another message. None when there is none. These are the bouncing
+    server's words, which only name a suspicion here: nothing is authenticated by them."""
+    from .auth.recorded import reported_results
+
+    for field in copy.all("Authentication-Results")[:_MAX_COPY_RESULTS]:
+        if field.index > entry_index:
+            continue  # below the arrival stamp: the sender's own text
+        results = reported_results([field.value[:4000]])
+        named = {value.strip().lower().rstrip(".") for r in results for key, value in r.properties
+                 if key.lower() == "header.from"}
+        if named and domain not in named:
+            continue
+        failed = [r.method for r in results if r.method in ("dmarc", "compauth") and r.result == "fail"]
+        if failed:
+            return " and ".join(f"{method}=fail" for method in dict.fromkeys(failed)) + f" for {domain}"
+    return None
 
 
 # An inline forward: the separator line a mail program writes above the quoted message's

@@ -1,0 +1,244 @@
+"""What a bounce records about the message it returns (verification V57a): the original envelope
+sender (Postfix's X-Postfix-Sender, the bounce's To:) for ``analyze --attached 1`` when the copy
+has no Return-Path (D2-1), and the backscatter notice from the copy's own evidence, the bouncing
+side's recorded DMARC failure or the forged domain's SPF refusing the client, whatever the bot's
+HELO (D2-2)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import headerscope
+
+REPO = Path(__file__).resolve().parent.parent
+
+# example.com authorises 192.0.2.0/28 only (-all) and asks for reject; the bouncing server is
+# mx.remote.example.net.
+SNAPSHOT = {
+    "$meta": {"recorded_at": "2026-11-24T10:20:00Z", "source": "test"},
+    "example.com": {"TXT": [["v=spf1 ip4:192.0.2.0/28 -all"]], "MX": ["10 mx1.example.com."]},
+    "_dmarc.example.com": {"TXT": [["v=DMARC1; p=reject"]]},
+    "mx.remote.example.net": {"TXT": [["v=spf1 a -all"]], "A": ["198.51.100.10"]},
+    "remote.example.net": {"TXT": [["v=spf1 mx -all"]]},
+    "_dmarc.remote.example.net": {"TXT": [["v=DMARC1; p=none"]]},
+    "10.100.51.198.in-addr.arpa": {"PTR": ["mx.remote.example.net."]},
+}
+
+# A forged message as the bouncing server stamped it: a bot at 203.0.113.77 greeting with its own
+# dynamic name, not the forged domain's.
+FORGED_COPY = (b"Received: from pc-77.dyn.example.org (unknown [203.0.113.77])\r\n"
+               b"\tby mx.remote.example.net (Postfix) with ESMTP id 4fKq2V2sYvz9sTm\r\n"
+               b"\tfor <nobody@remote.example.net>; Tue, 24 Nov 2026 10:15:01 +0000 (UTC)\r\n"
+               b"From: \"Chief Executive\" <ceo@example.com>\r\nTo: nobody@remote.example.net\r\n"
+               b"Subject: Your invoice is ready\r\nDate: Tue, 24 Nov 2026 11:14:58 +0100\r\n"
+               b"Message-ID: <20261124111458.2231.qmail@pc-77.dyn.example.org>\r\n"
+               b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+               b"Please see the invoice.\r\n")
+
+
+def _postfix_bounce(copy: bytes, sender: bytes = b"ceo@example.com", to: bytes = b"ceo@example.com",
+                    copy_type: bytes = b"message/rfc822") -> bytes:
+    """A bounce as Postfix's bounce(8) writes it, received by example.com's MX."""
+    return (b"Return-Path: <>\r\nDelivered-To: ceo@example.com\r\n"
+            b"Received: from mx.remote.example.net (mx.remote.example.net [198.51.100.10])\r\n"
+            b"\tby mx1.example.com (Postfix) with ESMTPS id 4fKq2X0nWzz4wM7\r\n"
+            b"\tfor <ceo@example.com>; Tue, 24 Nov 2026 10:15:03 +0000 (UTC)\r\n"
+            b"Received: by mx.remote.example.net (Postfix)\r\n"
+            b"\tid 4fKq2W6RkGz9sTn; Tue, 24 Nov 2026 10:15:02 +0000 (UTC)\r\n"
+            b"Date: Tue, 24 Nov 2026 10:15:02 +0000 (UTC)\r\n"
+            b"From: MAILER-DAEMON@mx.remote.example.net (Mail Delivery System)\r\n"
+            b"Subject: Undelivered Mail Returned to Sender\r\nTo: " + to + b"\r\nAuto-Submitted: auto-replied\r\n"
+            b"MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status;\r\n"
+            b"\tboundary=\"b1\"\r\nMessage-Id: <20261124101502.4fKq2W6RkGz9sTn@mx.remote.example.net>\r\n\r\n"
+            b"--b1\r\nContent-Description: Notification\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+            b"This is the mail system at host mx.remote.example.net.\r\n\r\n"
+            b"<nobody@remote.example.net>: unknown user: \"nobody\"\r\n\r\n"
+            b"--b1\r\nContent-Description: Delivery report\r\nContent-Type: message/delivery-status\r\n\r\n"
+            b"Reporting-MTA: dns; mx.remote.example.net\r\nX-Postfix-Queue-ID: 4fKq2V2sYvz9sTm\r\n"
+            + (b"X-Postfix-Sender: rfc822; " + sender + b"\r\n" if sender else b"") +
+            b"Arrival-Date: Tue, 24 Nov 2026 10:15:01 +0000 (UTC)\r\n\r\n"
+            b"Final-Recipient: rfc822; nobody@remote.example.net\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+            b"Diagnostic-Code: X-Postfix; unknown user: \"nobody\"\r\n\r\n"
+            b"--b1\r\nContent-Description: Undelivered Message\r\nContent-Type: " + copy_type + b"\r\n\r\n"
+            + copy + b"\r\n--b1--\r\n")
+
+
+def _snapshot(tmp_path: Path) -> str:
+    path = tmp_path / "snapshot.dns.json"
+    path.write_text(json.dumps(SNAPSHOT))
+    return str(path)
+
+
+def _attached(tmp_path: Path, bounce: bytes, *extra: str) -> dict[str, Any]:
+    path = tmp_path / "bounce.eml"
+    path.write_bytes(bounce)
+    out = subprocess.run([sys.executable, "-m", "headerscope", "analyze", str(path), "--dns-snapshot",
+                          _snapshot(tmp_path), "--format", "json", "--attached", "1", *extra],
+                         capture_output=True, env={**os.environ, "NO_COLOR": "1"}, cwd=REPO, check=True).stdout
+    return json.loads(out)  # type: ignore[no-any-return]
+
+
+def _backscatter(tmp_path: Path, bounce: bytes) -> list[str]:
+    report = headerscope.analyze(bounce, dns_snapshot=_snapshot(tmp_path))
+    return [f.explanation for f in report.findings if f.id == "dsn.backscatter"]
+
+
+# D2-1: the returned copy's MAIL FROM.
+
+def test_a_postfix_bounces_recorded_sender_is_the_returned_copys_mail_from(tmp_path: Path) -> None:
+    report = _attached(tmp_path, _postfix_bounce(FORGED_COPY))
+    assert report["envelope"]["mail_from"] == "ceo@example.com"
+    assert report["envelope"]["mail_from_source"] == \
+        "the bounce that returns it (the bouncing server's claim): X-Postfix-Sender"
+    assert report["spf"]["result"] == "fail"
+    assert "MAIL FROM: the bounce that returns it (the bouncing server's claim): X-Postfix-Sender" \
+        in report["spf"]["inputs_from"]
+    assert report["verdict"]["status"] == "spoofed"
+
+
+def test_without_x_postfix_sender_the_bounces_to_is_the_returned_copys_mail_from(tmp_path: Path) -> None:
+    # Sendmail's DSN names no sender: the notice goes to the reverse-path (RFC 5321 section 4.5.5).
+    report = _attached(tmp_path, _postfix_bounce(FORGED_COPY, sender=b""))
+    assert report["envelope"]["mail_from"] == "ceo@example.com"
+    assert report["envelope"]["mail_from_source"] == "the bounce that returns it (the bouncing server's claim): To"
+    # X-Postfix-Sender is read before To:, and two To: addresses name no one sender.
+    both = _attached(tmp_path, _postfix_bounce(FORGED_COPY, to=b"a@example.org, b@example.org"))
+    assert both["envelope"]["mail_from"] == "ceo@example.com"
+    assert both["envelope"]["mail_from_source"].endswith("X-Postfix-Sender")
+    none = _attached(tmp_path, _postfix_bounce(FORGED_COPY, sender=b"", to=b"a@example.org, b@example.org"))
+    assert none["envelope"]["mail_from"] is None
+
+
+def test_the_copys_own_return_path_outranks_the_bounces_record(tmp_path: Path) -> None:
+    copy = b"Return-path: <someone@example.org>\r\n" + FORGED_COPY
+    report = _attached(tmp_path, _postfix_bounce(copy))
+    assert report["envelope"]["mail_from"] == "someone@example.org"
+    assert report["envelope"]["mail_from_source"] == "Return-Path"
+
+
+def test_a_forged_bounces_sender_gives_spf_no_more_than_the_same_mail_from_on_the_command_line(
+        tmp_path: Path) -> None:
+    # A forger writes the whole bounce: a copy whose stamp claims a client example.com authorises.
+    # The bounce's record is a claim like the copy's Return-Path: the verdict is the one the same
+    # MAIL FROM given with --mail-from (or written as the copy's Return-Path) gives, never more.
+    authorised = FORGED_COPY.replace(b"unknown [203.0.113.77]", b"unknown [192.0.2.5]")
+    recorded = _attached(tmp_path, _postfix_bounce(authorised))
+    given = _attached(tmp_path, _postfix_bounce(authorised, sender=b"", to=b"a@example.org, b@example.org"),
+                      "--mail-from", "ceo@example.com")
+    in_copy = _attached(tmp_path, _postfix_bounce(b"Return-Path: <ceo@example.com>\r\n" + authorised))
+    assert recorded["spf"]["result"] == given["spf"]["result"] == in_copy["spf"]["result"] == "pass"
+    assert recorded["verdict"]["status"] == given["verdict"]["status"] == in_copy["verdict"]["status"]
+    assert any(f["id"] == "input.attached" for f in recorded["findings"])
+
+
+def test_a_feedback_reports_original_mail_from_is_still_its_own(tmp_path: Path) -> None:
+    report = (b"From: <fbl@reporter.example>\r\nTo: <abuse@example.com>\r\nSubject: FBL\r\n"
+              b"Date: Tue, 24 Nov 2026 10:15:02 +0000\r\nMIME-Version: 1.0\r\n"
+              b"Content-Type: multipart/report; report-type=feedback-report; boundary=\"b1\"\r\n\r\n"
+              b"--b1\r\nContent-Type: text/plain\r\n\r\nA complaint.\r\n\r\n"
+              b"--b1\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type: abuse\r\nVersion: 1\r\n"
+              b"Original-Mail-From: <bounce@example.com>\r\n\r\n"
+              b"--b1\r\nContent-Type: message/rfc822\r\n\r\n" + FORGED_COPY + b"\r\n--b1--\r\n")
+    found = _attached(tmp_path, report)
+    assert found["envelope"]["mail_from"] == "bounce@example.com"
+    assert found["envelope"]["mail_from_source"] == "the feedback report that carries it: Original-Mail-From"
+
+
+# D2-2: backscatter from the copy's own evidence.
+
+def test_a_bounce_of_a_copy_the_domains_spf_refuses_is_likely_backscatter(tmp_path: Path) -> None:
+    [explanation] = _backscatter(tmp_path, _postfix_bounce(FORGED_COPY))
+    assert ("the client that handed it to mx.remote.example.net (203.0.113.77, without a reverse DNS name) is one "
+            "example.com's own SPF record refuses (SPF fail for example.com)") in explanation
+
+
+def test_the_bouncing_sides_recorded_dmarc_failure_in_the_copy_is_backscatter_evidence(tmp_path: Path) -> None:
+    # Microsoft 365's returned header: its own results above its arrival stamp. The client is one
+    # example.com's SPF does not refuse here (the record is gone), so only the recorded result tells.
+    recorded = (b"Authentication-Results: spf=fail (sender IP is 203.0.113.77) smtp.mailfrom=example.com;\r\n"
+                b" dkim=none (message not signed) header.d=none;dmarc=fail action=oreject\r\n"
+                b" header.from=example.com;compauth=fail reason=000\r\n")
+    bounce = _postfix_bounce(recorded + FORGED_COPY)
+    unpublished = {**SNAPSHOT, "example.com": {"TXT": [], "MX": ["10 mx1.example.com."]}}
+    path = tmp_path / "unpublished.dns.json"
+    path.write_text(json.dumps(unpublished))
+    [explanation] = [f.explanation for f in headerscope.analyze(bounce, dns_snapshot=str(path)).findings
+                     if f.id == "dsn.backscatter"]
+    assert ("the bouncing side's own Authentication-Results in the copy record dmarc=fail and compauth=fail for "
+            "example.com") in explanation
+    # Below the arrival stamp it is the sender's own text, and a field about another From: domain
+    # is about another message: neither is evidence.
+    lines = FORGED_COPY.split(b"\r\n")
+    below = b"\r\n".join(lines[:3]) + b"\r\n" + recorded + b"\r\n".join(lines[3:])
+    other = recorded.replace(b"header.from=example.com", b"header.from=example.org")
+    for copy in (below, other + FORGED_COPY):
+        assert not [f for f in headerscope.analyze(_postfix_bounce(copy), dns_snapshot=str(path)).findings
+                    if f.id == "dsn.backscatter"]
+
+
+def test_a_genuine_bounce_of_the_domains_own_mail_is_not_backscatter(tmp_path: Path) -> None:
+    # From example.com's own server, 192.0.2.5, which its SPF authorises: no notice, whether it
+    # greets with a name of example.com (without a reverse DNS name in it) or another.
+    own = FORGED_COPY.replace(b"pc-77.dyn.example.org (unknown [203.0.113.77])",
+                              b"out.example.com (unknown [192.0.2.5])")
+    assert not _backscatter(tmp_path, _postfix_bounce(own))
+    assert not _backscatter(tmp_path, _postfix_bounce(own.replace(b"out.example.com", b"relay.hoster.example")))
+    # The same greeting from a client example.com's SPF does not list is the forger's.
+    assert _backscatter(tmp_path, _postfix_bounce(own.replace(b"192.0.2.5", b"203.0.113.77")))
+    # Signed by example.com (the copy's DKIM cannot be checked without its body as sent): its own
+    # mail, whatever the route, even from a client its SPF does not list.
+    signed = (b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=s1;\r\n"
+              b" h=from:to:subject:date; bh=AAAA; b=BBBB\r\n")
+    assert not _backscatter(tmp_path, _postfix_bounce(FORGED_COPY.replace(b"From: ", signed + b"From: ", 1)))
+    # Offline, the SPF record is not asked: no evidence, no notice.
+    assert not [f for f in headerscope.analyze(_postfix_bounce(FORGED_COPY), offline=True).findings
+                if f.id == "dsn.backscatter"]
+
+
+# D3: the words about a bounce's own parts.
+
+def test_a_returned_header_is_said_as_the_attached_header_not_an_outlook_paste(tmp_path: Path) -> None:
+    # A text/rfc822-headers part (RFC 6522) that kept Exchange's own fields is no Outlook paste.
+    header = FORGED_COPY.split(b"\r\n\r\n")[0] + b"\r\nX-MS-Exchange-Organization-AuthAs: Anonymous\r\n"
+    bounce = _postfix_bounce(header, copy_type=b"text/rfc822-headers")
+    report = _attached(tmp_path, bounce)
+    assert report["input"]["format"] == "headers-only"
+    path = tmp_path / "bounce.eml"
+    text = subprocess.run([sys.executable, "-m", "headerscope", "analyze", str(path), "--dns-snapshot",
+                           _snapshot(tmp_path), "--format", "markdown", "--attached", "1"], capture_output=True,
+                          cwd=REPO, check=True, text=True).stdout
+    assert "no DKIM-Signature in the attached header" in text
+    assert "pasted header" not in text
+
+
+def test_exims_own_bounce_stamp_names_no_account() -> None:
+    bounce = (b"Received: from mailnull by mx.remote.example.net with local (Exim 4.96)\r\n"
+              b"\tid 1tABCD-0001XY-2Z for ceo@example.com; Tue, 24 Nov 2026 10:15:02 +0000\r\n"
+              b"X-Failed-Recipients: nobody@remote.example.net\r\nAuto-Submitted: auto-replied\r\n"
+              b"From: Mail Delivery System <Mailer-Daemon@mx.remote.example.net>\r\nTo: ceo@example.com\r\n"
+              b"Subject: Mail delivery failed: returning message to sender\r\n"
+              b"Message-Id: <E1tABCD-0001XY-2Z@mx.remote.example.net>\r\nDate: Tue, 24 Nov 2026 10:15:02 +0000\r\n"
+              b"\r\nThis message was created automatically by mail delivery software.\r\n")
+    assert not [f for f in headerscope.analyze(bounce, offline=True).findings if f.id == "origin.program"]
+    # A hosting account's local hand-over is still named.
+    [finding] = [f for f in headerscope.analyze(bounce.replace(b"from mailnull", b"from webuser"),
+                                                offline=True).findings if f.id == "origin.program"]
+    assert "the account webuser" in finding.title
+
+
+def test_a_pasted_exchange_ndrs_5_1_10_is_read_as_microsoft_means_it() -> None:
+    from headerscope.mime import pasted_notice
+
+    text = ("Your message to nobody@contoso.example couldn't be delivered.\n\n"
+            "Diagnostic information for administrators:\n\n"
+            "Generating server: DM6PR11MB1234.namprd11.prod.outlook.com\n\nnobody@contoso.example\n"
+            "Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP "
+            "address lookup'\n\nOriginal message headers:\n\n")
+    finding = pasted_notice(text)
+    assert finding is not None
+    assert finding.title.endswith("(5.1.10: permanent failure: recipient not found (Microsoft 365's use of the code))")
