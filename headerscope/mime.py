@@ -2649,7 +2649,9 @@ def _backscatter(message: Message, copy: bytes, report: DeliveryReport | None,
         if recorded is not None:
             evidence = (f"the client that handed it to {first.by} ({first.from_ip}, {named}) is an outside "
                         f"one, and the bouncing side's own Authentication-Results in the copy record {recorded}")
-        elif spf_result is not None and spf_result(first.from_ip, author) == "fail":
+        elif spf_result is not None and not _relayed_outward(message, report, copy) \
+                and spf_result(first.from_ip, author) == "fail":
+            # The DNS question last, for a bounce that reports no onward failure (a relay's).
             evidence = (f"the client that handed it to {first.by} ({first.from_ip}, {named}) is one {domain}'s "
                         f"own SPF record refuses (SPF fail for {domain})")
         else:
