@@ -17,18 +17,23 @@ import re
 from typing import Any, TypeVar
 
 from .model import HeaderField, Report, Verdict
-from .text import decode_rfc2047, masked_address
+from .text import AT_SIGNS, decode_rfc2047, decode_rfc2047_whole, masked_address
 
 # An address as redaction reads it (text.masked_address, shared with the cuts that must never
 # split one): its local part, masked, and its domain, kept.
 _ADDRESS = masked_address()
 # A run of local-part characters right after an apostrophe, ending at an "@" (see _redact_written).
-_AFTER_APOSTROPHE = re.compile(r"(?<=')(?P<local>[^\s<>()\[\]\\,;:\"@'`\u2026]{1,256})@")
-# An address percent-encoded in a URL (a List-Unsubscribe link's "?e=john%40example.com").
-# The look-behind makes a run of local-part characters start only where the run starts, so a
-# megabyte of them is read once, not once from every position (as _ADDRESS).
+_AFTER_APOSTROPHE = re.compile(rf"(?<=')(?P<local>[^\s<>()\[\]\\,;:\"{AT_SIGNS}'`\u2026]{{1,256}})(?P<at>[{AT_SIGNS}])")
+# An address percent-encoded in a URL (a List-Unsubscribe link's "?e=john%40example.com"), the
+# "@" encoded twice too ("%2540": a link inside a tracking link's parameter), and its local part
+# holding percent-encoded characters (RFC 6068 section 2: "mailto:%22bob%20smith%22%40example.org"
+# is the quoted local part "bob smith"). The look-behind makes a run of local-part characters start
+# only where the run starts, so a megabyte of them is read once, not once from every position (as
+# _ADDRESS); an escape is three characters the run's other alternative cannot take, and an
+# encoded "@" ends the run: no backtracking.
 _ENCODED_ADDRESS = re.compile(
-    r"(?<![A-Za-z0-9._+~!$*-])(?P<local>[A-Za-z0-9._+~!$*-]{1,64})%40(?P<domain>[A-Za-z0-9][A-Za-z0-9.-]{0,252})")
+    r"(?<![A-Za-z0-9._+~!$*'%-])(?P<local>(?:[A-Za-z0-9._+~!$*'-]|%(?!(?:25)*+40)[0-9A-Fa-f]{2}){1,192}+)"
+    r"(?P<at>%(?:25)*+40)(?P<domain>[A-Za-z0-9][A-Za-z0-9.-]{0,252})")
 # A login with no "@" where a server names who authenticated: Postfix's "(Authenticated sender:
 # alice)", Exim's "authenticated as"/"authenticated_id:", Courier's "AUTH: LOGIN", Kerio's
 # "authenticated user", Runbox's "[Authenticated alias (N)]" / "[Authenticated ID (N)]" (an account
@@ -74,12 +79,32 @@ def _mask(match: re.Match[str]) -> str:
     key, local = _split_property_key(match.group("local"))
     if not local or local.endswith(MASK):  # "header.i=@example.com" or already redacted
         return match.group()
-    first = local.lstrip("\"'")[:1] or local[0]  # (a quoted local part's first character inside its quotes)
-    return f"{key}{first}{MASK}@{match.group('domain') or ''}"
+    return f"{key}{_masked_local(local)}{match.group('at')}{match.group('domain') or ''}"
+
+
+# Quotes a local part may open with: double and single ones, and their typographic and backtick forms.
+_OPENING_QUOTES = "\"'`\u201c\u2018"
+
+
+def _masked_local(local: str) -> str:
+    """``local`` masked: its first character and MASK, the first inside its quotes when it opens with
+    a quoted piece ('"bob smith"', "'bob smith'.x"); an opening quote it never closes is the text's
+    own quote around the address (rcpt='bob@example.org', `bob@example.org`, "rcpt='b***@...'"), kept
+    so the text shown still pairs its quotes."""
+    opening = local[:1]
+    if opening in _OPENING_QUOTES:
+        closing = {"\u201c": "\u201d", "\u2018": "\u2019"}.get(opening, opening)
+        inside = local.lstrip(_OPENING_QUOTES)
+        if closing not in local[1:]:
+            return f"{local[:len(local) - len(inside)]}{inside[:1]}{MASK}"
+        return f"{inside[:1] or opening}{MASK}"
+    return f"{local[0]}{MASK}"
 
 
 def _mask_encoded(match: re.Match[str]) -> str:
-    return f"{match.group('local')[0]}{MASK}%40{match.group('domain')}"
+    local = match.group("local")
+    first = local[:4] if local[0] == "%" else local[0]  # (an escape whole: "%22b***%40" for '"bob smith"@')
+    return f"{first}{MASK}{match.group('at')}{match.group('domain')}"
 
 
 def _mask_login(match: re.Match[str]) -> str:
@@ -112,21 +137,32 @@ def _mask_after_apostrophe(match: re.Match[str]) -> str:
     local = match.group("local")
     if local.endswith(MASK):
         return match.group()
-    return f"{local[0]}{MASK}@"
+    return f"{local[0]}{MASK}{match.group('at')}"
 
 
 def redact_text(text: str) -> str:
     """``text`` with the local part of every address replaced by its first character and ``***``
     (also a login a server names, Coremail's "user$domain" login, an address percent-encoded
     in a URL, and one inside an RFC 2047 encoded-word)."""
-    if "=?" in text:
-        text = _ENCODED_WORDS.sub(_mask_encoded_words, text)
-    return _redact_written(text)
+    if "=?" not in text:
+        return _redact_written(text)
+    masked = _redact_written(_ENCODED_WORDS.sub(_mask_encoded_words, text))
+    # Decode, then mask: what is shown must hold no local part once decoded as a reader decodes it
+    # (text.decode_rfc2047, which reads an encoded-word wherever it is written). A run of
+    # encoded-words, decoded alone above, misses an address that only the text around it completes:
+    # "bob=?utf-8?q?=40?=example.org" (an "@" encoded in a word glued to the local part),
+    # "=?utf-8?q?Ann?= bob=?utf-8?q?=40example.org?=" (verification V56b D-4), or one in a run too
+    # long for decode_rfc2047 (V55b D3-2). Redaction is idempotent, so masked text it would change
+    # once decoded still shows a local part; the whole text is then shown decoded and masked.
+    decoded = decode_rfc2047_whole(masked)
+    if decoded == masked or _redact_written(decoded) == decoded:
+        return masked
+    return _redact_written(decode_rfc2047_whole(text))
 
 
 def _redact_written(text: str) -> str:
     """redact_text but for encoded-words: the text as it is written."""
-    if "@" in text:
+    if "@" in text or "\uff20" in text or "\ufe6b" in text:
         text = _ADDRESS.sub(_mask, text)
         if "'" in text:
             # A safety net for apostrophes the address pattern reads as no part of a local part
@@ -134,7 +170,7 @@ def _redact_written(text: str) -> str:
             # characters follows an apostrophe and ends at an "@" is masked too. A run holds no
             # apostrophe, so each is read once from the one before it: linear.
             text = _AFTER_APOSTROPHE.sub(_mask_after_apostrophe, text)
-    if "%40" in text:
+    if "%40" in text or "%25" in text:
         text = _ENCODED_ADDRESS.sub(_mask_encoded, text)
     if "uth" in text or "UTH" in text:
         text = _LOGIN.sub(_mask_login, text)
@@ -150,7 +186,10 @@ def _redact_header(header: HeaderField) -> HeaderField:
         # An address may hide inside an RFC 2047 encoded-word, where the scan cannot see
         # it; show the redacted decoded text rather than leak the encoded original.
         value = decoded
-    return dataclasses.replace(header, value=value, decoded=decoded)
+    # The defects too: they quote what they could not read ("read as the name ... and the address
+    # bob@example.org"), and a HeaderField is redacted here, not field by field in _redact.
+    defects = tuple(redact_text(defect) for defect in header.defects)
+    return dataclasses.replace(header, value=value, decoded=decoded, defects=defects)
 
 
 def _redact_verdict(verdict: Verdict) -> Verdict:

@@ -139,22 +139,30 @@ def one_line(text: str) -> str:
     return text.replace("\n", " ") if "\n" in text else text
 
 
+# What a mail client shows as an "@": the commercial at and the two characters Unicode's NFKC
+# folds to it (FULLWIDTH U+FF20 and SMALL U+FE6B COMMERCIAL AT), which a sender can write in place
+# of one: "bob＠example.org" reads as an address to its reader, so redaction masks it as one.
+AT_SIGNS = "@\uff20\ufe6b"
 # Characters that end an unquoted local part: separators of addr-spec context (RFC 5322
-# section 3.2.3 specials that are not atext), whitespace, quotes and "@" itself; and "…", the
-# report's own mark where it cuts a value (a long file name's start "…" its end), which no mailbox
-# name holds: "…'bob smith'@example.org" is a single-quoted local part after a cut. An apostrophe
-# is atext, and a local part's only inside a word (see _APOSTROPHE).
-_STOP = r"\s<>()\[\]\\,;:\"@'`\u2026"
+# section 3.2.3 specials that are not atext), whitespace, quotes (double ones and the typographic
+# opening ones, where a quoted piece may start; a closing one ends none: 'bob”@' is one word) and
+# "@" itself; and "…", the report's own mark
+# where it cuts a value (a long file name's start "…" its end), which no mailbox name holds:
+# "…'bob smith'@example.org" is a single-quoted local part after a cut. An apostrophe is atext,
+# and a local part's only inside a word (see _APOSTROPHE). So is the backtick ("`", section 3.2.3
+# atext): "bo`b@example.org" is one local part, and "`bob@example.org`" (a code span) too, its
+# opening backtick kept when masked (redact._mask).
+_STOP = rf"\s<>()\[\]\\,;:\"{AT_SIGNS}'\u2026\u201c\u2018"
 # What a local part may start after: _STOP but the apostrophe, which starts one only where it
 # follows a separator or a "." itself (masked_address's look-behind), where it is no part of a word.
 # A start after any apostrophe would make each of a megabyte of "a'a'a'..." a start reading to the
 # end of the run (quadratic); a word read from after ".'" ends at the next ".'".
-_SEPARATOR = r"\s<>()\[\]\\,;:\"@`\u2026"
+_SEPARATOR = rf"\s<>()\[\]\\,;:\"{AT_SIGNS}\u2026\u201c\u2018"
 # An apostrophe inside a word of a local part (RFC 5322 section 3.2.3: atext holds "'";
 # "sean.o'brien@example.ie", "o'neill@example.org"): after an atext character, before another or
 # the "@". After a "." it opens a single-quoted piece ("x.'bob smith'@"), and a local part may start
 # after it (see masked_address) as after a separator.
-_APOSTROPHE = rf"(?<=[^{_STOP}.])'(?=[^{_STOP}]|@)"
+_APOSTROPHE = rf"(?<=[^{_STOP}.])'(?=[^{_STOP}]|[{AT_SIGNS}])"
 _WORD_CHARACTER = rf"(?:[^{_STOP}]|{_APOSTROPHE})"
 # A quoted piece holds no "<", ">", "@" or line end: a display name's closing quote read as an
 # opening one would otherwise take the text up to the next display name's quote ('John Smith'
@@ -165,12 +173,18 @@ _WORD_CHARACTER = rf"(?:[^{_STOP}]|{_APOSTROPHE})"
 # list, 'bob'@...") and a file name's quotes only where it cannot hold double ones. A single quote
 # opens one only after a separator or a "." (or at the start): after a letter it is an apostrophe
 # ("Don't write to o'brien@example.com" is no quoted "'t write to o'" before "brien@").
-_DOUBLE_QUOTED = r'"[^"<>@\r\n]{1,128}+"'
-_SINGLE_QUOTED = rf"(?<![^{_SEPARATOR}.])'[^'<>@,;\r\n]{{1,128}}+'"
+# A double-quoted piece holds quoted-pairs (section 3.2.4: "\\" and any character, '"bob\\"
+# smith"@example.org' is one local part); the two alternatives start with different characters, so
+# the possessive repeat cannot backtrack. Typographic quotes (“bob smith”, ‘bob smith’) are quotes
+# to the reader, whom a word processor or a client's autocorrection wrote them for.
+_DOUBLE_QUOTED = (r'(?:"(?:[^"\\<>' + AT_SIGNS + r'\r\n]|\\[^\r\n]){1,128}+"'
+                  rf"|\u201c[^\u201c\u201d<>{AT_SIGNS}\r\n]{{1,128}}+\u201d)")
+_SINGLE_QUOTED = (rf"(?:(?<![^{_SEPARATOR}.])'[^'<>{AT_SIGNS},;\r\n]{{1,128}}+'"
+                  rf"|\u2018[^\u2018\u2019<>{AT_SIGNS},;\r\n]{{1,128}}+\u2019)")
 # Atoms and a single-quoted piece right after them, taken as such (not as an apostrophe in a word)
 # only where the "@" follows its closing quote, blanks between at most: "aaa'bob smith'@example.org";
 # "Don't write to o'brien@" is no "Don" and "'t write to o'" (a letter follows that quote).
-_ATOMS_SINGLE_QUOTED = rf"[^{_STOP}]++'[^'<>@,;\r\n]{{1,128}}+'[ \t]{{0,8}}+(?=@)"
+_ATOMS_SINGLE_QUOTED = rf"[^{_STOP}]++'[^'<>{AT_SIGNS},;\r\n]{{1,128}}+'[ \t]*+(?=[{AT_SIGNS}])"
 # A local part is masked wherever a run of local-part characters, or a quoted string, ends at an
 # "@", whatever follows it: a mistyped address ("bob@@example.org", "bob@.example.org"), one split
 # from its domain ("bob@ [192.0.2.1]") or cut short ("bob@[192.0.2") is still a person's mailbox
@@ -180,21 +194,24 @@ _ATOMS_SINGLE_QUOTED = rf"[^{_STOP}]++'[^'<>@,;\r\n]{{1,128}}+'[ \t]{{0,8}}+(?=@
 #     bounded but the first run (64 and 128 characters, at most 8 quoted ones, 64 after the last:
 #     a run before the first quoted string is read from where it starts, as a plain one is, so a
 #     longer one, "aaa…(70)"bob smith"@", is masked too), a quoted string's
-#     white space before the "@" included (CFWS, section 4.4); single quotes taken for double ones,
-#     as text that cannot hold a double quote writes them (a quoted file name: "'bob smith'@example.org");
+#     white space before the "@" included, however much (CFWS, section 4.4); single quotes taken
+#     for double ones, as text that cannot hold a double quote writes them (a quoted file name:
+#     "'bob smith'@example.org");
 #   - a plain run of local-part characters.
 # The local part must start right after a separator (the look-behind); every repeat is possessive
 # and the pieces cannot overlap (an atom holds no quote, a quoted string no quote of its own kind),
 # so no attempt backtracks, and one costs at most its first run plus the bounded pieces; a run has
 # at most two starts (after the separator, and after an apostrophe that follows it or a "."; a word
-# ends at a ".'"): linear time, whatever the input. The domain is kept when there is one: a name, or an address literal.
+# ends at a ".'"): linear time, whatever the input. A run of blanks is read only by the attempt that
+# reached the quote or word before it (a start on a blank fails at once). The "@" is one of
+# AT_SIGNS (group ``at``). The domain is kept when there is one: a name, or an address literal.
 masked_address = compiled_on_first_use(
     rf"(?:(?<![^{_SEPARATOR}])|(?<=(?<![^{_SEPARATOR}.])'))"
     rf"(?P<local>{_ATOMS_SINGLE_QUOTED}|{_WORD_CHARACTER}*+(?:{_DOUBLE_QUOTED}|{_SINGLE_QUOTED})"
     rf"(?:{_WORD_CHARACTER}{{0,64}}+(?:{_DOUBLE_QUOTED}|{_SINGLE_QUOTED})){{0,7}}+"
-    rf"{_WORD_CHARACTER}{{0,64}}+(?:(?<=[\"'])[ \t]{{1,8}}+)?+"
+    rf"{_WORD_CHARACTER}{{0,64}}+(?:(?<=[\"'\u201d\u2019])[ \t]++)?+"
     rf"|{_WORD_CHARACTER}++)"
-    r"@(?P<domain>[^\W_](?:[\w.-]*[^\W_])?|\[[^\]\s]{1,64}\])?"  # a name, or an address literal
+    rf"(?P<at>[{AT_SIGNS}])(?P<domain>[^\W_](?:[\w.-]*[^\W_])?|\[[^\]\s]{{1,64}}\])?"  # a name, or an address literal
 )
 """An address as --redact (redact.redact_text) finds it: a local part that ends at an "@" (group
 ``local``), and the domain after the "@" when there is one (group ``domain``). The cuts below
@@ -202,7 +219,7 @@ masked_address = compiled_on_first_use(
 redaction masks, whatever its form."""
 # What ends an address's local part where redaction (_STOP) looks for one: RFC 5322
 # section 3.2.3's specials that are not atext, white space, quotes, "@" itself and a cut's "…".
-_LOCAL_PART_END = frozenset(" \t\r\n\x0b\x0c<>()[]\\,;:\"@'`\u2026")
+_LOCAL_PART_END = frozenset(" \t\r\n\x0b\x0c<>()[]\\,;:\"'\u2026\u201c\u2018" + AT_SIGNS)
 _MAX_LOCAL_PART_LOOK = 1024
 """Characters looked at on each side of a cut for the local part it would split: RFC 5321 section
 4.5.3.1.1 allows 64 octets; a longer run is no mailbox anyone has."""
@@ -441,7 +458,22 @@ def decode_rfc2047_checked(value: str) -> tuple[str, tuple[str, ...]]:
     words is common, though RFC 2047 section 5 forbids it), the white space between them is
     dropped (section 6.2), and one bad word never undoes its neighbours: it is decoded with
     replacement characters, or shown as written when its encoding is broken."""
-    if "=?" not in value or len(value) > MAX_DECODE_LENGTH or not _ENCODED_WORD.search(value):
+    if len(value) > MAX_DECODE_LENGTH:
+        return value, ()
+    return _decoded_encoded_words(value)
+
+
+def decode_rfc2047_whole(value: str) -> str:
+    """decode_rfc2047, however long the value: for --redact (redact.redact_text), which must see
+    an address a reader's decoding shows even in a value past MAX_DECODE_LENGTH (a run of 5,000
+    encoded-words after one holding the address, verification V55b D3-2). Linear: each word is
+    read once, as in decode_rfc2047_checked."""
+    return _decoded_encoded_words(value)[0]
+
+
+def _decoded_encoded_words(value: str) -> tuple[str, tuple[str, ...]]:
+    """decode_rfc2047_checked without its length bound."""
+    if "=?" not in value or not _ENCODED_WORD.search(value):
         return value, ()
     problems: list[str] = []
     out: list[str] = []

@@ -1,0 +1,121 @@
+"""--redact through the CLI, in every format, for the forms a sender can write a mailbox name in:
+encoded-words inside an address, quotes of every kind around or in it, "@" look-alikes, URL
+escapes, quoted-pairs, blanks before the "@" and runs too long to decode whole
+(verifications V53b, V55b, V56b D-4)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from timing import assert_within
+
+from headerscope import cli
+from headerscope.redact import redact_text
+
+SECRET = "zqxjkvbwpyfhtg"
+FORMATS = ("terminal", "json", "html", "markdown")
+
+
+def _message(to: str = "buyer@example.net", extra: str = "", received: str = "") -> bytes:
+    return (received
+            + "Received: from mail.sender.example (mail.sender.example [192.0.2.10]) by mx.example.net\r\n"
+            " with ESMTP id 4Bq; Tue, 03 Nov 2020 10:00:05 +0000\r\n"
+            f"From: Accounts <accounts@sender.example>\r\nTo: {to}\r\n{extra}"
+            "Subject: Quotation\r\nDate: Tue, 03 Nov 2020 10:00:00 +0000\r\n"
+            "Message-ID: <q1@sender.example>\r\nMIME-Version: 1.0\r\n\r\nHi\r\n").encode()
+
+
+def _redacted_outputs(tmp_path: Path, raw: bytes) -> dict[str, str]:
+    """``headerscope analyze FILE --offline --redact --format F`` for each format."""
+    path = tmp_path / "message.eml"
+    path.write_bytes(raw)
+    outputs = {}
+    for output_format in FORMATS:
+        result = CliRunner().invoke(cli.cli, ["analyze", str(path), "--offline", "--redact", "--format", output_format])
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+        outputs[output_format] = result.output
+    return outputs
+
+
+def _assert_masked_everywhere(outputs: dict[str, str], secret: str, masked: str) -> None:
+    """No four characters in a row of ``secret`` in any format (JSON's and HTML's escapes undone),
+    and the masked form in the JSON report."""
+    pieces = {secret[i:i + 4] for i in range(len(secret) - 3)}
+    for output_format, text in outputs.items():
+        shown = text.replace("\\", "")
+        for piece in pieces:
+            assert piece not in shown, (output_format, piece, shown[max(0, shown.find(piece) - 80):shown.find(piece) + 40])
+    assert masked in outputs["json"], masked
+
+
+@pytest.mark.parametrize(("to", "secret", "masked"), [
+    # An "@" encoded in a word glued to the local part, and a local part glued to a word that
+    # encodes the "@" and the domain (V56b D-4): decoded, masked.
+    ("zqxjkvbwpyfhtg=?utf-8?q?=40?=a.example", SECRET, "z***@a.example"),
+    ("=?utf-8?q?Ann?= zqxjkvbwpyfhtg=?utf-8?q?=40b.example?=", SECRET, "Ann z***@b.example"),
+    ("=?utf-8?q?zqx?= jkvbwpyfhtg=?utf-8?q?=40a.example?=", "jkvbwpyfhtg", "zqx j***@a.example"),
+    # An address in a run of encoded-words longer than decode_rfc2047 decodes (V55b D3-2).
+    ("=?utf-8?q?zqxjkvbwpyfhtg=40a.example?=" + " =?utf-8?q?x?=" * 5000, SECRET, "z***@a.example"),
+    # "@" look-alikes a reader's client shows as one (NFKC folds them to "@"), also encoded.
+    ("zqxjkvbwpyfhtg\uff20a.example", SECRET, "z***\uff20a.example"),
+    ("zqxjkvbwpyfhtg\ufe6ba.example", SECRET, "z***\ufe6ba.example"),
+    ("=?utf-8?q?zqxjkvbwpyfhtg=EF=BC=A0a.example?=", SECRET, "z***\uff20a.example"),
+    # A backtick is atext (RFC 5322 section 3.2.3): one local part with it.
+    ("zqxj`kvbwpyfhtg@a.example", SECRET, "z***@a.example"),
+    # A quoted-pair in a quoted local part (section 3.2.4), and nine blanks before the "@" (CFWS).
+    ('"zqxjkvbw\\"pyfhtg"@a.example', SECRET, "z***@a.example"),
+    ('"zqxjkvbw pyfhtg"          @a.example', "zqxjkvbw", "z***@a.example"),
+    # A display name without angle brackets: the header's defect quotes the address (it was not redacted).
+    ("Zed Name zqxjkvbwpyfhtg@a.example", SECRET, "and the address z***@a.example"),
+])
+def test_an_address_in_the_to_field_is_masked_in_every_format(tmp_path: Path, to: str, secret: str, masked: str) -> None:
+    _assert_masked_everywhere(_redacted_outputs(tmp_path, _message(to=to)), secret, masked)
+
+
+@pytest.mark.parametrize(("field", "secret", "masked"), [
+    # A quote opening before a property's value: kept (it lost its opening quote, V55b D3-3).
+    ("X-Delivery: rcpt='zqxjkvbwpyfhtg@a.example' ok", SECRET, "rcpt='z***@a.example' ok"),
+    # Backticks and typographic quotes around or in a local part.
+    ("X-Note: write to `zqxjkvbwpyfhtg@a.example`", SECRET, "write to `z***@a.example`"),
+    ("X-Note: write to \u2018zqxjkvbwpyfhtg@a.example\u2019", SECRET, "write to \u2018z***@a.example\u2019"),
+    ("X-Note: write to \u201czqxjkvbw pyfhtg\u201d@a.example", "zqxjkvbw", "write to z***@a.example"),
+    ("X-Note: write to \u2018zqxjkvbw pyfhtg\u2019@a.example", "zqxjkvbw", "write to z***@a.example"),
+    # Percent-encoded in a link: "@" encoded twice, a quoted local part's quotes and blank encoded.
+    ("List-Unsubscribe: <https://x.example/u?e=zqxjkvbwpyfhtg%2540a.example>", SECRET, "u?e=z***%2540a.example"),
+    ("List-Unsubscribe: <mailto:%22zqxjkvbw%20pyfhtg%22%40a.example>", "zqxjkvbw", "mailto:%22z***%40a.example"),
+])
+def test_an_address_in_another_field_is_masked_in_every_format(tmp_path: Path, field: str, secret: str,
+                                                               masked: str) -> None:
+    _assert_masked_everywhere(_redacted_outputs(tmp_path, _message(extra=field + "\r\n")), secret, masked)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("zqxjkvbwpyfhtg=?utf-8?q?=40?=a.example", "z***@a.example"),
+    ("To: =?utf-8?q?Ann?= zqxjkvbwpyfhtg=?utf-8?q?=40b.example?=, c@d.example", "To: Ann z***@b.example, c***@d.example"),
+    ("rcpt='zqxjkvbwpyfhtg@a.example'", "rcpt='z***@a.example'"),
+    ("envelope-from=\"zqxjkvbwpyfhtg@a.example\"", "envelope-from=\"z***@a.example\""),
+    ('"zqx\\\\jkvbwpyfhtg"@a.example "x\\"y"@b.example', "z***@a.example x***@b.example"),
+    ("see `zqx`jkvbwpyfhtg@a.example", "see z***@a.example"),
+    # Not addresses: kept as written.
+    ("it\u2019s 5pm, \u201cquoted\u201d text and `code` here; 50% off, 40%", "it\u2019s 5pm, \u201cquoted\u201d text and `code` here; 50% off, 40%"),
+    ("=?utf-8?q?Caf=C3=A9?= <a@b.example>", "=?utf-8?q?Caf=C3=A9?= <a***@b.example>"),
+])
+def test_redact_text_forms(text: str, expected: str) -> None:
+    assert redact_text(text) == expected
+    assert redact_text(expected) == expected  # idempotent
+
+
+@pytest.mark.parametrize("text", [
+    "a=?utf-8?q?=40?=" * 70_000, "=?utf-8?q?zqx?=" + " =?utf-8?q?x?=" * 80_000 + "=?utf-8?q?=40a.example?=",
+    '"a\\' * 330_000 + '"@x', '"a"' + " " * 1_000_000 + "x", ('"a"' + " " * 1000) * 1000 + "@x",
+    "\u201ca " * 330_000 + "@x", "\u2018a " * 330_000 + "@x", "\u201ca\u201d " * 250_000 + "@x",
+    "a%22" * 250_000 + "%40x", "%25" * 330_000 + "40x", "a`" * 500_000 + "@x", "a\uff20" * 500_000,
+    "rcpt='" * 160_000 + "@x",
+])
+def test_the_new_forms_are_read_in_linear_time(text: str) -> None:
+    started = time.perf_counter()
+    redact_text(text)
+    assert_within(started, 3)
