@@ -153,11 +153,13 @@ def redact_text(text: str) -> str:
     # "bob=?utf-8?q?=40?=example.org" (an "@" encoded in a word glued to the local part),
     # "=?utf-8?q?Ann?= bob=?utf-8?q?=40example.org?=" (verification V56b D-4), or one in a run too
     # long for decode_rfc2047 (V55b D3-2). Redaction is idempotent, so masked text it would change
-    # once decoded still shows a local part; the whole text is then shown decoded and masked.
+    # once decoded still shows a local part; the whole text is then shown decoded and masked (what is
+    # masked already decodes to itself).
     decoded = decode_rfc2047_whole(masked)
-    if decoded == masked or _redact_written(decoded) == decoded:
+    if decoded == masked:
         return masked
-    return _redact_written(decode_rfc2047_whole(text))
+    redacted = _redact_written(decoded)
+    return masked if redacted == decoded else redacted
 
 
 def _redact_written(text: str) -> str:

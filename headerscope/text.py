@@ -174,10 +174,13 @@ _WORD_CHARACTER = rf"(?:[^{_STOP}]|{_APOSTROPHE})"
 # opens one only after a separator or a "." (or at the start): after a letter it is an apostrophe
 # ("Don't write to o'brien@example.com" is no quoted "'t write to o'" before "brien@").
 # A double-quoted piece holds quoted-pairs (section 3.2.4: "\\" and any character, '"bob\\"
-# smith"@example.org' is one local part); the two alternatives start with different characters, so
-# the possessive repeat cannot backtrack. Typographic quotes (“bob smith”, ‘bob smith’) are quotes
+# smith"@example.org' is one local part), up to three, 30 characters of qtext around each (126
+# in all, as bounded as one without): each repeat is possessive and a pair starts with what qtext
+# is not, so none backtracks, and a start on each quote of a megabyte of '"\\"\\"...' reads at most
+# three pairs. Typographic quotes (“bob smith”, ‘bob smith’) are quotes
 # to the reader, whom a word processor or a client's autocorrection wrote them for.
-_DOUBLE_QUOTED = (r'(?:"(?:[^"\\<>' + AT_SIGNS + r'\r\n]|\\[^\r\n]){1,128}+"'
+_QTEXT = rf'[^"\\<>{AT_SIGNS}\r\n]'
+_DOUBLE_QUOTED = (rf'(?:"(?:{_QTEXT}{{1,128}}+|(?:{_QTEXT}{{0,30}}+\\[^\r\n]){{1,3}}+{_QTEXT}{{0,30}}+)"'
                   rf"|\u201c[^\u201c\u201d<>{AT_SIGNS}\r\n]{{1,128}}+\u201d)")
 _SINGLE_QUOTED = (rf"(?:(?<![^{_SEPARATOR}.])'[^'<>{AT_SIGNS},;\r\n]{{1,128}}+'"
                   rf"|\u2018[^\u2018\u2019<>{AT_SIGNS},;\r\n]{{1,128}}+\u2019)")
@@ -232,6 +235,53 @@ _MAX_QUOTED_LOCAL_PART = 130
 _address_literal_start = compiled_on_first_use(r"[0-9.]{0,15}|[A-Za-z0-9-]{1,64}(?::[!-Z^-~]{0,64})?")
 
 
+# An encoded-word as a cut looks for one around it (RFC 2047 section 2; its text bounded by the
+# cut's look, as no word holding a mailbox name is longer).
+_encoded_word_near_cut = compiled_on_first_use(r"=\?[^?\s]{1,75}\?[bBqQ]\?[^?\s]{0,1024}\?=")
+
+
+def _encoded_address_run(text: str, position: int) -> tuple[int, int] | None:
+    """The span of the run of encoded-words ``position`` is strictly inside when that run, decoded,
+    holds an "@" (one of AT_SIGNS): a cut there would keep a piece of it that is no encoded-word,
+    or no address, once cut ("=?utf-8?q?bob=40exa" of "=?utf-8?q?bob=40example.org?=" in a
+    Received note; verification V55b D3-1), and redaction (which decodes, then masks) would not
+    see the mailbox name in it. A run is encoded-words with white space or nothing between them,
+    and the text glued to its ends ("bob=?utf-8?q?=40?=example.org"), as decode_rfc2047 reads it.
+    None when there is no such run, or when it reaches past the look (_MAX_LOCAL_PART_LOOK each
+    way: no mailbox name is that long). Bounded: the look read once, and decoded once."""
+    floor = max(0, position - _MAX_LOCAL_PART_LOOK)
+    ceiling = min(len(text), position + _MAX_LOCAL_PART_LOOK)
+    if text.find("=?", floor, ceiling) < 0:
+        return None
+    runs: list[tuple[int, int]] = []
+    for word in _encoded_word_near_cut().finditer(text, floor, ceiling):
+        if runs:
+            between = text[runs[-1][1]:word.start()]
+            if not between.strip(" \t\r\n") or not any(c.isspace() for c in between):
+                runs[-1] = (runs[-1][0], word.end())  # the same run: white space, or glued text, between its words
+                continue
+            if runs[-1][0] > position:
+                break
+        runs.append((word.start(), word.end()))
+    # The run the position is in, or in the text glued after it (the last one starting before it),
+    # or in the text glued before the next one.
+    before = [run for run in runs if run[0] <= position][-1:]
+    after = [run for run in runs if run[0] > position][:1]
+    for start, end in (*before, *after):
+        while start > floor and not text[start - 1].isspace():
+            start -= 1
+        while end < ceiling and not text[end].isspace():
+            end += 1
+        if start < position < end:
+            break
+    else:
+        return None
+    if (start == floor and floor > 0) or (end == ceiling and ceiling < len(text)):
+        return None
+    decoded = decode_rfc2047_whole(text[start:end])
+    return (start, end) if any(sign in decoded for sign in AT_SIGNS) else None
+
+
 def address_safe_cut(text: str, limit: int) -> str:
     """``text`` cut to at most ``limit`` characters, the cut moved back before an address that it
     would leave unreadable as one: "<bob.secret@example.com>" cut at "<bob.sec" (or at
@@ -243,6 +293,9 @@ def address_safe_cut(text: str, limit: int) -> str:
     _MAX_LOCAL_PART_LOOK characters looked at each way."""
     if len(text) <= limit:
         return text
+    run = _encoded_address_run(text, limit)
+    if run is not None:
+        limit = run[0]  # before the run of encoded-words that holds an address (then as any cut there)
     masked = _masked_local_part_start(text, limit)
     if masked >= 0:
         # In a local part as redaction reads it, whatever its form (quoted in single or double
@@ -258,7 +311,7 @@ def address_safe_cut(text: str, limit: int) -> str:
     start = limit  # where the run of local-part (or domain) characters the cut falls in starts
     while start > floor and text[start - 1] not in _LOCAL_PART_END:
         start -= 1
-    if start > 0 and text[start - 1] == "@":
+    if start > 0 and text[start - 1] in AT_SIGNS:
         if text[start:limit][:1].isalnum():
             return text[:limit]  # the cut is in the domain, after its first character
         return text[:_local_part_start(text, start - 1, floor)]
@@ -266,7 +319,7 @@ def address_safe_cut(text: str, limit: int) -> str:
     stop = min(len(text), limit + _MAX_LOCAL_PART_LOOK)
     while end < stop and text[end] not in _LOCAL_PART_END:
         end += 1
-    if text[end:end + 1] == "@":
+    if text[end:end + 1] in _AT_SIGN_SET:
         return text[:_local_part_start(text, end, floor)]  # the cut is in a local part, or before its "@"
     # Inside a quoted local part: its closing quote and "@" ahead, no other quote between.
     closing = text.find('"@', limit, limit + _MAX_QUOTED_LOCAL_PART)
@@ -287,8 +340,13 @@ def address_safe_tail(text: str, length: int) -> str:
     if len(text) <= length:
         return text
     start = len(text) - length
+    run = _encoded_address_run(text, start)
+    if run is not None:
+        start = run[1]  # after the run of encoded-words that holds an address (then as any start there)
+        if start >= len(text):
+            return ""
     if _masked_local_part_start(text, start) >= 0:
-        return text[text.find("@", start):]  # inside a local part as redaction reads it (see address_safe_cut)
+        return text[_first_at_sign(text, start, len(text)):]  # inside a local part as redaction reads it (see address_safe_cut)
     # Inside a quoted local part: its closing quote and "@" ahead, no other quote between, and an
     # opening quote behind (a start on the opening quote keeps the local part whole).
     closing = text.find('"@', start, start + _MAX_QUOTED_LOCAL_PART)
@@ -300,9 +358,19 @@ def address_safe_tail(text: str, length: int) -> str:
         stop = min(len(text), start + _MAX_LOCAL_PART_LOOK)
         while end < stop and text[end] not in _LOCAL_PART_END:
             end += 1
-        if text[end:end + 1] == "@":
+        if text[end:end + 1] in _AT_SIGN_SET:
             return text[end:]  # inside an unquoted local part (a start after a separator keeps it whole)
     return text[start:]
+
+
+_AT_SIGN_SET = frozenset(AT_SIGNS)
+_at_sign = compiled_on_first_use(f"[{AT_SIGNS}]")
+
+
+def _first_at_sign(text: str, start: int, end: int) -> int:
+    """Where the first of AT_SIGNS in ``text[start:end]`` is, or -1."""
+    found = _at_sign().search(text, start, end)
+    return found.start() if found else -1
 
 
 _MAX_MASKED_LOCAL_PART = 2048
@@ -317,7 +385,7 @@ def _masked_local_part_start(text: str, position: int) -> int:
     redaction needs); -1 when there is none. No local part holds an "@", so the one around
     ``position`` ends at the first "@" from there. Bounded: _MAX_MASKED_LOCAL_PART characters each
     way, read once."""
-    at = text.find("@", position, position + _MAX_MASKED_LOCAL_PART)
+    at = _first_at_sign(text, position, position + _MAX_MASKED_LOCAL_PART)
     if at < 0:
         return -1
     start = _masked_local_part_before(text, at)
@@ -330,7 +398,8 @@ def _masked_local_part_before(text: str, at: int) -> int:
     local part holds one: each is read alone, as redaction reads it, its look-behind seeing the
     text before)."""
     floor = max(0, at - _MAX_MASKED_LOCAL_PART)
-    for found in masked_address().finditer(text, text.rfind("@", floor, at) + 1 or floor, at + 1):
+    after = max(text.rfind(sign, floor, at) for sign in AT_SIGNS) + 1 or floor
+    for found in masked_address().finditer(text, after, at + 1):
         if found.end("local") == at:
             return found.start()
     return -1
@@ -373,7 +442,7 @@ def _local_part_start(text: str, at: int, floor: int) -> int:
             while start > floor and text[start - 1] not in _LOCAL_PART_END:
                 start -= 1
         # (Each turn moves back at least one character, to no further than ``floor``: bounded.)
-        if start <= floor or text[start - 1:start] != "@":
+        if start <= floor or text[start - 1:start] not in _AT_SIGN_SET:
             return start
         at = start - 1
 

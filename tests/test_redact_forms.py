@@ -119,3 +119,48 @@ def test_the_new_forms_are_read_in_linear_time(text: str) -> None:
     started = time.perf_counter()
     redact_text(text)
     assert_within(started, 3)
+
+
+def test_a_received_note_cut_inside_an_encoded_word_keeps_no_mailbox_name(tmp_path: Path) -> None:
+    # Verification V55b D3-1: the note of a Received clause is shortened, and the cut fell inside
+    # an encoded-word holding an address: "=?utf-8?q?zqxjkvbwpyfhtg=40example.or…", no encoded-word
+    # and no address once cut, shown as written. The cut now falls before the run of encoded-words.
+    received = ("Received: from a.example (a.example [192.0.2.1]) by mx.example.org with ESMTP id 1 lorem ipsum"
+                " dolor sit =?utf-8?q?zqxjkvbwpyfhtg=40example.org?= x; Tue, 03 Nov 2020 10:00:06 +0000\r\n")
+    outputs = _redacted_outputs(tmp_path, _message(received=received))
+    _assert_masked_everywhere(outputs, SECRET, "lorem ipsum dolor sit z***@example.org x")
+    assert "lorem ipsum dolor sit…" in outputs["json"]
+
+
+_CUT_FORMS = [
+    "=?utf-8?q?zqxjkvbwpyfhtg=40example.org?=", "=?utf-8?q?zqxjkvbwpyfhtg?= =?utf-8?q?=40example.org?=",
+    "zqxjkvbwpyfhtg=?utf-8?q?=40?=example.org", "=?utf-8?q?zqxjkvbwpyfhtg?=@example.org",
+    "=?utf-8?b?enF4amt2Yndw?= =?utf-8?b?eWZodGdAZXhhbXBsZS5vcmc=?=",
+    "zqxjkvbwpyfhtg\uff20example.org", "zqxjkvbwpyfhtg\ufe6bexample.org",
+    "\u201czqxjkvbw pyfhtg\u201d@example.org", '"zqxjkvbw\\"pyfhtg"@example.org',
+]
+
+
+@pytest.mark.parametrize("address", _CUT_FORMS)
+def test_no_cut_or_kept_end_shows_a_piece_of_a_mailbox_name_in_these_forms(address: str) -> None:
+    from headerscope.text import address_safe_cut, address_safe_shortened, address_safe_tail
+
+    pieces = {SECRET[i:i + 4] for i in range(len(SECRET) - 3)}
+    for text in (address, f"id 1 lorem ipsum {address} x; Tue", f"for <{address}>"):
+        for limit in range(1, len(text)):
+            for shown in (address_safe_cut(text, limit), address_safe_tail(text, limit),
+                          address_safe_shortened(text, limit)):
+                redacted = redact_text(shown)
+                assert not any(piece in redacted for piece in pieces), (text, limit, shown, redacted)
+
+
+@pytest.mark.parametrize("unit", ["=?utf-8?q?a=40?=", "=?utf-8?q?a?= ", "a=?u?q?=40?=", "=?u?q?" + "a" * 1000 + "?=", "=?"])
+def test_the_cuts_look_for_encoded_words_in_bounded_time(unit: str) -> None:
+    from headerscope.text import address_safe_cut, address_safe_tail
+
+    text = unit * (1_000_000 // len(unit))
+    started = time.perf_counter()
+    for limit in range(1000, 1_000_000, 1000):
+        address_safe_cut(text, limit)
+        address_safe_tail(text, limit)
+    assert_within(started, 4)
