@@ -200,7 +200,9 @@ _ATOMS_SINGLE_QUOTED = rf"[^{_STOP}]++'[^'<>{AT_SIGNS},;\r\n]{{1,128}}+'[ \t]*+(
 #     white space before the "@" included, however much (CFWS, section 4.4); single quotes taken
 #     for double ones, as text that cannot hold a double quote writes them (a quoted file name:
 #     "'bob smith'@example.org");
-#   - a plain run of local-part characters.
+#   - a plain run of local-part characters, and the blanks after it when a domain name follows the
+#     "@" at once ("bob  @example.org": CFWS before the "@", section 4.4, which a reader's client
+#     drops); "meet @ 5pm", "no address @ here" are prose.
 # The local part must start right after a separator (the look-behind); every repeat is possessive
 # and the pieces cannot overlap (an atom holds no quote, a quoted string no quote of its own kind),
 # so no attempt backtracks, and one costs at most its first run plus the bounded pieces; a run has
@@ -213,7 +215,7 @@ masked_address = compiled_on_first_use(
     rf"(?P<local>{_ATOMS_SINGLE_QUOTED}|{_WORD_CHARACTER}*+(?:{_DOUBLE_QUOTED}|{_SINGLE_QUOTED})"
     rf"(?:{_WORD_CHARACTER}{{0,64}}+(?:{_DOUBLE_QUOTED}|{_SINGLE_QUOTED})){{0,7}}+"
     rf"{_WORD_CHARACTER}{{0,64}}+(?:(?<=[\"'\u201d\u2019])[ \t]++)?+"
-    rf"|{_WORD_CHARACTER}++)"
+    rf"|{_WORD_CHARACTER}++(?:[ \t]++(?=[{AT_SIGNS}][^\W_][\w-]{{0,62}}+\.[^\W_]))?+)"
     rf"(?P<at>[{AT_SIGNS}])(?P<domain>[^\W_](?:[\w.-]*[^\W_])?|\[[^\]\s]{{1,64}}\])?"  # a name, or an address literal
 )
 """An address as --redact (redact.redact_text) finds it: a local part that ends at an "@" (group
@@ -312,8 +314,12 @@ def address_safe_cut(text: str, limit: int) -> str:
     while start > floor and text[start - 1] not in _LOCAL_PART_END:
         start -= 1
     if start > 0 and text[start - 1] in AT_SIGNS:
-        if text[start:limit][:1].isalnum():
-            return text[:limit]  # the cut is in the domain, after its first character
+        if text[start:limit][:1].isalnum() and (
+                text[start - 2:start - 1] not in (" ", "\t") or _domain_name_start().match(text, start, limit)):
+            # The cut is in the domain, after its first character; after its first dot and the
+            # character after that when blanks come before the "@" (masked_address masks those
+            # only before a domain name: "bob  @e" is no address to it).
+            return text[:limit]
         return text[:_local_part_start(text, start - 1, floor)]
     end = limit
     stop = min(len(text), limit + _MAX_LOCAL_PART_LOOK)
@@ -392,6 +398,12 @@ def _masked_local_part_start(text: str, position: int) -> int:
     return start if start < position else -1
 
 
+_domain_name_start = compiled_on_first_use(r"[^\W_][\w-]{0,62}+\.[^\W_]")
+_DOMAIN_LOOK = 66
+"""Characters from an "@" masked_address looks at to mask the blanks before it: the "@", a DNS
+label (at most 63, RFC 1035 section 2.3.4), its dot and one more."""
+
+
 def _masked_local_part_before(text: str, at: int) -> int:
     """Where the local part redaction reads before the "@" at ``at`` starts (masked_address), or -1.
     Bounded: _MAX_MASKED_LOCAL_PART characters, read once, and none before the "@" before (no
@@ -399,7 +411,8 @@ def _masked_local_part_before(text: str, at: int) -> int:
     text before)."""
     floor = max(0, at - _MAX_MASKED_LOCAL_PART)
     after = max(text.rfind(sign, floor, at) for sign in AT_SIGNS) + 1 or floor
-    for found in masked_address().finditer(text, after, at + 1):
+    # (To the "@" and the start of the domain name after it, which blanks before the "@" need.)
+    for found in masked_address().finditer(text, after, at + _DOMAIN_LOOK):
         if found.end("local") == at:
             return found.start()
     return -1

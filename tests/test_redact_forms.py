@@ -68,6 +68,8 @@ def _assert_masked_everywhere(outputs: dict[str, str], secret: str, masked: str)
     # A quoted-pair in a quoted local part (section 3.2.4), and nine blanks before the "@" (CFWS).
     ('"zqxjkvbw\\"pyfhtg"@a.example', SECRET, "z***@a.example"),
     ('"zqxjkvbw pyfhtg"          @a.example', "zqxjkvbw", "z***@a.example"),
+    # Blanks between an unquoted local part and its "@" (CFWS, section 4.4), a domain name after it.
+    ("zqxjkvbwpyfhtg   @a.example", SECRET, "z***@a.example"),
     # A display name without angle brackets: the header's defect quotes the address (it was not redacted).
     ("Zed Name zqxjkvbwpyfhtg@a.example", SECRET, "and the address z***@a.example"),
 ])
@@ -99,7 +101,9 @@ def test_an_address_in_another_field_is_masked_in_every_format(tmp_path: Path, f
     ("envelope-from=\"zqxjkvbwpyfhtg@a.example\"", "envelope-from=\"z***@a.example\""),
     ('"zqx\\\\jkvbwpyfhtg"@a.example "x\\"y"@b.example', "z***@a.example x***@b.example"),
     ("see `zqx`jkvbwpyfhtg@a.example", "see z***@a.example"),
+    ("to zqxjkvbwpyfhtg \t @a.example, zqx @b.example", "to z***@a.example, z***@b.example"),
     # Not addresses: kept as written.
+    ("meet @ 5pm, no address @ here, tickets @home", "meet @ 5pm, no address @ here, tickets @home"),
     ("it\u2019s 5pm, \u201cquoted\u201d text and `code` here; 50% off, 40%", "it\u2019s 5pm, \u201cquoted\u201d text and `code` here; 50% off, 40%"),
     ("=?utf-8?q?Caf=C3=A9?= <a@b.example>", "=?utf-8?q?Caf=C3=A9?= <a***@b.example>"),
 ])
@@ -113,7 +117,7 @@ def test_redact_text_forms(text: str, expected: str) -> None:
     '"a\\' * 330_000 + '"@x', '"a"' + " " * 1_000_000 + "x", ('"a"' + " " * 1000) * 1000 + "@x",
     "\u201ca " * 330_000 + "@x", "\u2018a " * 330_000 + "@x", "\u201ca\u201d " * 250_000 + "@x",
     "a%22" * 250_000 + "%40x", "%25" * 330_000 + "40x", "a`" * 500_000 + "@x", "a\uff20" * 500_000,
-    "rcpt='" * 160_000 + "@x",
+    "rcpt='" * 160_000 + "@x", "a " * 500_000 + "@x.y", ("a" + " " * 1000) * 1000 + "@x.y",
 ])
 def test_the_new_forms_are_read_in_linear_time(text: str) -> None:
     started = time.perf_counter()
@@ -137,7 +141,7 @@ _CUT_FORMS = [
     "zqxjkvbwpyfhtg=?utf-8?q?=40?=example.org", "=?utf-8?q?zqxjkvbwpyfhtg?=@example.org",
     "=?utf-8?b?enF4amt2Yndw?= =?utf-8?b?eWZodGdAZXhhbXBsZS5vcmc=?=",
     "zqxjkvbwpyfhtg\uff20example.org", "zqxjkvbwpyfhtg\ufe6bexample.org",
-    "\u201czqxjkvbw pyfhtg\u201d@example.org", '"zqxjkvbw\\"pyfhtg"@example.org',
+    "\u201czqxjkvbw pyfhtg\u201d@example.org", '"zqxjkvbw\\"pyfhtg"@example.org', "zqxjkvbwpyfhtg   @example.org",
 ]
 
 
