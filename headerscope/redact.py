@@ -5,6 +5,10 @@ findings, DNS evidence, ...) and rewrites every string in it, so no renderer can
 field. Domains stay: they are what the analysis is about. ``john.doe@example.com`` becomes
 ``j***@example.com``.
 
+An address is masked whatever form the sender wrote it in (quoted, with an "@" look-alike,
+percent-encoded in a link), and through RFC 2047 decoding: text that still shows a local part once
+decoded is shown decoded and masked (redact_text).
+
 The scan is linear in the text length (see ``text.masked_address``), so a megabyte of hostile text
 cannot make it backtrack.
 """
@@ -143,7 +147,7 @@ def _mask_after_apostrophe(match: re.Match[str]) -> str:
 def redact_text(text: str) -> str:
     """``text`` with the local part of every address replaced by its first character and ``***``
     (also a login a server names, Coremail's "user$domain" login, an address percent-encoded
-    in a URL, and one inside an RFC 2047 encoded-word)."""
+    in a URL, and one an RFC 2047 decoding shows: inside an encoded-word, or across its edges)."""
     if "=?" not in text:
         return _redact_written(text)
     masked = _redact_written(_ENCODED_WORDS.sub(_mask_encoded_words, text))
