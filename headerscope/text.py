@@ -143,15 +143,14 @@ def one_line(text: str) -> str:
 # folds to it (FULLWIDTH U+FF20 and SMALL U+FE6B COMMERCIAL AT), which a sender can write in place
 # of one: "bob＠example.org" reads as an address to its reader, so redaction masks it as one.
 AT_SIGNS = "@\uff20\ufe6b"
-# Characters that end an unquoted local part: separators of addr-spec context (RFC 5322
-# section 3.2.3 specials that are not atext), whitespace, quotes (double ones and the typographic
-# opening ones, where a quoted piece may start; a closing one ends none: 'bob”@' is one word) and
-# "@" itself; and "…", the report's own mark
-# where it cuts a value (a long file name's start "…" its end), which no mailbox name holds:
-# "…'bob smith'@example.org" is a single-quoted local part after a cut. An apostrophe is atext,
-# and a local part's only inside a word (see _APOSTROPHE). So is the backtick ("`", section 3.2.3
-# atext): "bo`b@example.org" is one local part, and "`bob@example.org`" (a code span) too, its
-# opening backtick kept when masked (redact._mask).
+# Characters that end an unquoted local part: separators of addr-spec context (RFC 5322 section
+# 3.2.3 specials that are not atext), whitespace, quotes (double ones and the typographic opening
+# ones, where a quoted piece may start; a closing one ends none: 'bob”@' is one word) and "@"
+# itself; and "…", the report's own mark where it cuts a value (a long file name's start "…" its
+# end), which no mailbox name holds: "…'bob smith'@example.org" is a single-quoted local part after
+# a cut. An apostrophe is atext, and a local part's only inside a word (see _APOSTROPHE). So is the
+# backtick ("`", section 3.2.3 atext): "bo`b@example.org" is one local part, and "`bob@example.org`"
+# (a code span) too, its opening backtick kept when masked (redact._masked_local).
 _STOP = rf"\s<>()\[\]\\,;:\"{AT_SIGNS}'\u2026\u201c\u2018"
 # What a local part may start after: _STOP but the apostrophe, which starts one only where it
 # follows a separator or a "." itself (masked_address's look-behind), where it is no part of a word.
@@ -381,8 +380,9 @@ def _first_at_sign(text: str, start: int, end: int) -> int:
 
 _MAX_MASKED_LOCAL_PART = 2048
 """Characters looked at before an "@" for the local part masked_address reads there: its obsolete
-form's bounded pieces (8 quoted pieces of 130 characters, 8 runs of 64 atoms, 8 blanks) are 1,560;
-a longer first run, or plain run, is no mailbox (RFC 5321 section 4.5.3.1.1 allows 64 octets)."""
+form's bounded pieces (8 quoted pieces of 130 characters, 8 runs of 64 atoms) are 1,552; a longer
+first run, or plain run, is no mailbox (RFC 5321 section 4.5.3.1.1 allows 64 octets), nor are
+hundreds of blanks before the "@" (which redaction masks, but a cut in them is not told)."""
 
 
 def _masked_local_part_start(text: str, position: int) -> int:
