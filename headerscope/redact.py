@@ -107,6 +107,8 @@ def _masked_local(local: str) -> str:
 
 def _mask_encoded(match: re.Match[str]) -> str:
     local = match.group("local")
+    if local.endswith(MASK):
+        return match.group()  # already redacted
     first = local[:4] if local[0] == "%" else local[0]  # (an escape whole: "%22b***%40" for '"bob smith"@')
     return f"{first}{MASK}{match.group('at')}{match.group('domain')}"
 

@@ -101,6 +101,7 @@ def test_an_address_in_another_field_is_masked_in_every_format(tmp_path: Path, f
     ("envelope-from=\"zqxjkvbwpyfhtg@a.example\"", "envelope-from=\"z***@a.example\""),
     ('"zqx\\\\jkvbwpyfhtg"@a.example "x\\"y"@b.example', "z***@a.example x***@b.example"),
     ("see `zqx`jkvbwpyfhtg@a.example", "see z***@a.example"),
+    ("u?e=%2b%40a.example&f=%22zqx%20jkv%22%40b.example", "u?e=%2b***%40a.example&f=%22z***%40b.example"),
     ("to zqxjkvbwpyfhtg \t @a.example, zqx @b.example", "to z***@a.example, z***@b.example"),
     # Not addresses: kept as written.
     ("meet @ 5pm, no address @ here, tickets @home", "meet @ 5pm, no address @ here, tickets @home"),
