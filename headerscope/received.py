@@ -69,7 +69,10 @@ _token_re = compiled_on_first_use(
     # 3 address literal or bracketed text, with at most one parenthesised part inside as Runbox
     # writes its login: "with esmtpsa [Authenticated alias (536975)]" (bounded, so still linear).
     r"|(\[[^\[\]()]{0,256}(?:\([^\[\]()]{0,64}\)[^\[\]()]{0,64})?\])"
-    r'|("[^"\r\n]{0,256}")'  # 4 quoted string
+    # 4 quoted string, its quoted-pairs read (RFC 5321 section 4.1.2 QcontentSMTP, RFC 5322 section
+    # 3.2.4): '"victim+\\" by x"' is one string, not one ending before "by" (V58a D1-1). One left
+    # open or longer than the bound is a lone '"' (kind X): see _address_broken_at.
+    r'|("(?:[^"\\\r\n]|\\[^\r\n]){0,256}")'
     r'|([^\s()<>\[;"]+)'  # 5 word
     r"|(\()"  # 6 comment start: resolved through the precomputed paren map
     r"|(.))",  # 7 anything else (stray bracket or paren)
@@ -1558,31 +1561,79 @@ def _receiver_by(segments: list[tuple[str | None, list[_Tok]]], broken_at: int =
     """The index of the receiver's own "by" clause, or -1 when there is none.
 
     RFC 5321 section 4.4: the receiver writes "from" the client's greeting and its record of the
-    connection, then "by" itself. The client's text before that "by" (a greeting Postfix writes
-    verbatim, an ident reply Exim keeps inside its record) can write a "by" of its own; after it
-    the receiver writes only the addresses it quotes (Exim's "(envelope-from <...>)", "for <...>"),
-    which stay inside their comment or unit unless broken. So the receiver's "by" is the last one
-    before ``broken_at`` (see _address_broken_at), else the last one."""
+    connection, then "by" itself, then "via", "with", "id" and "for". The client's text before that
+    "by" (a greeting Postfix writes verbatim, an ident reply Exim keeps inside its record) can write
+    a "by" of its own; after it the receiver writes only the addresses it quotes (Exim's
+    "(envelope-from <...>)", "for RCPT" or "for <RCPT>"), which stay inside their comment or unit
+    unless broken. So the receiver's "by" is the last one before ``broken_at`` (see
+    _address_broken_at) and before the first quoted address that follows a "by" (a "for" clause or
+    an "(envelope-from" comment): a "by" after one is the address's text, however it got out (V58a
+    D1-1: Exim's bare 'for "victim+\\" by x"@example.net'). Such an address is the greeting's own
+    where the receiver's record of the client stands after it, before a later "by" (a Postfix
+    greeting copying Exim's stamp up to its "for", then Postfix's "(unknown [IP]) by mx"): the
+    receiver writes its record before its "by", never after it."""
+    by_at = [i for i, (keyword, _) in enumerate(segments) if keyword == "by"]
+    if len(by_at) < 2:
+        return by_at[0] if by_at and (broken_at < 0 or not segments[by_at[0]][1]
+                                       or segments[by_at[0]][1][0].start < broken_at) else -1
     last = -1
+    ahead: list[bool] | None = None
     for i, (keyword, toks) in enumerate(segments):
-        if keyword == "by" and (broken_at < 0 or not toks or toks[0].start < broken_at):
+        if broken_at >= 0 and toks and toks[0].start >= broken_at:
+            break
+        if keyword == "by":
             last = i
+            continue
+        if last < 0 or i > by_at[-1]:
+            continue
+        quoted_at = -1 if keyword == "for" else next(
+            (k for k, t in enumerate(toks) if t.kind == "C" and t.text[:13].lower() == "envelope-from"), -2)
+        if quoted_at == -2:
+            continue
+        if ahead is None:
+            ahead = _records_ahead(segments)
+        if not (ahead[i] or _holds_client_record(toks[quoted_at + 1:])):
+            break
     return last
+
+
+def _holds_client_record(toks: Sequence[_Tok]) -> bool:
+    """Whether the tokens hold a receiver's record of the client (a comment _client_address_slot reads)."""
+    return any(t.kind == "C" and _client_address_slot(_collapse(_strip_nested(t.text[:MAX_COMMENT_SCAN])))
+               for t in toks[:MAX_COMMENTS_SCANNED])
+
+
+def _records_ahead(segments: list[tuple[str | None, list[_Tok]]]) -> list[bool]:
+    """For each clause, whether a later clause before the next "by" holds a record of the client
+    (one pass from the end: each clause is looked at once)."""
+    ahead = [False] * len(segments)
+    seen = False
+    for i in range(len(segments) - 1, -1, -1):
+        ahead[i] = seen
+        keyword, toks = segments[i]
+        seen = False if keyword == "by" else seen or _holds_client_record(toks)
+    return ahead
 
 
 def _address_broken_at(toks: Sequence[_Tok], unbounded: int) -> int:
     """Where a quoted address after the receiver's "by" may have broken out of its place, or -1:
     a quoted address that could not be read as a unit (``unbounded``, V49a D1-a), Exim's
     "(envelope-from <..." comment ending before its ">" (an address holding ")": "<a)(mx.bank.example
-    [198.51.100.20]) by evil@bank.example>", V53f), or a ")" left unpaired (a comment's end lost).
-    A "by" after it may be the address's text, not the receiver's."""
+    [198.51.100.20]) by evil@bank.example>", V53f), a ")" left unpaired (a comment's end lost), or,
+    after a "by", a quoted string left open or longer than a path may be (a lone '"': Exim's bare
+    'for "victim+<250 characters> by x"@example.net', V58a D1-1; RFC 5321 section 4.5.3.1.3).
+    A "by" after it may be the address's text, not the receiver's. (A quote before any "by" is the
+    greeting's or the ident reply's, which come before the receiver's "by" anyway.)"""
     at = unbounded
+    after_by = False
     for t in toks:
         if at >= 0 and t.start >= at:
             break
         if (t.kind == "C" and t.text[:13].lower() == "envelope-from" and not t.text.rstrip().endswith(">")) \
-                or (t.kind == "X" and t.text == ")"):
+                or (t.kind == "X" and (t.text == ")" or (t.text == '"' and after_by))):
             return t.start
+        if t.kind == "W" and t.text.lower() == "by":
+            after_by = True
     return at
 
 
@@ -2219,9 +2270,13 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
         problems.append(f"{len(segments)} clauses: only the first {_MAX_CLAUSES} read")
         segments = segments[:_MAX_CLAUSES]
     # (Only a field with two "by" clauses needs to know where an address broke.)
-    broken_at = _address_broken_at(clause_toks, unbounded) \
-        if sum(keyword == "by" for keyword, _ in segments) > 1 else -1
+    by_clauses = sum(keyword == "by" for keyword, _ in segments)
+    broken_at = _address_broken_at(clause_toks, unbounded) if by_clauses > 1 else -1
     receiver_by = _receiver_by(segments, broken_at)
+    # Where the first "by" is not the one read as the receiver's, the field is the client's text in
+    # part, which the net below says if nothing else has.
+    first_by_start = next((next((t.start for t in seg if t.kind != "C"), -1) for keyword, seg in segments
+                           if keyword == "by"), -1) if by_clauses > 1 else -1
     exim_receiver = _exim_receiver(segments, receiver_by)
     segments = _greeting_clauses_joined(segments, problems, exim_receiver)
     dropped_at: set[int] = set()
@@ -2241,6 +2296,7 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
         c.lower().startswith(_QMAIL_AUTH_SOFTWARE) for t, c in zip(comments, flat_comments, strict=True) if t.start > by_start)
 
     by: str | None = None
+    receiver_by_start = -1
     protocol: str | None = None
     via: str | None = None
     queue_id: str | None = None
@@ -2328,6 +2384,7 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
                 continue
             if by is None:
                 by = host
+                receiver_by_start = values[0].start
                 rest = [t.text for t in values[1:]]
                 if [w.lower() for w in rest] == _OVER_TLS:
                     # Exchange 2003-2010 and IIS: "by host over TLS secured channel with
@@ -2465,6 +2522,13 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
         from_seg = None
     if scanner_uid is not None and ident is None:
         ident = f"uid {scanner_uid}"
+    if first_by_start >= 0 and receiver_by_start != first_by_start and not any(
+            p.startswith(("the client's ", "repeated 'by' clause")) for p in problems):
+        # The safety net (hops.greeting_injection): two "by" clauses and the receiver's read as
+        # another than the first. Whichever way the parser placed them, one is the client's text
+        # (RFC 5321 section 4.4: a stamp names one receiver), so nothing read from the field is
+        # the receiver's for certain (V58a D1-1).
+        problems.append(f"repeated 'by' clause: {_snippet(by or '')} is read as the receiver's, after another")
     if other_withs:
         problems.append(f"more 'with' clauses than one (RFC 5321 has one): {_snippet(' '.join(other_withs))}")
     for name, words_left in extras_by_clause:
