@@ -1389,9 +1389,13 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
         # Authentication-Results names the SPF identity it checked (RFC 8601 section 2.7.2).
         spf_mail_from, spf_mail_from_source = _recorded_mail_from(
             recorded, boundary.header_index if boundary is not None else None)
+    # The boundary field holds text the client wrote that the parser could not place: its address
+    # may be the client's words, so none of the readings that switch SPF off rests on it (a
+    # loopback "with local" submission, an internal hand-over; V58a D1-1).
+    unplaced = any(f.id == "hops.greeting_injection" for f in chain.findings)
     client_ip, helo, mail_from, inputs_from = _spf_inputs(opts, boundary, spf_mail_from,
                                                           spf_mail_from_source, received_spf, recorded,
-                                                          arrival_missing=arrival_missing,
+                                                          arrival_missing=arrival_missing, unplaced=unplaced,
                                                           reported_source=reported.mail_from_source
                                                           if reported is not None else None)
     if reporter_arrival is not None and reported is not None \
@@ -1425,7 +1429,7 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
     internal_submission = submitted is None and boundary is not None and not any(
         v is not None for v in (opts.client_ip, opts.helo, opts.mail_from)) and (
         boundary.role is Role.MSA or is_non_public_ip(boundary.fields.from_ip)) and any(
-        f.id == "hops.internal_only" for f in chain.findings)
+        f.id == "hops.internal_only" for f in chain.findings) and not unplaced
     # The arrival hop is missing and no record of the receiver's names its client: the boundary's
     # client is an internal hand-over, which SPF must not judge (said after the check, below).
     unknown_arrival = arrival_missing and client_ip is None and boundary is not None and not any(
@@ -1592,7 +1596,7 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
     ]
     findings.extend(f for f in origin_findings if f is not None)
     if handed_over_inside(spf, chain.findings) or (
-            unknown_arrival and boundary is not None and is_non_public_ip(boundary.fields.from_ip)):
+            unknown_arrival and boundary is not None and is_non_public_ip(boundary.fields.from_ip) and not unplaced):
         # (The second: the private client is no longer SPF's, but a DMARC fail without SPF is as
         # uncertain as before.)
         cut = next((f.id for f in chain.findings if f.id in ("hops.delivery_missing", "hops.arrival_missing")), None)
@@ -2358,7 +2362,8 @@ def _recorded_mail_from_of(result: RecordedResult) -> tuple[str, str] | None:
 def _spf_inputs(opts: AnalysisOptions, boundary: Hop | None, envelope_from: str | None,
                 envelope_source: str | None, received_spf: RecordedResult | None,
                 receiver_results: tuple[RecordedResult, ...] = (), *, arrival_missing: bool = False,
-                reported_source: str | None = None) -> tuple[str | None, str | None, str | None, str | None]:
+                reported_source: str | None = None,
+                unplaced: bool = False) -> tuple[str | None, str | None, str | None, str | None]:
     """SPF's inputs (RFC 7208 section 4.1): the client IP and HELO of the boundary hop and the
     MAIL FROM; a value the boundary Received does not record is taken from the receiver's own
     Received-SPF for that same hop (RFC 7208 section 9.1), never from another hop. When that
@@ -2374,6 +2379,10 @@ def _spf_inputs(opts: AnalysisOptions, boundary: Hop | None, envelope_from: str 
 
     ``reported_source``: where the report carrying the message (``--attached``) recorded its MAIL
     FROM (ReportedEnvelope.mail_from_source), said when that is the MAIL FROM used.
+
+    ``unplaced``: the boundary field holds client text the parser could not place
+    (hops.greeting_injection), so a loopback "with local" stamp there is not taken as a local
+    submission with no client: its address is judged.
 
     Returns (client IP, HELO, MAIL FROM, where they came from for SpfResult.inputs_from)."""
     recorded = dict(received_spf.properties) if received_spf is not None else {}
@@ -2395,7 +2404,8 @@ def _spf_inputs(opts: AnalysisOptions, boundary: Hop | None, envelope_from: str 
     # A local submission's loopback address is no SMTP client (hops.local_submission_loopback):
     # the message entered there from a program on the host, as at a Postfix pickup.
     client_ip = pick(opts.client_ip or None,
-                     boundary.fields.from_ip if boundary and not local_submission_loopback(boundary.fields) else None,
+                     boundary.fields.from_ip if boundary and (unplaced or not local_submission_loopback(boundary.fields))
+                     else None,
                      "client-ip", "client IP")
     helo = pick(opts.helo or None, boundary.fields.from_helo if boundary else None, "helo", "HELO")
     mail_from = opts.mail_from if opts.mail_from is not None else envelope_from

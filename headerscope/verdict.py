@@ -800,9 +800,13 @@ def _nothing_aligned(domains: list[str], findings: tuple[Finding, ...],
 
 def handed_over_inside(spf: SpfResult | None, findings: tuple[Finding, ...] | list[Finding]) -> bool:
     """Every hop shown is inside one organisation (all the message went through, or all a copy
-    that stops early holds) and SPF's client is a private address."""
+    that stops early holds) and SPF's client is a private address. Not where the boundary hop's field
+    holds text the client wrote that the parser could not place (hops.greeting_injection): its
+    private or loopback address may be the client's own words ('ident=x (localhost [127.0.0.1]',
+    a greeting's record), and a forger's text must not switch SPF and DMARC off (V58a D1-1)."""
     return (spf is not None and is_non_public_ip(spf.client_ip)
-            and any(f.id in ("hops.internal_only", "hops.delivery_missing", "hops.arrival_missing") for f in findings))
+            and any(f.id in ("hops.internal_only", "hops.delivery_missing", "hops.arrival_missing") for f in findings)
+            and not any(f.id == "hops.greeting_injection" for f in findings))
 
 
 def _unsigned_tail(aligned_dkim: list[DkimSignatureResult]) -> tuple[int, bool] | None:

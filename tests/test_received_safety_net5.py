@@ -77,3 +77,23 @@ def test_a_postfix_greeting_writing_for_is_still_the_greeting(greeting: str) -> 
     report = _analyze(f"Received: from {greeting}\r\n\t{stamp}", sender="service@bank.example")
     assert report.verdict.status == "spoofed", report.verdict.summary
     assert _marked(report)
+
+
+@pytest.mark.parametrize("received", [
+    # A Postfix greeting opening a quote the RCPT TO closes: the receiver's record and "by" are inside
+    # it, and the greeting's loopback record is read as the client's (no "by": marked).
+    f'Received: from x (localhost [127.0.0.1]) "a (unknown [{FORGER}])\r\n\tby mx.example.net (Postfix) with ESMTP'
+    f' id 4XjK2L3m4nz9abc\r\n\tfor <"b"@example.net>; {_DATE}\r\n',
+    # A breakout the parser cannot place writing a loopback record and "with local" after Exim's
+    # "for": marked, read as a local submission on the old code (SPF not checked).
+    f"Received: from host.forger.example ([{FORGER}]:51234 helo=mail.example.net ident={_OPEN_IDENT})\r\n"
+    "\tby mx.example.net with esmtp (Exim 4.96)\r\n\tid 1tA2bC-000123-4x\r\n"
+    f"\tfor victim@example.net (localhost [127.0.0.1]) by x with local; {_DATE}\r\n",
+])
+def test_a_marked_boundarys_private_client_does_not_switch_spf_and_dmarc_off(received: str) -> None:
+    report = _analyze(received)
+    assert _marked(report)
+    # Forgery: the old code read "Unauthenticated, sent inside the receiving organisation ... where
+    # SPF and DMARC ... do not apply", or NOT CHECKED: the forger's text switched the checks off.
+    assert report.verdict.status == "spoofed", report.verdict.summary
+    assert "inside the receiving organisation" not in report.verdict.summary
