@@ -41,6 +41,10 @@ def _plain_split(path: Path, max_message: int) -> list[tuple[str, bytes | None, 
         data = b"".join(lines)
         if lines and lines[-1] in (b"\n", b"\r\n"):
             data = data[: len(data) - len(lines[-1])]
+        if len(data) > max_message:
+            # The limit is the message's, the blank line before the next separator not counted.
+            out.append((label, None, f"message over the {max_message}-byte limit", False))
+            return
         out.append((label, data, None, any(_QUOTED.match(line) for line in lines)))
 
     all_lines = re.findall(rb"[^\n]*\n|[^\n]+$", path.read_bytes())
@@ -61,7 +65,7 @@ def _plain_split(path: Path, max_message: int) -> list[tuple[str, bytes | None, 
         if not started or too_big:
             continue
         size += len(line)
-        if size > max_message:
+        if size > max_message + 2:  # (room for that blank line, CR LF at most)
             too_big, lines = True, []
         else:
             lines.append(line)

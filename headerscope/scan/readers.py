@@ -900,6 +900,11 @@ def _from_lines(region: bytes, begin: int, end: int) -> tuple[list[int], list[in
 _from_word = compiled_on_first_use(rb"From ")
 
 
+# The empty line ending an mbox entry before the next "From " line (RFC 4155 section 2): the
+# mailbox's, not the message's, so held past the message's limit until the entry ends.
+_MBOX_BLANK_LINE = len(b"\r\n")
+
+
 class _MboxSplitter:
     """Splits mbox bytes, fed in runs of whole lines, into messages.
 
@@ -969,8 +974,10 @@ class _MboxSplitter:
             return
         piece = view[pos:end]
         self.size += end - pos
-        if self.size > self.max_message:
-            # Over the limit: forget it, keep reading to the next separator.
+        if self.size > self.max_message + _MBOX_BLANK_LINE:
+            # Over the limit: forget it, keep reading to the next separator. (Its last line may
+            # be the empty line before the next "From " line, which is the mailbox's, not the
+            # message's: finish() tells, once the message has ended.)
             self.too_big = True
             self.parts = []
             self.last_line = b""
@@ -1205,6 +1212,12 @@ class _MboxSplitter:
         # message. The last line kept is the message's last line (parts are whole lines). A run
         # of NUL bytes there is the mbox's too.
         blank = len(self.last_line) if self.last_line in (b"\n", b"\r\n") or _is_nul_run(self.last_line) else 0
+        if self.size - blank > self.max_message:
+            # The limit is the message's: a message of exactly the limit, then the mailbox's
+            # empty line, is not over it (verification V54a D-3).
+            self.parts = []
+            return ScanInput(label=label, data=None, container="mbox",
+                             error=f"message over the {self.max_message}-byte limit")
         # An mboxcl2 writer (its Content-Length borne out) quotes nothing: its ">From " lines are the sender's.
         quoted = self.quoted and not self.unquoted_body
         if self.lazy:
