@@ -192,7 +192,9 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
     try:
         # A mailbox file is read only as far as its first message (V52d D3-2): a Takeout mbox of
         # several GB was refused, and one of 209 MB held whole, to report a message of 2 KB.
-        first = _first_of_mailbox_file(path) if path is not None and path != "-" and not paste else None
+        # Standard input alike, streamed (V54a D3).
+        first = (None if paste or path is None else _first_of_stdin() if path == "-"
+                 else _first_of_mailbox_file(path))
         source_name, data = (path, first.data) if path is not None and first is not None else _read_input(path, paste)
     except InputError as exc:
         _fail(str(exc))
@@ -291,7 +293,7 @@ class _FirstOfMailbox(NamedTuple):
 
 
 class _ReadEnough(Exception):
-    """Raised by the reader of ``_split_first`` once it has read as far as it may."""
+    """Raised by the reader of ``_split_first`` once the first entry runs past the message limit."""
 
 
 # How far past the first message's end analyze reads on to count the messages after it: a
@@ -303,54 +305,161 @@ _COUNT_AFTER_FIRST = 16 * 1024 * 1024
 _SPLIT_SLACK = 4 * 1024 * 1024
 
 
-def _split_first(read: Callable[[int], bytes], name: str, count_after: int | None
-                 ) -> tuple[ScanInput | None, int, bool, int]:
+class _Split(NamedTuple):
+    """What ``_split_first`` found of a mailbox."""
+
+    first: ScanInput | None
+    """Its first entry (an error entry when that is over the message limit); None when it has none."""
+    started: int
+    """How many entries start in the bytes read: all of them when ``complete``."""
+    complete: bool
+    """Whether the input was read to its end."""
+    done: int
+    """How many bytes were read."""
+    whole: list[bytes] | None
+    """The input in the pieces read, when asked for and its end came before its first entry was
+    found (an mbox of one message is given to the loader whole); None otherwise."""
+
+
+def _split_first(read: Callable[[int], bytes], name: str, count_after: int | None, *,
+                 keep_whole: bool = False) -> _Split:
     """The first entry of the mailbox ``read`` gives (as scan's reader splits it: RFC 4155's
-    "From " lines, MMDF's delimiters), how many entries were met, whether that was all of them,
-    and the bytes read. After the first entry at most ``count_after`` more bytes are read (None:
-    all). The first entry is read however far it runs, up to the message limit and a little slack:
-    a larger one is returned as an error entry, never read through."""
+    "From " lines, MMDF's delimiters) and how many entries start in what was read. After the
+    first entry at most ``count_after`` more bytes are read (None: all); an entry cut off there is
+    counted, its start having been met. The first entry is read however far it runs, up to the
+    message limit and a little slack: a larger one is returned as an error entry, never read
+    through. ``keep_whole``: keep the bytes read until the first entry is found, in case the
+    input ends there (an mbox of one message), and no longer: memory holds about the first
+    message and what is counted after it, whatever the size of the input."""
     from .scan.readers import ScanInput, iter_stream
     from .sources.interface import DEFAULT_MAX_SIZE
 
     done = 0
     allowed = DEFAULT_MAX_SIZE + _SPLIT_SLACK
+    counting = False  # the first entry was found: those after it are being counted
+    ended = False  # the input's end was met, or, counting, is taken to be there
+    unread = False  # counting stopped before the input's end
+    held: list[bytes] = []
+    holding = keep_whole
 
     def bounded_read(size: int) -> bytes:
-        nonlocal done
+        nonlocal done, ended, unread
+        if ended:
+            return b""
         if done >= allowed:
-            raise _ReadEnough
+            if not counting:
+                raise _ReadEnough
+            # Read no further. The splitter takes this for the input's end, so an entry cut off
+            # here is counted too: its separator was met (verification V54a D-2: a second message
+            # running past what was read to count was not said to start). One more byte says
+            # whether the input went on.
+            ended, unread = True, bool(read(1))
+            return b""
         data = read(size)
         done += len(data)
+        ended = not data
+        if holding:
+            held.append(data)
         return data
 
     entries = iter_stream(bounded_read, name, max_message=DEFAULT_MAX_SIZE, decompress=False)
     try:
         first = next(entries, None)
     except _ReadEnough:
-        return (ScanInput(label=name, data=None, error=f"message over the {DEFAULT_MAX_SIZE}-byte limit"),
-                1, False, done)
+        return _Split(ScanInput(label=name, data=None, error=f"message over the {DEFAULT_MAX_SIZE}-byte limit"),
+                      1, False, done, None)
+    if not ended:
+        # Found before the input's end: another entry starts after it, and the input is not
+        # wanted whole.
+        holding = False
+        held.clear()
+    whole = held if keep_whole and ended else None
     if first is None or first.data is None:
-        return first, int(first is not None), False, done
+        return _Split(first, int(first is not None), False, done, whole)
     count = 1
+    counting = True
     allowed = done + count_after if count_after is not None else sys.maxsize
-    try:
-        for _ in entries:
-            count += 1
-    except _ReadEnough:
-        return first, count, False, done
-    return first, count, True, done
+    for _ in entries:
+        count += 1
+    return _Split(first, count, not unread, done, whole)
+
+
+def _starts_a_mailbox(head: bytes) -> tuple[bool, int | None] | None:
+    """Whether an input starting with ``head`` (its first _MAILBOX_HEAD bytes) is read as a
+    mailbox: whether an MMDF one, and where its first "From " line is (None for MMDF); None when
+    it is not one. Most inputs are told by one search, without importing the mailbox readers."""
+    if not head.startswith(b"\x01") and b"From " not in head[:_MAILBOX_HEAD]:
+        return None
+    from .scan.readers import MMDF_DELIMITER, mbox_start
+
+    if head.startswith(MMDF_DELIMITER):
+        return True, None
+    start = mbox_start(head[:1024])
+    return None if start is None else (False, start)
+
+
+def _in_mailbox_words(split: _Split, mmdf: bool, read_from: str, scan: str) -> str:
+    """Which message of the mailbox ``split`` the report is of, in words (LoadedInput.in_mailbox).
+    ``read_from`` names the input as read no further ("a file of N bytes"), ``scan`` the command
+    that reads it all."""
+    kind = "an MMDF mailbox" if mmdf else "an mbox mailbox (RFC 4155)"
+    if split.complete:
+        return (f"the first of the {split.started} messages of {kind}" if split.started > 1
+                else f"the message of {kind}, without its delimiter lines")
+    # Read no further: how many messages follow is said as far as they were met.
+    return (f"the first message of {kind}, {read_from} read only as far as its first {split.done} bytes"
+            + (f", in which {split.started - 1} more message(s) start: at least {split.started} in all"
+               if split.started > 1 else "")
+            + f" (`{scan}` reads them all)")
+
+
+def _one_message_mbox(data: bytes, entry: bytes, start: int | None, quoted: bool) -> _FirstOfMailbox:
+    """An mbox of one message, given to the loader whole (it drops the "From " line and keeps the
+    sender it names), with the SHA-256 and size of the entry (``entry``), as scan's row has them.
+    ``start``: where its "From " line is; ``quoted``: ScanInput.quoted."""
+    # (An mboxcl2 message whose Content-Length keeps a "From " line in its body: not quoted.)
+    digest = hashlib.sha256(entry).hexdigest(), len(entry)
+    if start is not None and data.find(b"\nFrom ", start + 5) < 0:
+        return _FirstOfMailbox(data, None, None, digest)  # no line there to have been quoted
+    return _FirstOfMailbox(data, None, quoted, digest)
+
+
+def _first_of_stream(read: Callable[[int], bytes], name: str, shown: str, head: bytes, read_from: str,
+                     scan: str, *, read_again: bool = True) -> _FirstOfMailbox | None:
+    """``_first_of_mailbox`` of an input that starts like a mailbox (``head``, its start), read
+    only as far as its first message and ``_COUNT_AFTER_FIRST`` bytes on: the limit on size is
+    the message's, not the input's. When its first entry is no message (none at all, or an error
+    other than its size), the input is read as one message, as before: None, for the caller to
+    read it again; or, when it cannot be (``read_again`` False: a stream), the bytes read, which
+    are all of it when it holds no entry (InputError when a read failed)."""
+    from .sources.interface import DEFAULT_MAX_SIZE, InputError, format_size
+
+    mailbox = _starts_a_mailbox(head)
+    assert mailbox is not None
+    mmdf, start = mailbox
+    split = _split_first(read, name, _COUNT_AFTER_FIRST, keep_whole=True)
+    first = split.first
+    if first is not None and first.data is None and first.error is not None and "limit" in first.error:
+        raise InputError(f"{shown}: its first message is larger than the limit of {format_size(DEFAULT_MAX_SIZE)}")
+    if first is None or first.data is None:
+        if read_again:
+            return None
+        if split.whole is None:
+            raise InputError(f"{shown} cannot be read: {first.error if first is not None else 'no message'}")
+        return _FirstOfMailbox(b"".join(split.whole), None, None)
+    if split.complete and split.started == 1 and not mmdf and split.whole is not None:
+        data = b"".join(split.whole)
+        split.whole.clear()  # (the pieces, freed once joined)
+        return _one_message_mbox(data, first.data, start, first.quoted)
+    return _FirstOfMailbox(first.data, _in_mailbox_words(split, mmdf, read_from, scan),
+                           None if mmdf else first.quoted)
 
 
 def _first_of_mailbox_file(path: str) -> _FirstOfMailbox | None:
-    """``_first_of_mailbox`` of a file that starts like a mailbox ("From ", MMDF's delimiter),
-    read only as far as its first message and ``_COUNT_AFTER_FIRST`` bytes on: the limit on size
-    is the message's, not the file's. None for any other file, and for a mailbox whose first
-    entry is no message (text without a header field), read whole as before (FileSource)."""
+    """``_first_of_stream`` of a file that starts like a mailbox ("From ", MMDF's delimiter).
+    None for any other file, and for a mailbox whose first entry is no message (text without a
+    header field), read whole as before (FileSource)."""
     import stat
-
-    from .scan.readers import MMDF_DELIMITER, mbox_start
-    from .sources.interface import DEFAULT_MAX_SIZE, InputError, format_size
 
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below; a failure is FileSource's to word
@@ -362,32 +471,54 @@ def _first_of_mailbox_file(path: str) -> _FirstOfMailbox | None:
             if not stat.S_ISREG(info.st_mode):
                 return None
             head = handle.read(_MAILBOX_HEAD)
-            mmdf = head.startswith(MMDF_DELIMITER)
-            if not mmdf and (b"From " not in head or mbox_start(head[:1024]) is None):
+            if _starts_a_mailbox(head) is None:
                 return None  # no mailbox: read whole, as a message is
             handle.seek(0)
-            first, count, complete, done = _split_first(handle.read, path, _COUNT_AFTER_FIRST)
+            return _first_of_stream(handle.read, path, repr(path)[1:-1], head, f"a file of {info.st_size} bytes",
+                                    "headerscope scan")
         except OSError:
             return None
-    if first is not None and first.data is None and first.error is not None and "limit" in first.error:
-        raise InputError(f"{repr(path)[1:-1]}: its first message is larger than the limit of "
-                         f"{format_size(DEFAULT_MAX_SIZE)}")
-    if first is None or first.data is None:
-        return None
-    if complete and count == 1 and not mmdf:
-        # An mbox of one message: read whole, as before (the loader drops its "From " line and
-        # keeps the sender it names), by _first_of_mailbox.
-        return None
-    kind = "an MMDF mailbox" if mmdf else "an mbox mailbox (RFC 4155)"
-    if complete:
-        where = (f"the first of the {count} messages of {kind}" if count > 1
-                 else f"the message of {kind}, without its delimiter lines")
-    else:
-        # Read no further: how many messages follow is said as far as it was met.
-        where = (f"the first message of {kind}, a file of {info.st_size} bytes read only as far as its first {done} bytes"
-                 + (f", in which {count - 1} more message(s) start" if count > 1 else "")
-                 + " (`headerscope scan` reads them all)")
-    return _FirstOfMailbox(first.data, where, None if mmdf else first.quoted)
+
+
+def _first_of_stdin() -> _FirstOfMailbox:
+    """Standard input as analyze reads it. A mailbox is streamed as a mailbox file is read, as
+    far as its first message and ``_COUNT_AFTER_FIRST`` bytes on (verification V54a: it was read
+    whole, so a mailbox over the 256 MiB limit was refused, and a smaller one held in memory
+    whole to report its first message). Anything else is read whole up to the limit, as before,
+    and so is a mailbox whose first entry is no message."""
+    from .sources.interface import InputError
+    from .sources.stdin import StdinSource
+
+    source = StdinSource()
+    stream = source.open()
+    head = b""
+    try:
+        # A pipe's read may return less than asked: read on until the start is long enough.
+        while len(head) < _MAILBOX_HEAD:
+            more = stream.read(_MAILBOX_HEAD - len(head))
+            if not more:
+                break
+            head += more
+        if _starts_a_mailbox(head) is None:
+            return _FirstOfMailbox(source.read_after(head), None, None)
+        unread = head
+
+        def read_on(size: int) -> bytes:
+            """The stream's bytes, the start already read coming first, in reads of the sizes
+            a file gives (the splitter tells the kind of mailbox by its first bytes, and reads on
+            in chunks: a mailbox piped in is read as far as the same file is)."""
+            nonlocal unread
+            if not unread:
+                return stream.read(size)
+            piece, unread = unread[:size], unread[size:]
+            return piece if len(piece) == size else piece + stream.read(size - len(piece))
+
+        first = _first_of_stream(read_on, "-", "standard input", head, "standard input", "headerscope scan -",
+                                 read_again=False)
+    except OSError as exc:
+        raise InputError(f"standard input cannot be read: {exc.strerror or exc}") from exc
+    assert first is not None
+    return first
 
 
 # The start of an input looked at for a mailbox's: a few blank lines and a "From " line.
@@ -402,30 +533,21 @@ def _first_of_mailbox(data: bytes, name: str) -> _FirstOfMailbox:
     later messages were read as the first one's body (RFC 4155 section 2: each "From " line starts
     a new message). Third, for an mbox split so, whether its writer may have quoted the message's
     "From " lines (ScanInput.quoted: scan tells the loader the same); None when the loader is to
-    judge. (A file is read so by ``_first_of_mailbox_file``, as far as its first message.)"""
-    if not data.startswith(b"\x01") and b"From " not in data[:_MAILBOX_HEAD]:
+    judge. (A file and standard input are read so by ``_first_of_stream``, as far as their first
+    message.)"""
+    mailbox = _starts_a_mailbox(data[:_MAILBOX_HEAD])
+    if mailbox is None:
         return _FirstOfMailbox(data, None, None)  # the common case, without importing the mailbox readers
     import io
 
-    from .scan.readers import MMDF_DELIMITER, mbox_start
-
-    mmdf = data.startswith(MMDF_DELIMITER)
-    start = None if mmdf else mbox_start(data[:1024])
-    if start is None and not mmdf:
-        return _FirstOfMailbox(data, None, None)
-    first, count, _, _ = _split_first(io.BytesIO(data).read, name, None)
+    mmdf, start = mailbox
+    split = _split_first(io.BytesIO(data).read, name, None)
+    first = split.first
     if first is None or first.data is None:
         return _FirstOfMailbox(data, None, None)  # over the size limit, or nothing: read as one message, as before
-    quoting = None if mmdf else first.quoted
-    if count == 1 and not mmdf:
-        # (An mboxcl2 message whose Content-Length keeps a "From " line in its body: not quoted.)
-        digest = hashlib.sha256(first.data).hexdigest(), len(first.data)
-        if start is not None and data.find(b"\nFrom ", start + 5) < 0:
-            return _FirstOfMailbox(data, None, None, digest)  # no line there to have been quoted
-        return _FirstOfMailbox(data, None, quoting, digest)
-    kind = "an MMDF mailbox" if mmdf else "an mbox mailbox (RFC 4155)"
-    return _FirstOfMailbox(first.data, f"the first of the {count} messages of {kind}" if count > 1
-                           else f"the message of {kind}, without its delimiter lines", quoting)
+    if split.started == 1 and not mmdf:
+        return _one_message_mbox(data, first.data, start, first.quoted)
+    return _FirstOfMailbox(first.data, _in_mailbox_words(split, mmdf, "", ""), None if mmdf else first.quoted)
 
 
 def _hashed_as_entry(loaded: LoadedInput, digest: tuple[str, int]) -> LoadedInput:

@@ -350,7 +350,7 @@ def test_ctrl_c_is_one_line_and_status_130(monkeypatch: pytest.MonkeyPatch, caps
     def interrupted(self: StdinSource) -> bytes:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(StdinSource, "read", interrupted)
+    monkeypatch.setattr(StdinSource, "open", interrupted)  # analyze reads the stream as it comes
     with pytest.raises(SystemExit) as stopped:
         cli._run(["analyze", "-", "--offline"])
     assert stopped.value.code == 130

@@ -27,8 +27,9 @@ class InputSource(ABC):
         """The bytes as read; raises InputError with a one-line message when they cannot be."""
 
 
-def read_bounded(stream: object, max_size: int, what: str) -> bytes:
-    """Read at most ``max_size`` bytes from a binary stream; InputError when there is more."""
+def read_bounded(stream: object, max_size: int, what: str, *, shown_limit: int | None = None) -> bytes:
+    """Read at most ``max_size`` bytes from a binary stream; InputError when there is more, saying
+    the limit is ``shown_limit`` (default ``max_size``: less when some bytes were read before)."""
     read = getattr(stream, "read", None)
     if read is None:
         raise InputError(f"{what} cannot be read")
@@ -39,7 +40,7 @@ def read_bounded(stream: object, max_size: int, what: str) -> bytes:
     if not isinstance(data, bytes):
         raise InputError(f"{what} did not give bytes")
     if len(data) > max_size:
-        raise InputError(f"{what} is larger than the limit of {format_size(max_size)}")
+        raise InputError(f"{what} is larger than the limit of {format_size(max_size if shown_limit is None else shown_limit)}")
     return data
 
 

@@ -16,14 +16,24 @@ class StdinSource(InputSource):
         self.stream = stream
         self.max_size = max_size
 
-    def read(self) -> bytes:
-        stream: object = self.stream
+    def open(self) -> BinaryIO:
+        """The byte stream, for a reader that takes it as it comes (analyze streams a mailbox)."""
+        if self.stream is not None:
+            return self.stream
+        # sys.stdin is None under pythonw and when the parent closed it.
+        stdin = sys.stdin
+        if stdin is None:
+            raise InputError("standard input is closed")
+        stream = getattr(stdin, "buffer", None)
         if stream is None:
-            # sys.stdin is None under pythonw and when the parent closed it.
-            stdin = sys.stdin
-            if stdin is None:
-                raise InputError("standard input is closed")
-            stream = getattr(stdin, "buffer", None)
-            if stream is None:
-                raise InputError("standard input is not a byte stream")
-        return read_bounded(stream, self.max_size, "standard input")
+            raise InputError("standard input is not a byte stream")
+        return stream  # type: ignore[no-any-return]
+
+    def read(self) -> bytes:
+        return self.read_after(b"")
+
+    def read_after(self, start: bytes) -> bytes:
+        """``start``, bytes already read from ``open()``'s stream, and the rest of it, the whole
+        bounded by ``max_size`` as ``read`` bounds it."""
+        return start + read_bounded(self.open(), self.max_size - len(start), "standard input",
+                                    shown_limit=self.max_size)
