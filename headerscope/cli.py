@@ -413,12 +413,16 @@ def _in_mailbox_words(split: _Split, mmdf: bool, read_from: str, scan: str) -> s
             + f" (`{scan}` reads them all)")
 
 
-def _one_message_mbox(data: bytes, entry: bytes, start: int | None, quoted: bool) -> _FirstOfMailbox:
+def _entry_digest(entry: bytes) -> tuple[str, int]:
+    """SHA-256 and size of a mailbox's entry, as scan's row gives them."""
+    return hashlib.sha256(entry).hexdigest(), len(entry)
+
+
+def _one_message_mbox(data: bytes, digest: tuple[str, int], start: int | None, quoted: bool) -> _FirstOfMailbox:
     """An mbox of one message, given to the loader whole (it drops the "From " line and keeps the
-    sender it names), with the SHA-256 and size of the entry (``entry``), as scan's row has them.
-    ``start``: where its "From " line is; ``quoted``: ScanInput.quoted."""
+    sender it names), with the SHA-256 and size of its entry (``digest``, _entry_digest), as
+    scan's row has them. ``start``: where its "From " line is; ``quoted``: ScanInput.quoted."""
     # (An mboxcl2 message whose Content-Length keeps a "From " line in its body: not quoted.)
-    digest = hashlib.sha256(entry).hexdigest(), len(entry)
     if start is not None and data.find(b"\nFrom ", start + 5) < 0:
         return _FirstOfMailbox(data, None, None, digest)  # no line there to have been quoted
     return _FirstOfMailbox(data, None, quoted, digest)
@@ -447,12 +451,17 @@ def _first_of_stream(read: Callable[[int], bytes], name: str, shown: str, head: 
         if split.whole is None:
             raise InputError(f"{shown} cannot be read: {first.error if first is not None else 'no message'}")
         return _FirstOfMailbox(b"".join(split.whole), None, None)
+    entry, quoted = first.data, first.quoted
+    first = None
     if split.complete and split.started == 1 and not mmdf and split.whole is not None:
-        data = b"".join(split.whole)
-        split.whole.clear()  # (the pieces, freed once joined)
-        return _one_message_mbox(data, first.data, start, first.quoted)
-    return _FirstOfMailbox(first.data, _in_mailbox_words(split, mmdf, read_from, scan),
-                           None if mmdf else first.quoted)
+        digest, pieces = _entry_digest(entry), split.whole
+        # The entry's copy is freed before the input is joined, the pieces once it is: a message
+        # near the limit is held twice at most, not three times.
+        entry, split = b"", split._replace(first=None, whole=None)
+        data = b"".join(pieces)
+        pieces.clear()
+        return _one_message_mbox(data, digest, start, quoted)
+    return _FirstOfMailbox(entry, _in_mailbox_words(split, mmdf, read_from, scan), None if mmdf else quoted)
 
 
 def _first_of_mailbox_file(path: str) -> _FirstOfMailbox | None:
@@ -546,7 +555,7 @@ def _first_of_mailbox(data: bytes, name: str) -> _FirstOfMailbox:
     if first is None or first.data is None:
         return _FirstOfMailbox(data, None, None)  # over the size limit, or nothing: read as one message, as before
     if split.started == 1 and not mmdf:
-        return _one_message_mbox(data, first.data, start, first.quoted)
+        return _one_message_mbox(data, _entry_digest(first.data), start, first.quoted)
     return _FirstOfMailbox(first.data, _in_mailbox_words(split, mmdf, "", ""), None if mmdf else first.quoted)
 
 
