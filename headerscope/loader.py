@@ -184,7 +184,7 @@ _MAX_GMAIL_LINES = 40
 
 # Header names that tell an Outlook / Exchange paste apart from other headers.
 _MICROSOFT_FIELDS = (b"x-ms-exchange-", b"x-ms-has-attach", b"x-ms-tnef-correlator", b"x-ms-office365-")
-_MESSAGE_CONTENT_TYPE = re.compile(rb"(?i)content-type:[ \t]*message/")
+_message_content_type = compiled_on_first_use(rb"(?i)content-type:[ \t]*message/")
 
 # What a copy from a web page leaves at line starts: no-break spaces (U+00A0) for indentation,
 # zero-width spaces and joiners (U+200B, U+2060) and byte order marks (U+FEFF), in UTF-8.
@@ -532,31 +532,31 @@ QP_DECODED = "decoded quoted-printable: the paste was copied from an encoded tex
 _MAX_QP_HEADER = 256 * 1024
 # RFC 2045 section 6.7 rule 5: encoded lines are at most 76 characters.
 _MAX_QP_LINE = 76
-_QP_SOFT_BREAK = re.compile(rb"=(?:\r\n|\n)")
-_QP_ESCAPE = re.compile(rb"=([0-9A-F]{2})")
+_qp_soft_break = compiled_on_first_use(rb"=(?:\r\n|\n)")
+_qp_escape = compiled_on_first_use(rb"=([0-9A-F]{2})")
 # An "=" that is no escape: a delivered header's own (a tag list, an encoded word's "=?").
-_QP_BARE_EQUALS = re.compile(rb"=(?![0-9A-F]{2})")
+_qp_bare_equals = compiled_on_first_use(rb"=(?![0-9A-F]{2})")
 # The escapes a header's encoding holds: "=" itself, white space kept at a line's end (rule 3),
 # 8-bit text (rule 1). Never a line end or another control character, which would make fields
 # out of one field's text (or end the header block): the only ones checked for, and the only
 # ones decoded.
 _QP_HEADER_ESCAPES = frozenset({b"3D", b"20", b"09"} | {f"{byte:02X}".encode() for byte in range(0x80, 0x100)})
-_QP_HEADER_ESCAPE = re.compile(rb"=(3D|20|09|[89A-F][0-9A-F])")
+_qp_header_escape = compiled_on_first_use(rb"=(3D|20|09|[89A-F][0-9A-F])")
 # "=3D" where a tag list's or a parameter's "=" stands (RFC 6376 section 3.2 tag-spec, RFC 8601
 # section 2.2 "method=result", "version=TLS1_2"), after white space, ";" or "(": the encoder's
 # evidence. The name is bounded.
-_QP_TAG_EQUALS = re.compile(rb"(?:^|[ \t;(])[A-Za-z][A-Za-z0-9_.-]{0,63}=3D", re.MULTILINE)
+_qp_tag_equals = compiled_on_first_use(rb"(?:^|[ \t;(])[A-Za-z][A-Za-z0-9_.-]{0,63}=3D", re.MULTILINE)
 # A line that starts a field ("Name:", or "Name :" as RFC 5322 section 4.5.3 still reads it);
 # a soft break never joins one with a header field's name (or From:, Sender: in either form)
 # to the line above: that would hide a field the delivered message shows. A DKIM h= list's
 # "cc :" cut by the encoder is no field's start.
-_QP_FIELD_START = re.compile(rb"[A-Za-z][A-Za-z0-9-]{0,75}(?::|[ \t]{1,8}:)")
+_qp_field_start = compiled_on_first_use(rb"[A-Za-z][A-Za-z0-9-]{0,75}(?::|[ \t]{1,8}:)")
 _MIN_QP_TAG_EQUALS = 2
 # A Received field that records an SMTP client: RFC 5321 section 4.4
 # (https://www.rfc-editor.org/rfc/rfc5321#section-4.4) makes its FROM clause a MUST in an SMTP
 # environment. Every field above the first such field is the receiving side's own (its internal
 # "Received: by" hops, its ARC set, its results): a sender's fields lie below it.
-_QP_RECEIVED_FROM = re.compile(rb"(?i)received[ \t]*:[ \t\r\n]*from[ \t\r\n]")
+_qp_received_from = compiled_on_first_use(rb"(?i)received[ \t]*:[ \t\r\n]*from[ \t\r\n]")
 # The receiving side's result fields and where the first "=" of each is the writer's own tag
 # separator, never text a sender chose (RFC 2045 encoded, "=3D"): an ARC set's instance tag
 # (RFC 8617 sections 4.1.1-4.1.3); Authentication-Results' first "method=result" after its
@@ -564,8 +564,8 @@ _QP_RECEIVED_FROM = re.compile(rb"(?i)received[ \t]*:[ \t\r\n]*from[ \t\r\n]")
 # the method names are the receiver's, a reason or a property value comes after them);
 # Received-SPF's first key=value after its result and a comment with no nested parenthesis or
 # quoted text (RFC 7208 section 9.1). A delivered message's receiver writes a bare "=" there,
-# which no decoding ever follows (_QP_BARE_EQUALS). All anchored at the field's value and bounded.
-_QP_RESULT_FIELD_EVIDENCE = re.compile(
+# which no decoding ever follows (_qp_bare_equals). All anchored at the field's value and bounded.
+_qp_result_field_evidence = compiled_on_first_use(
     rb"(?i)(?:arc-seal|arc-message-signature|arc-authentication-results)[ \t]*:[ \t]*i[ \t]*=3D[ \t]*[0-9]{1,2}[ \t]*;"
     rb"|authentication-results[ \t]*:[ \t]*(?:[^ \t;()=\r\n]{1,255}(?:[ \t]+[0-9]{1,9})?[ \t]*;[ \t]*)?"
     rb"[a-z][a-z0-9-]{0,63}[ \t]*=3D[ \t]*[a-z]"
@@ -598,9 +598,9 @@ def _receiver_shows_encoding(block: bytes) -> bool:
             continue
         if field:
             start = b"".join(field)
-            if _QP_RECEIVED_FROM.match(start):
+            if _qp_received_from().match(start):
                 return False
-            evidence = _QP_RESULT_FIELD_EVIDENCE.match(start)
+            evidence = _qp_result_field_evidence().match(start)
             # Received-SPF's comment may quote a client's greeting, which may hold ")" and more
             # text: its key-value list is the receiver's only when no parenthesis follows it.
             if evidence is not None and (start[:12].lower() != b"received-spf" or (
@@ -619,15 +619,15 @@ def _qp_body_reads_encoded(body: bytes) -> bool:
     escapes of _QP_HEADER_ESCAPES only."""
     if any(len(line) > _MAX_QP_LINE for line in body.splitlines()):
         return False
-    joined = _QP_SOFT_BREAK.sub(b"", body)
-    return _QP_BARE_EQUALS.search(joined) is None and all(
-        escape in _QP_HEADER_ESCAPES for escape in _QP_ESCAPE.findall(joined))
+    joined = _qp_soft_break().sub(b"", body)
+    return _qp_bare_equals().search(joined) is None and all(
+        escape in _QP_HEADER_ESCAPES for escape in _qp_escape().findall(joined))
 
 
 def _qp_decode(encoded: bytes) -> bytes:
     """Soft breaks joined, and the escapes of _QP_HEADER_ESCAPES decoded (no other: never a line end)."""
-    return _QP_HEADER_ESCAPE.sub(lambda escape: bytes.fromhex(escape.group(1).decode()),
-                                 _QP_SOFT_BREAK.sub(b"", encoded))
+    return _qp_header_escape().sub(lambda escape: bytes.fromhex(escape.group(1).decode()),
+                                   _qp_soft_break().sub(b"", encoded))
 
 
 def _decode_quoted_printable(data: bytes, start: int, cleanups: list[str],
@@ -667,16 +667,16 @@ def _decode_quoted_printable(data: bytes, start: int, cleanups: list[str],
         return data, False
     for index, line in enumerate(raw):
         soft_broken = index > 0 and raw[index - 1].endswith(b"=")
-        field_start = _QP_FIELD_START.match(line) if soft_broken else None
+        field_start = _qp_field_start().match(line) if soft_broken else None
         if field_start is not None and (_field_name(line) in (b"from", b"sender") or (
                 field_start.group()[-2:-1] not in (b" ", b"\t") and _names_a_header_field(line))):
             return data, False
-    joined = _QP_SOFT_BREAK.sub(b"", data[start:end])
-    if _QP_BARE_EQUALS.search(joined) is not None:
+    joined = _qp_soft_break().sub(b"", data[start:end])
+    if _qp_bare_equals().search(joined) is not None:
         return data, False
-    if any(escape not in _QP_HEADER_ESCAPES for escape in _QP_ESCAPE.findall(joined)):
+    if any(escape not in _QP_HEADER_ESCAPES for escape in _qp_escape().findall(joined)):
         return data, False
-    if len(_QP_TAG_EQUALS.findall(joined)) < _MIN_QP_TAG_EQUALS:
+    if len(_qp_tag_equals().findall(joined)) < _MIN_QP_TAG_EQUALS:
         return data, False
     if not _receiver_shows_encoding(joined):
         return data, True
@@ -727,7 +727,7 @@ MBOX_SEPARATOR_REMOVED = _MBOX_SEPARATOR_REMOVED
 # Google Takeout's separator "From 1828754568043628583@xxx Mon Apr 07 14:31:02 +0000 2025": the
 # message's Gmail id (its X-GM-THRID's number) at the literal "xxx", which is no domain (no dot,
 # no such top-level domain): a placeholder, not an envelope sender anyone claimed.
-_TAKEOUT_PLACEHOLDER = re.compile(rb"[0-9]{1,40}@xxx")
+_takeout_placeholder = compiled_on_first_use(rb"[0-9]{1,40}@xxx")
 
 
 def _strip_mbox_separator(lines: _Lines) -> None:
@@ -736,7 +736,7 @@ def _strip_mbox_separator(lines: _Lines) -> None:
         # date. Thunderbird writes "-", Google Takeout a number, pipermail "user at host": only an
         # address is kept.
         words = lines.text[0][5:_MAX_SCAN_LINE].split(None, 1)
-        if words and b"@" in words[0] and len(words[0]) <= 254 and not _TAKEOUT_PLACEHOLDER.fullmatch(words[0]):
+        if words and b"@" in words[0] and len(words[0]) <= 254 and not _takeout_placeholder().fullmatch(words[0]):
             lines.mbox_sender = words[0].strip(b"<>").decode("utf-8", "replace")
         lines.drop_front(1)
         lines.format = "mbox-entry"
@@ -1948,7 +1948,7 @@ _FREE_TEXT_FIELDS = (b"subject:", b"thread-topic:", b"comments:", b"keywords:")
 _FREE_TEXT_NAMES = frozenset(name.rstrip(b":") for name in _FREE_TEXT_FIELDS)
 
 
-_LINK_MARKUP = re.compile(rb"\]\((?:http|mailto:)")
+_link_markup = compiled_on_first_use(rb"\]\((?:http|mailto:)")
 
 
 def _lines_with_link_markup(text: list[bytes], end: int) -> list[int]:
@@ -1958,7 +1958,7 @@ def _lines_with_link_markup(text: list[bytes], end: int) -> list[int]:
     lines, V42b D4): the markup holds no line break, so the joining LF cannot make a match, and
     the lines hold none either (they are split at LF)."""
     joined = join_bounded(b"\n", text[:end])
-    found = [match.start() for match in _LINK_MARKUP.finditer(joined)]
+    found = [match.start() for match in _link_markup().finditer(joined)]
     if not found:
         return []
     # A match's line is the number of LFs before it, counted from the previous match on (one
@@ -2534,12 +2534,12 @@ body is read as a body, as before."""
 # A part's header field, as Exchange keeps them in the stub: the MIME part fields (RFC 2045
 # section 9: "Content-" fields; MIME-Version may be repeated in a part), nothing a part's content
 # could be (a line of text, another field a client might show).
-_PART_FIELD = re.compile(rb"(?i)(?:content-[\x21-\x39\x3b-\x7e]+|mime-version)[ \t]*:")
+_part_field = compiled_on_first_use(rb"(?i)(?:content-[\x21-\x39\x3b-\x7e]+|mime-version)[ \t]*:")
 # A multipart Content-Type value, and its boundary parameter (RFC 2046 section 5.1.1: 1 to 70
 # characters, quoted when it holds a tspecial). An RFC 2231 "boundary*" is not read: such a body
 # is kept as a body, as before.
-_MULTIPART_TYPE = re.compile(rb"(?i)[ \t]*multipart/")
-_BOUNDARY_PARAMETER = re.compile(rb'(?i);[ \t]*boundary[ \t]*=[ \t]*(?:"([^"\\]{1,70})"|([^ \t;"]{1,70}))')
+_multipart_type = compiled_on_first_use(rb"(?i)[ \t]*multipart/")
+_boundary_parameter = compiled_on_first_use(rb'(?i);[ \t]*boundary[ \t]*=[ \t]*(?:"([^"\\]{1,70})"|([^ \t;"]{1,70}))')
 
 
 def multipart_boundary(header_lines: list[bytes]) -> bytes | None:
@@ -2556,7 +2556,7 @@ def multipart_boundary(header_lines: list[bytes]) -> bytes | None:
             if fold[:1] not in (b" ", b"\t") or len(value) > _MAX_SCAN_LINE:
                 break
             value += fold[:_MAX_SCAN_LINE]
-        match = _BOUNDARY_PARAMETER.search(value) if _MULTIPART_TYPE.match(value) else None
+        match = _boundary_parameter().search(value) if _multipart_type().match(value) else None
         found = None if match is None else (match.group(1) or match.group(2)).rstrip(b" ")
     return found if count == 1 else None
 
@@ -2600,7 +2600,7 @@ def mime_part_stub(header_lines: list[bytes], body: bytes, *, outlook: bool) -> 
             return False
         index += 1
         fields_start = index
-        while index < count and (_PART_FIELD.match(lines[index][:_MAX_SCAN_LINE]) is not None or (
+        while index < count and (_part_field().match(lines[index][:_MAX_SCAN_LINE]) is not None or (
                 index > fields_start and lines[index][:1] in (b" ", b"\t") and lines[index].strip(b" \t"))):
             index += 1
         if index == fields_start:
@@ -2665,7 +2665,7 @@ def _drop_part_header_stub(lines: _Lines) -> None:
 
 
 def _content_type_is_message(lines: _Lines, end: int) -> bool:
-    return any(line[:13].lower() == b"content-type:" and _MESSAGE_CONTENT_TYPE.match(line)
+    return any(line[:13].lower() == b"content-type:" and _message_content_type().match(line)
                for line in lines.text[:end])
 
 
@@ -2737,7 +2737,7 @@ _COMPRESSED = (
 # The command that writes each one's content to standard output, for the hint.
 _DECOMPRESS = {"gzip": "zcat", "bzip2": "bzcat", "xz": "xzcat", "zstd": "zstdcat", "zip": "unzip -p"}
 _SCAN_READS = frozenset({"gzip", "bzip2", "xz"})
-_BZIP2 = re.compile(rb"BZh[1-9](?:1AY&SY|\x17rE8P\x90)")  # a first block, or the end of an empty stream
+_bzip2 = compiled_on_first_use(rb"BZh[1-9](?:1AY&SY|\x17rE8P\x90)")  # a first block, or the end of an empty stream
 # Their first bytes: a message (a header field name, a paste) rarely starts with one, so one
 # set lookup answers for almost every input.
 _COMPRESSED_FIRST = frozenset({b"\x1f", b"\xfd", b"\x28", b"P", b"B"})
@@ -2750,7 +2750,7 @@ def compression(data: bytes) -> str | None:
     for magic, name in _COMPRESSED:
         if data.startswith(magic):
             return name
-    return "bzip2" if _BZIP2.match(data) else None
+    return "bzip2" if _bzip2().match(data) else None
 
 
 def _binary_reason(data: bytes) -> str:
