@@ -13,8 +13,8 @@ from __future__ import annotations
 import functools
 import os
 import re
-from dataclasses import dataclass
 
+from ._value import Value, frozen
 from .text import compiled_on_first_use
 
 # Cheap pre-check for is_ip_literal: IPv4 is digits and dots, IPv6 hex digits and colons
@@ -591,8 +591,8 @@ def _stand_in_letter(character: str) -> str | None:
     return twin if twin.isascii() and twin.isalpha() else None
 
 
-@dataclass(frozen=True)
-class LookalikeWord:
+@frozen
+class LookalikeWord(Value):
     """A word of a display name written to pass for another (Unicode UTS #39 sections 4 and 5)."""
 
     word: str
