@@ -78,6 +78,7 @@ from .hops import (
     host_organization,
     is_non_public_ip,
     local_submission_loopback,
+    trusted_relay,
     vouched_client_name,
 )
 from .loader import LoadedInput, load_bytes, load_carried
@@ -172,11 +173,25 @@ class AnalysisOptions(Value):
     """Where the bytes came from, for the report."""
     redact: bool = False
     """Hide local parts of addresses in rendered reports."""
+    trusted_relays: tuple[str, ...] = ()
+    """Hosts and networks of the receiving side's own (``--trusted-relay``): IP addresses, CIDR
+    networks or domain names (the name and the names under it). The trust boundary moves down
+    past the hops whose client is one, to the hop where they took the message from a client that
+    is none (hops.trusted_relay). Each must parse (hops.trusted_relay raises ValueError)."""
 
     def described(self) -> tuple[tuple[str, str], ...]:
         """The options that differ from the defaults, for the report footer."""
         state = self.__dict__  # a @frozen object's fields (see _value.py)
-        return tuple([(name, str(state[name])) for name, default in _described_defaults() if state[name] != default])
+        return tuple([(name, ", ".join(relay_specs(state[name])) if name == "trusted_relays" else str(state[name]))
+                      for name, default in _described_defaults() if state[name] != default])
+
+
+def relay_specs(value: object) -> tuple[str, ...]:
+    """AnalysisOptions.trusted_relays as a tuple of strings: one string given alone (the Python
+    API's ``trusted_relays="outlook.com"``) is one specification, not its letters."""
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(spec) for spec in value) if isinstance(value, (tuple, list)) else ()
 
 
 @functools.cache
@@ -1278,7 +1293,8 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
         answer = resolver.resolve(domain, "MX")
         return answer.values if answer.ok else None
 
-    chain = build_chain(message, start, now, reverse_names=reverse_names, mail_exchangers=mail_exchangers)
+    chain = build_chain(message, start, now, reverse_names=reverse_names, mail_exchangers=mail_exchangers,
+                        trusted_relays=tuple(trusted_relay(spec) for spec in relay_specs(opts.trusted_relays)))
     # A copy carried by a feedback report: the report's own record of its arrival (Source-IP,
     # Arrival-Date, Authentication-Results), which the copy often lacks (RFC 5965 section 3.2).
     reported = loaded.reported_envelope

@@ -45,6 +45,29 @@ def _check_nameserver(ctx: click.Context, param: click.Parameter, value: str | N
     return value
 
 
+def _check_trusted_relays(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    if not value:
+        return ()
+    from .hops import trusted_relay
+
+    for spec in value:
+        try:
+            trusted_relay(spec)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
+
+
+# Repeatable on analyze and scan: hosts the receiving side's own (hops.trusted_relay).
+_trusted_relay_option = click.option(
+    "--trusted-relay", "trusted_relays", multiple=True, metavar="SPEC", callback=_check_trusted_relays,
+    help="A relay of your own receiving side that headers alone cannot show is yours (an inbound gateway such as "
+         "Exchange Online Protection in front of on-premises Exchange: outlook.com; an in-house filter): an IP "
+         "address, a CIDR network, or a domain name (it and the names under it). The trust boundary moves past the "
+         "hops it handed on, to where it took the message from another server. Matched by the client's recorded "
+         "address or reverse-DNS name, or a forward-confirmed PTR name, never by its greeting alone. Repeatable.")
+
+
 _DNS_OPTIONS = [
     click.option("--offline", is_flag=True, help="Use no network: checks that need DNS say 'not checked (offline)'."),
     click.option("--dns-snapshot", type=click.Path(dir_okay=False), default=None,
@@ -158,6 +181,7 @@ def cli() -> None:
 @click.option("--client-ip", default=None, help="SPF: evaluate this client IP instead of the boundary hop's.")
 @click.option("--mail-from", default=None, help="SPF: evaluate this MAIL FROM instead of the recorded one.")
 @click.option("--helo", default=None, help="SPF: evaluate this HELO name instead of the boundary hop's.")
+@_trusted_relay_option
 @click.option("--redact", is_flag=True, help="Hide the local parts of addresses (keep domains) in the report.")
 @click.option("--now", "now_text", default=None, metavar="ISO-TIME",
               help="Evaluate signature expiry as of this time (default: now).")
@@ -169,8 +193,8 @@ def cli() -> None:
                    "inside attached message 1.")
 def analyze(path: str | None, paste: bool, output_format: str, output: str | None, offline: bool,
             dns_snapshot: str | None, nameserver: str | None, dns_timeout: float, record_dns: str | None,
-            client_ip: str | None, mail_from: str | None, helo: str | None, redact: bool,
-            now_text: str | None, color: bool | None, verbose: bool, attached_number: str | None) -> None:
+            client_ip: str | None, mail_from: str | None, helo: str | None, trusted_relays: tuple[str, ...],
+            redact: bool, now_text: str | None, color: bool | None, verbose: bool, attached_number: str | None) -> None:
     """Analyze one message: a .eml, Outlook .msg or Apple Mail .emlx file, '-' for standard input, or --paste.
 
     \b
@@ -209,7 +233,7 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
     options = AnalysisOptions(
         offline=offline, dns_snapshot=dns_snapshot, nameserver=nameserver, dns_timeout=dns_timeout,
         record_dns=record_dns, client_ip=client_ip, mail_from=mail_from, helo=helo, now=now,
-        source=source_name, redact=redact,
+        source=source_name, redact=redact, trusted_relays=trusted_relays,
     )
     # A file named may be a header pasted into an editor and saved (often without its last line
     # end): only a mail store's entry is known to have been written whole, as a file in a
@@ -796,6 +820,7 @@ def _write_failed(output: str | None, exc: OSError) -> None:
               help="Ask this DNS server.")
 @click.option("--dns-timeout", type=click.FloatRange(min=0.1, max=120), default=5.0, show_default=True,
               help="Seconds allowed for each DNS question.")
+@_trusted_relay_option
 @click.option("--filter", "filters", multiple=True, metavar="KEY=VALUE",
               help="Keep only matching messages, e.g. dmarc=fail, verdict=spoofed,suspicious, domain=example.com, "
                    "spam=yes (the receiver's spam filter, or a copy in a junk folder, whatever the receiver said), reason=recorded.dmarc_fail (any finding's id), ip=203.0.113.0/24 "
@@ -812,7 +837,8 @@ def _write_failed(output: str | None, exc: OSError) -> None:
 @click.option("--now", "now_text", default=None, metavar="ISO-TIME", help="Judge signature expiry as of this time.")
 @click.option("--color/--no-color", default=None, help="Force colours on or off.")
 def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: int | None, offline: bool,
-         dns_snapshot: str | None, nameserver: str | None, dns_timeout: float, filters: tuple[str, ...],
+         dns_snapshot: str | None, nameserver: str | None, dns_timeout: float, trusted_relays: tuple[str, ...],
+         filters: tuple[str, ...],
          fail_on: tuple[str, ...], max_size: int, now_text: str | None, color: bool | None) -> None:
     """Analyze every message in mbox files, Maildir folders, .eml trees, .msg files and Apple Mail stores (.emlx)
     ('-': an mbox or a message on standard input).
@@ -862,7 +888,7 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
             _fail(str(exc))
     options = ScanOptions(offline=offline, dns_snapshot=dns_snapshot, nameserver=nameserver, dns_timeout=dns_timeout,
                           want_json=output_format == "jsonl", now=now.isoformat() if now else None,
-                          max_message=max_size)
+                          max_message=max_size, trusted_relays=trusted_relays)
     use_color = _use_color(output, color)
     if output:
         # Opening the output empties it: a mailbox named as both would be lost before it is read.

@@ -23,6 +23,7 @@ import binascii
 import dataclasses
 import functools
 import ipaddress
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
@@ -445,6 +446,42 @@ class InboundGateway(Value):
     "mx0a-TENANT.pphosted.com"): the hand-over is then the recipient's own instance's. None for a
     service whose host names tell no customer apart (Mimecast, Barracuda, Proofpoint Essentials):
     another customer of it (a forger's own account) hands on from the same hosts."""
+
+
+@frozen
+class TrustedRelay(Value):
+    """A host or network the user declared part of its own receiving side (``--trusted-relay``,
+    SpamAssassin's trusted_networks): an inbound gateway headerscope cannot bind to the recipient
+    from the headers and DNS alone (Exchange Online Protection in front of on-premises Exchange,
+    an in-house filtering appliance, a regional service). Exactly one of ``network`` and
+    ``domain`` is set."""
+
+    spec: str
+    """The specification as the user gave it ("outlook.com", "192.0.2.0/24", "2001:db8::7")."""
+    network: ipaddress.IPv4Network | ipaddress.IPv6Network | None
+    """The addresses it covers (a single address is a /32 or /128), or None for a name."""
+    domain: str | None
+    """The domain whose host names it covers (that name and every name under it), or None."""
+
+
+def trusted_relay(spec: str) -> TrustedRelay:
+    """The TrustedRelay a ``--trusted-relay`` SPEC names: an IP address, a CIDR network or a
+    domain name. Raises ValueError for anything else (a wildcard, a URL, an empty name)."""
+    text = spec.strip()
+    try:
+        return TrustedRelay(spec=text, network=ipaddress.ip_network(text, strict=False), domain=None)
+    except ValueError:
+        pass
+    name = normalize_domain(text.strip(".")) if text and len(text) <= 253 else None
+    if not name or _trusted_domain_re().fullmatch(name) is None:
+        raise ValueError(f"not an IP address, a CIDR network or a domain name: {spec[:80]!r}")
+    return TrustedRelay(spec=text, network=None, domain=name)
+
+
+# A host or domain name as normalize_domain gives it (A-labels), with at least two labels: a
+# bare "com" or "local" would trust half the internet or a name anyone can give a host.
+_trusted_domain_re = compiled_on_first_use(
+    r"(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.){1,126}[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 
 @frozen
@@ -1656,7 +1693,8 @@ def _recorded_arrival_above(work: list[_Work], orgs: _Orgs, statements: Sequence
 
 def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Statement],
                    reverse_names: ReverseNames | None, mail_exchangers: MailExchangers | None = None,
-                   addressed_domains: Sequence[str] = (), skip_listed: Sequence[str] = ()) -> _Boundary:
+                   addressed_domains: Sequence[str] = (), skip_listed: Sequence[str] = (),
+                   trusted_relays: Sequence[TrustedRelay] = ()) -> _Boundary:
     """The trust boundary (0-based hop index) and whether the message came from outside.
 
     Walk down from the last hop while each hop's client is inside the final receiving
@@ -1893,6 +1931,8 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
                 reference=_RFC5321_TRACE, subject=f"hop {b + 1}",
             ))
         break
+    if trusted_relays and result.from_outside and result.index > 0:
+        _behind_trusted_relay(work, orgs, result, trusted_relays, reverse_names)
     # A chain that never leaves one organisation keeps its boundary at the earliest hop with a
     # public client, even when a submission stamp lies below it (review verifyV6, N1): everything
     # below that hop is its client's text, and on a shared hosting provider that client may be a
@@ -1904,6 +1944,41 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
         # gateway's hand-over are then no longer placed by it.
         result.gateway = None
     return result
+
+
+# The notes that place the boundary where the walk, a gateway or a receiver's record put it:
+# a trusted relay's intake below it supersedes them.
+_PLACEMENT_NOTES = frozenset({"hops.boundary_uncertain", "hops.gateway_possible", "hops.gateway_unbound",
+                              "hops.inbound_gateway", "hops.tenant_handover"})
+
+
+def _behind_trusted_relay(work: list[_Work], orgs: _Orgs, result: _Boundary, relays: Sequence[TrustedRelay],
+                          reverse_names: ReverseNames | None) -> None:
+    """Moves the boundary down to a trusted relay's intake (_trusted_relay_run), after every other
+    rule placed it: the relay is then the receiving side's own gateway, as a filtering service the
+    recipient's MX names is (hops.inbound_gateway), and its results above its intake are the
+    receiving side's. Says so every time (hops.trusted_relay)."""
+    b = result.index
+    run = _trusted_relay_run(work, b, relays, orgs, reverse_names)
+    if run is None:
+        return
+    intake, passed, stopped = run
+    if intake is None:
+        specs = ", ".join(dict.fromkeys(relay.spec[:80] for _, relay, _ in passed))
+        result.notes.append(Finding(
+            id="hops.trusted_relay", severity=Severity.INFO,
+            title=f"Trusted relay {specs} (--trusted-relay) handed the message on at hop {b + 1}, but the trust "
+                  f"boundary stays there",
+            explanation=(f"You declared {specs} part of your receiving side, and hop {b + 1}'s client is one "
+                         f"({passed[0][2]}). But {stopped}, so where the relay took the message from another "
+                         f"server is not shown, and the boundary stays at hop {b + 1}."),
+            reference=_RFC5321_TRACE, subject=f"hop {b + 1}"))
+        return
+    result.notes = [note for note in result.notes if note.id not in _PLACEMENT_NOTES]
+    result.notes.append(_trusted_relay_finding(work, b, intake, passed))
+    result.index, result.from_outside, result.alternative = intake, True, None
+    result.gateway = InboundGateway(service=passed[0][1].spec[:120], client_ip=_plain_ip(work[b].fields.from_ip),
+                                    handed_on=b + 1, intake=intake + 1, confirmed=True)
 
 
 def _entered_by_submission(work: Sequence[_Work], b: int, orgs: _Orgs) -> bool:
@@ -2442,6 +2517,195 @@ def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: Ma
                         return None
                 return service, host, domain
     return None
+
+
+# The most hops of a trusted relay's own run (_trusted_relay_run) walked through below the
+# boundary: Exchange Online Protection writes three to five between its intake and its outbound
+# relay, a gateway's filter re-injections a few more (see _GATEWAY_RUN).
+_TRUSTED_RUN = 2 * _GATEWAY_RUN
+# Forward-confirmed reverse-DNS questions the run may ask (one per hop at most).
+_TRUSTED_LOOKUPS = 4
+
+
+def _relay_for_name(name: str | None, relays: Sequence[TrustedRelay]) -> TrustedRelay | None:
+    """The first trusted relay whose domain is ``name`` or a domain above it."""
+    host = normalize_domain(name)
+    if not host:
+        return None
+    for relay in relays:
+        if relay.domain is not None and (host == relay.domain or host.endswith("." + relay.domain)):
+            return relay
+    return None
+
+
+def _relay_for_address(text: str | None, relays: Sequence[TrustedRelay]) -> TrustedRelay | None:
+    """The first trusted relay whose network holds the address ``text``."""
+    address = _ip(text)
+    if address is None:
+        return None
+    for relay in relays:
+        if relay.network is not None and address.version == relay.network.version and address in relay.network:
+            return relay
+    return None
+
+
+def _one_network(client: str | None, receiver: str | None) -> bool:
+    """Whether a hop's client address and the address its receiver gives as its own (the
+    comment after the ``by`` name) are one network's: both non-public (a client across the
+    internet never reaches a receiver from a private, loopback or link-local address, RFC 1918,
+    RFC 4193, RFC 4291 section 2.5.6), or both public in one IPv6 /32 (one allocation, RFC 6177)
+    or one IPv4 /24."""
+    a, b = _ip(client), _ip(receiver)
+    if a is None or b is None or a.version != b.version:
+        return False
+    if not _is_public_ip(str(a)) and not _is_public_ip(str(b)):
+        return True
+    if not _is_public_ip(str(a)) or not _is_public_ip(str(b)):
+        return False
+    prefix = 32 if a.version == 6 else 24
+    return b in ipaddress.ip_network(f"{a}/{prefix}", strict=False)
+
+
+def _trusted_client(item: _Work, relays: Sequence[TrustedRelay], reverse_names: ReverseNames | None,
+                    receiver_trusted: bool, lookups: list[int]) -> tuple[TrustedRelay, str] | None:
+    """(relay, how) when hop ``item``'s client is a trusted relay, None otherwise. The client is
+    matched by what its receiver recorded of it, never by its greeting alone: its address, the
+    reverse-DNS name the receiver looked up, or, where DNS is at hand, a forward-confirmed PTR
+    name of its address (RFC 8601 section 3, iprev). A greeting counts only at a hop whose
+    receiver is itself the trusted relay's (``receiver_trusted``: inside the run), when the
+    client's address and the receiver's own are one network's (_one_network): the relay's
+    internal hand-overs, which Exchange Online writes with greeting names and public IPv6
+    addresses and no reverse-DNS name. The user vouched for that service and its records: what
+    it writes of its own hosts is as good as its record of the client. A client across the
+    internet that greets the relay's intake with one of the relay's names is recorded with its
+    own address, outside the relay's network, and stops the run there."""
+    fields = item.fields
+    relay = _relay_for_address(fields.from_ip, relays)
+    if relay is not None:
+        return relay, f"its address {fields.from_ip}"
+    relay = _relay_for_name(fields.from_rdns, relays)
+    if relay is not None:
+        return relay, f"the reverse-DNS name {str(fields.from_rdns)[:120]} its receiver recorded"
+    if receiver_trusted and fields.from_helo and _one_network(fields.from_ip, _by_address(fields, item.header.value)):
+        relay = _relay_for_name(fields.from_helo, relays)
+        if relay is not None:
+            return relay, (f"the name {fields.from_helo[:120]} it gave the relay's own host, from {fields.from_ip} "
+                           "on the relay's own network")
+    if reverse_names is not None and fields.from_ip and _is_public_ip(fields.from_ip) \
+            and lookups[0] < _TRUSTED_LOOKUPS:
+        lookups[0] += 1
+        answer = reverse_names(fields.from_ip)
+        if answer is not None and answer[1]:
+            for name in answer[0][:10]:
+                relay = _relay_for_name(name, relays)
+                if relay is not None:
+                    return relay, f"the forward-confirmed reverse-DNS name {name[:120]} of {fields.from_ip}"
+    return None
+
+
+def _by_address(fields: ReceivedFields, raw: str) -> str | None:
+    """The address a Received header's ``by`` clause gives as the receiver's own (see
+    _by_names_address), or None. Only a clause naming the receiver the parser read, and only
+    when every such clause in the header gives the same address: a greeting that carries a
+    "by NAME (ADDRESS)" of its own (the client's text, recorded in the from clause) cannot choose
+    it."""
+    host = normalize_domain(fields.by)
+    if host is None:
+        return None
+    found: set[str] = set()
+    for match in itertools.islice(_by_address_re().finditer(_scan(raw)), 8):
+        name = normalize_domain(match.group(0).split()[1])
+        address = _ip(match.group(1))
+        if name == host and address is not None:
+            found.add(str(address))
+    return found.pop() if len(found) == 1 else None
+
+
+def _submitted_here(fields: ReceivedFields) -> bool:
+    """Whether the hop is a submission (an authenticated login, RFC 4954; a mail program's MAPI
+    or webmail's HTTP hand-over) rather than a relay's hand-over: the service's own customer
+    writing a message, whose Received fields below are whatever that customer put in it."""
+    protocol = (fields.protocol or "").strip().lower()
+    return bool(fields.auth) or protocol.startswith(("http", "mapi")) or protocol in ("esmtpa", "esmtpsa")
+
+
+_RunEnd = tuple[int | None, list[tuple[int, TrustedRelay, str]], str]
+
+
+def _trusted_relay_run(work: Sequence[_Work], b: int, relays: Sequence[TrustedRelay], orgs: _Orgs,
+                       reverse_names: ReverseNames | None) -> _RunEnd | None:
+    """(intake, hops walked through, why it stopped when the intake is None) when the boundary hop ``b``'s client is a trusted relay
+    (_trusted_client) and the relay's own run below it reaches the hop where the relay took the
+    message from a client that is none (the intake, a public address outside the relay's own
+    network); None when the boundary's client is no trusted relay.
+
+    Once the boundary's client is the trusted relay, the Received just below it is the relay's
+    own record (RFC 5321 section 4.4: each host prepends its own), and so on down its run: a hop
+    whose receiver is the relay's (its ``by`` names a trusted domain, or the host the hop above
+    recorded as its client) and whose client is a trusted relay too is walked through; a hop with
+    no client, or a loopback one, is a stamp inside that host. The run stops, and nothing moves,
+    at a submission (_submitted_here: a customer of a shared service writing its own message,
+    with any Received fields below), at a client no relay covers on the relay's own network (a
+    private address, or one beside the receiver's: an internal host the specification leaves
+    out), at a receiver that is not the relay's, or after _TRUSTED_RUN hops: only a relay's intake of a public client ends
+    it, and that client's address is the relay's record of who connected, which no sender
+    chooses. Nothing below the intake is read."""
+    lookups = [0]
+    first = _trusted_client(work[b], relays, reverse_names, False, lookups)
+    if first is None:
+        return None
+    passed = [(b, *first)]
+    above = work[b].fields  # the lowest hop of the run that recorded a client
+    k = b - 1
+    while k >= 0 and b - k <= _TRUSTED_RUN:
+        item = work[k]
+        fields = item.fields
+        receiver_trusted = _relay_for_name(fields.by, relays) is not None \
+            or _relay_for_address(_by_address(fields, item.header.value), relays) is not None \
+            or _link_matches(fields.by, above, orgs) is True
+        if not receiver_trusted:
+            return None, passed, f"hop {k + 1}'s receiver ({str(fields.by)[:120]}) is not the trusted relay's host"
+        if _submitted_here(fields):
+            return None, passed, f"hop {k + 1} is a submission to the relay, not a hand-over from another server"
+        if not _has_client(fields) or _is_loopback(fields.from_ip):
+            if not fields.complete:
+                return None, passed, f"hop {k + 1} names a client that could not be read"
+            k -= 1
+            continue
+        matched = _trusted_client(item, relays, reverse_names, True, lookups)
+        if matched is None:
+            if item.private or not _is_public_ip(fields.from_ip) \
+                    or _one_network(fields.from_ip, _by_address(fields, item.header.value)):
+                return None, passed, (f"hop {k + 1}'s client ({str(fields.from_helo or fields.from_rdns)[:120]}, "
+                                      f"{fields.from_ip}) is on the relay's own network but matches no trusted "
+                                      "relay: add a specification that covers the relay's internal hosts")
+            return k, passed, ""
+        passed.append((k, *matched))
+        above = fields
+        k -= 1
+    return None, passed, (f"the relay's run went past {_TRUSTED_RUN} hops" if k >= 0 else
+                          "the relay's run reached the first hop without an intake from another server")
+
+
+def _trusted_relay_finding(work: Sequence[_Work], b: int, intake: int,
+                           passed: Sequence[tuple[int, TrustedRelay, str]]) -> Finding:
+    """hops.trusted_relay: the boundary moved past the hops of relays the user trusts."""
+    specs = ", ".join(dict.fromkeys(relay.spec[:80] for _, relay, _ in passed))
+    how = "; ".join(f"hop {k + 1}'s client by {words}" for k, _, words in passed[:8])
+    fields = work[intake].fields
+    client = str(fields.from_rdns or fields.from_helo or "")[:120]
+    return Finding(
+        id="hops.trusted_relay", severity=Severity.INFO,
+        title=f"Trusted relay {specs} (--trusted-relay): the trust boundary moved from hop {b + 1} to hop {intake + 1}",
+        explanation=(f"You declared {specs} part of your receiving side. It matched {how}. So "
+                     + (f"hops {intake + 2}-{b + 1} are" if b > intake + 1 else f"hop {b + 1} is")
+                     + f" your side's own relays, the trust boundary is hop {intake + 1}, where "
+                     f"{str(fields.by)[:120]} took the message from {fields.from_ip}"
+                     f"{f' ({client})' if client else ''}, which matches no trusted relay, and SPF and the results "
+                     f"recorded above that hop judge that client. Headers alone could not show this: it rests on "
+                     f"your word, and every customer of a shared service you trust hands mail on from the same relays "
+                     f"(each is judged at the relay's intake, by the address it connected from)."),
+        reference=_RFC5321_TRACE, subject=f"hop {intake + 1}")
 
 
 # The hosts a shared filtering service delivers from when a message leaves one customer's
@@ -3071,6 +3335,7 @@ def build_chain(
     parse: Callable[[str], ReceivedFields] = parse_received,
     reverse_names: ReverseNames | None = None,
     mail_exchangers: MailExchangers | None = None,
+    trusted_relays: Sequence[TrustedRelay] = (),
 ) -> HopChain:
     """Parse every Received header of the message and assemble the chain.
 
@@ -3079,7 +3344,8 @@ def build_chain(
     parser (injectable for tests). ``reverse_names``, when DNS is available, gives the PTR
     names of a client address and whether they resolve back to it: used to confirm a
     HELO-only relay of the receiving organisation and to check the link into the boundary.
-    The receiver's Received-SPF / Authentication-Results ``client-ip`` records are read from
+    ``trusted_relays``: hosts and networks the user declared its own receiving side
+    (_behind_trusted_relay). The receiver's Received-SPF / Authentication-Results ``client-ip`` records are read from
     the message. Never raises on message content.
     """
     received = message.all("Received")
@@ -3104,7 +3370,7 @@ def build_chain(
                                    delivery_recorded=any(message.first(name) is not None for name in _DELIVERY_FIELDS),
                                    delivered_to=[f for name in _DELIVERY_FIELDS for f in message.all(name)[:3]],
                                    client_records=_read_client_records(message),
-                                   forwarder_marks=_forwarder_marks(message))
+                                   forwarder_marks=_forwarder_marks(message), trusted_relays=trusted_relays)
 
 
 # Fields a delivery writes (RFC 9228's Delivered-To; Postfix's X-Original-To; Exim's Envelope-To):
@@ -3364,6 +3630,7 @@ def build_chain_from_fields(
     client_records: Sequence[_ClientRecord] = (),
     forwarder_marks: Sequence[tuple[str, str]] = (),
     skip_listed: Sequence[str] = (),
+    trusted_relays: Sequence[TrustedRelay] = (),
 ) -> HopChain:
     """The chain from Received fields given top first, as they stand in the message.
     ``wait_notes``: the fields that say why a hop waited (X-Greylist, X-Mailman-Approved-At);
@@ -3427,7 +3694,7 @@ def build_chain_from_fields(
     _assign_organizations(work)
     orgs = _Orgs()
     boundary = _find_boundary(work, orgs, statements, reverse_names, mail_exchangers, addressed_domains,
-                              skip_listed)
+                              skip_listed, trusted_relays)
     boundary_index = boundary.index
     internal_http_last = False
     for item in work:

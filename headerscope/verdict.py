@@ -82,10 +82,20 @@ def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ..
     sender (api._forwarded_through), or None: words on a DMARC failure only."""
     if era is not None:
         return _idn_named(_era_verdict(era, _distinct(from_domains), dkim, comparison, findings), from_domains)
-    return _idn_named(_decided(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
-                               comparison=comparison, findings=findings, checked=checked, inside=inside,
-                               submitted=submitted, self_signed=self_signed, retry=retry,
-                               gateway_rewrite=gateway_rewrite, forwarded_through=forwarded_through), from_domains)
+    return _trusted_relay_named(_idn_named(_decided(
+        from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc, comparison=comparison,
+        findings=findings, checked=checked, inside=inside, submitted=submitted, self_signed=self_signed,
+        retry=retry, gateway_rewrite=gateway_rewrite, forwarded_through=forwarded_through), from_domains), findings)
+
+
+def _trusted_relay_named(verdict: Verdict, findings: tuple[Finding, ...]) -> Verdict:
+    """The verdict with the trust boundary a user-declared trusted relay moved named after it
+    (hops.trusted_relay): whatever it says rests on the user's word as well as on the headers."""
+    moved = next((f for f in findings if f.id == "hops.trusted_relay" and "boundary moved" in f.title), None)
+    if moved is None:
+        return verdict
+    return replace(verdict, summary=f"{verdict.summary} The trust boundary is {moved.subject}, where the relay you "
+                                    f"declared trusted took the message in (hops.trusted_relay).")
 
 
 def _idn_named(verdict: Verdict, from_domains: tuple[str, ...]) -> Verdict:

@@ -57,6 +57,8 @@ class ScanOptions(Value):
     """ISO time of analysis, for reproducible runs."""
     max_message: int = DEFAULT_MAX_MESSAGE
     """Bytes; a larger message becomes an error row (checked again when a worker reads it)."""
+    trusted_relays: tuple[str, ...] = ()
+    """The receiving side's own relays (--trusted-relay, AnalysisOptions.trusted_relays)."""
 
 
 @frozen
@@ -221,7 +223,8 @@ def analyze_one(index: int, item: ScanInput) -> ScanRow:
         # made from them once per worker answers.
         report = analyze_loaded(loaded, AnalysisOptions(
             resolver=_worker_state["resolver"], now=now, source=item.label, offline=options.offline,
-            dns_snapshot=options.dns_snapshot, nameserver=options.nameserver, dns_timeout=options.dns_timeout))
+            dns_snapshot=options.dns_snapshot, nameserver=options.nameserver, dns_timeout=options.dns_timeout,
+            trusted_relays=options.trusted_relays))
     except Exception as exc:  # noqa: BLE001 - one bad message must not stop the scan
         return ScanRow(index=index, label=label, error=f"{type(exc).__name__}: {exc}"[:500])
     if not any(field.name for field in report.headers):
