@@ -2634,10 +2634,10 @@ _RunEnd = tuple[int | None, list[tuple[int, TrustedRelay, str]], str]
 
 def _trusted_relay_run(work: Sequence[_Work], b: int, relays: Sequence[TrustedRelay], orgs: _Orgs,
                        reverse_names: ReverseNames | None) -> _RunEnd | None:
-    """(intake, hops walked through, why it stopped when the intake is None) when the boundary hop ``b``'s client is a trusted relay
-    (_trusted_client) and the relay's own run below it reaches the hop where the relay took the
-    message from a client that is none (the intake, a public address outside the relay's own
-    network); None when the boundary's client is no trusted relay.
+    """(intake, hops walked through, why it stopped when the intake is None) when the boundary
+    hop ``b``'s client is a trusted relay (_trusted_client); the intake is the hop where the
+    relay's own run below it took the message from a client that is none (a public address
+    outside the relay's own network). None when the boundary's client is no trusted relay.
 
     Once the boundary's client is the trusted relay, the Received just below it is the relay's
     own record (RFC 5321 section 4.4: each host prepends its own), and so on down its run: a hop
@@ -2647,9 +2647,9 @@ def _trusted_relay_run(work: Sequence[_Work], b: int, relays: Sequence[TrustedRe
     at a submission (_submitted_here: a customer of a shared service writing its own message,
     with any Received fields below), at a client no relay covers on the relay's own network (a
     private address, or one beside the receiver's: an internal host the specification leaves
-    out), at a receiver that is not the relay's, or after _TRUSTED_RUN hops: only a relay's intake of a public client ends
-    it, and that client's address is the relay's record of who connected, which no sender
-    chooses. Nothing below the intake is read."""
+    out), at a receiver that is not the relay's, or after _TRUSTED_RUN hops: only a relay's
+    intake of a public client ends it, and that client's address is the relay's record of who
+    connected, which no sender chooses. Nothing below the intake is read."""
     lookups = [0]
     first = _trusted_client(work[b], relays, reverse_names, False, lookups)
     if first is None:
@@ -3345,8 +3345,8 @@ def build_chain(
     names of a client address and whether they resolve back to it: used to confirm a
     HELO-only relay of the receiving organisation and to check the link into the boundary.
     ``trusted_relays``: hosts and networks the user declared its own receiving side
-    (_behind_trusted_relay). The receiver's Received-SPF / Authentication-Results ``client-ip`` records are read from
-    the message. Never raises on message content.
+    (_behind_trusted_relay). The receiver's Received-SPF / Authentication-Results ``client-ip``
+    records are read from the message. Never raises on message content.
     """
     received = message.all("Received")
     renamed = [f for f in message.all("X-Received")[:10] if _renamed_received_re().match(f.value[:400])]
