@@ -21,7 +21,8 @@ def _plain_described(options: AnalysisOptions) -> tuple[tuple[str, str], ...]:
             continue
         value = getattr(options, f.name)
         if value != f.default:
-            out.append((f.name, str(value)))
+            # (The trusted relays, a tuple, are listed as the command line gave them.)
+            out.append((f.name, ", ".join(value) if isinstance(value, tuple) else str(value)))
     return tuple(out)
 
 
@@ -30,6 +31,7 @@ def test_described_options_are_those_read_field_by_field() -> None:
         "offline": True, "dns_snapshot": "snap.json", "nameserver": "192.0.2.1:53", "dns_timeout": 2.5,
         "record_dns": "out.json", "client_ip": "192.0.2.7", "mail_from": "a@example.com", "helo": "mx.example.com",
         "now": datetime(2026, 1, 1, tzinfo=timezone.utc), "source": "x.eml", "redact": True,
+        "trusted_relays": ("outlook.com", "192.0.2.0/24"),
     }
     names = {f.name for f in dataclasses.fields(AnalysisOptions)} - {"resolver"}
     assert names == set(changed), "a new option: give it a changed value here"
