@@ -197,3 +197,13 @@ def test_a_greeting_carrying_a_by_clause_of_its_own_cannot_choose_the_receivers_
     assert report.boundary_hop == 2
     assert report.spf is not None and report.spf.client_ip == FORGER_IP
     assert report.verdict.status == "spoofed"
+
+
+def test_offline_a_forgers_tenant_record_behind_trusted_networks_raises_nothing() -> None:
+    # Offline nothing is verified: the relay's recorded dmarc=pass (the forger's own tenant's,
+    # Enhanced Filtering judging an address the forger's Received names) is quoted as the
+    # receiving side's record, as a known gateway's is, but the status stays not checked.
+    report = headerscope.analyze(("Return-Path: ceo@example.org\r\n" + _forgers_tenant()).encode(), offline=True,
+                                 now=NOW, trusted_relays=("104.47.0.0/17", "2603:10a6::/32"))
+    assert report.boundary_hop == 2
+    assert report.verdict.status == "not_checked"
