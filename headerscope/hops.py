@@ -2177,7 +2177,10 @@ def _unbound_eop_intake(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers:
                      f"apart, and no DNS record says which is {domain}'s. So the boundary stays at hop {b + 1}, "
                      "EOP's records below it are not relied on, and SPF there judged EOP's relay, not the sender's "
                      "server: a fail is what a sender whose SPF record does not list Microsoft 365 gets, whoever "
-                     "sent it, and a pass says only that it lists Microsoft 365."),
+                     "sent it, and a pass says only that it lists Microsoft 365. If EOP is your organisation's own "
+                     "gateway and your on-premises connector takes mail from your tenant only, say so with "
+                     "--trusted-relay outlook.com: the boundary then moves to EOP's intake, which recorded the "
+                     "sender's own server."),
         reference=_EOP_LOCK_DOWN_DOCS, subject=f"hop {b + 1}")
 
 

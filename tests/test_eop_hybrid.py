@@ -132,6 +132,8 @@ def test_a_hybrid_copy_says_eops_record_is_there_but_cannot_be_tied_to_the_tenan
     assert f"hop 2 from {GMAIL_IP}" in unbound.explanation
     assert "X-MS-Exchange-CrossTenant-Id" in unbound.explanation
     assert "any tenant, a forger's own too" in unbound.explanation
+    # And what the user can say that the headers cannot (tests/test_trusted_relay.py).
+    assert "--trusted-relay outlook.com" in unbound.explanation
     # Nothing moves on it: the boundary stays at EOP's hand-over, the verdict keeps its status
     # and says what SPF judged.
     assert report.boundary_hop == 5
