@@ -15,7 +15,7 @@ import os
 import re
 
 from ._value import Value, frozen
-from .text import compiled_on_first_use
+from .text import HIDDEN_CHARACTERS, IGNORABLE_NOT_FORMAT, compiled_on_first_use
 
 # Cheap pre-check for is_ip_literal: IPv4 is digits and dots, IPv6 hex digits and colons
 # (with an optional zone after "%"), so a host name with any other letter is not an IP.
@@ -549,8 +549,14 @@ _LATIN_LOOKALIKE_SCRIPTS = frozenset({"CYRILLIC", "GREEK"})
 _letters = compiled_on_first_use(r"[^\W\d_]+")
 _MAX_NAME_READ = 1000
 # A word of one script written entirely in look-alikes is told from this many letters: shorter
-# ones are the words of the script itself (Russian "с", "у", "ох"), not a name passing for another.
-_MIN_WHOLE_SCRIPT_WORD = 3
+# ones are the script's everyday words (Russian "с", "ох", "мех", Armenian "հոս"), and too
+# few to pass for a name on their own.
+_MIN_WHOLE_SCRIPT_WORD = 4
+# Characters rendered as nothing (format characters, category Cf, and the other Default_Ignorable
+# code points: soft hyphen, zero-width space and joiners, word joiner, byte order mark, variation
+# selectors): dropped before a name is split into words, so that "Ра\u00adураӏ" is one word, as a
+# reader sees it. The message.hidden_characters notice tells that they are there.
+_invisible = compiled_on_first_use(f"[{HIDDEN_CHARACTERS}{IGNORABLE_NOT_FORMAT}]")
 
 
 def _orthographic_latin(character: str) -> bool:
@@ -620,6 +626,47 @@ def _word_reading(word: str) -> str | None:
     return "".join(reading)
 
 
+@functools.lru_cache(maxsize=1)
+def _symbol_letters() -> frozenset[str]:
+    """Greek and Cyrillic letters Unicode also encodes as symbols of Latin text (the Latin-1
+    Supplement's MICRO SIGN and the Letterlike Symbols' OHM SIGN, DOUBLE-STRUCK SMALL PI,
+    DOUBLE-STRUCK N-ARY SUMMATION, ..., whose compatibility form, NFKC, is the letter): μ, Ω, π,
+    Σ. Written among Latin letters, they are those symbols ("μTorrent", "Ωmega"), not look-alikes."""
+    import unicodedata
+
+    letters = (unicodedata.normalize("NFKC", chr(code)) for code in (*range(0xA0, 0x100), *range(0x2100, 0x2150)))
+    return frozenset(letter for letter in letters
+                     if len(letter) == 1 and _script(letter) in _LATIN_LOOKALIKE_SCRIPTS)
+
+
+@functools.lru_cache(maxsize=1024)
+def _mixed_reading(character: str) -> tuple[str | None, bool]:
+    """(the ASCII letter a non-ASCII letter reads as in a word of Latin letters, or None; whether
+    it is another script's look-alike). Beside _stand_in_letter's twins, a small letter reads as
+    the twin of its capital (Cyrillic "к" and Greek "κ" as k, Greek "χ" as x, Cyrillic "т" as t:
+    drawn as small capitals, which confusables.txt, being case-sensitive, pairs with no ASCII
+    letter), unless the letter is a symbol of Latin text (_symbol_letters: "μ" reads as no "m");
+    and a Latin letter of a language's spelling reads as its letter without marks ("é" as e), as
+    it is no look-alike of another script; another script's letter with marks reads as its bare
+    letter would ("ё" as e)."""
+    twin = _stand_in_letter(character)
+    if twin is not None:
+        return twin, _script(character) not in (None, "LATIN")
+    import unicodedata
+
+    bare = "".join(c for c in unicodedata.normalize("NFD", character) if unicodedata.category(c) != "Mn")
+    if _script(character) in (None, "LATIN"):
+        return (bare.lower() if len(bare) == 1 and bare.isascii() and bare.isalpha() else None), False
+    if character in _symbol_letters() or len(bare) != 1:
+        return None, False
+    # The letter without its marks (Cyrillic "ё" as "е"), and the small letter by its capital.
+    for shape in dict.fromkeys((bare, bare.upper())):
+        twin = _stand_in_letter(shape) if len(shape) == 1 else None
+        if twin is not None:
+            return twin, True
+    return None, False
+
+
 def _lookalike(word: str, scripts: set[str], reading: str | None, mixed: bool) -> LookalikeWord:
     """A LookalikeWord for a word."""
     return LookalikeWord(word=word, scripts=tuple(sorted(script.title() for script in scripts)),
@@ -630,48 +677,75 @@ def _lookalike(word: str, scripts: set[str], reading: str | None, mixed: bool) -
 def lookalike_word(text: str | None) -> LookalikeWord | None:
     """The first word of a text (a display name) written to pass for another, or None.
 
-    - A word mixing Latin letters with another script's that reads as an ASCII word ("Аррlе":
-      Cyrillic А р р е and a Latin l; Armenian "Gօօgle", Cherokee "Ꭺpple"), or Latin letters
-      slipped into a longer Cyrillic or Greek word ("Сбербaнк", a Latin a): UTS #39 section 5,
-      mixed-script detection. A few Greek or Cyrillic letters that read as no ASCII letter among
-      Latin ones are symbols, not look-alikes ("μTorrent", "Ωmega", "KoЯn"): the word passes for
-      none other.
+    - A word mixing Latin letters with look-alikes of another script's ("Аррlе": Cyrillic А р р е
+      and a Latin l; "Facebooк", a Cyrillic к; Armenian "Gօօglé", Cherokee "Ꭺpple"), whatever
+      other letters it holds, or Latin letters slipped into a longer Cyrillic or Greek word
+      ("Сбербaнк", a Latin a): UTS #39 section 5, mixed-script detection. Greek or Cyrillic
+      letters that read as no ASCII letter among Latin ones are symbols, not look-alikes
+      ("μTorrent", "Ωmega", "KoЯn"): the word passes for none other. The scripts Japanese,
+      Chinese and Korean write with Latin (UTS #39 section 5.2, Highly Restrictive) mix nothing.
     - A word in one other script whose every letter has an ASCII twin ("АррӀе", all Cyrillic),
       a whole-script confusable (UTS #39 section 4), unless the name writes that script as its
-      own (another word of it has a letter with no ASCII twin: "Роса Иванова"); and a Latin word
+      own (another word of it has a letter with no ASCII twin: "Роса Иванова"), the word is
+      shorter than _MIN_WHOLE_SCRIPT_WORD, or it is written in capitals alone and no Latin word
+      stands beside it (_reads_for_latin_readers: "МТС", "ΜΑΡΙΑ ΚΑΡΑΜΗΤΡΟΥ"); and a Latin word
       with letters that spell no language ("Ⅿicrosoft", "Pay𝐏al", "ᴀpple"). (The address's
       country domain excuses nothing here, as it does a domain's own name (ascii_lookalike's
       ``native``): the sender picks the domain as freely as the name.)
 
-    Real names write each word in one script ("Иван Petrov", "東京 Tokyo Office"), so whole
+    Characters rendered as nothing (_invisible) are dropped first: they split no word a reader
+    sees. Real names write each word in one script ("Иван Petrov", "東京 Tokyo Office"), so whole
     words in different scripts, digits, punctuation and Latin letters with marks ("Zoë",
     Turkish "Yıldız") are none of these."""
     if not text or text.isascii():
         return None  # the common case
     import unicodedata
 
-    words = [word for word in _letters().findall(unicodedata.normalize("NFC", text[:_MAX_NAME_READ]))
-             if not word.isascii()]
+    shown = _invisible().sub("", text[:_MAX_NAME_READ])
+    all_words = _letters().findall(unicodedata.normalize("NFC", shown))
+    words = [word for word in all_words if not word.isascii()]
     for word in words:
         scripts = {script for script in map(_script, word) if script is not None}
+        if "LATIN" in scripts and len(scripts) > 1 and not any(scripts <= allowed for allowed in _CJK_MIXES):
+            readings = [(character.lower(), False) if character.isascii() else _mixed_reading(character)
+                        for character in word]
+            if any(lookalike for _, lookalike in readings) or _latin_slipped_in(word, scripts):
+                letters = [letter for letter, _ in readings]
+                reading = "".join(letter for letter in letters if letter) if all(letters) else None
+                return _lookalike(word, scripts, reading, mixed=True)
+            continue
         reading = _word_reading(word)
         if len(scripts) > 1:
-            if reading is not None or _latin_slipped_in(word, scripts):
+            if reading is not None:
                 return _lookalike(word, scripts, reading, mixed=True)
         elif reading is not None:
             others = scripts - {"LATIN"}
             if not others:
                 return _lookalike(word, scripts, reading, mixed=False)  # "Ⅿicrosoft", "Pay𝐏al"
             [script] = others
-            if len(word) >= _MIN_WHOLE_SCRIPT_WORD and not _written_natively(script, words):
+            if (len(word) >= _MIN_WHOLE_SCRIPT_WORD and not _written_natively(script, words)
+                    and _reads_for_latin_readers(word, script, all_words)):
                 return _lookalike(word, scripts, reading, mixed=False)
     return None
 
 
+def _reads_for_latin_readers(word: str, script: str, words: list[str]) -> bool:
+    """Whether a word of another script that reads as ASCII is written to be read as Latin: it
+    has a small letter, or a Latin word stands beside it ("ΑΜΑΖΟΝ Support"). Capitals alone are
+    how Cyrillic and Greek write acronyms and, in Greek, names without their accents ("МТС",
+    "ТЕРЕМОК", "ΜΑΡΙΑ ΚΑΡΑΜΗΤΡΟΥ", "ΟΤΕ"); most of those scripts' capitals are twins of Latin
+    ones (Greek Α Β Ε Ζ Η Ι Κ Μ Ν Ο Ρ Τ Υ Χ, Cyrillic А В Е К М Н О Р С Т Х), so such a word
+    reads as ASCII by chance (“tepemok”), while the few small letters with twins (а е о р с у х)
+    make it by choice ("Аррӏе", "Раураӏ"). Other scripts' capitals (Cherokee "ᎪᏢᏢᏞᎬ") are told as
+    any word."""
+    if script not in _LATIN_LOOKALIKE_SCRIPTS or not word.isupper():
+        return True
+    return any(other.isascii() for other in words)
+
+
 def _latin_slipped_in(word: str, scripts: set[str]) -> bool:
-    """Whether a word with no ASCII reading has Latin letters slipped into a Cyrillic or Greek
-    word ("Сбербaнк", fewer Latin letters than the other script's). Greek or Cyrillic letters
-    among more Latin ones are symbols ("μTorrent", "Ωmega", "AμB"), passing for no word."""
+    """Whether a word has Latin letters slipped into a Cyrillic or Greek word ("Сбербaнк", fewer
+    Latin letters than the other script's)."""
     others = scripts - {"LATIN"}
     if "LATIN" not in scripts or not others <= _LATIN_LOOKALIKE_SCRIPTS:
         return False

@@ -2746,3 +2746,52 @@ def test_greek_or_cyrillic_letters_used_as_symbols_in_a_latin_word_are_not_a_mix
     assert "mixes Greek and Latin letters in one word (“ΑΡΡLΕ”, which reads as “apple”)" in found.title
     [found] = _display_name_findings("Сбербaнк Онлайн")  # a Latin a
     assert found.title == "From: display name mixes Cyrillic and Latin letters in one word (“Сбербaнк”)"
+
+
+def test_a_latin_word_with_one_look_alike_of_another_script_is_told_whatever_other_letters_it_holds() -> None:
+    # Verification V58b D-4: one letter with no ASCII twin (an accented Latin é, a Cyrillic к read
+    # by its capital К, a Greek χ) removed the mixed-script warning that the code before 22c7f09 gave.
+    for name, word, reading, scripts in (("Facebooк Security", "Facebooк", "facebook", "Cyrillic and Latin"),
+                                         ("Nеstlé", "Nеstlé", "nestle", "Cyrillic and Latin"),
+                                         ("Sосiété Générale", "Sосiété", "societe", "Cyrillic and Latin"),
+                                         ("LinкedIn", "LinкedIn", "linkedin", "Cyrillic and Latin"),
+                                         ("Netfliχ", "Netfliχ", "netflix", "Greek and Latin"),
+                                         ("Citroёn", "Citroёn", "citroen", "Cyrillic and Latin"),
+                                         ("Gօօglé", "Gօօglé", "google", "Armenian and Latin"),
+                                         ("Ꭺpplé", "Ꭺpplé", "apple", "Cherokee and Latin")):
+        [found] = _display_name_findings(name)
+        assert found.id == "envelope.display_name_mixed_script", name
+        assert found.title == (f"From: display name mixes {scripts} letters in one word (“{word}”, which reads "
+                               f"as “{reading}”)")
+    # Symbols of Latin text stay symbols (Unicode encodes μ, Ω, π as such: MICRO SIGN, OHM SIGN).
+    for name in ("μTorrent", "Ωmega Watches", "AμB Group", "πr² Labs", "KoЯn", "Zoë Müller"):
+        assert _display_name_findings(name) == [], name
+
+
+def test_cyrillic_and_greek_names_in_capitals_are_not_whole_script_look_alikes_unless_beside_latin_words() -> None:
+    # Verification V58b D-5: genuine names and brands in capitals ("МТС" from mts.ru, "ΟΤΕ" from
+    # ote.gr, a Greek name as Greek systems write it) were told as reading "mtc", "ote", "mapla".
+    for name, address in (("МТС", "info@mts.ru"), ("ТЕРЕМОК", "info@teremok.ru"), ("ООО ТЕРЕМОК", "a@example.com"),
+                          ("ΜΑΡΙΑ ΚΑΡΑΜΗΤΡΟΥ", "maria@example.gr"), ("ΟΤΕ", "noreply@ote.gr"), ("ΚΤΕΟ", "a@example.gr"),
+                          ("ΤΕΧΝΟ ΜΑΡΚΕΤ", "a@example.gr"), ("КАРТА", "a@example.com"), ("МОСКВА", "a@example.com"),
+                          ("ΕΙΡΗΝΗ", "a@example.com"), ("Սոս", "a@example.am"), ("Тех", "a@example.com")):
+        assert _display_name_findings(name, address) == [], name
+    # Capitals beside a Latin word are written for Latin readers; small look-alikes, and other
+    # scripts' capitals, are told from any domain.
+    for name, word, reading in (("ΑΜΑΖΟΝ Support", "ΑΜΑΖΟΝ", "amazon"), ("ЕВАУ Customer Service", "ЕВАУ", "ebay"),
+                                ("Аррӏе", "Аррӏе", "apple"), ("ᎪᏢᏢᏞᎬ", "ᎪᏢᏢᏞᎬ", "apple")):
+        [found] = _display_name_findings(name, "support@evil.ru")
+        assert found.id == "envelope.display_name_lookalike", name
+        assert f"“{word}”" in found.title and f"read as “{reading}”" in found.title, found.title
+
+
+def test_invisible_characters_inside_a_display_name_word_do_not_split_it() -> None:
+    # Verification V58b D-6: a soft hyphen or zero-width space parted "Ра\u00adу\u00adРа\u00adӀ"
+    # (Cyrillic PayPal) into two-letter pieces, and "Α\u200bpple" into a Greek Α and "pple".
+    for name, found_id, word in (("Ра\u00adу\u00adРа\u00adӀ", "envelope.display_name_lookalike", "РауРаӀ"),
+                                 ("Α\u200bpple", "envelope.display_name_mixed_script", "Αpple"),
+                                 ("Ар\u2060рӀе\ufeff Support", "envelope.display_name_lookalike", "АррӀе"),
+                                 ("Ар\u200cр\u200dӀе", "envelope.display_name_lookalike", "АррӀе")):
+        [found] = _display_name_findings(name)
+        assert found.id == found_id, name
+        assert f"“{word}”" in found.title, found.title
