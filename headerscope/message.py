@@ -309,14 +309,18 @@ _new = object.__new__
 
 
 def parse_message(raw: bytes, *, cut_off: bool = False, starts_mid_field: bool = False,
-                  message_charset: str | None = None, carried: bool = False) -> Message:
+                  message_charset: str | None = None, carried: bool = False,
+                  parameters_in_charset: bool = False) -> Message:
     """Parse raw bytes into a Message; never raises, malformed lines become defects.
     ``cut_off``: the bytes are a file cut off inside its header (Message.cut_off); ``carried``:
     a message another carries (Message.carried);
     ``starts_mid_field``: a paste that started inside a field (Message.starts_mid_field);
     ``message_charset``: the bytes are a MIME part's header, and this the charset the message it
     belongs to declares (declared_charset; "" when it declares none), for raw 8-bit bytes the
-    part's own charset does not read (_read_legacy_charsets)."""
+    part's own charset does not read (_read_legacy_charsets); ``parameters_in_charset``: its
+    Content-Type and Content-Disposition fields with raw 8-bit bytes are read in the legacy
+    charset even where the bytes are valid UTF-8 (mime._name_in_message_charset compares the
+    readings: a program reading the declared charset first sees the charset's)."""
     header_end, body_start = header_body_offsets(raw)
     header_section = raw[:header_end]
     headers: list[HeaderField] = []
@@ -359,6 +363,8 @@ def parse_message(raw: bytes, *, cut_off: bool = False, starts_mid_field: bool =
         defects: tuple[str, ...] = ()
         if "\ufffd" in value and line.find(b"\xef\xbf\xbd") < 0:  # find: see _logical_lines
             defects = (_NOT_UTF8,)
+            legacy.append(len(headers))
+        elif parameters_in_charset and not value.isascii() and name.lower() in _PARAMETER_FIELDS:
             legacy.append(len(headers))
         if nul and value.find("\x00") >= 0:
             value = value.replace("\x00", "\ufffd")

@@ -50,6 +50,7 @@ from .text import (
     charset_codec,
     compiled_on_first_use,
     decode_rfc2047,
+    legacy_codec,
     shown_hidden,
 )
 
@@ -693,9 +694,13 @@ def _walk(message: Message) -> list[_Part]:
                 head = raw[child_start:header_end]
                 child_type, child_params, child_encoding, name, child_disposition, child_worth, child_named = \
                     _part_head(head, default)
-                if name is not None and not name.isascii() and not head.isascii():
+                if not head.isascii() and ((name is not None and not name.isascii())
+                                           or _legacy_charset_declared(message, child_params)):
                     # A file name in raw 8-bit bytes (rare): how it was read is for the attachment list
                     # to say, and one not UTF-8 that the part's charset did not read is read in the message's.
+                    # Raw 8-bit bytes anywhere in the header, under a legacy charset, are read in it
+                    # too: a byte in another parameter may end a quoted string in one reading and
+                    # not the other, and give another name (verification V58b D-1).
                     as_bytes = (child_type, child_params, child_encoding, name, child_disposition, child_worth,
                                 child_named)
                     child_type, child_params, child_encoding, name, child_disposition, child_worth, child_named = \
@@ -794,21 +799,37 @@ def _name_in_message_charset(message: Message, head: bytes, default: str, head_s
     give another extension, the charset's reading loses a disguise, or the header another structure (type, encoding,
     parameters), the byte reading is listed and the charset's name kept (_CHARSET_NAMES) for the
     attachment checks, as a name the header gives too (_other_names)."""
-    parsed = parse_message(head, message_charset=declared_charset(message) or "")
+    try:
+        head.decode("utf-8")
+        utf8 = True
+    except UnicodeDecodeError:
+        utf8 = False
+    parsed = parse_message(head, message_charset=declared_charset(message) or "", parameters_in_charset=utf8)
     read = _read_part_head(head, default, parsed)
     why = next((defect for field in parsed.headers if field.name.lower() in _PART_FIELDS
                 for defect in field.defects if defect.startswith(LEGACY_CHARSET_DEFECTS)), None)
-    if why is None or read[3] is None:
+    if why is None or (read[3] is None and as_bytes[3] is None):
         return read
-    if not _same_reading(as_bytes, read):
-        # Each name the charset's reading gives (the listed one, filename= and name=).
-        charset_names: dict[int, tuple[tuple[str, ...], str]] = message.__dict__.setdefault(_CHARSET_NAMES, {})
-        charset_names[head_start] = (tuple(dict.fromkeys(
-            name for name in (read[3], read[6], read[1].get("name")) if name is not None)), why)
+    if utf8 or not _same_reading(as_bytes, read):
+        # Bytes that are valid UTF-8 are listed as UTF-8 reads them (RFC 6532); the charset's
+        # reading beside them is checked where it says otherwise (verification V58b D-2:
+        # 'report\xc3\x95\\".exe"' is "reportÕ\" in UTF-8, 'reportﾃ表".exe' in Shift_JIS).
+        if not _same_reading(as_bytes, read):
+            # Each name the charset's reading gives (the listed one, filename= and name=).
+            charset_names: dict[int, tuple[tuple[str, ...], str]] = message.__dict__.setdefault(_CHARSET_NAMES, {})
+            charset_names[head_start] = (tuple(dict.fromkeys(
+                name for name in (read[3], read[6], read[1].get("name")) if name is not None)), why)
         return as_bytes
     readings: dict[int, str] = message.__dict__.setdefault(_NAME_READINGS, {})
     readings[head_start] = why
     return read
+
+
+def _legacy_charset_declared(message: Message, params: dict[str, str]) -> bool:
+    """Whether a part (its Content-Type's ``params``) or the message declares a legacy charset,
+    one whose reading of raw 8-bit header bytes may differ from UTF-8's (text.legacy_codec)."""
+    return any(legacy_codec(charset) is not None for charset in (params.get("charset"), declared_charset(message))
+               if charset)
 
 
 def _same_reading(as_bytes: _PartHead, in_charset: _PartHead) -> bool:

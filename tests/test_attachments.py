@@ -1326,3 +1326,36 @@ def test_a_raw_name_no_declared_charset_reads_stays_as_it_is_and_utf8_is_no_lega
     report = _mixed_bytes(b"Content-Type: text/plain; charset=Shift_JIS\r\n\r\nx", utf8)
     assert [a.filename for a in report.attachments] == [_PADDED]
     assert _ids(report) == {"attachment.spoofed_extension": "danger"}
+
+
+def test_raw_bytes_anywhere_in_a_part_header_under_a_legacy_charset_have_every_reading_checked() -> None:
+    # Verification V58b D-1: a raw byte in another parameter ends a quoted string in Shift_JIS
+    # (0x95 0x5C is 表) and escapes its quote byte by byte, so the bytes give 'invoice.pdf' and the
+    # charset 'invoice.exe'; the charset was read only for a non-ASCII name, and the .exe was
+    # never checked.
+    text = b"Content-Type: text/plain; charset=Shift_JIS\r\n\r\nx"
+    for field in (b'Content-Disposition: attachment; x="\x95\\"; filename=invoice.exe; y="; filename="invoice.pdf"',
+                  b'Content-Disposition: attachment; x="\x95\\"; filename=invoice.exe; y="'):
+        part = (b"Content-Type: application/octet-stream\r\n" + field
+                + b"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAA==")
+        report = _mixed_bytes(text, part)
+        [file] = report.attachments
+        assert file.filename in ("invoice.pdf", None)  # the byte reading, as Python's email reads it
+        assert file.risk is not None and "“invoice.exe”" in file.risk, field
+        [said] = [f for f in report.findings if f.id == "attachment.names_disagree"]
+        assert "“invoice.exe” in its header read as Shift_JIS, the charset the message declares" in said.title
+    # Verification V58b D-2: bytes that are valid UTF-8 ("\xc3\x95" is Õ) were read only as UTF-8;
+    # in Shift_JIS 0xC3 is ﾃ and 0x95 0x5C 表, the escaping backslash is gone and the name runs on.
+    part = (b'Content-Type: application/octet-stream\r\nContent-Disposition: attachment; '
+            b'filename="report\xc3\x95\\\\".exe"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAA==')
+    report = _mixed_bytes(text, part)
+    [file] = report.attachments
+    assert file.filename == "report\u00d5\\"  # UTF-8's reading is listed (RFC 6532)
+    assert file.risk is not None and '“reportﾃ表".exe”' in file.risk
+    # Without a legacy charset, or where both readings agree, nothing is added.
+    for declared in (b"Content-Type: text/plain; charset=utf-8\r\n\r\nx", text):
+        safe = (b'Content-Type: application/pdf\r\nContent-Disposition: attachment; x="\xc3\xa9"; '
+                b'filename="invoice.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERg==')
+        report = _mixed_bytes(declared, safe)
+        assert [a.filename for a in report.attachments] == ["invoice.pdf"]
+        assert _ids(report) == {}, declared
