@@ -825,6 +825,15 @@ def _name_in_message_charset(message: Message, head: bytes, default: str, head_s
     return read
 
 
+def _raw_parameters_as_written(message: Message) -> bool:
+    """Whether the message's own Content-Type or Content-Disposition holds raw 8-bit bytes read as
+    written: valid UTF-8, or left so where a legacy charset would end a quoted string elsewhere
+    (message._read_legacy_charsets); not one the charset read."""
+    return any(field.name.lower() in ("content-type", "content-disposition") and not field.value.isascii()
+               and not any(defect.startswith(LEGACY_CHARSET_DEFECTS) for defect in field.defects)
+               for field in message.headers)
+
+
 def _legacy_charset_declared(message: Message, params: dict[str, str]) -> bool:
     """Whether a part (its Content-Type's ``params``) or the message declares a legacy charset,
     one whose reading of raw 8-bit header bytes may differ from UTF-8's (text.legacy_codec)."""
@@ -837,7 +846,8 @@ def _same_reading(as_bytes: _PartHead, in_charset: _PartHead) -> bool:
     the letters of its file name: the same type, parameters (but the name), encoding and
     disposition, and a name with the same extension, disguised (_spoofed) if the bytes' is (a
     charset may show a disguise the bytes do not: ideographic spaces padding a name, V55a D-2)."""
-    if as_bytes[:1] + as_bytes[2:3] + as_bytes[4:6] != in_charset[:1] + in_charset[2:3] + in_charset[4:6]:
+    # (Whether a walk reads the part is left out: the same bytes give it either way.)
+    if as_bytes[:1] + as_bytes[2:3] + as_bytes[4:5] != in_charset[:1] + in_charset[2:3] + in_charset[4:5]:
         return False
     if {k: v for k, v in as_bytes[1].items() if k != "name"} != \
             {k: v for k, v in in_charset[1].items() if k != "name"}:
@@ -5591,12 +5601,19 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
         params = parse_content_type(message.first("Content-Type") or "text/plain")[1]
         disposition_name = parse_content_type(disposition)[1].get("filename") if disposition else None
         name = disposition_name or params.get("name")
-        if name is None and disposition_name is None \
-                and not (disposition or "").lower().lstrip().startswith("attachment"):
-            return (), 0, False, []
         encoding = (message.first("Content-Transfer-Encoding") or "7bit").strip().lower()
-        parts = [_Part(top_type, params, encoding, name, body, len(raw),
-                       disposition=_disposition_type(disposition) if disposition else None,
+        disposition_type = _disposition_type(disposition) if disposition else None
+        if _raw_parameters_as_written(message) and _legacy_charset_declared(message, params):
+            # The message's own header gets the parts' two readings (V58b D-3): its fields with raw
+            # 8-bit bytes were left as written where a charset would read another structure
+            # (message._read_legacy_charsets), or are valid UTF-8.
+            as_bytes = (top_type, params, encoding, name, disposition_type, True, disposition_name)
+            top_type, params, encoding, name, disposition_type, _, disposition_name = _name_in_message_charset(
+                message, raw[:body], "text/plain", 0, as_bytes)
+        if name is None and disposition_name is None and not (disposition or "").lower().lstrip().startswith(
+                "attachment") and 0 not in (message.__dict__.get(_CHARSET_NAMES) or {}):
+            return (), 0, False, []
+        parts = [_Part(top_type, params, encoding, name, body, len(raw), disposition=disposition_type,
                        disposition_name=disposition_name)]
     listed: list[Attachment] = []
     fragments: list[Attachment] = []

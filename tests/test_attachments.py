@@ -1359,3 +1359,25 @@ def test_raw_bytes_anywhere_in_a_part_header_under_a_legacy_charset_have_every_r
         report = _mixed_bytes(declared, safe)
         assert [a.filename for a in report.attachments] == ["invoice.pdf"]
         assert _ids(report) == {}, declared
+
+
+def test_the_messages_own_header_gets_both_readings_of_a_raw_name_under_a_legacy_charset() -> None:
+    # Verification V58b D-3: a one-part message's own Content-Disposition was read only byte by
+    # byte ('report\x95\\\\".exe' as "report�\\"); the Shift_JIS reading 'report表".exe' a part
+    # header gets checked was never made for it.
+    head = b'Content-Disposition: attachment; filename="report\x95\\\\".exe"\r\nContent-Transfer-Encoding: base64\r\n'
+    for content_type in (b"text/plain; charset=shift_jis", b"application/octet-stream; charset=shift_jis"):
+        raw = _HEAD.encode() + b"Content-Type: " + content_type + b"\r\n" + head + b"\r\nTVqQAA==\r\n"
+        report = headerscope.analyze(raw, offline=True)
+        [file] = report.attachments
+        assert file.filename == "report\ufffd\\"
+        assert file.risk is not None and '“report表".exe”' in file.risk, content_type
+        [said] = [f for f in report.findings if f.id == "attachment.names_disagree"]
+        assert '“report表".exe” in its header read as shift_jis' in said.title
+    # A genuine name ending in 表 (second byte "\\") is read in the charset, as in a part.
+    raw = (_HEAD.encode() + b"Content-Type: application/vnd.ms-excel; charset=shift_jis\r\n"
+           b'Content-Disposition: attachment; filename="' + "一覧表.xls".encode("shift_jis")
+           + b'"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAA==\r\n')
+    report = headerscope.analyze(raw, offline=True)
+    assert [a.filename for a in report.attachments] == ["一覧表.xls"]
+    assert "attachment.risky_type" not in _ids(report)
