@@ -1681,6 +1681,10 @@ class Report(Value):
             except (ValueError, OverflowError):  # a stamp at the calendar's edge: no time said
                 when = ""
         by = (fields.by or "a server it does not name")[:120]
+        if len(by) > 2 and by[0] == ":" == by[-1] and by[1:-1].replace("_", "").isalnum():
+            # A token in place of the name (GoDaddy's and other Cloudmark-filtered providers'
+            # submission servers write "by :SMTPAUTH:"): no host it could be told by.
+            by = f"a server that wrote \u201c{by}\u201d in place of its name"
         # A submission (RFC 6409) is where the author's device handed it over, not a relay.
         came = "was submitted" if hop.role is Role.MSA else "came in"
         words = (f"by their own record it {came} at hop {hop.number}, where {by} took it from "

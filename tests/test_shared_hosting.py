@@ -300,3 +300,30 @@ def test_a_form_diagnosis_needs_the_delivery_to_come_from_the_forms_server() -> 
     dns = {**_DNS, "99.2.0.192.in-addr.arpa": {"PTR": ["vps.elsewhere.example."]},
            "vps.elsewhere.example": {"A": ["192.0.2.99"]}}
     assert _finding(_analyze(raw, dns), "dmarc.program_third_party_from") is None
+
+
+# D-5: GoDaddy's submission servers write ":SMTPAUTH:" where their name goes.
+_GODADDY = """\
+Received: from p3plsmtpa07-05.prod.phx3.secureserver.net (p3plsmtpa07-05.prod.phx3.secureserver.net. [203.0.113.105])
+        by mx.google.com with ESMTPS id 5b1f17b1804b1-43d2a8c9f1esi1234569f9.112.2026.03.12.07.41.22
+        for <customer@example.com>
+        (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256);
+        Thu, 12 Mar 2026 08:41:22 -0700 (PDT)
+Received: from [192.168.0.78] ([198.51.100.144])
+        by :SMTPAUTH: with ESMTPSA
+        id 2F6Hv7sQpXqJ52F6HvH0Qa; Thu, 12 Mar 2026 08:41:20 -0700
+From: Tom Owner <tom@shop.example>
+To: customer@example.com
+Subject: Invoice
+Date: Thu, 12 Mar 2026 15:41:19 +0000
+Message-ID: <invoice.1@shop.example>
+
+Attached.
+"""
+
+
+def test_a_submission_server_that_writes_a_token_for_its_name_is_not_named_by_it() -> None:
+    report = _analyze(_GODADDY.replace("\n", "\r\n").encode(), {})
+    assert report.hops[0].fields.by == ":SMTPAUTH:"  # the table shows what was written
+    words = report.claimed_entry_words() or ""
+    assert "where a server that wrote \u201c:SMTPAUTH:\u201d in place of its name took it from 198.51.100.144" in words
