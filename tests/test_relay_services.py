@@ -1,0 +1,114 @@
+"""Apple Hide My Email's two directions, addy.io's forward (anonaddy/anonaddy ForwardEmail.php and
+EmailData.php) and Proton Pass's alias domains, genuine and forged (verification V60a)."""
+
+from __future__ import annotations
+
+from headerscope.envelope import _RELAYS, _relay_in_chain, analyze_envelope
+from headerscope.message import parse_message
+from headerscope.model import Envelope, Finding, Hop, ReceivedFields, Role
+
+
+def _hop(client: str, by: str = "mx.google.com") -> Hop:
+    """The receiving side's record of taking the message from ``client`` (its reverse DNS name)."""
+    return Hop(number=1, header_index=99,
+               fields=ReceivedFields(from_helo=client, from_rdns=client, from_ip="192.0.2.10", by=by,
+                                     for_="owner@example.net"),
+               raw="", delay_seconds=None, role=Role.MTA, organization=None, trusted=True, boundary=True)
+
+
+def _run(headers: str, client: str = "st43p00im-zteg10061901.me.com") -> tuple[Envelope, tuple[Finding, ...]]:
+    message = parse_message(("Delivered-To: owner@example.net\n" + headers).replace("\n", "\r\n").encode()
+                            + b"\r\nbody\r\n")
+    return analyze_envelope(message, (_hop(client),), 1, None)
+
+
+# Apple's forward of a message to an alias: From: the relay's reply address for the sender, in the
+# form seen on real forwards (Peloton's mail from peloton@mail.op.onepeloton.com), To: the alias.
+_APPLE_FORWARD = ('From: "Peloton" <peloton_at_mail_op_onepeloton_com_k6myg754kg_192d3661@privaterelay.appleid.com>\n'
+                  "To: dpdcnf87nu@privaterelay.appleid.com\n")
+
+
+def test_apples_forward_is_a_forward_from_the_sender_its_from_encodes() -> None:
+    envelope, _ = _run(_APPLE_FORWARD)
+    relay = envelope.relay
+    assert relay is not None and relay.service == "Apple Hide My Email" and relay.in_chain is True
+    assert relay.direction == "forward" and relay.alias == "dpdcnf87nu@privaterelay.appleid.com"
+    assert relay.original_sender == "peloton@mail.op.onepeloton.com"
+    assert relay.original_sender_source == ("the relay's From: address "
+                                            "peloton_at_mail_op_onepeloton_com_k6myg754kg_192d3661@privaterelay.appleid.com")
+    summary = relay.summary()
+    assert summary.startswith("Relayed by Apple Hide My Email for alias dpdcnf87nu@privaterelay.appleid.com "
+                              "(forwarded to the alias owner); original sender peloton@mail.op.onepeloton.com")
+    assert "reply or message from the alias owner" not in summary
+    assert any("not the original author (peloton@mail.op.onepeloton.com)" in note for note in relay.notes)
+    # Without the alias in To: (a Bcc to it) the forward form alone still says the direction.
+    alone, _ = _run('From: "Indeed" <donotreply_at_match_indeed_com_7dtpcj9p77_c32249dc@privaterelay.appleid.com>\n'
+                    "To: undisclosed-recipients:;\n")
+    assert alone.relay is not None and alone.relay.direction == "forward" and alone.relay.alias is None
+    assert alone.relay.original_sender == "donotreply@match.indeed.com"
+
+
+def test_a_forged_apple_forward_keeps_its_claimed_sender_as_a_claim() -> None:
+    # Sent straight from the attacker to Gmail: the relay's form is the sender's text; its claimed
+    # author is told as the relay's claim, beside the relay missing from the chain, never as the
+    # alias owner writing.
+    envelope, _ = _run(_APPLE_FORWARD.replace("peloton_at_mail_op_onepeloton_com", "security_at_bank_example"),
+                       client="mail.attacker.example")
+    relay = envelope.relay
+    assert relay is not None and relay.in_chain is False and relay.direction == "forward"
+    assert relay.original_sender == "security@bank.example"
+    summary = relay.summary()
+    assert summary.startswith("Marked as relayed by Apple Hide My Email")
+    assert "(the relay's claim, from the relay's From: address" in summary
+    assert "does not appear in the message's Received chain" in summary
+    assert "alias owner, whose real address" not in summary
+    [owner] = [d for d in envelope.differences if d.envelope_value == "owner@example.net"]
+    assert owner.kind == "bcc"
+
+
+def test_an_apple_from_whose_direction_nothing_shows_claims_none() -> None:
+    # A "_at_" address at the relay in no form seen on Apple's forwards, with no alias in To: it
+    # neither decodes nor shows who wrote: no direction is claimed.
+    envelope, _ = _run("From: Example Bank <security_at_bank.example_q8w3e5r7t1@privaterelay.appleid.com>\n"
+                       "To: owner@example.net\n")
+    relay = envelope.relay
+    assert relay is not None and relay.direction == "unknown" and relay.original_sender is None
+    assert relay.alias is None and relay.summary().startswith("Passed through Apple Hide My Email.")
+    assert not any("alias owner" in note for note in relay.notes)
+    # With the alias in To: the message was sent to the alias: a forward, sender unknown.
+    to_alias, _ = _run("From: Example Bank <security_at_bank.example_q8w3e5r7t1@privaterelay.appleid.com>\n"
+                       "To: dpdcnf87nu@privaterelay.appleid.com\n")
+    assert to_alias.relay is not None and to_alias.relay.direction == "forward"
+    assert to_alias.relay.alias == "dpdcnf87nu@privaterelay.appleid.com" and to_alias.relay.original_sender is None
+
+
+def test_the_alias_owners_reply_stays_a_reply() -> None:
+    envelope, _ = _run("From: dpdcnf87nu@privaterelay.appleid.com\nTo: Example Shop <news@example.com>\n")
+    relay = envelope.relay
+    assert relay is not None and relay.direction == "reply" and relay.alias == "dpdcnf87nu@privaterelay.appleid.com"
+    assert relay.original_sender is None and relay.markers == ("From: at privaterelay.appleid.com",)
+
+
+def test_apples_forward_form_is_read_within_bounds() -> None:
+    # A local part far past an address's 64 octets is not searched for the form.
+    envelope, _ = _run(f"From: {'a_' * 3000}at_x_com_k6myg754kg_192d3661@privaterelay.appleid.com\n"
+                       "To: someone@example.org\n")
+    assert envelope.relay is not None and envelope.relay.original_sender is None
+
+
+def test_proton_pass_alias_domains_are_simplelogins() -> None:
+    # Proton Pass's aliases run on SimpleLogin: a hand-over from a host of its alias domains is the
+    # relay's, and its own recorded results under those domains are its record.
+    envelope, _ = _run("X-SimpleLogin-Type: Forward\nX-SimpleLogin-Original-From: Bob <bob@sender.test>\n"
+                       "X-SimpleLogin-Envelope-To: shop.voice819@passinbox.com\n"
+                       "Authentication-Results-Original: mx1.passmail.net; spf=fail smtp.mailfrom=bob@sender.test;"
+                       " dkim=none; dmarc=fail header.from=sender.test\n"
+                       'From: "Bob - bob at sender.test" <bob_at_sender_test_abc@passinbox.com>\n'
+                       "To: shop.voice819@passinbox.com\n", client="mail-100.passmail.net")
+    relay = envelope.relay
+    assert relay is not None and relay.service == "SimpleLogin" and relay.in_chain is True
+    assert any("The relay's own record of its receipt (Authentication-Results-Original by mx1.passmail.net)" in note
+               for note in relay.notes)
+    simplelogin = next(domains for name, domains, *_ in _RELAYS if name == "SimpleLogin")
+    for domain in ("passmail.net", "passmail.com", "passinbox.com", "passfwd.com"):
+        assert _relay_in_chain((_hop(f"mail.{domain}"),), simplelogin), domain
