@@ -1774,6 +1774,12 @@ _RELAYS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], tup
     ("ImprovMX", ("improvmx.com",), ("X-ImprovMX-Server-Id", "X-ImprovMX-Session-Id"), (), ()),
     ("Yandex mail forwarding", ("yandex.ru", "yandex.net", "yandex.com"), ("X-Yandex-Forward",), (), ()),
 )
+# The field each service writes its own receipt's results under, in every forward it sends:
+# addy.io's ForwardEmail.php (anonaddy/anonaddy) rebuilds the message and adds
+# X-AnonAddy-Authentication-Results, which its rspamd milter_headers setting wrote on receipt
+# (EmailData.php reads it). Anyone can write the name, so it is read only when the relay's
+# hand-over is in the receiving side's chain (in_chain), and only its failures are said.
+_RELAY_OWN_RESULTS: dict[str, tuple[str, ...]] = {"addy.io (AnonAddy)": ("X-AnonAddy-Authentication-Results",)}
 # Services whose marks say nothing unless the receiving side's chain shows the service handing
 # the message over (_relay_in_chain): their fields are written on mail they merely delivered.
 _FORWARD_ONLY_IN_CHAIN = frozenset({"Yandex mail forwarding"})
@@ -1842,11 +1848,15 @@ def _relay_address(value: str) -> str | None:
     return found[0].address if found and found[0].domain else None
 
 
-def _relays_own_result(message: Message, domains: tuple[str, ...]) -> str | None:
+def _relays_own_result(message: Message, domains: tuple[str, ...], own_fields: tuple[str, ...] = ()) -> str | None:
     """The none/fail results the relay itself recorded for the original sender when it received
-    the message (its Authentication-Results-Original, or its i=1 ARC-Authentication-Results,
-    RFC 8617 section 4.1.1), said in words; None when it recorded passes or nothing of its own."""
+    the message (its Authentication-Results-Original, its i=1 ARC-Authentication-Results, RFC 8617
+    section 4.1.1, or ``own_fields``: the field of its own name it writes into every forward, read
+    only when its hand-over is proven), said in words; None when it recorded passes or nothing of
+    its own. Only failures are said: a record of passes is never read as evidence."""
     candidates = [(f.name, f.value) for f in message.all("Authentication-Results-Original")[:2]]
+    for own in own_fields:
+        candidates += [(f.name, f.value) for f in message.all(own)[:2]]
     candidates += [(f.name, f.value) for f in message.all("ARC-Authentication-Results")[:10]
                    if f.value.lstrip()[:4].replace(" ", "").lower().startswith("i=1;")]
     for name, value in candidates:
@@ -1860,9 +1870,12 @@ def _relays_own_result(message: Message, domains: tuple[str, ...]) -> str | None
         bad = [f"{method}={results[method]}" for method in ("dkim", "spf", "dmarc")
                if results.get(method) in ("none", "fail", "softfail", "permerror", "neutral")]
         if bad and not any(results.get(m) == "pass" for m in ("dkim", "dmarc")):
+            whose = ("a field the relay wrote" if name.lower() not in {f.lower() for f in own_fields} else
+                     "the field the relay writes into each forward it rebuilds, read as its own because the receiving "
+                     "side's chain shows the relay handing the message over; a sender can write the field too, but "
+                     "not that hand-over")
             return (f"The relay's own record of its receipt ({name} by {authserv}) says {', '.join(bad)}: the "
-                    "original sender was not authenticated when the message reached the relay (a claim in a field "
-                    "the relay wrote).")
+                    f"original sender was not authenticated when the message reached the relay (a claim in {whose}).")
     return None
 
 
@@ -2033,7 +2046,7 @@ def _relay(message: Message, header_from: Sequence[Address], to: Sequence[Addres
     # are in every message delivered there, so the chain can neither show nor rule out the relay.
     received_by_relay = in_chain is False and _received_by(trusted, domains)
     notes: list[str] = []
-    recorded = _relays_own_result(message, domains)
+    recorded = _relays_own_result(message, domains, _RELAY_OWN_RESULTS.get(service, ()) if in_chain else ())
     if recorded is not None:
         notes.append(recorded)
     if author is not None and (author_org in domains or (original is not None

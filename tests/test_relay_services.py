@@ -112,3 +112,67 @@ def test_proton_pass_alias_domains_are_simplelogins() -> None:
     simplelogin = next(domains for name, domains, *_ in _RELAYS if name == "SimpleLogin")
     for domain in ("passmail.net", "passmail.com", "passinbox.com", "passfwd.com"):
         assert _relay_in_chain((_hop(f"mail.{domain}"),), simplelogin), domain
+
+
+# addy.io's forward as ForwardEmail.php builds it: From: "<name> '<sender>'" <alias+sender=domain@...>,
+# the original Received copied, its own receipt's results in X-AnonAddy-Authentication-Results.
+_ADDY_FORWARD = ("From: \"Example Bank 'security@bank.example'\" <shopping+security=bank.example@johndoe.anonaddy.me>\n"
+                 "To: shopping@johndoe.anonaddy.me\nFeedback-ID: F:8d3f6f0e-1c2b-4a5d-9e7f-0a1b2c3d4e5f:anonaddy\n"
+                 "X-AnonAddy-Authentication-Results: mail.anonaddy.me; dkim=none; spf=fail "
+                 "smtp.mailfrom=security@bank.example; dmarc=fail header.from=bank.example (policy=reject)\n"
+                 "X-AnonAddy-Original-Sender: security@bank.example\n"
+                 "X-AnonAddy-Original-Envelope-From: security@bank.example\n"
+                 "X-AnonAddy-Original-From-Header: Example Bank <security@bank.example>\n"
+                 "X-AnonAddy-Original-To: shopping@johndoe.anonaddy.me\n")
+
+
+def test_addys_own_record_of_its_receipt_is_read_when_its_hand_over_is_in_the_chain() -> None:
+    envelope, _ = _run(_ADDY_FORWARD, client="mail.anonaddy.me")
+    relay = envelope.relay
+    assert relay is not None and relay.service == "addy.io (AnonAddy)" and relay.in_chain is True
+    [note] = [n for n in relay.notes if n.startswith("The relay's own record")]
+    assert note.startswith("The relay's own record of its receipt (X-AnonAddy-Authentication-Results by "
+                           "mail.anonaddy.me) says dkim=none, spf=fail, dmarc=fail: the original sender was not "
+                           "authenticated when the message reached the relay")
+    assert "read as its own because the receiving side's chain shows the relay handing the message over" in note
+
+
+def test_a_forgers_addy_results_field_is_not_the_relays_record() -> None:
+    # Sent straight from the attacker: the field is the sender's text, not the relay's record.
+    envelope, _ = _run(_ADDY_FORWARD, client="mail.attacker.example")
+    assert envelope.relay is not None and envelope.relay.in_chain is False
+    assert not any("own record" in note for note in envelope.relay.notes)
+    # Through the relay, a record another writer signed (its authserv-id not the relay's) is not its own.
+    other, _ = _run(_ADDY_FORWARD.replace("X-AnonAddy-Authentication-Results: mail.anonaddy.me",
+                                          "X-AnonAddy-Authentication-Results: mx.attacker.example"),
+                    client="mail.anonaddy.me")
+    assert other.relay is not None and not any("own record" in note for note in other.relay.notes)
+    # A record of passes is never said (nor read as evidence).
+    passes, _ = _run(_ADDY_FORWARD.replace("dkim=none; spf=fail", "dkim=pass; spf=pass").replace("dmarc=fail",
+                                                                                                  "dmarc=pass"),
+                     client="mail.anonaddy.me")
+    assert passes.relay is not None and not any("own record" in note for note in passes.relay.notes)
+
+
+def _delivered(client: str, ip: str, headers: str) -> bytes:
+    """``headers`` as Gmail received them from ``client`` and delivered them to owner@example.net."""
+    return ("Delivered-To: owner@example.net\r\n"
+            f"Received: from {client} ({client}. [{ip}])\r\n"
+            "        by mx.google.com with ESMTPS id af79cd13be357-8d3c2a91e7fsi5120843a.412\r\n"
+            "        for <owner@example.net>\r\n"
+            "        (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256);\r\n"
+            "        Tue, 01 Dec 2026 01:30:05 -0800 (PST)\r\n"
+            "Return-Path: <shopping@johndoe.anonaddy.me>\r\n"
+            + headers.replace("\n", "\r\n") + "Subject: Verify your account\r\n"
+            "Date: Tue, 01 Dec 2026 09:30:03 +0000\r\nMessage-ID: <abc123@bad.example.org>\r\n\r\nbody\r\n").encode()
+
+
+def test_the_renamed_results_finding_names_addys_field_as_the_relays() -> None:
+    from headerscope.api import analyze
+
+    report = analyze(_delivered("mail.anonaddy.me", "192.0.2.77", _ADDY_FORWARD), offline=True)
+    [finding] = [f for f in report.findings if f.id == "recorded.renamed"]
+    assert "This name is addy.io's (AnonAddy's): its mail server writes the field when it receives" in \
+        finding.explanation
+    assert "But a sender can write the name as easily" in finding.explanation
+    assert "X-Rspamd-Authentication-Results" not in finding.explanation

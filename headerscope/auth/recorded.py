@@ -1775,6 +1775,15 @@ def _preserved_stood(message: Message, keepers: list[str]) -> str:
 _RENAMED_SUFFIX = "-authentication-results"
 _NOT_RENAMED = _PRESERVED_NAMES | {"arc-authentication-results", "authentication-results"}
 _MAX_RENAMED_FIELDS = 10
+# Renamed fields whose writer is known: addy.io's (AnonAddy's) mail server keeps its results under
+# X-AnonAddy-Authentication-Results (the rspamd milter_headers setting of its self-hosting guide)
+# and copies them into every forward it rebuilds (ForwardEmail.php, anonaddy/anonaddy).
+_RENAMED_WRITERS = {
+    "x-anonaddy-authentication-results": (
+        "This name is addy.io's (AnonAddy's): its mail server writes the field when it receives a message for an "
+        "alias and copies it into the forward it sends on, the relay's record of how the original sender "
+        "stood on arrival (the relay section says so when the relay's hand-over is in the chain)"),
+}
 
 
 def _renamed_results(message: Message) -> tuple[list[RecordedResult], list[Finding]]:
@@ -1810,13 +1819,16 @@ def _renamed_results(message: Message) -> tuple[list[RecordedResult], list[Findi
     if not said:
         return results, []
     names = ", ".join(dict.fromkeys(header.name[:80] for header in found))
+    known = list(dict.fromkeys(_RENAMED_WRITERS[h.name.lower()] for h in found if h.name.lower() in _RENAMED_WRITERS))
+    whose = ("; ".join(known) + ". But a sender can write the name as easily, and no standard says who writes it or "
+             "where: shown as claims, not relied on.") if known else (
+        "A receiver's filter may keep its results under such a name (rspamd's milter_headers can write "
+        "X-Rspamd-Authentication-Results beside another filter's Authentication-Results), but no standard says who "
+        "writes it or where, and a sender can write it too: shown as claims, not relied on.")
     return results, [Finding(
         id="recorded.renamed", severity=Severity.INFO,
         title=f"Results under a renamed field: {names}",
-        explanation=("; ".join(said)[:1].upper() + "; ".join(said)[1:] + ". A receiver's filter may keep its results "
-                     "under such a name (rspamd's milter_headers can write X-Rspamd-Authentication-Results beside "
-                     "another filter's Authentication-Results), but no standard says who writes it or where, and a "
-                     "sender can write it too: shown as claims, not relied on."),
+        explanation="; ".join(said)[:1].upper() + "; ".join(said)[1:] + ". " + whose,
         reference=RFC8601_TRUST, subject=header_ref(found[0].index),
     )]
 
