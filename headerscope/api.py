@@ -66,6 +66,7 @@ from .envelope import (
     envelope_sender_as_own,
     is_free_mailbox,
     list_intake,
+    relay_forward_layout,
     self_addressed,
     sender_is_recipient,
     srs_list_sender,
@@ -109,6 +110,7 @@ from .model import (
     InputInfo,
     MailFolder,
     RecordedResult,
+    RelayInfo,
     Report,
     ReportedEnvelope,
     ReverseDnsResult,
@@ -1661,12 +1663,14 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
     findings.extend(spam_findings)
     # Asked once: both uses below read the same receiver's results for the same domain.
     vouched = receiver_vouched(recorded, from_domain)
-    if envelope.relay is not None and envelope.relay.service == "Firefox Relay":
+    layout = relay_forward_layout(envelope.relay, next((a for a in envelope.header_from if a.domain), None)) \
+        if envelope.relay is not None else None
+    if layout is not None:
         relay_sent = _relay_forward_evidence(envelope, dmarc, vouched)
         if relay_sent is not None:
-            findings[:] = [_relay_display_name(f, envelope, relay_sent) for f in findings]
+            findings[:] = [_relay_display_name(f, envelope, relay_sent, layout) for f in findings]
             envelope = replace(envelope, differences=tuple(
-                _relay_display_name_difference(d, envelope) for d in envelope.differences))
+                _relay_display_name_difference(d, envelope, layout) for d in envelope.differences))
     self_sent = self_addressed(envelope, vouched=vouched, spam_filters=spam_filters)
     if self_sent is not None:
         findings.append(self_sent)
@@ -2151,9 +2155,10 @@ def _sender_vouched_by(envelope: Envelope, from_domain: str | None,
 
 
 def _relay_forward_evidence(envelope: Envelope, dmarc: DmarcResult | None, vouched: bool | None) -> str | None:
-    """What shows the relay sent a Firefox Relay forward, in words, or None: DMARC passes for its
-    From: domain (as computed, or as the receiving side recorded when not computed here). Without
-    it the relay's form is anyone's to write, and its display name stays the warning it is."""
+    """What shows the relay sent a forward laid out as its own (envelope.relay_forward_layout, whose
+    From: domain is the relay's), in words, or None: DMARC passes for its From: domain (as
+    computed, or as the receiving side recorded when not computed here). Without it the relay's
+    form is anyone's to write, and its display name stays the warning it is."""
     relay = envelope.relay
     if relay is None or relay.direction != "forward" or dmarc is None:
         return None
@@ -2164,52 +2169,62 @@ def _relay_forward_evidence(envelope: Envelope, dmarc: DmarcResult | None, vouch
     return None
 
 
-def _relay_shown_sender(envelope: Envelope) -> str:
-    """The original sender a Firefox Relay forward's display name shows, for words: the address
-    the relay read from it (RelayInfo.original_sender), else "the original sender"."""
-    relay = envelope.relay
-    if relay is not None and relay.original_sender and (relay.original_sender_source or "").startswith("From: "):
-        return relay.original_sender[:120]
-    return "the original sender"
-
-
-def _relay_display_name(finding: Finding, envelope: Envelope, relay_sent: str) -> Finding:
-    """The From: display-name warning on a Firefox Relay forward the relay is shown to have sent
-    (``relay_sent``, _relay_forward_evidence): "original [via Relay]" in the name and the mask in
-    the address is how the relay forwards, not an impersonation, and is said as that. Lowered to a
+def _relay_display_name(finding: Finding, envelope: Envelope, relay_sent: str, layout: tuple[str, str]) -> Finding:
+    """The From: display-name warning on a relay's forward the relay is shown to have sent
+    (``relay_sent``, _relay_forward_evidence) and laid out as its documented forward (``layout``:
+    the sender the name shows, the form in words; Firefox Relay's "original [via Relay]", addy.io's
+    "Name 'sender'"): how the relay forwards, not an impersonation, and said as that. Lowered to a
     notice, never dropped: the relay copies whatever the original From: said, which nothing here
     authenticates, and a mail program that shows only the name shows that sender."""
     relay = envelope.relay
     if finding.id != "envelope.display_name_address" or finding.subject != "From" or relay is None:
         return finding
-    shown = _relay_shown_sender(envelope)
-    mask = next((a.address for a in envelope.header_from if a.domain), None) or relay.alias or "the mask"
+    shown, form = layout
+    kind = "mask" if relay.service == "Firefox Relay" else "alias"
+    mask = _relay_alias_written(relay, next((a.address for a in envelope.header_from if a.domain), None)) \
+        or f"the {kind}"
+    article = "an" if relay.service[:1].lower() in "aeiou" else "a"
     return replace(finding, severity=Severity.NOTICE,
-                   title=f"From: shows the original sender ({shown}) of a {relay.service} forward"
-                   if shown != "the original sender" else f"From: shows the original sender of a {relay.service} forward",
+                   title=f"From: shows the original sender ({shown}) of {article} {relay.service} forward"
+                   if shown != "the original sender" else
+                   f"From: shows the original sender of {article} {relay.service} forward",
                    explanation=(
-                       f"{relay.service} forwarded this message to the owner of the mask {mask[:200]}: its documented "
-                       "forward writes the original From: in the display name, followed by \"[via Relay]\", and the "
-                       f"mask as the address; and {relay_sent}, so the relay sent it. The name is not the relay "
-                       f"posing as {shown}: it is {shown}'s From: as the relay copied it, saying who wrote to the "
-                       "mask, a claim nothing here authenticates. Mail programs that show only the name show that "
-                       "sender."))
+                       f"{relay.service} forwarded this message to the owner of the {kind} {mask[:200]}: {form}; and "
+                       f"{relay_sent}, so the relay sent it. The name is not the relay posing as {shown}: it is "
+                       f"{shown}'s From: as the relay copied it, saying who wrote to the {kind}, a claim nothing here "
+                       "authenticates. Mail programs that show only the name show that sender."))
 
 
-def _relay_display_name_difference(difference: EnvelopeDifference, envelope: Envelope) -> EnvelopeDifference:
-    """The From: display-name difference of a Firefox Relay forward the relay is shown to have
-    sent (as _relay_display_name), said as the relay's form, not an impersonation."""
+def _relay_display_name_difference(difference: EnvelopeDifference, envelope: Envelope,
+                                   layout: tuple[str, str]) -> EnvelopeDifference:
+    """The From: display-name difference of a relay's forward the relay is shown to have sent (as
+    _relay_display_name), said as the relay's form, not an impersonation."""
     relay = envelope.relay
     # The difference's header_value is the From: mailbox as written ("name <address>", envelope._fmt).
     author = next((a for a in envelope.header_from
                    if a.display_name and difference.header_value == f"{a.display_name} <{a.address}>"), None)
     if difference.kind != "display_name_address" or relay is None or author is None:
         return difference
-    shown = _relay_shown_sender(envelope)
+    shown = layout[0]
+    alias = _relay_alias_written(relay, author.address)
+    what = ("the mask the message was sent to" if relay.service == "Firefox Relay" else
+            f"the alias the message was sent to ({alias[:200]}) with the sender written after a \"+\""
+            if alias else "the alias the message was sent to")
     return replace(difference, explanation=(
         f"The From: display name shows {shown}, the original sender, as {relay.service}'s forward writes it; the "
-        f"real address, {author.address[:200]}, is the mask the message was sent to. Mail programs that show only "
-        f"the name would display {shown}."))
+        f"real address, {author.address[:200]}, is {what}. Mail programs that show only the name would display "
+        f"{shown}."))
+
+
+def _relay_alias_written(relay: RelayInfo, address: str | None) -> str | None:
+    """The alias a relay's forward From: stands for: the address itself (Firefox Relay's mask), or
+    addy.io's "alias+sender=domain@alias-domain" without the "+" part."""
+    if address is None:
+        return relay.alias
+    if relay.service != "addy.io (AnonAddy)":
+        return address
+    local, _, domain = address.rpartition("@")
+    return f"{local.partition('+')[0]}@{domain}"
 
 
 def _reply_to_unsigned(findings: Sequence[Finding], dkim: tuple[DkimSignatureResult, ...],

@@ -1744,6 +1744,7 @@ def _forwarding_trace(message: Message, mail_from: str | None, recipient: str | 
 # tests; users' Sieve filters that tell alias mail by To: at "passmail.net", "passmail.com",
 # "passfwd.com", "passinbox.com").
 _PROTON_PASS_DOMAINS = ("passmail.net", "passmail.com", "passinbox.com", "passfwd.com")
+_ADDY_DOMAINS = ("addy.io", "anonaddy.com", "anonaddy.me")
 # Privacy relays and alias services, with the fields each documents or writes (a claim: anyone
 # can write them). Each entry: service, the domains it runs (its own recorded results are
 # written under them), the fields that mark it, the fields holding the original sender (first
@@ -1764,7 +1765,7 @@ _RELAYS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], tup
      ("X-SimpleLogin-Type", "X-SimpleLogin-EmailLog-ID", "X-SimpleLogin-Envelope-To", "X-SimpleLogin-Envelope-From",
       "X-SimpleLogin-Original-From", "X-SimpleLogin-Want-Signing"),
      ("X-SimpleLogin-Original-From", "X-SimpleLogin-Envelope-From"), ("X-SimpleLogin-Envelope-To",)),
-    ("addy.io (AnonAddy)", ("addy.io", "anonaddy.com", "anonaddy.me"),
+    ("addy.io (AnonAddy)", _ADDY_DOMAINS,
      ("X-AnonAddy-Original-Sender", "X-Addy-Original-Sender", "X-AnonAddy-Original-Envelope-From",
       "X-AnonAddy-Original-From-Header"),
      ("X-AnonAddy-Original-From-Header", "X-AnonAddy-Original-Sender", "X-Addy-Original-Sender",
@@ -1836,6 +1837,31 @@ def _firefox_relay_original(display_name: str | None) -> str | None:
     if not shown.endswith(_FIREFOX_RELAY_SUFFIX):
         return None
     return shown[:-len(_FIREFOX_RELAY_SUFFIX)]
+
+
+def relay_forward_layout(relay: RelayInfo | None, author: Address | None) -> tuple[str, str] | None:
+    """(the original sender the From: display name shows, the relay's documented forward form in
+    words) when the From: is laid out as the relay's forward writes it, or None. Firefox Relay:
+    "original [via Relay]" <mask@mozmail.com>. addy.io: "<name> '<sender>'"
+    <alias+sender=domain@alias-domain> (ForwardEmail.php: ->from($fromEmail, name." '".sender."'")),
+    read only with From: at addy.io's own domains (a user's custom domain is anyone's to claim).
+    The layout says nothing of who sent it: the caller asks for the relay's authentication."""
+    if relay is None or relay.direction != "forward" or author is None:
+        return None
+    if relay.service == "Firefox Relay":
+        shown = relay.original_sender[:120] if relay.original_sender and (
+            relay.original_sender_source or "").startswith("From: ") else "the original sender"
+        return shown, ("its documented forward writes the original From: in the display name, followed by "
+                       "\"[via Relay]\", and the mask as the address")
+    if relay.service == "addy.io (AnonAddy)" and _in_domains(author.domain, _ADDY_DOMAINS):
+        name = (author.display_name or "").strip()[-400:]
+        opening = name.rfind("'", 0, len(name) - 1) if name.endswith("'") else -1
+        shown = name[opening + 1:-1] if opening >= 0 else ""
+        if "@" in shown and not any(c.isspace() for c in shown) and "+" in author.address.rpartition("@")[0]:
+            return shown[:120], ("its documented forward writes the original sender's name and address in the "
+                                 "display name (\"Name 'sender'\") and the alias, with the sender after a \"+\", as "
+                                 "the address")
+    return None
 
 
 def _relay_address(value: str) -> str | None:

@@ -3,9 +3,15 @@ EmailData.php) and Proton Pass's alias domains, genuine and forged (verification
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
+from test_dkim import rsa_dns, rsa_key, sign
+
+from headerscope.api import analyze
+from headerscope.dns.snapshot import SnapshotResolver
 from headerscope.envelope import _RELAYS, _relay_in_chain, analyze_envelope
 from headerscope.message import parse_message
-from headerscope.model import Envelope, Finding, Hop, ReceivedFields, Role
+from headerscope.model import Envelope, Finding, Hop, ReceivedFields, Report, Role
 
 
 def _hop(client: str, by: str = "mx.google.com") -> Hop:
@@ -168,11 +174,59 @@ def _delivered(client: str, ip: str, headers: str) -> bytes:
 
 
 def test_the_renamed_results_finding_names_addys_field_as_the_relays() -> None:
-    from headerscope.api import analyze
-
     report = analyze(_delivered("mail.anonaddy.me", "192.0.2.77", _ADDY_FORWARD), offline=True)
     [finding] = [f for f in report.findings if f.id == "recorded.renamed"]
     assert "This name is addy.io's (AnonAddy's): its mail server writes the field when it receives" in \
         finding.explanation
     assert "But a sender can write the name as easily" in finding.explanation
     assert "X-Rspamd-Authentication-Results" not in finding.explanation
+
+
+_NOW = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
+_ADDY_DNS = {**rsa_dns(1024, name="s1._domainkey.anonaddy.me"),
+             "_dmarc.anonaddy.me": {"TXT": [["v=DMARC1; p=quarantine"]]}}
+_GENUINE = ("From: \"Example Shop 'news@example.com'\" <shopping+news=example.com@johndoe.anonaddy.me>\n"
+            "To: shopping@johndoe.anonaddy.me\nX-AnonAddy-Original-Sender: news@example.com\n"
+            "X-AnonAddy-Original-From-Header: Example Shop <news@example.com>\n")
+
+
+def _signed(headers: str, domain: str) -> bytes:
+    """``headers`` signed by ``domain`` (From:, To:, Subject:, Date:) and delivered by Gmail from addy.io's host."""
+    raw = _delivered("mail.anonaddy.me", "192.0.2.77", headers)
+    head, _, rest = raw.partition(b"Return-Path: <shopping@johndoe.anonaddy.me>\r\n")
+    return head + b"Return-Path: <shopping@johndoe.anonaddy.me>\r\n" + sign(rest, domain=domain, key=rsa_key(1024))
+
+
+def _display_name(report: Report) -> Finding:
+    [finding] = [f for f in report.findings if f.id == "envelope.display_name_address"]
+    return finding
+
+
+def test_addys_forward_layout_is_a_notice_when_dmarc_passes_for_the_relay() -> None:
+    report = analyze(_signed(_GENUINE, "anonaddy.me"), resolver=SnapshotResolver(_ADDY_DNS), now=_NOW)
+    assert report.dmarc is not None and report.dmarc.result == "pass"
+    finding = _display_name(report)
+    assert finding.severity.value == "notice"
+    assert finding.title == "From: shows the original sender (news@example.com) of an addy.io (AnonAddy) forward"
+    assert "forwarded this message to the owner of the alias shopping@johndoe.anonaddy.me" in finding.explanation
+    assert "DMARC passes for johndoe.anonaddy.me, so the relay sent it" in finding.explanation
+    [difference] = [d for d in report.envelope.differences if d.kind == "display_name_address"]
+    assert "impersonate" not in difference.explanation
+    assert "is the alias the message was sent to (shopping@johndoe.anonaddy.me)" in difference.explanation
+
+
+def test_addys_layout_without_the_relays_authentication_stays_a_warning() -> None:
+    # Unsigned (DMARC fails for the relay's domain): the layout is anyone's to write.
+    unsigned = analyze(_delivered("mail.anonaddy.me", "192.0.2.77", _GENUINE),
+                       resolver=SnapshotResolver({"_dmarc.anonaddy.me": _ADDY_DNS["_dmarc.anonaddy.me"]}), now=_NOW)
+    assert unsigned.dmarc is not None and unsigned.dmarc.result == "fail"
+    assert _display_name(unsigned).severity.value == "warning"
+    # A forger's own domain, DMARC passing for it, with addy.io's marks and layout: not the relay's domain.
+    forged = _GENUINE.replace("johndoe.anonaddy.me>", "attacker.example>").replace(
+        "news@example.com'", "ceo@bank.example'")
+    dns = {**rsa_dns(1024, name="s1._domainkey.attacker.example"),
+           "_dmarc.attacker.example": {"TXT": [["v=DMARC1; p=reject"]]}}
+    report = analyze(_signed(forged, "attacker.example"), resolver=SnapshotResolver(dns), now=_NOW)
+    assert report.dmarc is not None and report.dmarc.result == "pass"
+    finding = _display_name(report)
+    assert finding.severity.value == "warning" and "documented forward" not in finding.explanation
