@@ -104,8 +104,10 @@ _MAILGUN_PREFIX = "x-mailgun-"
 _FEEDBACK_SUFFIXES = ((":amazonses", "Amazon SES"), (":mj", "Mailjet"), (":sendinblue", "Brevo (Sendinblue)"))
 # Proton Mail writes "Feedback-ID: <account>:user:proton" on every message its users send, one
 # person's mail to another included (real copies, 2025): its sender id is the mailbox provider,
-# and the field says nothing of bulk mail.
-_MAILBOX_FEEDBACK_SUFFIXES = (":user:proton",)
+# and the field says nothing of bulk mail. addy.io (AnonAddy) writes "Feedback-ID: F:<alias id>:anonaddy"
+# on every forward to an alias's owner (anonaddy/anonaddy ForwardEmail.php), one message to one
+# person: its sender id is the relay. (A sender that writes either only drops this bulk signal.)
+_MAILBOX_FEEDBACK_SUFFIXES = (":user:proton", ":anonaddy")
 # A field name two services write: Postmark's X-PM-Message-Id holds a UUID, Proton Mail's
 # X-Pm-Message-ID (field names are case-insensitive, RFC 5322 section 1.2.2) 40 hexadecimal digits
 # (verification V38f: Proton's person-to-person mail was named "Postmark" and filed as bulk).

@@ -547,3 +547,15 @@ def test_a_decoded_list_id_stays_one_bounded_line_and_names_no_other_list() -> N
                                      + "?= <devel.lists.example.org>")
     assert long.bulk is not None and long.bulk.list_id is not None
     assert len(long.bulk.list_id) == 300 and long.bulk.list_id.endswith("ü…")
+
+
+def test_addys_feedback_id_on_a_forward_names_no_bulk_mail() -> None:
+    # Verification V60a D3-1: addy.io writes "Feedback-ID: F:<alias id>:anonaddy" on every forward to
+    # an alias's owner (ForwardEmail.php): a one-to-one forward was "sent through a bulk-sending service"
+    # and got bulk.no_unsubscribe.
+    addy = "Feedback-ID: F:8d3f6f0e-1c2b-4a5d-9e7f-0a1b2c3d4e5f:anonaddy\r\n"
+    report = analyze(RECEIVED + message(addy))
+    assert report.bulk is None and not bulk_ids(report)
+    # A newsletter forwarded through it keeps its own List-Unsubscribe (ForwardEmail.php copies it): bulk still.
+    forwarded = analyze(RECEIVED + message(addy + "List-Unsubscribe: <https://news.example/u/1>\r\n"))
+    assert forwarded.bulk is not None and forwarded.bulk.kind == "bulk"
