@@ -60,6 +60,7 @@ from .domains import (
 )
 from .eai import utf8_header_finding
 from .envelope import (
+    RELAYS_REDATING,
     analyze_envelope,
     boundary_mail_from,
     boundary_received_spf,
@@ -1663,6 +1664,9 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
     findings.extend(spam_findings)
     # Asked once: both uses below read the same receiver's results for the same domain.
     vouched = receiver_vouched(recorded, from_domain)
+    if envelope.relay is not None and envelope.relay.in_chain is True and envelope.relay.service in RELAYS_REDATING \
+            and chain.boundary_hop is not None:
+        findings[:] = [_relay_redated(f, envelope.relay.service, chain.boundary_hop) for f in findings]
     layout = relay_forward_layout(envelope.relay, next((a for a in envelope.header_from if a.domain), None)) \
         if envelope.relay is not None else None
     if layout is not None:
@@ -2167,6 +2171,29 @@ def _relay_forward_evidence(envelope: Envelope, dmarc: DmarcResult | None, vouch
     if dmarc.result == "not_checked" and vouched is True:
         return f"the receiving side recorded {dmarc.from_domain} as authenticated"
     return None
+
+
+def _relay_redated(finding: Finding, service: str, boundary_hop: int) -> Finding:
+    """A step back from the Date: to a hop below the trust boundary on a forward by a relay that
+    rebuilds the message (envelope.RELAYS_REDATING) and whose hand-over the receiving side's chain
+    shows: the stamp is the original's Received field the relay copied, the Date: the one it wrote
+    when it sent the forward. Said as that, at most info; never for a relay only its marks name
+    (anyone can write them, and then the Date: is the sender's)."""
+    if finding.id != "hops.clock_skew" or "earlier than the Date: header" not in finding.explanation:
+        return finding
+    number = finding.subject.removeprefix("hop ") if finding.subject else ""
+    if not number.isdigit() or int(number) >= boundary_hop:
+        return finding
+    step = finding.title.partition(" (")[0].removeprefix("Time goes backwards by ")[:40]
+    return replace(finding, severity=Severity.INFO,
+                   title=f"The Date: {service} wrote is {step} after a Received field it copied",
+                   explanation=(
+                       f"Hop {number} is stamped {step} earlier than the Date: header. {service} rebuilds each message "
+                       "it forwards: it copies the original's Received fields into the new message and writes a new "
+                       "Date: when it sends it, so the copied stamps come before its Date: by the time the relay "
+                       f"held the message. The receiving side's chain shows {service} handing the message over, so "
+                       "this is the relay's re-dating, not a wrong clock or a forged header. The copied hop is still "
+                       "the relay's copy of an earlier server's record: a claim, not evidence."))
 
 
 def _relay_display_name(finding: Finding, envelope: Envelope, relay_sent: str, layout: tuple[str, str]) -> Finding:

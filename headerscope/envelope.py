@@ -1781,6 +1781,11 @@ _RELAYS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], tup
 # (EmailData.php reads it). Anyone can write the name, so it is read only when the relay's
 # hand-over is in the receiving side's chain (in_chain), and only its failures are said.
 _RELAY_OWN_RESULTS: dict[str, tuple[str, ...]] = {"addy.io (AnonAddy)": ("X-AnonAddy-Authentication-Results",)}
+# Services that rebuild the message they forward: they copy the original's Received fields into
+# it and write a new Date: when they send it (addy.io's ForwardEmail.php adds the copied Received
+# fields to a new Symfony message, which is dated when sent), so the copied stamps come before
+# the relay's Date: by the time it held the message.
+RELAYS_REDATING = frozenset({"addy.io (AnonAddy)"})
 # Services whose marks say nothing unless the receiving side's chain shows the service handing
 # the message over (_relay_in_chain): their fields are written on mail they merely delivered.
 _FORWARD_ONLY_IN_CHAIN = frozenset({"Yandex mail forwarding"})

@@ -230,3 +230,32 @@ def test_addys_layout_without_the_relays_authentication_stays_a_warning() -> Non
     assert report.dmarc is not None and report.dmarc.result == "pass"
     finding = _display_name(report)
     assert finding.severity.value == "warning" and "documented forward" not in finding.explanation
+
+
+# The original's Received field addy.io copies into its forward, stamped 2 s before the Date: it writes.
+_COPIED = ("Received: from mail.example.com (mail.example.com [192.0.2.25])\n\tby mail.anonaddy.me (Postfix) with "
+           "ESMTPS id 4QxP0R6YwKz3\n\tfor <shopping@johndoe.anonaddy.me>; Tue, 01 Dec 2026 09:30:01 +0000 (UTC)\n")
+
+
+def _skew(report: Report) -> Finding:
+    [finding] = [f for f in report.findings if f.id == "hops.clock_skew"]
+    return finding
+
+
+def test_addys_new_date_above_a_copied_received_is_the_relays_re_dating() -> None:
+    report = analyze(_delivered("mail.anonaddy.me", "192.0.2.77", _COPIED + _GENUINE), offline=True)
+    assert report.envelope.relay is not None and report.envelope.relay.in_chain is True
+    finding = _skew(report)
+    assert finding.severity.value == "info" and finding.subject == "hop 1"
+    assert finding.title == "The Date: addy.io (AnonAddy) wrote is 2 s after a Received field it copied"
+    assert "this is the relay's re-dating, not a wrong clock or a forged header" in finding.explanation
+    assert "or a header was forged" not in finding.explanation
+
+
+def test_a_forgers_copy_of_addys_marks_keeps_the_clock_skew_words() -> None:
+    # Sent straight from the attacker's host: the Date: and the stamp below are both the sender's text.
+    report = analyze(_delivered("mail.attacker.example", "203.0.113.9", _COPIED + _GENUINE), offline=True)
+    assert report.envelope.relay is not None and report.envelope.relay.in_chain is False
+    finding = _skew(report)
+    assert finding.title.startswith("Time goes backwards by 2 s")
+    assert "re-dating" not in finding.explanation and "a header was forged" in finding.explanation
