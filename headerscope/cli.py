@@ -710,7 +710,7 @@ def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
             arrival_date=feedback.arrival_date, authentication_results=feedback.authentication_results[:10],
             dkim_domains=dkim_domains))
     elif feedback is None:
-        returned = returned_sender(carrier)
+        returned = returned_sender(carrier, parse_message(data))
         if returned is not None:
             # A bounce records the sender it returns the message to (Postfix's X-Postfix-Sender,
             # else its To:: RFC 5321 section 4.5.5), and the copy it returns often has no

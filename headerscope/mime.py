@@ -1589,15 +1589,20 @@ def feedback_report(message: Message, signed_by: frozenset[str] = frozenset()) -
     return _with_authentication(feedback, message, signed_by) if feedback is not None else None
 
 
-def returned_sender(message: Message) -> tuple[str, str] | None:
+def returned_sender(message: Message, copy: Message | None = None) -> tuple[str, str] | None:
     """(address, the field it was read from) for the envelope sender (MAIL FROM) of the message a
     bounce or other delivery status notification returns, as the bounce records it; None when the
     message is no such notice or records none. The reporting server's X-Postfix-Sender (Postfix's
-    DSN field, bounce(5)) first; else the notice's own To: when it names one address: a delivery
-    status notification goes to the returned message's reverse-path (RFC 5321 section 4.5.5, RFC
-    3461 section 6.2), and Sendmail, Exim and qmail write that address as To:. RFC 3464's own fields
-    hold no sender (Original-Envelope-Id is the sender's opaque ENVID, X-Failed-Recipients and
-    Final-Recipient the RCPT TO). Both are the bouncing server's words: the caller says so."""
+    DSN field, bounce(5)) first; else the notice's own To: when it names one address that can be
+    the returned message's sender: a delivery status notification goes to the returned message's
+    reverse-path (RFC 5321 section 4.5.5, RFC 3461 section 6.2), and Sendmail, Exim and qmail write
+    that address as To:. RFC 3464's own fields hold no sender (Original-Envelope-Id is the sender's
+    opaque ENVID, X-Failed-Recipients and Final-Recipient the RCPT TO). Both are the bouncing
+    server's words: the caller says so.
+
+    None also when the bounce is the returned message's own organisation's (_own_organisations_bounce,
+    given the ``copy``): the copy never reached a receiver outside it, and SPF, which judges the
+    hand-over into another organisation (RFC 7208 section 2.2), has nothing to judge."""
     if might_carry_parts(message):
         parts = _parts(message)
         report = _delivery_report(message, parts)
@@ -1606,15 +1611,70 @@ def returned_sender(message: Message) -> tuple[str, str] | None:
     else:
         qmail = _qmail_bounce(message)
         report = qmail[0] if qmail else _text_delivery_report(message)
-    if report is None or not report.recipients:
-        return None
+    if report is None or not report.recipients or report.original_sender == "":
+        return None  # the bounce says the returned message had no sender (<>)
+    returned: tuple[str, str] | None = None
     sender = envelope_address(report.original_sender) if report.original_sender else None
     if sender and address_domain(sender):
-        return sender, "X-Postfix-Sender"
-    to = [a for a in parse_addresses((message.first("To") or "")[:_MAX_ADDRESS_TEXT])[:2]]
-    if len(to) == 1 and to[0].domain and len(message.all("To")) == 1:
-        return to[0].address, "To"
-    return None
+        returned = sender, "X-Postfix-Sender"
+    else:
+        to = [a for a in parse_addresses((message.first("To") or "")[:_MAX_ADDRESS_TEXT])[:2]]
+        if len(to) == 1 and to[0].domain and len(message.all("To")) == 1 \
+                and not _null_senders_notice(to[0].address, copy):
+            returned = to[0].address, "To"
+    if returned is None or (copy is not None and _own_organisations_bounce(message, report, copy, returned[0])):
+        return None
+    return returned
+
+
+# The mailboxes a notice about a message with no sender goes to, never a reverse-path: the
+# postmaster (RFC 5321 section 4.5.1; section 4.5.5: a notice about a notice goes nowhere or to the
+# postmaster, Postfix's double bounce) and the bounce writer's own name.
+_NOTICE_MAILBOXES = frozenset({"postmaster", "mailer-daemon"})
+
+
+def _null_senders_notice(to: str, copy: Message | None) -> bool:
+    """Whether a bounce's To: cannot be the returned message's reverse-path: it names the
+    postmaster or MAILER-DAEMON, or the returned message is itself a notice from MAILER-DAEMON or
+    the postmaster, which is sent with the null reverse-path (RFC 5321 section 4.5.5, RFC 3464
+    section 2), so its bounce went to a postmaster instead (a double bounce)."""
+    if to.rpartition("@")[0].lower() in _NOTICE_MAILBOXES:
+        return True
+    if copy is None:
+        return False
+    authors = parse_addresses((copy.first("From") or "")[:_MAX_ADDRESS_TEXT])[:2]
+    return any(a.address.rpartition("@")[0].lower() in _NOTICE_MAILBOXES for a in authors)
+
+
+def _own_organisations_bounce(message: Message, report: DeliveryReport | None, copy: Message, sender: str) -> bool:
+    """Whether a bounce is the returned message's own organisation's: the bouncing server (the
+    report's Reporting-MTA, else the bounce's From:) is of the organisation of the sender's domain
+    or the copy's From: domain (its own outbound relay bouncing its own server's mail), or the
+    copy's latest stamp is a hand-over inside that organisation (its receiver of the organisation,
+    its client on a private address or named in it by reverse DNS, as that receiver recorded it).
+    The message then never reached another organisation's receiver: its SPF has no outside
+    hand-over to judge, and the internal client (an application server the relay takes mail from
+    for its own network) is not one the domain lists (verification V58d D-1)."""
+    from .domains import is_domain_name, organizational_domain
+    from .hops import is_non_public_ip
+    from .received import parse_received
+
+    def organisation(name: str | None) -> str | None:
+        name = (name or "").strip().lower().rstrip(".")
+        return (organizational_domain(name) or name) if name and is_domain_name(name) else None
+
+    authors = [a.domain for a in parse_addresses((copy.first("From") or "")[:_MAX_ADDRESS_TEXT])[:2] if a.domain]
+    own = {organisation(address_domain(sender)), *(organisation(d) for d in authors[:1])} - {None}
+    bouncers = [report.reporting_mta] if report is not None and report.reporting_mta else []
+    bouncers += [a.domain for a in parse_addresses((message.first("From") or "")[:_MAX_ADDRESS_TEXT])[:1] if a.domain]
+    if any(organisation(name) in own for name in bouncers):
+        return True
+    stamps = copy.all("Received")
+    if not stamps:
+        return False
+    latest = parse_received(stamps[0].value[:4000])
+    return organisation(latest.by) in own and (
+        (latest.from_ip is not None and is_non_public_ip(latest.from_ip)) or organisation(latest.from_rdns) in own)
 
 
 def _delivery_report(message: Message, parts: list[_Part]) -> DeliveryReport | None:
@@ -1668,6 +1728,11 @@ def _type_of(value: str | None) -> str | None:
     kind, sep, _rest = value.partition(";")
     kind = kind.strip()
     return kind.lower() if sep and re.fullmatch(r"[A-Za-z0-9-]{1,20}", kind) else None
+
+
+def _null_or_address(value: str | None) -> str | None:
+    """_address, with the null reverse-path "<>" (RFC 5321 section 4.5.5) kept as ""."""
+    return "" if value is not None and value.replace(" ", "") == "<>" else _address(value)
 
 
 def _address(value: str | None) -> str | None:
@@ -1746,7 +1811,8 @@ def _read_report(body: bytes, declared: bool) -> DeliveryReport | None:
         recipients=tuple(recipients),
         # Postfix writes the original envelope sender into every delivery-status part it makes
         # ("X-Postfix-Sender: rfc822; ceo@example.com", bounce(5)); RFC 3464 has no such field.
-        original_sender=_address(_typed(per_message.get("x-postfix-sender"))),
+        # A field naming "<>" is kept as "": the bounce says the returned message had no sender.
+        original_sender=_null_or_address(_typed(per_message.get("x-postfix-sender"))),
     )
 
 

@@ -1277,8 +1277,8 @@ class DeliveryReport(Value):
     plain-text bounce format, QSBMF)."""
     original_sender: str | None = None
     """The returned message's envelope sender (MAIL FROM) as the reporting server wrote it in its
-    report (Postfix's X-Postfix-Sender, bounce(5)); None when the report names none (RFC 3464 has
-    no field for it)."""
+    report (Postfix's X-Postfix-Sender, bounce(5)); "" when it names the null sender "<>"; None
+    when the report names none (RFC 3464 has no field for it)."""
 
 
 @frozen

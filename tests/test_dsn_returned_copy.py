@@ -242,3 +242,66 @@ def test_a_pasted_exchange_ndrs_5_1_10_is_read_as_microsoft_means_it() -> None:
     finding = pasted_notice(text)
     assert finding is not None
     assert finding.title.endswith("(5.1.10: permanent failure: recipient not found (Microsoft 365's use of the code))")
+
+
+# Verification V58d: what the bounce's record and the copy's evidence may say.
+
+def _own_relay_bounce(copy: bytes, reporting: bytes = b"mx1.example.com") -> bytes:
+    """example.com's own outbound relay (mx1.example.com) bouncing a message it failed to deliver
+    to mx.remote.example.net (Postfix's shape: 'host ... said:' and Remote-MTA)."""
+    return (b"Return-Path: <>\r\nDelivered-To: ceo@example.com\r\n"
+            b"Received: by mx1.example.com (Postfix)\r\n\tid 4fKq2W6RkGz9sTn; Tue, 24 Nov 2026 10:15:02 +0000 (UTC)\r\n"
+            b"Date: Tue, 24 Nov 2026 10:15:02 +0000 (UTC)\r\n"
+            b"From: MAILER-DAEMON@" + reporting + b" (Mail Delivery System)\r\n"
+            b"Subject: Undelivered Mail Returned to Sender\r\nTo: ceo@example.com\r\nAuto-Submitted: auto-replied\r\n"
+            b"MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status;\r\n\tboundary=\"b1\"\r\n"
+            b"Message-Id: <20261124101502.4fKq2W6RkGz9sTn@" + reporting + b">\r\n\r\n"
+            b"--b1\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+            b"This is the mail system at host " + reporting + b".\r\n\r\n<someone@remote.example.net>: host "
+            b"mx.remote.example.net[198.51.100.10] said: 550 5.1.1 User unknown (in reply to RCPT TO command)\r\n\r\n"
+            b"--b1\r\nContent-Type: message/delivery-status\r\n\r\n"
+            b"Reporting-MTA: dns; " + reporting + b"\r\nX-Postfix-Sender: rfc822; ceo@example.com\r\n\r\n"
+            b"Final-Recipient: rfc822; someone@remote.example.net\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+            b"Remote-MTA: dns; mx.remote.example.net\r\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\r\n\r\n"
+            b"--b1\r\nContent-Type: message/rfc822\r\n\r\n" + copy + b"\r\n--b1--\r\n")
+
+
+APP_COPY = (b"Received: from app1.example.com (app1.example.com [198.51.100.77])\r\n"
+            b"\tby mx1.example.com (Postfix) with ESMTP id 4fKq2V2sYvz9sTm;\r\n\tTue, 24 Nov 2026 10:15:01 +0000 (UTC)\r\n"
+            b"From: \"Chief Executive\" <ceo@example.com>\r\nTo: someone@remote.example.net\r\n"
+            b"Subject: Quarterly figures\r\nDate: Tue, 24 Nov 2026 11:14:58 +0100\r\nMessage-ID: <abc@example.com>\r\n"
+            b"MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nHi\r\n")
+
+
+def test_an_own_relays_bounce_of_its_own_servers_mail_gives_no_mail_from(tmp_path: Path) -> None:
+    # D-1: the copy never left example.com (its relay took it from its own app server and failed
+    # onward): no outside hand-over for SPF to judge, so the relay's recorded sender is not used
+    # and the domain's own mail never reads SPOOFED (it read NOT CHECKED before 87d7eb3).
+    report = _attached(tmp_path, _own_relay_bounce(APP_COPY))
+    assert report["envelope"]["mail_from"] is None
+    assert report["verdict"]["status"] == "not_checked"
+    # Named by another organisation (a report written by a provider's name for the relay), the
+    # copy's own stamp still shows example.com's internal hand-over (its client named in it).
+    other = _attached(tmp_path, _own_relay_bounce(APP_COPY, reporting=b"out.relayhost.example"))
+    assert other["envelope"]["mail_from"] is None
+    assert other["verdict"]["status"] == "not_checked"
+    # Control: another organisation's bounce of a copy an outside client handed it still gives it.
+    assert _attached(tmp_path, _postfix_bounce(FORGED_COPY))["envelope"]["mail_from"] == "ceo@example.com"
+
+
+def test_a_bounce_to_the_postmaster_about_a_message_without_sender_gives_no_mail_from(tmp_path: Path) -> None:
+    # D-3: a double bounce (the returned message is itself a bounce, sent with <>: RFC 5321 section
+    # 4.5.5) goes to the postmaster; neither that To: nor the user a bounce of a bounce names is
+    # the returned message's reverse-path.
+    notice = FORGED_COPY.replace(b"From: \"Chief Executive\" <ceo@example.com>",
+                                 b"From: MAILER-DAEMON@mx.remote.example.net (Mail Delivery System)")
+    for copy, to in ((notice, b"postmaster@example.com"), (notice, b"ceo@example.com"),
+                     (FORGED_COPY, b"postmaster@example.com"), (FORGED_COPY, b"MAILER-DAEMON@example.com")):
+        report = _attached(tmp_path, _postfix_bounce(copy, sender=b"", to=to))
+        assert report["envelope"]["mail_from"] is None, (copy[:0], to)
+    # Postfix's field naming the null sender says so too: To: is then not asked.
+    report = _attached(tmp_path, _postfix_bounce(FORGED_COPY, sender=b"<>"))
+    assert report["envelope"]["mail_from"] is None
+    # Control: a user's To: is still the reverse-path.
+    assert _attached(tmp_path, _postfix_bounce(FORGED_COPY, sender=b""))["envelope"]["mail_from"] == "ceo@example.com"
+
