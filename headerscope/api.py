@@ -1695,17 +1695,32 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
             f.id in ("envelope.own_domain_from_outside", "dmarc.host_envelope_sender") for f in findings) else None
     if from_spf is not None:
         findings[:] = [_listed_by_own_spf(f, from_spf) for f in findings]
-    def spf_result(client_ip: str, sender: str) -> str:
+    def spf_result(client_ip: str, sender: str) -> tuple[str, bool]:
         # Asked only of a bounce's returned copy that looks forged (mime._backscatter): does the
-        # sender's domain's SPF authorise or refuse the client the bouncing server took it from?
+        # sender's domain's SPF authorise or refuse the client the bouncing server took it from,
+        # and is a pass through a term naming the domain's own servers (_own_listing: not a
+        # shared provider's include:, which lists a forger on the same platform too)?
         from .auth._pyspf import evaluate
 
-        return evaluate(resolver, ip=client_ip, sender=sender, helo="unknown").result
+        outcome = evaluate(resolver, ip=client_ip, sender=sender, helo="unknown")
+        sender_domain = normalize_domain(address_domain(sender) or "") or ""
+        return outcome.result, outcome.result == "pass" and _own_listing(
+            outcome.mechanism, outcome.record, organizational_domain(sender_domain) or sender_domain)
+
+    def verified_signers(copy: bytes) -> frozenset[str]:
+        # Asked only of a returned copy that looks forged and carries a signature naming the
+        # From: domain (mime._backscatter): the d= of each signature whose signed header fields
+        # verify under the domain's key (a pass, or a header returned without its body, RFC 6522:
+        # only the body hash is then unknown). A d= and b= the sender merely wrote is no evidence.
+        results, _notes = check_dkim(parse_message(copy), resolver, from_domain=None, delivery_time=None, now=now)
+        return frozenset(r.domain.lower().rstrip(".") for r in results[:10] if r.domain and (
+            r.result == "pass" or (r.result, r.reason_code) == ("neutral", "no_body")))
 
     # An attached message's own attachments are named by their path ("--attached 1.2").
     delivery_report, feedback_report, attached, carried_findings = read_carried(
         message, loaded.attached_path, signed_by=_dkim_passes(dkim, recorded),
-        spf_result=None if era is not None and era.before("SPF") else spf_result)
+        spf_result=None if era is not None and era.before("SPF") else spf_result,
+        verified_signers=verified_signers)
     findings.extend(carried_findings)
     # A multipart/report around no report (RFC 6522 section 3): dressed as a bounce or notice,
     # or a text-only report (Exim's DMARC failure report), named as what its text was read as.

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
+from ._value import Value, frozen
 from .addresses import address_domain, envelope_address, parse_addresses
 from .message import (
     LEGACY_CHARSET_DEFECTS,
@@ -2507,15 +2508,19 @@ _MAX_LISTED = 10
 
 
 def read_carried(message: Message, path: str = "", signed_by: frozenset[str] = frozenset(),
-                 spf_result: Callable[[str, str], str] | None = None
+                 spf_result: Callable[[str, str], tuple[str, bool]] | None = None,
+                 verified_signers: Callable[[bytes], frozenset[str]] | None = None
                  ) -> tuple[DeliveryReport | None, FeedbackReport | None, tuple[AttachedMessage, ...], list[Finding]]:
     """The delivery report, the feedback report and the attached messages of a message, and
     the findings about them. ``path``: when the message is itself one carried inside another
     (``--attached 1``), its place ("1"), so that the findings name ``--attached 1.N`` for its own.
     ``signed_by``: the domains whose DKIM signature on the message passes (recomputed, or as the
     receiver recorded it), which tell whether a report in text is its writer's. ``spf_result``:
-    the SPF result (RFC 7208 section 2.6) of a client IP for an address's domain, asked (with DNS)
-    only of a bounce's returned copy that looks forged (_backscatter); None asks nothing."""
+    the SPF result (RFC 7208 section 2.6) of a client IP for an address's domain, and whether a
+    pass is through a term naming the domain's own servers (not a shared provider's include:);
+    ``verified_signers``: the domains whose DKIM signature on a message's bytes verifies. Both are
+    asked (with DNS) only of a bounce's returned copy that looks forged (_backscatter); None asks
+    nothing."""
     report: DeliveryReport | None
     feedback: FeedbackReport | None
     receipt: Finding | None = None
@@ -2564,7 +2569,7 @@ def read_carried(message: Message, path: str = "", signed_by: frozenset[str] = f
                     findings.append(forward)
     if carried and any(f.id in _BOUNCE_FINDINGS for f in findings):
         backscatter = _backscatter(message, carried[0][1], report if report is not None and report.recipients else None,
-                                   spf_result)
+                                   spf_result, verified_signers)
         if backscatter is not None:
             findings.append(backscatter)
     if feedback is not None:
@@ -2652,30 +2657,41 @@ _remote_refusal_re = compiled_on_first_use(
 
 
 def _backscatter(message: Message, copy: bytes, report: DeliveryReport | None,
-                 spf_result: Callable[[str, str], str] | None = None) -> Finding | None:
+                 spf_result: Callable[[str, str], tuple[str, bool]] | None = None,
+                 verified_signers: Callable[[bytes], frozenset[str]] | None = None) -> Finding | None:
     """A notice when a bounce returns a message whose own header says it did not come from the
     domain its From: claims, and the bounce goes back to that From: address: spam that forged the
     address, bounced by a server that accepted it first and refused it later ("backscatter", RFC
-    3834 section 2 and RFC 5321 section 6.2 on notices to forged senders). The evidence is the
-    returned copy's first hop, the bouncing server's own stamp: a login submission at a server of
-    another organisation (not a webmail provider's, which lets only verified addresses send), an
-    outside client whose HELO names the From: domain's organisation, or any other outside client
-    (a public address, no login, no name in that organisation) that the bouncing side's own
-    results in the copy record as failing the domain's DMARC (_bouncer_recorded_failure) or that
-    the domain's SPF record refuses (``spf_result`` fail: RFC 7208 section 2.6.4, the domain's
-    explicit statement that the client is not authorised); and no DKIM signature of that
-    organisation in the copy. None otherwise, and None when the domain's SPF authorises the
-    client (pass: its own server, whatever name it greets with) (the domain's own mail that bounced), None when
-    the copy carries a DKIM signature of the bouncing side's own organisation (its Reporting-MTA,
-    else the bounce's From:): that side signed the message to send it out for its customer, and
-    its refusal is its own (an email service's suppression list), and None when the bounce (``report``, or its text without one) says the bouncing server failed to
-    deliver the message onward (_relayed_outward): a receiver of forged mail refuses it for its
+    3834 section 2 and RFC 5321 section 6.2 on notices to forged senders).
+
+    The evidence is the hop at which the bouncing side took the message in, as it recorded it: the
+    copy's boundary hop (hops.build_chain, read down from the bouncing side's own stamps at the
+    top; what the sender wrote below it, a fake earliest Received, moves nothing). At it: a login
+    submission at a server of another organisation (not a webmail provider's, which lets only
+    verified addresses send), an outside client whose HELO names the From: domain's organisation,
+    or any other outside client (a public address, no login, no reverse name in that
+    organisation) that the bouncing side's own results in the copy record as failing the domain's
+    DMARC (_bouncer_recorded) or that the domain's SPF record refuses (``spf_result`` fail: RFC
+    7208 section 2.6.4, the domain's explicit statement that the client is not authorised).
+
+    None (the domain's own mail that bounced) when the bouncing side recorded dmarc=pass (or
+    compauth=pass) for the domain; when the domain's SPF authorises that client through a term
+    naming its own servers (api._own_listing: a pass only through a shared provider's include:
+    lists a forger on the same platform too); when a DKIM signature of the domain's organisation
+    in the copy verifies (``verified_signers``) or the bouncing side recorded dkim=pass for it
+    (one the sender merely wrote, "d=" with any "b=", is no evidence); when the copy carries a
+    DKIM signature of the bouncing side's own organisation (its Reporting-MTA, else the bounce's
+    From:): that side signed the message to send it out for its customer, and its refusal is its
+    own (an email service's suppression list); and when the bounce (``report``, or its text
+    without one) says the bouncing server failed to deliver the message onward
+    (_relayed_outward, read before any DNS question): a receiver of forged mail refuses it for its
     own reasons, a relay reports another server's, and a relay that takes a sender's login or
     HELO is the sender's own outbound route (an ISP's submission server, an ESP)."""
+    from datetime import datetime, timezone
+
     from .domains import is_domain_name, organizational_domain
     from .envelope import is_free_mailbox
-    from .hops import is_non_public_ip
-    from .received import parse_received
+    from .hops import build_chain, is_non_public_ip
 
     inner = parse_message(copy[:_MAX_BOUNCE_TEXT])
     authors = [a for a in parse_addresses((inner.first("From") or "")[:_MAX_ADDRESS_TEXT])[:10] if a.domain]
@@ -2702,12 +2718,14 @@ def _backscatter(message: Message, copy: bytes, report: DeliveryReport | None,
                       if a.domain]
     bouncers = {organizational_domain(name) for name in (n.strip().lower().rstrip(".") for n in bouncer_names)
                 if is_domain_name(name)} - {None}
+    signed_as_ours = False
     for signature in signatures:
         signer = _dkim_d_tag_re().search(signature.value[:4000])
         if signer is None:
             continue
         if ours(signer.group(1)):
-            return None  # the domain signed it: its own mail, whatever the route
+            signed_as_ours = True  # evidence only once it verifies (below): anyone can write d=
+            continue
         signing = signer.group(1).lower().rstrip(".")
         if is_domain_name(signing) and organizational_domain(signing) in bouncers:
             # The bouncing side signed the message itself: it was sending it out for its customer,
@@ -2717,46 +2735,59 @@ def _backscatter(message: Message, copy: bytes, report: DeliveryReport | None,
             # refusal of an address that bounced before reaches no server), is its own refusal of
             # its own customer's message: no forged sender's backscatter.
             return None
-    stamps = inner.all("Received")
-    if not stamps:
+    if not inner.all("Received"):
         return None
-    first = parse_received(stamps[-1].value[:4000])  # the earliest: the bouncing side's own record
+    chain = build_chain(inner, None, datetime.now(timezone.utc))
+    if chain.boundary_hop is None:
+        return None
+    arrival = chain.hops[chain.boundary_hop - 1]
+    first = arrival.fields  # the client that handed it to the bouncing side, as that side recorded it
     if not first.by or not is_domain_name(first.by) or organizational_domain(first.by) is None:
         return None  # a receiver named by its address alone ("by 10.64.10.4"): whose it is is unknown
     if ours(first.by):
-        return None  # the domain's own server took it first
+        return None  # the domain's own server took it in
+    recorded = _bouncer_recorded(inner, arrival.header_index, domain)
+    if recorded.passed:
+        return None  # the bouncing side found the domain's DMARC passing: its own mail
     if first.auth:
         if is_free_mailbox(first.by):
             return None  # a webmail provider sends a custom From: only once its owner verified it
         evidence = (f"it was submitted with a login ({first.protocol or first.auth}) at {first.by}, a server of "
                     f"another organisation than {domain}"
                     + (f", from {first.from_ip}" if first.from_ip else ""))
-    elif ours(first.from_helo) and not ours(first.from_rdns) and first.from_ip \
-            and not is_non_public_ip(first.from_ip):
-        named = f"named {first.from_rdns}" if first.from_rdns else "without a reverse DNS name"
-        if spf_result is not None and spf_result(first.from_ip, author) == "pass":
-            return None  # a server the domain's SPF authorises: its own, without a name in it
-        evidence = (f"the client that handed it to {first.by} ({first.from_ip}, {named}) said HELO "
-                    f"{first.from_helo}, claiming {domain}'s organisation without being in it")
+        if _relayed_outward(message, report, copy, alias_counts=False):
+            return None
     elif first.from_ip and not is_non_public_ip(first.from_ip) and not ours(first.from_rdns):
-        # A bot greets with its own name or any word: the copy shows the forgery in what the
-        # bouncing side recorded of it, or in the domain's own SPF record, asked last (DNS).
+        greeted = ours(first.from_helo)
+        if not greeted and recorded.failed is None and spf_result is None:
+            return None  # no evidence, and none to ask for
+        if _relayed_outward(message, report, copy):
+            return None  # read before any DNS question: the text is decoded only for a copy that may look forged
         named = f"named {first.from_rdns}" if first.from_rdns else "without a reverse DNS name"
-        recorded = _bouncer_recorded_failure(inner, stamps[-1].index, domain)
-        if recorded is not None:
+        # The DNS question last: only where the greeting or the recorded failure does not already tell.
+        spf, own_listed = spf_result(first.from_ip, author) if spf_result is not None \
+            and (greeted or recorded.failed is None) else (None, False)
+        if own_listed:
+            return None  # a server the domain's own SPF terms list: its own, whatever name it greets with
+        if greeted:
+            evidence = (f"the client that handed it to {first.by} ({first.from_ip}, {named}) said HELO "
+                        f"{first.from_helo}, claiming {domain}'s organisation without being in it")
+        elif recorded.failed is not None:
+            # A bot greets with its own name or any word: the copy shows the forgery in what the
+            # bouncing side recorded of it, or in the domain's own SPF record.
             evidence = (f"the client that handed it to {first.by} ({first.from_ip}, {named}) is an outside "
-                        f"one, and the bouncing side's own Authentication-Results in the copy record {recorded}")
-        elif spf_result is not None and not _relayed_outward(message, report, copy) \
-                and spf_result(first.from_ip, author) == "fail":
-            # The DNS question last, for a bounce that reports no onward failure (a relay's).
+                        f"one, and the bouncing side's own Authentication-Results in the copy record "
+                        f"{recorded.failed}")
+        elif spf == "fail":
             evidence = (f"the client that handed it to {first.by} ({first.from_ip}, {named}) is one {domain}'s "
                         f"own SPF record refuses (SPF fail for {domain})")
         else:
             return None
     else:
         return None
-    if _relayed_outward(message, report, copy, alias_counts=not first.auth):
-        return None  # read last: the text is decoded only for a copy that looks forged
+    if signed_as_ours and (any(ours(d) for d in recorded.dkim_passed) or (
+            verified_signers is not None and any(ours(d) for d in verified_signers(copy)))):
+        return None  # the domain's signature verifies: its own mail, whatever the route
     reply_to = [a for a in parse_addresses((inner.first("Reply-To") or "")[:_MAX_ADDRESS_TEXT])[:3] if a.domain]
     elsewhere = [a.address for a in reply_to if not ours(a.domain)]
     replies = f"; its Reply-To sends answers elsewhere ({_short(elsewhere[0], 80)})" if elsewhere else ""
@@ -2765,9 +2796,9 @@ def _backscatter(message: Message, copy: bytes, report: DeliveryReport | None,
         title=f"Likely backscatter: the returned message only claims to be from {_short(author, 80)}",
         explanation=(f"The message this bounce returns says it is from {author}, and the bounce went back to "
                      f"that address, but its own header says it did not come from {domain}: {evidence}, and it "
-                     f"carries no DKIM signature of {organization}{replies}. That is how spam that forged the "
-                     f"address looks when a server accepted it and bounced it later (backscatter): the bounce is "
-                     f"about a message someone else sent in {domain}'s name, not a failure of {domain}'s own "
+                     f"carries no verified DKIM signature of {organization}{replies}. That is how spam that forged "
+                     f"the address looks when a server accepted it and bounced it later (backscatter): the bounce "
+                     f"is about a message someone else sent in {domain}'s name, not a failure of {domain}'s own "
                      "mail. This is read from the returned copy, the bouncing server's text, not proved: a "
                      f"sender of {domain} who submits through another provider without signing looks the same; "
                      f"{domain}'s own logs of the Message-ID tell for sure."),
@@ -2779,16 +2810,31 @@ _MAX_COPY_RESULTS = 5
 """Authentication-Results fields of a returned copy read for the bouncing side's own results."""
 
 
-def _bouncer_recorded_failure(copy: Message, entry_index: int, domain: str) -> str | None:
-    """Words for a DMARC failure of ``domain`` (dmarc=fail, or Microsoft's compauth=fail, its
-    composite authentication of the From: domain) that the bouncing side recorded in the copy it
-    returns: an Authentication-Results field above the copy's earliest Received (``entry_index``),
-    the bouncing server's stamp of its arrival, so written after it by that side (RFC 8601 section
-    5: a receiver adds its results at the top). A field that names another From: domain (its
-    header.from) is about another message. None when there is none. These are the bouncing
-    server's words, which only name a suspicion here: nothing is authenticated by them."""
+@frozen
+class _BouncerRecord(Value):
+    """What the bouncing side recorded of the From: domain's checks in the copy it returns."""
+
+    failed: str | None
+    """Words for its DMARC failure ("dmarc=fail and compauth=fail for example.com"), or None."""
+    passed: bool
+    """It recorded dmarc=pass or compauth=pass for the domain."""
+    dkim_passed: tuple[str, ...]
+    """The header.d (else header.i domain) of each dkim=pass it recorded."""
+
+
+def _bouncer_recorded(copy: Message, entry_index: int, domain: str) -> _BouncerRecord:
+    """The From: domain's DMARC (or Microsoft's compauth, its composite authentication of the
+    From: domain) and DKIM results that the bouncing side recorded in the copy it returns: the
+    Authentication-Results fields at or above the stamp of its arrival (``entry_index``, the
+    copy's boundary hop), written after it by that side (RFC 8601 section 5: a receiver adds its
+    results at the top). A field below it is the sender's own text, and a field that names
+    another From: domain (its header.from) is about another message. These are the bouncing
+    server's words: they decide whether to raise a notice, and authenticate nothing here."""
     from .auth.recorded import reported_results
 
+    failed: list[str] = []
+    passed = False
+    dkim_passed: list[str] = []
     for field in copy.all("Authentication-Results")[:_MAX_COPY_RESULTS]:
         if field.index > entry_index:
             continue  # below the arrival stamp: the sender's own text
@@ -2797,10 +2843,19 @@ def _bouncer_recorded_failure(copy: Message, entry_index: int, domain: str) -> s
                  if key.lower() == "header.from"}
         if named and domain not in named:
             continue
-        failed = [r.method for r in results if r.method in ("dmarc", "compauth") and r.result == "fail"]
-        if failed:
-            return " and ".join(f"{method}=fail" for method in dict.fromkeys(failed)) + f" for {domain}"
-    return None
+        for r in results:
+            if r.method in ("dmarc", "compauth") and r.result in ("pass", "fail"):
+                if r.result == "pass":
+                    passed = True
+                elif r.method not in failed:
+                    failed.append(r.method)
+            elif r.method == "dkim" and r.result == "pass":
+                props = {key.lower(): value.strip().lower().rstrip(".") for key, value in r.properties}
+                signer = props.get("header.d") or props.get("header.i", "").rpartition("@")[2]
+                if signer:
+                    dkim_passed.append(signer)
+    words = " and ".join(f"{method}=fail" for method in failed) + f" for {domain}" if failed else None
+    return _BouncerRecord(failed=words, passed=passed, dkim_passed=tuple(dkim_passed[:_MAX_COPY_SIGNATURES]))
 
 
 # An inline forward: the separator line a mail program writes above the quoted message's

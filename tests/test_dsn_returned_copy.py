@@ -83,9 +83,33 @@ def _attached(tmp_path: Path, bounce: bytes, *extra: str) -> dict[str, Any]:
     return json.loads(out)  # type: ignore[no-any-return]
 
 
-def _backscatter(tmp_path: Path, bounce: bytes) -> list[str]:
-    report = headerscope.analyze(bounce, dns_snapshot=_snapshot(tmp_path))
+def _backscatter(tmp_path: Path, bounce: bytes, dns: dict[str, Any] | None = None) -> list[str]:
+    """The backscatter notice's explanation, with SNAPSHOT and ``dns`` over it."""
+    path = tmp_path / "backscatter.dns.json"
+    path.write_text(json.dumps({**SNAPSHOT, **(dns or {})}))
+    report = headerscope.analyze(bounce, dns_snapshot=str(path))
     return [f.explanation for f in report.findings if f.id == "dsn.backscatter"]
+
+
+def _signed_copy(copy: bytes) -> tuple[bytes, dict[str, Any]]:
+    """``copy`` with a DKIM signature of example.com that verifies (the samples' shop.example key,
+    published at s1._domainkey.example.com), below its Received fields, and the key's DNS."""
+    import base64
+    from unittest import mock
+
+    import dkim
+    from cryptography.hazmat.primitives import serialization
+
+    pem = (REPO / "samples" / "keys" / "shop.example.rsa2048.pem").read_bytes()
+    public = serialization.load_pem_private_key(pem, None).public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    record = "v=DKIM1; k=rsa; p=" + base64.b64encode(public).decode()
+    at = copy.index(b"\r\nFrom: ") + 2
+    with mock.patch("dkim.time.time", return_value=1_795_000_000):  # 2026-11-18, before the stamps
+        field = bytes(dkim.sign(copy[at:], b"s1", b"example.com", pem,
+                                include_headers=[b"from", b"to", b"subject", b"date", b"message-id"]))
+    dns = {"s1._domainkey.example.com": {"TXT": [[record[i:i + 255] for i in range(0, len(record), 255)]]}}
+    return copy[:at] + field + copy[at:], dns
 
 
 # D2-1: the returned copy's MAIL FROM.
@@ -190,11 +214,12 @@ def test_a_genuine_bounce_of_the_domains_own_mail_is_not_backscatter(tmp_path: P
     assert not _backscatter(tmp_path, _postfix_bounce(own.replace(b"out.example.com", b"relay.hoster.example")))
     # The same greeting from a client example.com's SPF does not list is the forger's.
     assert _backscatter(tmp_path, _postfix_bounce(own.replace(b"192.0.2.5", b"203.0.113.77")))
-    # Signed by example.com (the copy's DKIM cannot be checked without its body as sent): its own
-    # mail, whatever the route, even from a client its SPF does not list.
-    signed = (b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=s1;\r\n"
-              b" h=from:to:subject:date; bh=AAAA; b=BBBB\r\n")
-    assert not _backscatter(tmp_path, _postfix_bounce(FORGED_COPY.replace(b"From: ", signed + b"From: ", 1)))
+    # Signed by example.com with a signature that verifies: its own mail, whatever the route, even
+    # from a client its SPF does not list. (A signature that does not verify is no evidence: see
+    # test_only_a_verified_signature_of_the_domain_removes_the_notice; this assertion used to hold
+    # for an unverifiable "d=example.com; bh=AAAA; b=BBBB", which the bot can write: V58d D-5.)
+    signed, dns = _signed_copy(FORGED_COPY)
+    assert not _backscatter(tmp_path, _postfix_bounce(signed), dns)
     # Offline, the SPF record is not asked: no evidence, no notice.
     assert not [f for f in headerscope.analyze(_postfix_bounce(FORGED_COPY), offline=True).findings
                 if f.id == "dsn.backscatter"]
@@ -305,3 +330,119 @@ def test_a_bounce_to_the_postmaster_about_a_message_without_sender_gives_no_mail
     # Control: a user's To: is still the reverse-path.
     assert _attached(tmp_path, _postfix_bounce(FORGED_COPY, sender=b""))["envelope"]["mail_from"] == "ceo@example.com"
 
+
+M365 = {"example.com": {"TXT": [["v=spf1 include:spf.protection.outlook.com -all"]], "MX": ["10 mx1.example.com."]},
+        "spf.protection.outlook.com": {"TXT": [["v=spf1 ip4:40.107.0.0/16 ip4:52.100.0.0/15 -all"]]}}
+# Genuine Microsoft 365 mail submitted by a client with SMTP AUTH from a home address (Microsoft
+# writes no login word), relayed out by EOP to the bouncing server.
+M365_COPY = (b"Received: from EUR05-AM6-obe.outbound.protection.outlook.com (mail-am6eur05on2101.outbound.protection."
+             b"outlook.com [40.107.22.101])\r\n\tby mx.remote.example.net (Postfix) with ESMTPS id 4fKq2V2sYvz9sTm\r\n"
+             b"\tfor <nobody@remote.example.net>; Tue, 24 Nov 2026 10:15:01 +0000 (UTC)\r\n"
+             b"Received: from AM9PR04MB8555.eurprd04.prod.outlook.com (2603:10a6:20b:436::11)\r\n"
+             b" by DU0PR04MB9999.eurprd04.prod.outlook.com (2603:10a6:10:4ef::12) with\r\n Microsoft SMTP Server "
+             b"(version=TLS1_2,\r\n cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.7270.29; Tue, 24 Nov\r\n"
+             b" 2026 10:15:00 +0000\r\n"
+             b"Received: from [192.168.1.101] (92.77.140.102) by AM9PR04MB8555.eurprd04.prod.outlook.com "
+             b"(2603:10a6:20b:436::11) with Microsoft SMTP Server (version=TLS1_2, "
+             b"cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.7270.29 via Frontend Transport; Tue, 24 Nov "
+             b"2026 10:14:59 +0000\r\n"
+             b"Message-ID: <cf066e98@example.com>\r\nDate: Tue, 24 Nov 2026 11:14:58 +0100\r\n"
+             b"From: \"Chief Executive\" <ceo@example.com>\r\nTo: nobody@remote.example.net\r\nSubject: Figures\r\n"
+             b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nHello.\r\n")
+RECORDED_PASS = (b"Authentication-Results: mx.remote.example.net; spf=pass smtp.mailfrom=example.com;"
+                 b" dmarc=pass (p=reject) header.from=example.com\r\n")
+RECORDED_FAIL = (b"Authentication-Results: mx.remote.example.net; spf=fail smtp.mailfrom=example.com;"
+                 b" dkim=fail header.d=example.com; dmarc=fail (p=reject) header.from=example.com\r\n")
+
+
+def test_the_spf_question_is_about_the_client_that_handed_the_copy_to_the_bouncer(tmp_path: Path) -> None:
+    # D-2: the earliest stamp is the submission at example.com's own provider, whose SPF does not
+    # list the user's home address; the bouncing server took the copy from EOP's relay, which it
+    # does list: no notice.
+    assert not _backscatter(tmp_path, _postfix_bounce(M365_COPY), M365)
+    # Control: a bot handing the same text to the bouncing server is still refused by the SPF.
+    bot = M365_COPY.replace(b"mail-am6eur05on2101.outbound.protection.outlook.com [40.107.22.101]",
+                            b"unknown [203.0.113.77]")
+    assert _backscatter(tmp_path, _postfix_bounce(bot), M365)
+
+
+def test_the_bouncers_own_recorded_dmarc_pass_is_evidence_against_backscatter(tmp_path: Path) -> None:
+    # D-2: the bouncing side recorded dmarc=pass for example.com above its arrival stamp. With no
+    # DNS for example.com the SPF question cannot answer either way; the record alone tells.
+    bot = M365_COPY.replace(b"mail-am6eur05on2101.outbound.protection.outlook.com [40.107.22.101]",
+                            b"unknown [203.0.113.77]")
+    assert not _backscatter(tmp_path, _postfix_bounce(RECORDED_PASS + bot), M365)
+    # Forgery: the same pass written below the arrival stamp is the sender's text.
+    lines = bot.split(b"\r\n")
+    below = b"\r\n".join(lines[:3]) + b"\r\n" + RECORDED_PASS + b"\r\n".join(lines[3:])
+    assert _backscatter(tmp_path, _postfix_bounce(below), M365)
+    # Nor does a stamp of the bouncing side's own network the bot writes under it lower the arrival.
+    internal = (b"Received: from app.remote.example.net (app.remote.example.net [10.1.1.1]) by mx2.remote.example.net "
+                b"(Postfix) with ESMTP id 9Z; Tue, 24 Nov 2026 10:14:59 +0000 (UTC)\r\n")
+    below = b"\r\n".join(lines[:3]) + b"\r\n" + RECORDED_PASS + internal + b"\r\n".join(lines[3:])
+    assert _backscatter(tmp_path, _postfix_bounce(below), M365)
+
+
+def test_an_spf_pass_only_through_a_shared_include_does_not_make_it_the_domains_own(tmp_path: Path) -> None:
+    # D-4: a bot greeting with example.com from an address example.com lists only through its
+    # provider's include: (the same rule as api._own_listing) still gets the notice.
+    shared = {"example.com": {"TXT": [["v=spf1 ip4:192.0.2.0/28 include:_spf.provider.example -all"]]},
+              "_spf.provider.example": {"TXT": [["v=spf1 ip4:203.0.113.0/24 -all"]]}}
+    helo = FORGED_COPY.replace(b"pc-77.dyn.example.org (unknown", b"example.com (unknown")
+    [explanation] = _backscatter(tmp_path, _postfix_bounce(helo), shared)
+    assert "said HELO example.com, claiming example.com's organisation" in explanation
+    # Control: a server example.com's own ip4: term lists is its own, whatever its greeting.
+    own = {"example.com": {"TXT": [["v=spf1 ip4:203.0.113.0/24 -all"]]}}
+    assert not _backscatter(tmp_path, _postfix_bounce(helo), own)
+
+
+def test_only_a_verified_signature_of_the_domain_removes_the_notice(tmp_path: Path) -> None:
+    # D-5: a DKIM-Signature the bot wrote (d=example.com, a b= that does not verify) is no
+    # evidence, on the recorded-failure path and on the SPF path.
+    bogus = b"DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=sel; h=from:to:subject; bh=AAAA; b=AAAA\r\n"
+    at = FORGED_COPY.index(b"From: ")
+    for copy in (FORGED_COPY[:at] + bogus + FORGED_COPY[at:], RECORDED_FAIL + FORGED_COPY[:at] + bogus + FORGED_COPY[at:]):
+        assert _backscatter(tmp_path, _postfix_bounce(copy))
+    # One that verifies removes it; its key unpublished, it is unverified again.
+    signed, dns = _signed_copy(FORGED_COPY)
+    assert not _backscatter(tmp_path, _postfix_bounce(signed), dns)
+    assert _backscatter(tmp_path, _postfix_bounce(signed))
+    # Returned as its header alone (RFC 6522), the signed header fields still verify.
+    header = signed.split(b"\r\n\r\n")[0] + b"\r\n"
+    assert not _backscatter(tmp_path, _postfix_bounce(header, copy_type=b"text/rfc822-headers"), dns)
+    tampered = header.replace(b"Subject: Your invoice", b"Subject: Our invoice")
+    assert _backscatter(tmp_path, _postfix_bounce(tampered, copy_type=b"text/rfc822-headers"), dns)
+    # The bouncing side's own dkim=pass for example.com above its stamp counts as verified.
+    recorded = b"Authentication-Results: mx.remote.example.net; dkim=pass header.d=example.com\r\n"
+    assert not _backscatter(tmp_path, _postfix_bounce(recorded + FORGED_COPY[:at] + bogus + FORGED_COPY[at:]))
+
+
+def test_a_fake_earliest_received_does_not_remove_the_notice(tmp_path: Path) -> None:
+    # D-5: the bot writes a stamp of example.com's own server below the bouncing server's; the
+    # evidence is the hop the bouncing server recorded.
+    fake = b"Received: from localhost (localhost [127.0.0.1]) by mail.example.com (Postfix) with ESMTP id 1A2B3C; " \
+           b"Tue, 24 Nov 2026 11:14:50 +0100\r\n"
+    at = FORGED_COPY.index(b"From: ")
+    for copy in (FORGED_COPY[:at] + fake + FORGED_COPY[at:], RECORDED_FAIL + FORGED_COPY[:at] + fake + FORGED_COPY[at:]):
+        assert _backscatter(tmp_path, _postfix_bounce(copy))
+
+
+def test_a_relays_bounce_asks_no_spf_question(tmp_path: Path) -> None:
+    # D-6: a bounce reporting an onward failure (Remote-MTA, 'host ... said:') is a relay's: the
+    # copy's client is never asked about, whatever its HELO.
+    from unittest import mock
+
+    from headerscope.auth import _pyspf
+
+    asked: list[str] = []
+    real = _pyspf.evaluate
+
+    def counting(resolver: Any, *, ip: str, sender: str, helo: str) -> Any:
+        asked.append(ip)
+        return real(resolver, ip=ip, sender=sender, helo=helo)
+
+    relayed = _own_relay_bounce(FORGED_COPY, reporting=b"smtp.isp.example")
+    for copy in (FORGED_COPY, FORGED_COPY.replace(b"pc-77.dyn.example.org (unknown", b"example.com (unknown")):
+        with mock.patch.object(_pyspf, "evaluate", counting):
+            assert not _backscatter(tmp_path, relayed.replace(FORGED_COPY, copy))
+    assert "203.0.113.77" not in asked
