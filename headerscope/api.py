@@ -60,6 +60,7 @@ from .domains import (
 )
 from .eai import utf8_header_finding
 from .envelope import (
+    RELAY_OWN_RECORD_WORDS,
     RELAYS_REDATING,
     analyze_envelope,
     boundary_mail_from,
@@ -2180,6 +2181,15 @@ def _relay_forward_evidence(envelope: Envelope, dmarc: DmarcResult | None, vouch
     form is anyone's to write, and its display name stays the warning it is."""
     relay = envelope.relay
     if relay is None or relay.direction != "forward" or dmarc is None:
+        return None
+    if relay.in_chain is False:
+        # The relay's hand-over is not in the receiving side's chain: a genuine copy of the relay's
+        # (DMARC passing for it) may have been replayed by whoever received it, the forger's own
+        # alias's copy re-sent to the victim (verification V61b D-2).
+        return None
+    if any(note.startswith(RELAY_OWN_RECORD_WORDS) for note in relay.notes):
+        # The relay itself recorded the original sender failing: the name it copied is a forged
+        # sender's, and the display-name warning stays one (V61b D-1).
         return None
     if dmarc.result == "pass":
         return f"DMARC passes for {dmarc.from_domain}"

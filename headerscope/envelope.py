@@ -1879,6 +1879,11 @@ def _relay_address(value: str) -> str | None:
     return found[0].address if found and found[0].domain else None
 
 
+RELAY_OWN_RECORD_WORDS = "The relay's own record of its receipt"
+"""How a RelayInfo note of the relay's own none/fail record begins (_relays_own_result): api reads it
+to keep a forward's display-name warning where the relay itself found the original sender failing."""
+
+
 def _relays_own_result(message: Message, domains: tuple[str, ...], own_fields: tuple[str, ...] = ()) -> str | None:
     """The none/fail results the relay itself recorded for the original sender when it received
     the message (its Authentication-Results-Original, its i=1 ARC-Authentication-Results, RFC 8617
@@ -1905,7 +1910,7 @@ def _relays_own_result(message: Message, domains: tuple[str, ...], own_fields: t
                      "the field the relay writes into each forward it rebuilds, read as its own because the receiving "
                      "side's chain shows the relay handing the message over; a sender can write the field too, but "
                      "not that hand-over")
-            return (f"The relay's own record of its receipt ({name} by {authserv}) says {', '.join(bad)}: the "
+            return (f"{RELAY_OWN_RECORD_WORDS} ({name} by {authserv}) says {', '.join(bad)}: the "
                     f"original sender was not authenticated when the message reached the relay (a claim in {whose}).")
     return None
 

@@ -232,6 +232,24 @@ def test_addys_layout_without_the_relays_authentication_stays_a_warning() -> Non
     assert finding.severity.value == "warning" and "documented forward" not in finding.explanation
 
 
+
+def test_addys_layout_stays_a_warning_where_the_relay_recorded_the_sender_failing_or_is_not_in_the_chain() -> None:
+    # A phish to the victim's own alias, genuinely forwarded: the relay's own record of its
+    # receipt says the sender failed, so the name it copied is a forged sender's (V61b D-1).
+    phish = _GENUINE + ("X-AnonAddy-Authentication-Results: mail.anonaddy.me; dkim=none; spf=fail "
+                        "smtp.mailfrom=news@example.com; dmarc=fail header.from=example.com (policy=reject)\n")
+    report = analyze(_signed(phish, "anonaddy.me"), resolver=SnapshotResolver(_ADDY_DNS), now=_NOW)
+    assert report.dmarc is not None and report.dmarc.result == "pass"
+    assert _display_name(report).severity.value == "warning"
+    # The relay's genuinely signed copy re-sent from another host (the forger's own alias's copy
+    # replayed to the victim): the relay's hand-over is not in the chain (V61b D-2).
+    raw = _signed(_GENUINE, "anonaddy.me").replace(b"from mail.anonaddy.me (mail.anonaddy.me. [192.0.2.77])",
+                                                   b"from mail.attacker.example (mail.attacker.example. [192.0.2.66])")
+    replayed = analyze(raw, resolver=SnapshotResolver(_ADDY_DNS), now=_NOW)
+    assert replayed.dmarc is not None and replayed.dmarc.result == "pass"
+    assert replayed.envelope.relay is not None and replayed.envelope.relay.in_chain is False
+    assert _display_name(replayed).severity.value == "warning"
+
 # The original's Received field addy.io copies into its forward, stamped 2 s before the Date: it writes.
 _COPIED = ("Received: from mail.example.com (mail.example.com [192.0.2.25])\n\tby mail.anonaddy.me (Postfix) with "
            "ESMTPS id 4QxP0R6YwKz3\n\tfor <shopping@johndoe.anonaddy.me>; Tue, 01 Dec 2026 09:30:01 +0000 (UTC)\n")

@@ -1781,8 +1781,8 @@ _MAX_RENAMED_FIELDS = 10
 _RENAMED_WRITERS = {
     "x-anonaddy-authentication-results": (
         "This name is addy.io's (AnonAddy's): its mail server writes the field when it receives a message for an "
-        "alias and copies it into the forward it sends on, the relay's record of how the original sender "
-        "stood on arrival (the relay section says so when the relay's hand-over is in the chain)"),
+        "alias and copies it into the forward it sends on, as its record of how the original sender stood on "
+        "arrival (the relay section reads it so only when the relay's hand-over is in the receiving side's chain)"),
 }
 
 
