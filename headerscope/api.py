@@ -1734,7 +1734,14 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
     if notice is not None:
         findings.append(notice)
     # S/MIME, PGP, TNEF and calendar wrapping, and a signed part's protected header fields.
-    structure, structure_findings = read_structure(message)
+    # A mailing list's own address in From:, put there by the list (envelope's list_rewrote_from:
+    # the list's posting address with the author's name, or the author encoded in one), counts
+    # as the list's rewrite of a signed part's protected From: only when the From: domain is
+    # authenticated, now or by the receiving side's own record: fields alone are anyone's to write.
+    list_from = envelope.header_from[0].address if (
+        len(envelope.header_from) == 1 and any(d.kind == "list_rewrote_from" for d in envelope.differences)
+        and ((dmarc is not None and dmarc.result == "pass") or vouched is True)) else None
+    structure, structure_findings = read_structure(message, list_from)
     findings.extend(structure_findings)
     # The files attached (names and declared types from the part headers; no body is opened).
     attachments, attachments_unlisted, attachments_walk_stopped, attachment_findings = read_attachments(message)

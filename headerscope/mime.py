@@ -4931,12 +4931,28 @@ def _address_of(value: str | None) -> str:
 _list_tag_re = compiled_on_first_use(r"\[[^\[\]\r\n]{1,60}\][ \t]?")
 
 
-def _protected_finding(outer: Message, inner: Message, kind: str) -> tuple[tuple[tuple[str, str], ...], Finding]:
-    """The protected header fields of a signed part and a finding comparing them with the outer ones."""
+def _kept_author(outer: Message, address: str) -> str | None:
+    """The outer field that names ``address`` where a list that put its own address in From:
+    keeps the author (Mailman's "Munge From": Reply-To, or Cc with reply_goes_to_list; Google
+    Groups: X-Original-From; RFC 7960 section 4.1.3), or None."""
+    for name in ("Reply-To", "X-Original-From", "Cc"):
+        for field in outer.all(name)[:1]:
+            if any(found.address.lower() == address for found in parse_addresses(field.value[:_MAX_ADDRESS_TEXT])[:20]
+                   if found.domain):
+                return name
+    return None
+
+
+def _protected_finding(outer: Message, inner: Message, kind: str,
+                       list_from: str | None = None) -> tuple[tuple[tuple[str, str], ...], Finding]:
+    """The protected header fields of a signed part and a finding comparing them with the outer ones.
+    ``list_from``: the outer From: address when a mailing list's rewrite of From: to its own address
+    is evidenced and that address is authenticated (see read_structure)."""
     fields: list[tuple[str, str]] = []
     differences: list[str] = []
     severity = Severity.INFO
     benign: list[str] = []
+    author_kept_in: str | None = None
     for name in _PROTECTED_FIELDS:
         value = inner.first_decoded(name)
         if value is None:
@@ -4947,6 +4963,8 @@ def _protected_finding(outer: Message, inner: Message, kind: str) -> tuple[tuple
         if name == "From":
             if _address_of(value) != _address_of(theirs):
                 severity = Severity.WARNING
+                if list_from is not None and _address_of(theirs) == list_from.lower() and _address_of(value):
+                    author_kept_in = _kept_author(outer, _address_of(value))
                 differences.append(f"From: is {_short(value, 120)} inside the signature but {_short(theirs, 120) or 'absent'} "
                                    "outside")
         elif value != theirs:
@@ -4959,7 +4977,21 @@ def _protected_finding(outer: Message, inner: Message, kind: str) -> tuple[tuple
                                    f"“{_short(theirs, 120) or '(absent)'}” outside")
     signer = "OpenPGP" if kind == "pgp_signed" else "S/MIME"
     said = "; ".join(differences + benign)
-    if severity is Severity.WARNING:
+    if severity is Severity.WARNING and author_kept_in is not None and list_from is not None:
+        # A list's DMARC mitigation (RFC 7960 section 4.1.3): the list put its own address in
+        # From: and kept the author, whose address the signed part's From: is, in another field.
+        # Only with the list's domain authenticated (read_structure's caller): a resend of
+        # someone's signed message under a domain of one's own is what a list post is, and the
+        # words name that domain as the one vouched for.
+        severity = Severity.NOTICE
+        title = "The signed part's protected From: is the author's; the mailing list put its own address in From:"
+        why = (f" The mailing list rewrote From: to its own address ({_short(list_from, 120)}), as lists do so that "
+               f"the author's domain's DMARC policy does not reject the message they changed (RFC 7960 section "
+               f"4.1.3), and kept the author in {author_kept_in}:, which names the protected From:'s address. "
+               f"DKIM, SPF and DMARC, above, vouch for the list's domain only; that the author wrote it rests on "
+               f"the {signer} signature, not verified here. A mail program that shows protected headers shows the "
+               "author's From:.")
+    elif severity is Severity.WARNING:
         title = "The signed part's protected From: differs from the message's From:"
         why = (" A mail program that shows protected headers shows the inner From:, covered by the "
                f"{signer} signature; DKIM, SPF and DMARC judged the outer one. Two senders in one message is the "
@@ -4977,7 +5009,7 @@ def _protected_finding(outer: Message, inner: Message, kind: str) -> tuple[tuple
                      f"earlier draft) and repeats {', '.join(name for name, _ in fields) or 'no field'} inside the "
                      f"{signer} signature." + (f" Compared with the outer fields: {said}." if said else
                                                 " They match the outer fields.") + why),
-        reference=_RFC9788, subject="From" if severity is Severity.WARNING else "Subject")
+        reference=_RFC9788, subject="From" if severity is Severity.WARNING or author_kept_in else "Subject")
     return tuple(fields), finding
 
 
@@ -5228,9 +5260,12 @@ def _kind_findings(structure: MessageStructure) -> list[Finding]:
     return findings
 
 
-def read_structure(message: Message) -> tuple[MessageStructure | None, list[Finding]]:
+def read_structure(message: Message, list_from: str | None = None) -> tuple[MessageStructure | None, list[Finding]]:
     """The message's S/MIME, PGP, TNEF and calendar wrapping and header protection, and the
-    findings about them; (None, []) for a message with none. Bounded: the part walk of
+    findings about them; (None, []) for a message with none. ``list_from``: the From: address,
+    when it is a mailing list's own address put there by the list (envelope's list_rewrote_from)
+    and its domain is authenticated: a protected From: naming the author the list kept is then
+    the list's rewrite, not a second sender. Bounded: the part walk of
     ``_parts`` (MAX_PARTS, MAX_DEPTH), a calendar part read to _MAX_CALENDAR bytes, a body
     searched for armour to _MAX_ARMOR_SCAN bytes; nothing is decoded but a calendar part."""
     top_type, top_params = parse_content_type((message.first("Content-Type") or "text/plain")[:_MAX_CONTENT_TYPE])
@@ -5303,7 +5338,7 @@ def read_structure(message: Message) -> tuple[MessageStructure | None, list[Find
             params = parse_content_type(head.first("Content-Type") or "text/plain")[1]
             if params.get("protected-headers", "").lower() == "v1" or "hp" in params:
                 protected, finding = _protected_finding(
-                    message, head, "pgp_signed" if "pgp_signed" in kinds else "smime_signed")
+                    message, head, "pgp_signed" if "pgp_signed" in kinds else "smime_signed", list_from)
                 if inner.body_start - inner.head_start > _MAX_INNER_HEAD:
                     # Fields past the part read could hold another From: (verification V10): said.
                     finding = replace(finding, severity=Severity.NOTICE if finding.severity is Severity.INFO
