@@ -95,6 +95,7 @@ from .mime import (
     read_structure,
     repeated_fields,
     report_without_report,
+    with_recorded_smime,
 )
 from .model import (
     ArcResult,
@@ -1742,6 +1743,9 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
         len(envelope.header_from) == 1 and any(d.kind == "list_rewrote_from" for d in envelope.differences)
         and ((dmarc is not None and dmarc.result == "pass") or vouched is True)) else None
     structure, structure_findings = read_structure(message, list_from)
+    if structure is not None:
+        structure_findings = with_recorded_smime(
+            structure_findings, recorded, envelope.header_from[0].address if envelope.header_from else None)
     findings.extend(structure_findings)
     # The files attached (names and declared types from the part headers; no body is opened).
     attachments, attachments_unlisted, attachments_walk_stopped, attachment_findings = read_attachments(message)

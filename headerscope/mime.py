@@ -39,6 +39,7 @@ from .model import (
     FeedbackReport,
     Finding,
     MessageStructure,
+    RecordedResult,
     Severity,
 )
 from .text import (
@@ -5364,6 +5365,34 @@ def read_structure(message: Message, list_from: str | None = None) -> tuple[Mess
     if invite is not None:
         findings.append(_calendar_finding(invite, message))
     return structure, findings
+
+
+def with_recorded_smime(findings: list[Finding], recorded: Sequence[RecordedResult],
+                        from_address: str | None) -> list[Finding]:
+    """The S/MIME finding with the receiving side's own S/MIME check (RFC 7281: smime=, the
+    certificate's address in body.smime-identifier) told in it: only a trusted record (written
+    by the receiving side at its boundary, which a sender cannot write), and a failure only
+    raises the finding to a notice, never makes the message look authenticated."""
+    record = next((r for r in recorded if r.trusted and r.method == "smime"), None)
+    if record is None:
+        return findings
+    identity = (dict(record.properties).get("body.smime-identifier") or "")[:120]
+    writer = record.authserv_id or "the receiving side"
+    said = (f" The receiving side checked it: {writer} recorded smime={record.result} (RFC 7281)"
+            + (f" for {identity}" if identity else "")
+            + (f", not the From: address ({from_address})" if identity and from_address
+               and identity.lower() != from_address.lower() else "")
+            + ". That is its verdict on the signature and the certificate as it judged them, not this tool's.")
+    failed = record.result in ("fail", "permerror", "neutral", "policy")
+    out: list[Finding] = []
+    for finding in findings:
+        if finding.id == "message.smime_signed":
+            finding = replace(
+                finding, severity=Severity.NOTICE if failed else finding.severity,
+                title=f"{finding.title}; the receiving side recorded smime={record.result}"[:200],
+                explanation=finding.explanation + said)
+        out.append(finding)
+    return out
 
 
 # --- The files attached to the message --------------------------------------------------------

@@ -1778,6 +1778,24 @@ class Report(Value):
             return "the attached header"
         return "the cut-off file's header" if self.input.format == "cut-off" else "the pasted header"
 
+    def signature_results(self, limit: int = 6) -> list[tuple[int | None, str, str | None, str]]:
+        """The receiving side's trusted results for the end-to-end signature checks this tool
+        does not do (RFC 7281's smime: the S/MIME signature, and whom its certificate names), at
+        most ``limit``: (header index, field name, writer, words such as "smime=fail for
+        alice@example.com (Alice Martin)"). Shown beside the comparison table, which holds only
+        the checks recomputed here (the HTML report lists every recorded result)."""
+        out: list[tuple[int | None, str, str | None, str]] = []
+        for result in self.recorded:
+            if not result.trusted or result.method != "smime":
+                continue
+            identity = dict(result.properties).get("body.smime-identifier")
+            words = f"{result.method}={result.result}" + (f" for {identity[:120]}" if identity else "") + (
+                f" ({' '.join(result.reason.split())[:120]})" if result.reason else "")
+            out.append((result.header_index, result.header, result.authserv_id, words))
+            if len(out) >= limit:
+                break
+        return out
+
     def claimed_results(self, limit: int = 12) -> list[tuple[int | None, str, str | None, str]]:
         """The recorded results not relied on, one entry per field (at most ``limit``), top
         first: (header index, field name, writer, "method=result" words). What the reports

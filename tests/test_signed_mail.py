@@ -66,3 +66,58 @@ def test_a_forged_list_post_keeps_the_two_senders_warning() -> None:
         assert finding.severity.value == "warning"
         assert finding.title == "The signed part's protected From: differs from the message's From:"
         assert "Two senders in one message is the mark of a spoof" in finding.explanation
+
+
+_SMIME_SIGNED = ("Authentication-Results: mx.example.net;\r\n"
+                 " smime=fail body.smime-identifier=alice@example.com(Alice Martin) body.smime-part=TEXT\r\n"
+                 "Received: from mx-out1.example.com (mx-out1.example.com [192.0.2.25])\r\n"
+                 " by mx.example.net (Postfix) with ESMTPS id 4dKb4C0aaaz1abd\r\n"
+                 " for <bob@example.net>; Thu, 26 Nov 2026 12:12:42 -0500\r\n"
+                 "{forged}"
+                 "From: Alice Martin <alice@example.com>\r\nTo: bob@example.net\r\nSubject: SMIME Testing\r\n"
+                 "Date: Thu, 26 Nov 2026 12:12:40 -0500\r\nMessage-ID: <smime@example.com>\r\nMIME-Version: 1.0\r\n"
+                 'Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256;\r\n'
+                 ' boundary="S"\r\n\r\n--S\r\nContent-Type: text/plain\r\n\r\nHello.\r\n'
+                 "--S\r\nContent-Type: application/pkcs7-signature; name=smime.p7s\r\n"
+                 "Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=smime.p7s\r\n\r\n"
+                 "MIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglghkgBZQMEAgEFADCABgkqhkiG9w0BBwEAAA==\r\n--S--\r\n")
+
+
+def test_the_receivers_recorded_smime_result_is_shown_in_every_format_and_in_the_finding() -> None:
+    """RFC 7281's smime= as Fastmail's authentication_milter writes it, at the boundary: the
+    terminal and markdown reports show it (JSON and HTML list every recorded result), and the
+    S/MIME finding says the receiver checked the signature and what it found."""
+    from headerscope.render.markdown import MarkdownRenderer
+    from headerscope.render.terminal import TerminalRenderer
+
+    report = headerscope.analyze(_SMIME_SIGNED.format(forged="").encode(), offline=True, now=_NOW)
+    terminal = " ".join(TerminalRenderer(width=250).render(report).split())
+    assert ("Recorded by the receiving side (mx.example.net in header 1, Authentication-Results), not checked by "
+            "this tool: smime=fail for alice@example.com (Alice Martin)") in terminal
+    markdown = MarkdownRenderer().render(report)
+    assert "#### Recorded by the receiving side, not checked by this tool" in markdown
+    assert "| header 1 (Authentication-Results) | mx.example.net | smime=fail for alice@example.com (Alice Martin) |" \
+        in markdown
+    [smime] = [f for f in report.findings if f.id == "message.smime_signed"]
+    assert smime.severity.value == "notice"
+    assert smime.title.endswith("; the receiving side recorded smime=fail")
+    assert "The receiving side checked it: mx.example.net recorded smime=fail (RFC 7281) for alice@example.com." \
+        in smime.explanation
+
+
+def test_a_senders_smime_pass_below_the_boundary_is_no_receivers_record() -> None:
+    """A forger's own Authentication-Results saying smime=pass, written below the receiver's
+    Received, is a claim: not told as the receiving side's check, nor in the S/MIME finding."""
+    from headerscope.render.terminal import TerminalRenderer
+
+    forged = "Authentication-Results: mx.example.net; smime=pass body.smime-identifier=ceo@example.com\r\n"
+    raw = _SMIME_SIGNED.format(forged=forged).replace(
+        " smime=fail body.smime-identifier=alice@example.com(Alice Martin) body.smime-part=TEXT\r\n",
+        " dkim=none\r\n").encode()
+    report = headerscope.analyze(raw, offline=True, now=_NOW)
+    assert report.signature_results() == []
+    [smime] = [f for f in report.findings if f.id == "message.smime_signed"]
+    assert smime.severity.value == "info" and "smime=pass" not in smime.explanation
+    terminal = " ".join(TerminalRenderer(width=250).render(report).split())
+    assert "not checked by this tool: smime" not in terminal
+    assert "smime=pass" in terminal.split("not relied on")[1]  # shown among the claims

@@ -426,6 +426,15 @@ class MarkdownRenderer(Renderer):
             if len(differing) > MAX_AUTH_ROWS:
                 lines.append(_row(("…", f"{len(differing) - MAX_AUTH_ROWS} more rows (see --format json)", "", "", "")))
             lines.append("")
+        signatures = report.signature_results()
+        if signatures:
+            # The receiver's own check of a signature this tool does not verify (RFC 7281).
+            lines.extend(["#### Recorded by the receiving side, not checked by this tool", "",
+                          _row(("Field", "Written by", "Result")), _row(("---",) * 3)])
+            for index, name, writer, words in signatures:
+                lines.append(_row((md_escape(f"{header_ref(index)} ({name})", 120),
+                                   md_escape(writer or "no writer named", 120), md_escape(words, MAX_CELL))))
+            lines.append("")
         claims = report.claimed_results()
         if claims:
             lines.extend(["#### Recorded results not relied on (claims)", "",

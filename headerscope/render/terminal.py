@@ -696,6 +696,10 @@ class TerminalRenderer(Renderer):
                 cmp_table.add_row(_t(label), _result(c.recorded or "—"), _result(c.recomputed or "—"),
                                   _t(f"{c.label.replace('_', ' ')}: {c.explanation}", limit=_MAX_EXPLANATION))
             out.append(cmp_table)
+        for index, name, writer, words in report.signature_results():
+            # The receiver's own check of a signature this tool does not verify (RFC 7281).
+            out.append(_t(f"  Recorded by the receiving side ({writer or 'no writer named'} in {header_ref(index)}, "
+                          f"{name}), not checked by this tool: {words}", limit=300))
         claims = report.claimed_results()
         if claims:
             out.append(Text("  Recorded results not relied on (written below the trust boundary or by another party): "
