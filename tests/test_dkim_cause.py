@@ -514,3 +514,22 @@ def test_a_witness_below_the_failing_signature_and_not_later_still_hints_at_a_re
     assert [(r.selector, r.result) for r in results] == [("s1", "fail"), ("s2", "pass")]
     assert "points to a key replaced" not in _headers_changed(findings).explanation
 
+
+
+def test_a_secure_mail_gateways_verdict_tag_is_told_as_its_verdict() -> None:
+    """SEPPmail's documented inbound tags: "[signed INVALID]" is the gateway's S/MIME verdict, a
+    notice in its words; "[signed OK]" is named too, but a passing verdict is what a lure would
+    add after signing, so it stays a warning; a tag of no gateway keeps the old words."""
+    invalid = _tag_proof(_signed().replace(b"Subject: Quarterly figures", b"Subject: [signed INVALID] Quarterly figures"))
+    assert invalid is not None and invalid.severity is Severity.NOTICE
+    assert ("in the words a secure-mail gateway writes into the Subject for its verdict on the message's signature or "
+            "encryption (SEPPmail's '[signed INVALID]': the gateway found the S/MIME signature not valid") \
+        in invalid.explanation
+    assert "no gateway or filter writes" not in invalid.explanation
+    passed = _tag_proof(_signed().replace(b"Subject: Quarterly figures", b"Subject: [signed OK] Quarterly figures"))
+    assert passed is not None and passed.severity is Severity.WARNING
+    assert "SEPPmail's '[signed OK]': the gateway found the S/MIME signature valid" in passed.explanation
+    assert "counts only if the receiving side's own gateway wrote it" in passed.explanation
+    other = _tag_proof(_signed().replace(b"Subject: Quarterly figures", b"Subject: [signed by CEO] Quarterly figures"))
+    assert other is not None and other.severity is Severity.WARNING
+    assert "in words no gateway or filter writes" in other.explanation

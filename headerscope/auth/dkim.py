@@ -2227,7 +2227,21 @@ def _subject_tag_only_change(checks: list[_Check], list_label: str | None) -> li
             body = ""
         from . import modifiers  # loaded already: the tag was taken off with it
 
-        if modifiers.gateway_tags(tags, list_label):
+        verdicts = modifiers.secure_gateway_verdicts(tags)
+        if verdicts:
+            # A secure-mail gateway's verdict on the S/MIME or OpenPGP signature, or its
+            # decryption. The words are anyone's to write: a failure verdict gains a forger
+            # nothing, a passing one ("[signed OK]") is what a lure would add, so only the
+            # failures are lowered to a notice.
+            said = "; ".join(f"{vendor}'s {tag!r}: {words}" for tag, vendor, words, _ in verdicts[:3])
+            failure = all(failed for *_, failed in verdicts)
+            severity = Severity.NOTICE if failure else Severity.WARNING
+            whose = (f"in the words a secure-mail gateway writes into the Subject for its verdict on the message's "
+                     f"signature or encryption ({said})"
+                     + ("" if failure else "; a verdict that the message passed is also what a lure would add, so "
+                        "it counts only if the receiving side's own gateway wrote it, which these fields cannot "
+                        "show"))
+        elif modifiers.gateway_tags(tags, list_label):
             severity, whose = Severity.NOTICE, "as gateways, filters and lists add one"
         else:
             # Not a gateway's words (verification V17 N2): whoever handled the message wrote them.

@@ -93,6 +93,40 @@ _raw_subject_suffix = compiled_on_first_use(rf"[ \t]+({_TAG})[ \t]*(\r?\n)?\Z".e
 _one_tag = compiled_on_first_use(_TAG)
 
 
+# The verdicts a secure-mail gateway writes into the Subject of the mail it checked or decrypted,
+# by vendor, with what each says. SEPPmail (inbound): "[secure]" decrypted, "[signed OK]" /
+# "[signed INVALID]" its S/MIME check (an INVALID one keeps the certificate in the message), "[PGP
+# OK]" / "[PGP INVALID]" its OpenPGP check, "[HIN secured]" HIN-encrypted and decrypted
+# (https://helpdesk.tremegisto.ch/help/de-de/11-seppmail-cloud/16-seppmail-betreff-eingehender-nachrichten;
+# https://docs.seppmail.com/en/09_ht_signature_different-validation-results.html). The flag says
+# whether the verdict is a failure: a forger gains nothing by writing one.
+_SECURE_GATEWAY_TAGS: dict[str, tuple[str, str, bool]] = {
+    "secure": ("SEPPmail", "the message came encrypted and the gateway decrypted it", False),
+    "signed ok": ("SEPPmail", "the gateway found the S/MIME signature valid, by a certificate it trusts", False),
+    "signed invalid": ("SEPPmail", "the gateway found the S/MIME signature not valid, or made with a certificate "
+                                   "it does not trust, or the message changed after signing",
+                       True),
+    "pgp ok": ("SEPPmail", "the gateway found the OpenPGP signature valid", False),
+    "pgp invalid": ("SEPPmail", "the gateway could not verify the OpenPGP signature", True),
+    "hin secured": ("SEPPmail", "the message came HIN-encrypted and the gateway decrypted it", False),
+}
+
+
+def secure_gateway_verdicts(tags: str) -> list[tuple[str, str, str, bool]]:
+    """(tag, vendor, what it says, whether it is a failure) of each secure-mail gateway's verdict
+    tag among ``tags`` (as ``untagged_subjects`` joins them); empty when none is, or when any
+    other tag is not a gateway's words (the verdict wording is then not the whole story)."""
+    found: list[tuple[str, str, str, bool]] = []
+    for tag in _one_tag().findall(tags[:400]):
+        word = _tag_word(tag)
+        known = _SECURE_GATEWAY_TAGS.get(word)
+        if known is not None:
+            found.append((tag, *known))
+        elif not _known_tag(word, None):
+            return []
+    return found
+
+
 def _tag_word(tag: str) -> str:
     """A tag's words, as compared with gateways' words and a list's label: "[External  Email]" is
     "external email"."""
