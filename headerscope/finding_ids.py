@@ -60,7 +60,8 @@ FINDING_IDS = frozenset({
     "message.eai_plain_smtp",
     # message.{wrapping}: S/MIME, PGP, TNEF, calendar and header protection (mime.read_structure).
     "message.calendar_invite", "message.encrypted", "message.pgp_signed", "message.protected_headers",
-    "message.signed_part_wrapped", "message.smime_signed", "message.tnef",
+    "message.signed_part_wrapped", "message.smime_certs_only", "message.smime_compressed", "message.smime_signed",
+    "message.tnef",
     # message.report_without_report: a multipart/report with no report-type or report part (RFC 6522).
     "message.report_without_report",
     "recorded.changed_between_hops", "recorded.compauth_fail", "recorded.disagree", "recorded.dmarc_action", "recorded.dmarc_fail", "recorded.malformed",

@@ -4882,6 +4882,7 @@ def _unmarked_auto_reply(message: Message) -> Finding | None:
 # no signature is verified and nothing is decrypted.
 _RFC8551 = "https://www.rfc-editor.org/rfc/rfc8551#section-3.5"
 _RFC3156 = "https://www.rfc-editor.org/rfc/rfc3156"
+_RFC4880 = "https://www.rfc-editor.org/rfc/rfc4880"
 _SMIME_SIGNATURES = frozenset({"application/pkcs7-signature", "application/x-pkcs7-signature"})
 _SMIME_MIME = frozenset({"application/pkcs7-mime", "application/x-pkcs7-mime"})
 _TNEF_TYPES = frozenset({"application/ms-tnef", "application/vnd.ms-tnef"})
@@ -4893,7 +4894,9 @@ _MAX_ARMOR_SCAN = 1 << 20
 # The Subjects header protection puts on the outside of an encrypted message: RFC 9788 section
 # 4.2's "[...]", the earlier drafts' and Thunderbird's and Delta Chat's "...", notmuch's and
 # others' words.
-_PLACEHOLDER_SUBJECTS = frozenset({"...", "[...]", "…", "encrypted message", "subject unavailable"})
+# pEp's engine writes "p≡p" (its tests assert the outer shortMessage is "p≡p", and Enigmail's
+# decryption reads that Subject as a placeholder).
+_PLACEHOLDER_SUBJECTS = frozenset({"...", "[...]", "…", "encrypted message", "subject unavailable", "p≡p"})
 _PROTECTED_FIELDS = ("From", "To", "Cc", "Subject", "Message-ID", "Date")
 _RFC9788 = "https://www.rfc-editor.org/rfc/rfc9788"
 _MAX_CALENDAR = 256 * 1024
@@ -4932,6 +4935,12 @@ def _address_of(value: str | None) -> str:
 _list_tag_re = compiled_on_first_use(r"\[[^\[\]\r\n]{1,60}\][ \t]?")
 
 
+def _recipient_set(value: str) -> frozenset[str]:
+    """The addresses of a To:- or Cc:-like value, lower case, as a set (their order aside)."""
+    return frozenset(found.address.lower() for found in parse_addresses(value[:_MAX_ADDRESS_TEXT])[:100]
+                     if found.domain)
+
+
 def _kept_author(outer: Message, address: str) -> str | None:
     """The outer field that names ``address`` where a list that put its own address in From:
     keeps the author (Mailman's "Munge From": Reply-To, or Cc with reply_goes_to_list; Google
@@ -4954,6 +4963,8 @@ def _protected_finding(outer: Message, inner: Message, kind: str,
     severity = Severity.INFO
     benign: list[str] = []
     author_kept_in: str | None = None
+    benign_titles: list[str] = []
+    first_different: str | None = None
     for name in _PROTECTED_FIELDS:
         value = inner.first_decoded(name)
         if value is None:
@@ -4970,10 +4981,17 @@ def _protected_finding(outer: Message, inner: Message, kind: str,
                                    "outside")
         elif value != theirs:
             # A list's "[tag] " put into the outer Subject: the signed one is the author's.
-            if name == "Subject" and _list_tag_re().sub("", theirs, count=1).strip() == value.strip():
+            if name in ("To", "Cc") and _recipient_set(value) and _recipient_set(value) == _recipient_set(theirs):
+                # The same recipients in another order (Mailman 2.1 rewrites Cc: in its own
+                # order): no recipient was added or removed.
+                benign.append(f"{name}: names the same addresses inside and outside, in another order")
+                benign_titles.append(f"{name} reordered")
+            elif name == "Subject" and _list_tag_re().sub("", theirs, count=1).strip() == value.strip():
                 benign.append(f"the outer Subject: adds a list's tag to the signed “{_short(value, 120)}” "
                               f"(outside: “{_short(theirs, 120)}”), as a mailing list does; benign")
+                benign_titles.append("a list tagged the Subject")
             else:
+                first_different = first_different or name
                 differences.append(f"{name}: is “{_short(value, 120)}” inside the signature but "
                                    f"“{_short(theirs, 120) or '(absent)'}” outside")
     signer = "OpenPGP" if kind == "pgp_signed" else "S/MIME"
@@ -5001,7 +5019,8 @@ def _protected_finding(outer: Message, inner: Message, kind: str,
         title = "The signed part's protected header fields differ from the outer ones"
         why = " The inner copies are covered by the signature (not verified here); the outer ones are not."
     else:
-        title = "The signed part carries protected header fields" + (": a list tagged the Subject" if benign else "")
+        title = "The signed part carries protected header fields" + (
+            f": {' and '.join(benign_titles)}" if benign_titles else "")
         why = (" The inner copies are covered by the signature (not verified here); the outer ones, which a list or "
                "relay may change, are not.")
     finding = Finding(
@@ -5010,7 +5029,8 @@ def _protected_finding(outer: Message, inner: Message, kind: str,
                      f"earlier draft) and repeats {', '.join(name for name, _ in fields) or 'no field'} inside the "
                      f"{signer} signature." + (f" Compared with the outer fields: {said}." if said else
                                                 " They match the outer fields.") + why),
-        reference=_RFC9788, subject="From" if severity is Severity.WARNING or author_kept_in else "Subject")
+        reference=_RFC9788, subject="From" if severity is Severity.WARNING or author_kept_in
+        else first_different or "Subject")
     return tuple(fields), finding
 
 
@@ -5177,6 +5197,8 @@ _KIND_WORDS = {
     "smime_signed": "S/MIME signed (multipart/signed, detached signature)",
     "smime_opaque_signed": "S/MIME opaque-signed (application/pkcs7-mime, signed-data)",
     "smime_encrypted": "S/MIME encrypted (application/pkcs7-mime)",
+    "smime_certs_only": "S/MIME certificates only (application/pkcs7-mime, certs-only)",
+    "smime_compressed": "S/MIME compressed (application/pkcs7-mime, compressed-data)",
     "pgp_signed": "PGP/MIME signed (multipart/signed)",
     "pgp_inline_signed": "inline PGP signed text",
     "pgp_encrypted": "PGP/MIME encrypted (multipart/encrypted)",
@@ -5185,6 +5207,14 @@ _KIND_WORDS = {
     "calendar": "calendar object (text/calendar)",
     "signed_part_wrapped": "signed part wrapped with other parts outside it",
 }
+
+
+def _encryption_rfcs(encrypted: list[str]) -> str:
+    """The sections that define each kind of encryption found: S/MIME enveloped-data (RFC 8551
+    section 3.3), PGP/MIME (RFC 3156 section 4), inline OpenPGP armour (RFC 4880 section 6.2)."""
+    sections = {"smime_encrypted": "RFC 8551 section 3.3", "pgp_encrypted": "RFC 3156 section 4",
+                "pgp_inline_encrypted": "RFC 4880 section 6.2"}
+    return ", ".join(dict.fromkeys(sections[kind] for kind in encrypted if kind in sections))
 
 
 def _kind_findings(structure: MessageStructure) -> list[Finding]:
@@ -5223,20 +5253,39 @@ def _kind_findings(structure: MessageStructure) -> list[Finding]:
                          + "This tool does not verify the OpenPGP signature nor whose key made it; a mail program "
                          "with the signer's public key does. DKIM, SPF and DMARC, above, judge the domains, "
                          "independently of it."),
-            reference=_RFC3156 + "#section-5", subject="structure"))
+            reference=_RFC4880 + "#section-7" if inline else _RFC3156 + "#section-5", subject="structure"))
+    if "smime_certs_only" in kinds:
+        findings.append(Finding(
+            id="message.smime_certs_only", severity=Severity.INFO,
+            title="S/MIME certificates only (smime.p7c): no signed or encrypted content",
+            explanation=(f"The message is an S/MIME certificate-management message{details} (RFC 8551 section 3.7): a "
+                         "CMS structure carrying certificates (a sender's own, or a chain), with no content, neither "
+                         "signed nor encrypted. A mail program may offer to import the certificates; this tool does "
+                         "not read them. DKIM, SPF and DMARC, above, judge the domains."),
+            reference="https://www.rfc-editor.org/rfc/rfc8551#section-3.7", subject="structure"))
+    if "smime_compressed" in kinds:
+        findings.append(Finding(
+            id="message.smime_compressed", severity=Severity.INFO,
+            title="S/MIME compressed content (not signed, not encrypted; not decompressed by this tool)",
+            explanation=(f"The message's content is S/MIME compressed{details} (RFC 8551 section 3.6, RFC 3274): "
+                         "anyone can decompress it, and compression neither signs nor encrypts it. This tool does "
+                         "not decompress it, so nothing inside it (text, links, attachments) was inspected; a mail "
+                         "program without S/MIME support shows only an smime.p7z attachment."),
+            reference="https://www.rfc-editor.org/rfc/rfc8551#section-3.6", subject="structure"))
     encrypted = [kind for kind in kinds if kind in _ENCRYPTED_KINDS]
     if encrypted:
         words = " and ".join(_KIND_WORDS[kind] for kind in encrypted)
         findings.append(Finding(
             id="message.encrypted", severity=Severity.INFO,
             title=f"Body is encrypted: {words} (not decrypted by this tool)",
-            explanation=(f"The message's content is encrypted{details} ({words}; RFC 8551 section 3.3, RFC 3156 "
-                         "section 4): only the holder of a recipient's private key can read it. This tool does not "
+            explanation=(f"The message's content is encrypted{details} ({words}; {_encryption_rfcs(encrypted)}): "
+                         "only the holder of a recipient's private key can read it. This tool does not "
                          "decrypt it, so nothing inside the ciphertext (text, links, attachments, a protected "
                          "Subject) was inspected; the header above it is analysed as usual."
                          + (" The Subject shown is a header-protection placeholder: the real subject is inside the "
                             "encrypted part (RFC 9788)." if structure.subject_placeholder else "")),
-            reference=_RFC3156 + "#section-4" if any(k.startswith("pgp") for k in encrypted)
+            reference=_RFC3156 + "#section-4" if "pgp_encrypted" in encrypted
+            else _RFC4880 + "#section-6.2" if "pgp_inline_encrypted" in encrypted
             else "https://www.rfc-editor.org/rfc/rfc8551#section-3.3", subject="structure"))
     if "tnef" in kinds:
         findings.append(Finding(
@@ -5308,7 +5357,12 @@ def read_structure(message: Message, list_from: str | None = None) -> tuple[Mess
                 kinds.append(name)
         elif kind in _SMIME_MIME:
             smime_type = part.params.get("smime-type", "").lower()[:40] or None
-            name = "smime_opaque_signed" if smime_type in ("signed-data", "certs-only") else "smime_encrypted"
+            # RFC 8551 section 3.2.2: signed-data is a signed body, certs-only (section 3.7) a
+            # certificate-management message with no content, compressed-data (section 3.6, RFC
+            # 3274) a body anyone can decompress; enveloped-data and authEnveloped-data (and no
+            # smime-type, as older programs write) are encrypted.
+            name = {"signed-data": "smime_opaque_signed", "certs-only": "smime_certs_only",
+                    "compressed-data": "smime_compressed"}.get(smime_type or "", "smime_encrypted")
             if name not in kinds:
                 kinds.append(name)
         elif kind in _TNEF_TYPES or (part.filename or "").lower() == "winmail.dat":

@@ -1385,8 +1385,8 @@ class MessageStructure(Value):
     3156) or inline PGP armour, TNEF, a calendar invitation, and header protection."""
 
     kinds: tuple[str, ...]
-    """smime_signed, smime_opaque_signed, smime_encrypted, pgp_signed, pgp_inline_signed,
-    pgp_encrypted, pgp_inline_encrypted, tnef, calendar, signed_part_wrapped."""
+    """smime_signed, smime_opaque_signed, smime_encrypted, smime_certs_only, smime_compressed, pgp_signed,
+    pgp_inline_signed, pgp_encrypted, pgp_inline_encrypted, tnef, calendar, signed_part_wrapped."""
     summary: str
     """The kinds in words, one line (saying, for S/MIME and PGP, that nothing was verified or decrypted)."""
     top_type: str

@@ -121,3 +121,90 @@ def test_a_senders_smime_pass_below_the_boundary_is_no_receivers_record() -> Non
     terminal = " ".join(TerminalRenderer(width=250).render(report).split())
     assert "not checked by this tool: smime" not in terminal
     assert "smime=pass" in terminal.split("not relied on")[1]  # shown among the claims
+
+
+_HEAD = ("Received: from mail.example.org (mail.example.org [192.0.2.10]) by mx.example.net with ESMTPS id 1;"
+         " Mon, 3 Mar 2025 10:00:02 +0000\r\n"
+         "From: Alice <alice@example.org>\r\nTo: bob@example.net\r\nCc: {cc}\r\nSubject: {subject}\r\n"
+         "Date: Mon, 3 Mar 2025 10:00:00 +0000\r\nMessage-ID: <m1@example.org>\r\nMIME-Version: 1.0\r\n"
+         "Content-Type: {content_type}\r\n\r\n")
+
+
+def _message(content_type: str, body: str = "", subject: str = "Hello",
+             cc: str = "kevin@example.net, john@example.net") -> headerscope.Report:
+    raw = (_HEAD.format(subject=subject, content_type=content_type, cc=cc) + body).encode()
+    return headerscope.analyze(raw, offline=True, now=_NOW)
+
+
+def _finding(report: headerscope.Report, finding_id: str) -> headerscope.Finding:
+    [finding] = [f for f in report.findings if f.id == finding_id]
+    return finding
+
+
+def test_compressed_data_is_not_encryption_and_certs_only_is_no_signed_body() -> None:
+    """RFC 8551 section 3.6: compressed-data (smime.p7z) is readable by anyone; section 3.7:
+    certs-only (smime.p7c) carries certificates and no content."""
+    compressed = _message('application/pkcs7-mime; smime-type=compressed-data; name=smime.p7z')
+    assert compressed.structure is not None and compressed.structure.kinds == ("smime_compressed",)
+    assert not [f for f in compressed.findings if f.id == "message.encrypted"]
+    finding = _finding(compressed, "message.smime_compressed")
+    assert finding.title == "S/MIME compressed content (not signed, not encrypted; not decompressed by this tool)"
+    assert finding.reference == "https://www.rfc-editor.org/rfc/rfc8551#section-3.6"
+    certs = _message('application/pkcs7-mime; smime-type=certs-only; name=smime.p7c')
+    assert certs.structure is not None and certs.structure.kinds == ("smime_certs_only",)
+    assert not [f for f in certs.findings if f.id in ("message.smime_signed", "message.encrypted")]
+    assert _finding(certs, "message.smime_certs_only").title == \
+        "S/MIME certificates only (smime.p7c): no signed or encrypted content"
+    # Enveloped-data, and no smime-type at all, are still encryption.
+    for content_type in ('application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m',
+                         'application/pkcs7-mime; name=smime.p7m'):
+        assert _message(content_type).structure.kinds == ("smime_encrypted",)  # type: ignore[union-attr]
+
+
+def test_each_kind_cites_its_own_rfc() -> None:
+    """PGP/MIME encryption is RFC 3156's, S/MIME's RFC 8551's, inline PGP RFC 4880's."""
+    pgp = _message('multipart/encrypted; protocol="application/pgp-encrypted"; boundary="E"',
+                   "--E\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n"
+                   "--E\r\nContent-Type: application/octet-stream\r\n\r\n-----BEGIN PGP MESSAGE-----\r\n--E--\r\n")
+    encrypted = _finding(pgp, "message.encrypted")
+    assert "(PGP/MIME encrypted (multipart/encrypted); RFC 3156 section 4)" in encrypted.explanation
+    assert "RFC 8551" not in encrypted.explanation
+    smime = _finding(_message('application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m'),
+                     "message.encrypted")
+    assert "RFC 8551 section 3.3)" in smime.explanation and "RFC 3156" not in smime.explanation
+    inline = _message("text/plain", "-----BEGIN PGP SIGNED MESSAGE-----\r\nHash: SHA256\r\n\r\nhi\r\n")
+    assert _finding(inline, "message.pgp_signed").reference == "https://www.rfc-editor.org/rfc/rfc4880#section-7"
+    inline_encrypted = _finding(_message("text/plain", "-----BEGIN PGP MESSAGE-----\r\n\r\nhQEM\r\n"),
+                                "message.encrypted")
+    assert "RFC 4880 section 6.2)" in inline_encrypted.explanation
+    assert inline_encrypted.reference == "https://www.rfc-editor.org/rfc/rfc4880#section-6.2"
+
+
+def test_peps_subject_placeholder_is_recognised() -> None:
+    report = _message('multipart/encrypted; protocol="application/pgp-encrypted"; boundary="E"',
+                      "--E\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n"
+                      "--E\r\nContent-Type: application/octet-stream\r\n\r\n-----BEGIN PGP MESSAGE-----\r\n--E--\r\n",
+                      subject="=?utf-8?Q?p=E2=89=A1p?=")
+    assert report.structure is not None and report.structure.subject_placeholder
+
+
+def _signed_with_cc(inner_cc: str) -> headerscope.Report:
+    body = ('--SIG\r\nContent-Type: text/plain; charset=utf-8; protected-headers="v1"\r\n'
+            f"From: Alice <alice@example.org>\r\nTo: bob@example.net\r\nCc: {inner_cc}\r\nSubject: Hello\r\n\r\n"
+            "body\r\n--SIG\r\nContent-Type: application/pgp-signature; name=\"OpenPGP_signature.asc\"\r\n\r\n"
+            "-----BEGIN PGP SIGNATURE-----\r\n\r\nwsB5\r\n-----END PGP SIGNATURE-----\r\n--SIG--\r\n")
+    return _message('multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature"; boundary="SIG"',
+                    body)
+
+
+def test_a_list_that_only_reordered_cc_is_not_a_difference() -> None:
+    """Mailman 2.1 writes Cc: in its own order: the same recipients are no change; another
+    recipient still is, and the finding names that field."""
+    reordered = _finding(_signed_with_cc("John <john@example.net>, kevin@example.net"), "message.protected_headers")
+    assert reordered.severity.value == "info"
+    assert reordered.title == "The signed part carries protected header fields: Cc reordered"
+    assert "Cc: names the same addresses inside and outside, in another order" in reordered.explanation
+    added = _finding(_signed_with_cc("john@example.net, kevin@example.net, eve@example.com"),
+                     "message.protected_headers")
+    assert added.title == "The signed part's protected header fields differ from the outer ones"
+    assert added.subject == "Cc"
