@@ -4999,17 +4999,19 @@ def _protected_finding(outer: Message, inner: Message, kind: str,
     if severity is Severity.WARNING and author_kept_in is not None and list_from is not None:
         # A list's DMARC mitigation (RFC 7960 section 4.1.3): the list put its own address in
         # From: and kept the author, whose address the signed part's From: is, in another field.
-        # Only with the list's domain authenticated (read_structure's caller): a resend of
-        # someone's signed message under a domain of one's own is what a list post is, and the
-        # words name that domain as the one vouched for.
-        severity = Severity.NOTICE
-        title = "The signed part's protected From: is the author's; the mailing list put its own address in From:"
-        why = (f" The mailing list rewrote From: to its own address ({_short(list_from, 120)}), as lists do so that "
-               f"the author's domain's DMARC policy does not reject the message they changed (RFC 7960 section "
-               f"4.1.3), and kept the author in {author_kept_in}:, which names the protected From:'s address. "
-               f"DKIM, SPF and DMARC, above, vouch for the list's domain only; that the author wrote it rests on "
-               f"the {signer} signature, not verified here. A mail program that shows protected headers shows the "
-               "author's From:.")
+        # Said so, but still a warning (verification V62b D-3): the list fields, the kept author and
+        # the inner From: are all the sender's to write, and the signature that would tie the inner
+        # From: to its author is not verified here, so a domain of one's own dressed as a list
+        # carries any inner From: (the recipient's own CEO, say) as easily as a list post does.
+        title = ("The signed part's protected From: differs from the message's From:, which the fields of a "
+                 "mailing list say it rewrote")
+        why = (f" The message's fields read as a mailing list that rewrote From: to its own address "
+               f"({_short(list_from, 120)}), as lists do so that the author's domain's DMARC policy does not reject "
+               f"the message they changed (RFC 7960 section 4.1.3), keeping the author in {author_kept_in}:, which "
+               f"names the protected From:'s address. DKIM, SPF and DMARC, above, vouch for the list's domain only, "
+               f"and the list fields, the kept author and the inner From: are all the sender's to write: that the "
+               f"inner From: wrote it rests on the {signer} signature, not verified here. A mail program that shows "
+               "protected headers shows the inner From:; check the signature there before trusting it.")
     elif severity is Severity.WARNING:
         title = "The signed part's protected From: differs from the message's From:"
         why = (" A mail program that shows protected headers shows the inner From:, covered by the "
