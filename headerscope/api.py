@@ -1709,14 +1709,18 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
         return outcome.result, outcome.result == "pass" and _own_listing(
             outcome.mechanism, outcome.record, organizational_domain(sender_domain) or sender_domain)
 
-    def verified_signers(copy: bytes) -> frozenset[str]:
+    def verified_signers(copy: bytes) -> tuple[frozenset[str], frozenset[str]]:
         # Asked only of a returned copy that looks forged and carries a signature naming the
-        # From: domain (mime._backscatter): the d= of each signature whose signed header fields
-        # verify under the domain's key (a pass, or a header returned without its body, RFC 6522:
-        # only the body hash is then unknown). A d= and b= the sender merely wrote is no evidence.
+        # From: domain or the bouncing side (mime._backscatter): the d= of each signature whose
+        # signed header fields verify under the domain's key (a pass, or a header returned without
+        # its body, RFC 6522: only the body hash is then unknown), and apart the d= of those that
+        # could not be checked (no DNS: offline, a snapshot without the key, a timeout). A d= and
+        # b= the sender merely wrote verifies to nothing.
         results, _notes = check_dkim(parse_message(copy), resolver, from_domain=None, delivery_time=None, now=now)
-        return frozenset(r.domain.lower().rstrip(".") for r in results[:10] if r.domain and (
-            r.result == "pass" or (r.result, r.reason_code) == ("neutral", "no_body")))
+        return (frozenset(r.domain.lower().rstrip(".") for r in results[:10] if r.domain and (
+                    r.result == "pass" or (r.result, r.reason_code) == ("neutral", "no_body"))),
+                frozenset(r.domain.lower().rstrip(".") for r in results[:10]
+                          if r.domain and r.result in ("not_checked", "temperror")))
 
     # An attached message's own attachments are named by their path ("--attached 1.2").
     delivery_report, feedback_report, attached, carried_findings = read_carried(

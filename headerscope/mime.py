@@ -17,7 +17,7 @@ import binascii
 import functools
 import itertools
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from ._value import Value, frozen
@@ -1637,15 +1637,13 @@ _NOTICE_MAILBOXES = frozenset({"postmaster", "mailer-daemon"})
 
 def _null_senders_notice(to: str, copy: Message | None) -> bool:
     """Whether a bounce's To: cannot be the returned message's reverse-path: it names the
-    postmaster or MAILER-DAEMON, or the returned message is itself a notice from MAILER-DAEMON or
-    the postmaster, which is sent with the null reverse-path (RFC 5321 section 4.5.5, RFC 3464
-    section 2), so its bounce went to a postmaster instead (a double bounce)."""
-    if to.rpartition("@")[0].lower() in _NOTICE_MAILBOXES:
-        return True
-    if copy is None:
-        return False
-    authors = parse_addresses((copy.first("From") or "")[:_MAX_ADDRESS_TEXT])[:2]
-    return any(a.address.rpartition("@")[0].lower() in _NOTICE_MAILBOXES for a in authors)
+    postmaster or MAILER-DAEMON, where a notice about a message sent with the null reverse-path
+    goes (RFC 5321 section 4.5.5, RFC 3464 section 2: a double bounce). The returned copy's own
+    From: does not decide it: a spammer writes "MAILER-DAEMON" there as easily, and a bounce sent
+    to an ordinary mailbox shows the copy had that reverse-path, not the null one (verification
+    V62b D-1). ``copy`` is kept for the callers."""
+    del copy
+    return to.rpartition("@")[0].lower() in _NOTICE_MAILBOXES
 
 
 def _own_organisations_bounce(message: Message, report: DeliveryReport | None, copy: Message, sender: str) -> bool:
@@ -1669,14 +1667,19 @@ def _own_organisations_bounce(message: Message, report: DeliveryReport | None, c
     own = {organisation(address_domain(sender)), *(organisation(d) for d in authors[:1])} - {None}
     bouncers = [report.reporting_mta] if report is not None and report.reporting_mta else []
     bouncers += [a.domain for a in parse_addresses((message.first("From") or "")[:_MAX_ADDRESS_TEXT])[:1] if a.domain]
-    if any(organisation(name) in own for name in bouncers):
-        return True
     stamps = copy.all("Received")
-    if not stamps:
-        return False
-    latest = parse_received(stamps[0].value[:4000])
-    return organisation(latest.by) in own and (
-        (latest.from_ip is not None and is_non_public_ip(latest.from_ip)) or organisation(latest.from_rdns) in own)
+    if stamps:
+        latest = parse_received(stamps[0].value[:4000])
+        inside = (latest.from_ip is not None and is_non_public_ip(latest.from_ip)) \
+            or organisation(latest.from_rdns) in own
+        if organisation(latest.by) in own and inside:
+            return True
+        if latest.from_ip is not None and not inside and organisation(latest.by) in own:
+            # The bouncer's own stamp on the copy records a public client outside the organisation:
+            # the message came in from outside (spam forging the organisation's own address, then
+            # bounced), whatever the bouncer is named (verification V62b D-2).
+            return False
+    return any(organisation(name) in own for name in bouncers)
 
 
 def _delivery_report(message: Message, parts: list[_Part]) -> DeliveryReport | None:
@@ -2510,7 +2513,7 @@ _MAX_LISTED = 10
 
 def read_carried(message: Message, path: str = "", signed_by: frozenset[str] = frozenset(),
                  spf_result: Callable[[str, str], tuple[str, bool]] | None = None,
-                 verified_signers: Callable[[bytes], frozenset[str]] | None = None
+                 verified_signers: Callable[[bytes], tuple[frozenset[str], frozenset[str]]] | None = None
                  ) -> tuple[DeliveryReport | None, FeedbackReport | None, tuple[AttachedMessage, ...], list[Finding]]:
     """The delivery report, the feedback report and the attached messages of a message, and
     the findings about them. ``path``: when the message is itself one carried inside another
@@ -2519,7 +2522,8 @@ def read_carried(message: Message, path: str = "", signed_by: frozenset[str] = f
     receiver recorded it), which tell whether a report in text is its writer's. ``spf_result``:
     the SPF result (RFC 7208 section 2.6) of a client IP for an address's domain, and whether a
     pass is through a term naming the domain's own servers (not a shared provider's include:);
-    ``verified_signers``: the domains whose DKIM signature on a message's bytes verifies. Both are
+    ``verified_signers``: the domains whose DKIM signature on a message's bytes verifies, and those
+    whose signature could not be checked (no DNS). Both are
     asked (with DNS) only of a bounce's returned copy that looks forged (_backscatter); None asks
     nothing."""
     report: DeliveryReport | None
@@ -2659,7 +2663,7 @@ _remote_refusal_re = compiled_on_first_use(
 
 def _backscatter(message: Message, copy: bytes, report: DeliveryReport | None,
                  spf_result: Callable[[str, str], tuple[str, bool]] | None = None,
-                 verified_signers: Callable[[bytes], frozenset[str]] | None = None) -> Finding | None:
+                 verified_signers: Callable[[bytes], tuple[frozenset[str], frozenset[str]]] | None = None) -> Finding | None:
     """A notice when a bounce returns a message whose own header says it did not come from the
     domain its From: claims, and the bounce goes back to that From: address: spam that forged the
     address, bounced by a server that accepted it first and refused it later ("backscatter", RFC
@@ -2720,6 +2724,7 @@ def _backscatter(message: Message, copy: bytes, report: DeliveryReport | None,
     bouncers = {organizational_domain(name) for name in (n.strip().lower().rstrip(".") for n in bouncer_names)
                 if is_domain_name(name)} - {None}
     signed_as_ours = False
+    signed_by_bouncer = False
     for signature in signatures:
         signer = _dkim_d_tag_re().search(signature.value[:4000])
         if signer is None:
@@ -2734,8 +2739,9 @@ def _backscatter(message: Message, copy: bytes, report: DeliveryReport | None,
             # section 3.5: d= is the signing organisation); a receiver does not sign the mail it
             # takes in. Its refusal, with or without another server's reply (a suppression list's
             # refusal of an address that bounced before reaches no server), is its own refusal of
-            # its own customer's message: no forged sender's backscatter.
-            return None
+            # its own customer's message: no forged sender's backscatter. Evidence only once it
+            # verifies (below): a spammer writes the bouncer's d= as easily (verification V62b D-4).
+            signed_by_bouncer = True
     if not inner.all("Received"):
         return None
     chain = build_chain(inner, None, datetime.now(timezone.utc))
@@ -2786,9 +2792,22 @@ def _backscatter(message: Message, copy: bytes, report: DeliveryReport | None,
             return None
     else:
         return None
-    if signed_as_ours and (any(ours(d) for d in recorded.dkim_passed) or (
-            verified_signers is not None and any(ours(d) for d in verified_signers(copy)))):
-        return None  # the domain's signature verifies: its own mail, whatever the route
+    if signed_as_ours or signed_by_bouncer:
+        checked, unchecked = verified_signers(copy) if verified_signers is not None else (frozenset(), frozenset())
+        verified = {*recorded.dkim_passed, *checked}
+        if signed_as_ours and any(ours(d) for d in verified):
+            return None  # the domain's signature verifies: its own mail, whatever the route
+
+        def bouncers_own(names: Iterable[str]) -> bool:
+            return any(is_domain_name(d.lower().rstrip(".")) and organizational_domain(d.lower().rstrip(".")) in bouncers
+                       for d in names)
+
+        # The bouncing side's own signature: its customer's message where it verifies, and where it
+        # could not be checked (offline), as before, since a genuine suppression-list refusal (SES)
+        # is common and a spammer's d= of the bouncer only costs the notice; one that was checked
+        # and failed is the spammer's text (verification V62b D-4).
+        if signed_by_bouncer and (bouncers_own(verified) or bouncers_own(unchecked)):
+            return None
     reply_to = [a for a in parse_addresses((inner.first("Reply-To") or "")[:_MAX_ADDRESS_TEXT])[:3] if a.domain]
     elsewhere = [a.address for a in reply_to if not ours(a.domain)]
     replies = f"; its Reply-To sends answers elsewhere ({_short(elsewhere[0], 80)})" if elsewhere else ""

@@ -312,18 +312,27 @@ def test_an_own_relays_bounce_of_its_own_servers_mail_gives_no_mail_from(tmp_pat
     assert other["verdict"]["status"] == "not_checked"
     # Control: another organisation's bounce of a copy an outside client handed it still gives it.
     assert _attached(tmp_path, _postfix_bounce(FORGED_COPY))["envelope"]["mail_from"] == "ceo@example.com"
+    # Spam forging example.com's own address, taken in by example.com's own server from an outside
+    # client and bounced there: the bouncer's name is example.com's, but its stamp on the copy
+    # records the outside client, so the copy came from outside (V62b D-2).
+    spam = APP_COPY.replace(b"from app1.example.com (app1.example.com [198.51.100.77])",
+                            b"from pc-77.dyn.example.org (unknown [203.0.113.77])")
+    assert _attached(tmp_path, _own_relay_bounce(spam))["envelope"]["mail_from"] == "ceo@example.com"
 
 
 def test_a_bounce_to_the_postmaster_about_a_message_without_sender_gives_no_mail_from(tmp_path: Path) -> None:
     # D-3: a double bounce (the returned message is itself a bounce, sent with <>: RFC 5321 section
-    # 4.5.5) goes to the postmaster; neither that To: nor the user a bounce of a bounce names is
-    # the returned message's reverse-path.
+    # 4.5.5) goes to the postmaster; that To: is not the returned message's reverse-path.
     notice = FORGED_COPY.replace(b"From: \"Chief Executive\" <ceo@example.com>",
                                  b"From: MAILER-DAEMON@mx.remote.example.net (Mail Delivery System)")
-    for copy, to in ((notice, b"postmaster@example.com"), (notice, b"ceo@example.com"),
+    for copy, to in ((notice, b"postmaster@example.com"),
                      (FORGED_COPY, b"postmaster@example.com"), (FORGED_COPY, b"MAILER-DAEMON@example.com")):
         report = _attached(tmp_path, _postfix_bounce(copy, sender=b"", to=to))
         assert report["envelope"]["mail_from"] is None, (copy[:0], to)
+    # But the copy's own From: decides nothing (V62b D-1): a spammer writes "MAILER-DAEMON" there as
+    # easily, and a bounce sent to an ordinary mailbox shows the copy had that reverse-path.
+    assert _attached(tmp_path, _postfix_bounce(notice, sender=b"", to=b"ceo@example.com"))["envelope"][
+        "mail_from"] == "ceo@example.com"
     # Postfix's field naming the null sender says so too: To: is then not asked.
     report = _attached(tmp_path, _postfix_bounce(FORGED_COPY, sender=b"<>"))
     assert report["envelope"]["mail_from"] is None
@@ -446,3 +455,23 @@ def test_a_relays_bounce_asks_no_spf_question(tmp_path: Path) -> None:
         with mock.patch.object(_pyspf, "evaluate", counting):
             assert not _backscatter(tmp_path, relayed.replace(FORGED_COPY, copy))
     assert "203.0.113.77" not in asked
+
+
+def test_a_spammers_signature_in_the_bouncers_name_removes_the_notice_only_where_it_cannot_be_checked(
+        tmp_path: Path) -> None:
+    # V62b D-4: the bot writes d= of the bouncing side (mx.remote.example.net's organisation) into
+    # its spam. Checked against the bouncer's published key, it fails: the notice stays. Where it
+    # cannot be checked (no DNS answer for the key), it is read as before, the bouncing side's own
+    # customer's message (SES's suppression-list refusals, tests/test_dsn_exim.py).
+    fake = b"DKIM-Signature: v=1; a=rsa-sha256; d=remote.example.net; s=s1; h=from:to:subject; bh=AAAA; b=AAAA\r\n"
+    at = FORGED_COPY.index(b"From: ")
+    bounce = _postfix_bounce(FORGED_COPY[:at] + fake + FORGED_COPY[at:])
+    _, published = _signed_copy(FORGED_COPY)
+    key = {"s1._domainkey.remote.example.net": published["s1._domainkey.example.com"]}
+    assert _backscatter(tmp_path, bounce, key)
+    # Offline, on the bouncer's recorded DMARC failure (evidence that needs no DNS): the notice is
+    # there without the signature, and the unchecked signature in the bouncer's name removes it.
+    recorded = _postfix_bounce(RECORDED_FAIL + FORGED_COPY)
+    assert [f for f in headerscope.analyze(recorded, offline=True).findings if f.id == "dsn.backscatter"]
+    signed = _postfix_bounce(RECORDED_FAIL + FORGED_COPY[:at] + fake + FORGED_COPY[at:])
+    assert not [f for f in headerscope.analyze(signed, offline=True).findings if f.id == "dsn.backscatter"]
