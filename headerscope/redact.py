@@ -128,15 +128,37 @@ def _mask_dollar_login(match: re.Match[str]) -> str:
     return f"{match.group('local')[0]}{MASK}${domain}"
 
 
-def _mask_encoded_words(match: re.Match[str]) -> str:
+_MAX_DECODINGS = 4
+"""Decodings redaction follows into an encoded-word whose text is itself encoded-words (a base64
+word that decodes to "=?utf-8?q?bob=40example.org?=", verification V59a D2-1): each is linear in
+the text, and deeper nesting is hidden whole (_hidden_nested_words)."""
+
+
+def _mask_encoded_words(match: re.Match[str], decodings: int = _MAX_DECODINGS) -> str:
     decoded = decode_rfc2047(match.group())
-    masked = _redact_written(decoded)
+    if decoded == match.group():
+        inner = decoded  # its encoding broken (shown as written), or a word this redaction wrote: no deeper text
+    elif decodings > 1 and "=?" in decoded:
+        # Encoded-words inside the decoded text: masked as the text around them is, one decoding deeper.
+        inner = _ENCODED_WORDS.sub(lambda found: _mask_encoded_words(found, decodings - 1), decoded)
+    elif "=?" in decoded and _ENCODED_WORDS.search(decoded):
+        return f"{match.group('start')}{MASK}?="  # nested deeper than redaction decodes: hidden
+    else:
+        inner = decoded
+    masked = _redact_written(inner)
     if masked == decoded:
         return match.group()
     # The encoded-word's start and end kept around its decoded, masked text: the report still
     # shows that the text was encoded (envelope.encoded_word_in_address is about that), and what
     # it says, but no mailbox name one decoding away.
     return f"{match.group('start')}{masked}?="
+
+
+def _hidden_nested_word(match: re.Match[str]) -> str:
+    decoded = decode_rfc2047(match.group())
+    if decoded == match.group():
+        return _redact_written(decoded)
+    return f"{match.group('start')}{MASK}?=" if "=?" in decoded or any(sign in decoded for sign in AT_SIGNS) else match.group()
 
 
 def _mask_after_apostrophe(match: re.Match[str]) -> str:
@@ -152,6 +174,21 @@ def redact_text(text: str) -> str:
     in a URL, and one an RFC 2047 decoding shows: inside an encoded-word, or across its edges)."""
     if "=?" not in text:
         return _redact_written(text)
+    # A text shown decoded may hold encoded-words its decoding revealed ("zz=?utf-8?q?=40?=c.example
+    # =?utf-8?b?PT91dGYtOD9xP3...?=" decodes to a readable "=?utf-8?q?bob=40example.org?=",
+    # verification V59a D2-1): it is redacted again, as the input was, until nothing changes.
+    # Bounded: _MAX_DECODINGS rounds, each linear; what a last round would still show decoded keeps
+    # no encoded-word that decodes to an "@" or to more encoded-words.
+    for _ in range(_MAX_DECODINGS):
+        redacted, shown_decoded = _redacted_once(text)
+        if not shown_decoded or "=?" not in redacted:
+            return redacted
+        text = redacted
+    return _ENCODED_WORDS.sub(_hidden_nested_word, text)
+
+
+def _redacted_once(text: str) -> tuple[str, bool]:
+    """redact_text's one round: the text redacted, and whether it is shown decoded."""
     masked = _redact_written(_ENCODED_WORDS.sub(_mask_encoded_words, text))
     # Decode, then mask: what is shown must hold no local part once decoded as a reader decodes it
     # (text.decode_rfc2047, which reads an encoded-word wherever it is written). A run of
@@ -163,9 +200,9 @@ def redact_text(text: str) -> str:
     # masked already decodes to itself).
     decoded = decode_rfc2047_whole(masked)
     if decoded == masked:
-        return masked
+        return masked, False
     redacted = _redact_written(decoded)
-    return masked if redacted == decoded else redacted
+    return (masked, False) if redacted == decoded else (redacted, True)
 
 
 def _redact_written(text: str) -> str:

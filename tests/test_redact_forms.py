@@ -70,6 +70,10 @@ def _assert_masked_everywhere(outputs: dict[str, str], secret: str, masked: str)
     ('"zqxjkvbw pyfhtg"          @a.example', "zqxjkvbw", "z***@a.example"),
     # Blanks between an unquoted local part and its "@" (CFWS, section 4.4), a domain name after it.
     ("zqxjkvbwpyfhtg   @a.example", SECRET, "z***@a.example"),
+    # A base64 word that decodes to a Q word holding the address, after a glued "@" word that
+    # makes the text shown decoded (V59a D2-1: the inner word was shown readable, unmasked).
+    ("zz=?utf-8?q?=40?=c.example =?utf-8?b?PT91dGYtOD9xP3pxeGprdmJ3cHlmaHRnPTQwZXhhbXBsZS5vcmc/PQ==?=", SECRET,
+     "z***@c.example =?utf-8?b?z***@example.org?="),
     # A display name without angle brackets: the header's defect quotes the address (it was not redacted).
     ("Zed Name zqxjkvbwpyfhtg@a.example", SECRET, "and the address z***@a.example"),
 ])
@@ -103,6 +107,13 @@ def test_an_address_in_another_field_is_masked_in_every_format(tmp_path: Path, f
     ("see `zqx`jkvbwpyfhtg@a.example", "see z***@a.example"),
     ("u?e=%2b%40a.example&f=%22zqx%20jkv%22%40b.example", "u?e=%2b***%40a.example&f=%22z***%40b.example"),
     ("to zqxjkvbwpyfhtg \t @a.example, zqx @b.example", "to z***@a.example, z***@b.example"),
+    # Encoded-words inside encoded-words (V59a D2-1): masked at each decoding, hidden past four.
+    ("=?utf-8?b?PT91dGYtOD9xP3pxeGprdmJ3cHlmaHRnPTQwZXhhbXBsZS5vcmc/PQ==?=", "=?utf-8?b?=?utf-8?q?z***@example.org?=?="),
+    ("zz=?utf-8?q?=40?=c.example =?utf-8?b?PT91dGYtOD9xP3pxeGprdmJ3cHlmaHRnPTQwZXhhbXBsZS5vcmc/PQ==?=",
+     "z***@c.example =?utf-8?b?z***@example.org?="),
+    ("=?utf-8?b?PT91dGYtOD9iP1BUOTFkR1l0T0Q5aVAxQlVPVEZrUjFsMFQwUTVhVkF4UWxWUFZFWnJVakZzTUZRd1VUVmxSa0Y2WTBob2JGSXpRbmxhUnpGTFRUSk9TV0pITVdoVFJrcDFWVVpTVW1ReGNGbGhSMmhwVjBWS2VsZHNUVEZrYlU1MFdYazVVVlZVTURsUWVqQTlQejA9Pz0=?=",
+     "=?utf-8?b?=?utf-8?b?=?utf-8?b?=?utf-8?b?***?=?=?=?="),
+    ("=?utf-8?b?PT91dGYtOD9xP2hlbGxvPz0=?=", "=?utf-8?b?PT91dGYtOD9xP2hlbGxvPz0=?="),  # "=?utf-8?q?hello?=": no address
     # Not addresses: kept as written.
     ("meet @ 5pm, no address @ here, tickets @home", "meet @ 5pm, no address @ here, tickets @home"),
     ("it\u2019s 5pm, \u201cquoted\u201d text and `code` here; 50% off, 40%", "it\u2019s 5pm, \u201cquoted\u201d text and `code` here; 50% off, 40%"),
@@ -119,6 +130,7 @@ def test_redact_text_forms(text: str, expected: str) -> None:
     "\u201ca " * 330_000 + "@x", "\u2018a " * 330_000 + "@x", "\u201ca\u201d " * 250_000 + "@x",
     "a%22" * 250_000 + "%40x", "%25" * 330_000 + "40x", "a`" * 500_000 + "@x", "a\uff20" * 500_000,
     "rcpt='" * 160_000 + "@x", "a " * 500_000 + "@x.y", ("a" + " " * 1000) * 1000 + "@x.y",
+    "a=?utf-8?q?=40?=b =?utf-8?b?PT91dGYtOD9xP2E9NDBiPz0=?= " * 20_000,  # nested words, shown decoded
 ])
 def test_the_new_forms_are_read_in_linear_time(text: str) -> None:
     started = time.perf_counter()
