@@ -19,7 +19,13 @@ from ._value import Value, frozen
 from .domains import is_listed_tld, organizational_domain
 from .message import LOST_NAME
 from .model import Address, SrsInfo
-from .text import IGNORABLE_NOT_FORMAT, compiled_on_first_use, decode_rfc2047, read_comment
+from .text import (
+    IGNORABLE_NOT_FORMAT,
+    address_safe_shortened,
+    compiled_on_first_use,
+    decode_rfc2047,
+    read_comment,
+)
 
 MAX_VALUE_LENGTH = 64 * 1024
 """Longer values are cut here (about 2,000 addresses): bounds the time spent on hostile input."""
@@ -458,16 +464,17 @@ def _address_field_defects(value: str, lost_names: bool) -> tuple[str, ...]:
             # page or a ticket tool took "<...>" for markup and dropped it.
             notes[UNBRACKETED_NAME] = (
                 f"{UNBRACKETED_NAME} (RFC 5322 section 3.4 wants \"name <address>\"; a web page or "
-                f"a paste may have removed them): read as the name \"{(built.display_name or '')[:80]}\" "
-                f"and the address {built.address[:120]}")
+                f"a paste may have removed them): read as the name "
+                f"\"{address_safe_shortened(built.display_name or '', 80)}\" and the address "
+                f"{address_safe_shortened(built.address, 120)}")
         name = (built.display_name or "").replace(" ", "")
         if lost_names and LOST_NAME not in notes and len(name) >= 2 and _LOST_CHARACTERS.issuperset(name):
             # A program that could not convert the name's charset wrote '?' for each character
             # (Python's and iconv's "replace", archives that stored the text as ASCII): what
             # the name was cannot be told from the message.
             notes[LOST_NAME] = (
-                f"{LOST_NAME} (\"{built.display_name[:40] if built.display_name else ''}\" for "
-                f"{built.address[:120]}): its characters were lost in a charset conversion on the way "
+                f"{LOST_NAME} (\"{address_safe_shortened(built.display_name or '', 40)}\" for "
+                f"{address_safe_shortened(built.address, 120)}): its characters were lost in a charset conversion on the way "
                 "or in an archive, and the original name cannot be recovered")
     return tuple(notes.values())
 

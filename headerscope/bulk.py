@@ -38,7 +38,7 @@ from .hops import host_domain, list_id_domain
 from .lists import read_list
 from .message import Message
 from .model import BulkSignals, DkimSignatureResult, Finding, Hop, Severity
-from .text import compiled_on_first_use
+from .text import address_safe_shortened, compiled_on_first_use
 
 _RFC2369 = "https://www.rfc-editor.org/rfc/rfc2369#section-3.2"
 _RFC2369_LIST = "https://www.rfc-editor.org/rfc/rfc2369#section-2"
@@ -400,7 +400,9 @@ def _shown(value: str | None) -> str | None:
     if value is None:
         return None
     shown = " ".join(value[:_MAX_SHOWN * 2].split())
-    return shown[:_MAX_SHOWN - 1] + "…" if len(shown) > _MAX_SHOWN else shown
+    # (Not cut inside an address: --redact would show the start of a mailbox name without the
+    # "@" it needs to know it, verification V59a D3-3; address_safe_shortened.)
+    return address_safe_shortened(shown, _MAX_SHOWN)
 
 
 def _unsubscribe_uris(value: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -181,3 +181,26 @@ def test_the_cuts_look_for_encoded_words_in_bounded_time(unit: str) -> None:
         address_safe_cut(text, limit)
         address_safe_tail(text, limit)
     assert_within(started, 4)
+
+
+_LONG_NAME = "Finance Department - Accounts Payable, Invoices and Remittances, xxxxxx"
+
+
+@pytest.mark.parametrize(("to", "extra", "masked"), [
+    # A display name written without angle brackets that holds the address, cut at 80 right after
+    # "zqxjkvbw" (V59a D2-2): the cut now falls before the address.
+    (f'"{_LONG_NAME} zqxjkvbwpyfhtg@example.org" zqxjkvbwpyfhtg@example.org', "",
+     f'read as the name \\"{_LONG_NAME}…\\" and the address z***@example.org'),
+    # Its address cut at 120 (a local part longer than that, V59a D2-2): nothing of it is kept.
+    ("Bob Smith " + SECRET * 10 + "@example.org", "", 'read as the name \\"Bob Smith\\" and the address …'),
+    # A List-Id's description shown to 300 characters, the cut inside the address (V59a D3-3).
+    ("buyer@example.net", "List-Id: " + "lorem " * 48 + SECRET + "@example.org <l.example.org>\r\n", "lorem lorem…"),
+    # authres quotes where its grammar broke, cut after "header.i=zqxjkvb" (V59a D3-3): quoted again
+    # from the value, cut where no address is split.
+    ("buyer@example.net",
+     "Authentication-Results: mx.example.net; spf=pass smtp.mailfrom=accounts@sender.example ; x/y=z (stray) s2"
+     f" dkim=pass header.i={SECRET}@example.org\r\n", "near “y=z (stray) s2 dkim=pass header.i=z***@example.org”"),
+])
+def test_a_cut_piece_of_message_text_keeps_no_piece_of_a_mailbox_name(tmp_path: Path, to: str, extra: str,
+                                                                      masked: str) -> None:
+    _assert_masked_everywhere(_redacted_outputs(tmp_path, _message(to=to, extra=extra)), SECRET, masked)

@@ -46,7 +46,14 @@ from ..model import (
     Severity,
     SpfResult,
 )
-from ..text import compiled_on_first_use, header_ref, header_refs, read_comment, result_words
+from ..text import (
+    address_safe_shortened,
+    compiled_on_first_use,
+    header_ref,
+    header_refs,
+    read_comment,
+    result_words,
+)
 from . import _authres
 from .dkim import SIGNED_FIELDS_NOT_IN_INPUT, unchanged_fields_witness
 from .ptr import parse_client_ip
@@ -575,7 +582,15 @@ def _parse_authentication_results_uncached(value: str, arc: bool) -> _ParsedFiel
     except _authres.AuthresParseError as error:
         # The parser's own message ("Syntax error: Expected end of text at: ...") says where
         # the grammar broke: that place, in words.
-        near = str(error).partition(" at: ")[2].strip()[:60]
+        # authres cuts the text it quotes ("header.i=bob.sec..."): the quote is taken again from
+        # the value, cut where no address is split (verification V59a D3-3: --redact could not
+        # tell "bob.sec" for a mailbox name; address_safe_shortened).
+        near = str(error).partition(" at: ")[2].strip()
+        quoted = strict_text.find(near.removesuffix("...")) if near else -1
+        if quoted >= 0:
+            near = address_safe_shortened(strict_text[quoted:], 60)
+        elif near.endswith("..."):
+            near = near[:-3].rpartition(" ")[0][:60].rstrip() + "…"  # (not found: its cut last word dropped)
         where = f" near “{near}”" if near else ""
         defects.append(f"not in RFC 8601's syntax{where} (an unquoted URL or a stray character, say); "
                        "read tolerantly")
