@@ -33,11 +33,16 @@ _AFTER_APOSTROPHE = re.compile(rf"(?<=')(?P<local>[^\s<>()\[\]\\,;:\"{AT_SIGNS}'
 # holding percent-encoded characters (RFC 6068 section 2: "mailto:%22bob%20smith%22%40example.org"
 # is the quoted local part "bob smith"). The look-behind makes a run of local-part characters start
 # only where the run starts, so a megabyte of them is read once, not once from every position (as
-# _ADDRESS); an escape is three characters the run's other alternative cannot take, and an
-# encoded "@" ends the run: no backtracking.
+# _ADDRESS); an escape is three characters the run's other alternative cannot take (nor a "%"
+# that starts no escape, "a%zzbob%40", which the run takes alone), and an encoded "@" ends the
+# run: no backtracking. The local part is masked whatever follows the encoded "@", as a plain
+# one is (_ADDRESS): a domain percent-encoded itself ("%40%C3%A9xample.org", an IDN), none
+# ("?e=bob%40&d=example.org", an RFC 2231 continuation "filename*0*=utf-8''bob%40;"), verification
+# V59a D3-1.
 _ENCODED_ADDRESS = re.compile(
-    r"(?<![A-Za-z0-9._+~!$*'%-])(?P<local>(?:[A-Za-z0-9._+~!$*'-]|%(?!(?:25)*+40)[0-9A-Fa-f]{2}){1,192}+)"
-    r"(?P<at>%(?:25)*+40)(?P<domain>[A-Za-z0-9][A-Za-z0-9.-]{0,252})")
+    r"(?<![A-Za-z0-9._+~!$*'%-])"
+    r"(?P<local>(?:[A-Za-z0-9._+~!$*'-]|%(?!(?:25)*+40)[0-9A-Fa-f]{2}|%(?![0-9A-Fa-f]{2}))++)"
+    r"(?P<at>%(?:25)*+40)(?P<domain>[A-Za-z0-9][A-Za-z0-9.-]{0,252})?")
 # A login with no "@" where a server names who authenticated: Postfix's "(Authenticated sender:
 # alice)", Exim's "authenticated as"/"authenticated_id:", Courier's "AUTH: LOGIN", Kerio's
 # "authenticated user", Runbox's "[Authenticated alias (N)]" / "[Authenticated ID (N)]" (an account
@@ -110,7 +115,7 @@ def _mask_encoded(match: re.Match[str]) -> str:
     if local.endswith(MASK):
         return match.group()  # already redacted
     first = local[:4] if local[0] == "%" else local[0]  # (an escape whole: "%22b***%40" for '"bob smith"@')
-    return f"{first}{MASK}{match.group('at')}{match.group('domain')}"
+    return f"{first}{MASK}{match.group('at')}{match.group('domain') or ''}"
 
 
 def _mask_login(match: re.Match[str]) -> str:

@@ -92,6 +92,12 @@ def test_an_address_in_the_to_field_is_masked_in_every_format(tmp_path: Path, to
     # Percent-encoded in a link: "@" encoded twice, a quoted local part's quotes and blank encoded.
     ("List-Unsubscribe: <https://x.example/u?e=zqxjkvbwpyfhtg%2540a.example>", SECRET, "u?e=z***%2540a.example"),
     ("List-Unsubscribe: <mailto:%22zqxjkvbw%20pyfhtg%22%40a.example>", "zqxjkvbw", "mailto:%22z***%40a.example"),
+    # An encoded "@" with no domain after it, or a percent-encoded (IDN) one, and an RFC 2231
+    # continuation that splits the address (V59a D3-1): masked as "bob@" is.
+    ("List-Unsubscribe: <https://x.example/u?e=zqxjkvbwpyfhtg%40&d=example.org>", SECRET, "u?e=z***%40&d=example.org"),
+    ("List-Unsubscribe: <https://x.example/u?e=zqxjkvbwpyfhtg%40%C3%A9xample.org>", SECRET, "u?e=z***%40%C3%A9xample.org"),
+    ("Content-Disposition: attachment; filename*0*=utf-8''zqxjkvbwpyfhtg%40; filename*1=example.org", SECRET,
+     "u***%40; filename*1=example.org"),
 ])
 def test_an_address_in_another_field_is_masked_in_every_format(tmp_path: Path, field: str, secret: str,
                                                                masked: str) -> None:
@@ -114,6 +120,10 @@ def test_an_address_in_another_field_is_masked_in_every_format(tmp_path: Path, f
     ("=?utf-8?b?PT91dGYtOD9iP1BUOTFkR1l0T0Q5aVAxQlVPVEZrUjFsMFQwUTVhVkF4UWxWUFZFWnJVakZzTUZRd1VUVmxSa0Y2WTBob2JGSXpRbmxhUnpGTFRUSk9TV0pITVdoVFJrcDFWVVpTVW1ReGNGbGhSMmhwVjBWS2VsZHNUVEZrYlU1MFdYazVVVlZVTURsUWVqQTlQejA9Pz0=?=",
      "=?utf-8?b?=?utf-8?b?=?utf-8?b?=?utf-8?b?***?=?=?=?="),
     ("=?utf-8?b?PT91dGYtOD9xP2hlbGxvPz0=?=", "=?utf-8?b?PT91dGYtOD9xP2hlbGxvPz0=?="),  # "=?utf-8?q?hello?=": no address
+    # Percent-encoded: no domain, an encoded domain, a "%" that starts no escape (V59a D3-1).
+    ("?e=zqxjkvbwpyfhtg%40&d=example.org", "?e=z***%40&d=example.org"),
+    ("?e=zqxjkvbwpyfhtg%2540%C3%A9xample.org", "?e=z***%2540%C3%A9xample.org"),
+    ("a%zzzqxjkvbwpyfhtg%40example.org", "a***%40example.org"),
     # Not addresses: kept as written.
     ("meet @ 5pm, no address @ here, tickets @home", "meet @ 5pm, no address @ here, tickets @home"),
     ("it\u2019s 5pm, \u201cquoted\u201d text and `code` here; 50% off, 40%", "it\u2019s 5pm, \u201cquoted\u201d text and `code` here; 50% off, 40%"),
@@ -131,6 +141,7 @@ def test_redact_text_forms(text: str, expected: str) -> None:
     "a%22" * 250_000 + "%40x", "%25" * 330_000 + "40x", "a`" * 500_000 + "@x", "a\uff20" * 500_000,
     "rcpt='" * 160_000 + "@x", "a " * 500_000 + "@x.y", ("a" + " " * 1000) * 1000 + "@x.y",
     "a=?utf-8?q?=40?=b =?utf-8?b?PT91dGYtOD9xP2E9NDBiPz0=?= " * 20_000,  # nested words, shown decoded
+    "a" * 1_000_000 + "%40", "%" * 1_000_000 + "%40", "a%zz" * 250_000 + "%40",  # unbounded encoded local parts
 ])
 def test_the_new_forms_are_read_in_linear_time(text: str) -> None:
     started = time.perf_counter()
@@ -155,6 +166,7 @@ _CUT_FORMS = [
     "=?utf-8?b?enF4amt2Yndw?= =?utf-8?b?eWZodGdAZXhhbXBsZS5vcmc=?=",
     "zqxjkvbwpyfhtg\uff20example.org", "zqxjkvbwpyfhtg\ufe6bexample.org",
     "\u201czqxjkvbw pyfhtg\u201d@example.org", '"zqxjkvbw\\"pyfhtg"@example.org', "zqxjkvbwpyfhtg   @example.org",
+    "zqxjkvbwpyfhtg%40example.org", "zqxjkvbwpyfhtg%2540example.org", "?e=zqxjkvbwpyfhtg%252540example.org&x",
 ]
 
 
@@ -171,7 +183,8 @@ def test_no_cut_or_kept_end_shows_a_piece_of_a_mailbox_name_in_these_forms(addre
                 assert not any(piece in redacted for piece in pieces), (text, limit, shown, redacted)
 
 
-@pytest.mark.parametrize("unit", ["=?utf-8?q?a=40?=", "=?utf-8?q?a?= ", "a=?u?q?=40?=", "=?u?q?" + "a" * 1000 + "?=", "=?"])
+@pytest.mark.parametrize("unit", ["=?utf-8?q?a=40?=", "=?utf-8?q?a?= ", "a=?u?q?=40?=", "=?u?q?" + "a" * 1000 + "?=", "=?",
+                                  "a%2540", "%", "=?u?q?a=40?=" + "x" * 1100])
 def test_the_cuts_look_for_encoded_words_in_bounded_time(unit: str) -> None:
     from headerscope.text import address_safe_cut, address_safe_tail
 
@@ -204,3 +217,21 @@ _LONG_NAME = "Finance Department - Accounts Payable, Invoices and Remittances, x
 def test_a_cut_piece_of_message_text_keeps_no_piece_of_a_mailbox_name(tmp_path: Path, to: str, extra: str,
                                                                       masked: str) -> None:
     _assert_masked_everywhere(_redacted_outputs(tmp_path, _message(to=to, extra=extra)), SECRET, masked)
+
+
+@pytest.mark.parametrize(("received", "masked"), [
+    # A Received note cut inside "%2540" (V59a D3-1): before the address; or right after "%40",
+    # where the local part is masked with no domain after it.
+    ("Received: from a.example (a.example [192.0.2.1]) by mx.example.org with ESMTP id 1 " + "lorem " * 7
+     + SECRET + "%2540example.org; Tue, 03 Nov 2020 10:00:06 +0000\r\n", "lorem lorem lorem…"),
+    ("Received: from a.example (a.example [192.0.2.1]) by mx.example.org with ESMTP id 1 " + "lorem " * 7
+     + SECRET + "%40example.org; Tue, 03 Nov 2020 10:00:06 +0000\r\n", "lorem lorem z***%40…"),
+    # 1,100 characters glued after the encoded-word that holds the address (V59a D3-2): the cut is
+    # still moved before the run.
+    ("Received: from a.example (a.example [192.0.2.1]) by mx.example.org with ESMTP id 1 lorem ipsum dolor sit"
+     " =?utf-8?q?zqxjkvbwpyfhtg=40example.org?=" + "x" * 1100 + "; Tue, 03 Nov 2020 10:00:06 +0000\r\n",
+     "lorem ipsum dolor sit…"),
+])
+def test_a_received_note_cut_near_an_encoded_address_keeps_no_mailbox_name(tmp_path: Path, received: str,
+                                                                           masked: str) -> None:
+    _assert_masked_everywhere(_redacted_outputs(tmp_path, _message(received=received)), SECRET, masked)
