@@ -20,7 +20,7 @@ import enum
 import re
 from typing import Any, TypeVar
 
-from .model import HeaderField, Report, Verdict
+from .model import HeaderField, RecordedResult, Report, Verdict
 from .text import AT_SIGNS, decode_rfc2047, decode_rfc2047_whole, masked_address
 
 # An address as redaction reads it (text.masked_address, shared with the cuts that must never
@@ -260,6 +260,37 @@ def _redact_verdict(verdict: Verdict) -> Verdict:
     return dataclasses.replace(verdict, summary="".join(pieces))
 
 
+# Result properties whose value names a mailbox or a login (RFC 8601 section 2.7: smtp.mailfrom and
+# smtp.rcptto, an address or its domain; smtp.auth, the authenticated identity; header.from,
+# header.sender, header.i; Received-SPF's envelope-from, RFC 7208 section 9.1).
+_MAILBOX_PROPERTIES = frozenset({"smtp.mailfrom", "smtp.rcptto", "smtp.auth", "header.from", "header.sender",
+                                 "header.i", "header.reply-to", "envelope-from"})
+# A domain name such a property may hold instead of an address ("smtp.mailfrom=example.com",
+# "header.i=@example.com"): labels joined by dots, bounded as DNS names are (RFC 1035 section 2.3.4).
+_PROPERTY_DOMAIN = re.compile(r"@?[^\W_][\w-]{0,62}(?:\.[\w-]{1,63}){1,126}\.?")
+
+
+def _redact_properties(properties: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """A recorded result's properties redacted pair by pair, as the text they were read from: a
+    tolerant read may split a mailbox name into a key ("smtp.mailfrom=lorem bob=?utf-8?q?=40?=
+    example.org" gives the pair "bob", "?utf-8?q?=40?=example.org") or keep it without its "@"
+    ("smtp.mailfrom=“bob x”@example.org" gives "“bob", the rest dropped), so that no "@" is left
+    for redaction to see (verification V59a D3-3). A key the pair's text masks is masked, and a
+    mailbox property's value that is no address and no domain name is masked as a local part."""
+    redacted: list[tuple[str, str]] = []
+    for key, value in properties:
+        shown_value = redact_text(value)
+        shown_key = redact_text(key)
+        if shown_key == key and key and not redact_text(f"{key}={value}").startswith(f"{key}="):
+            shown_key = _masked_local(key)  # a mailbox name the pair's text shows, not a key
+        if (key.lower() in _MAILBOX_PROPERTIES and shown_value == value and value
+                and not any(sign in value for sign in AT_SIGNS) and not value.endswith(MASK)
+                and any(c.isalnum() for c in value) and not _PROPERTY_DOMAIN.fullmatch(value)):
+            shown_value = _masked_local(value)  # a login, or a local part cut from its "@"
+        redacted.append((shown_key, shown_value))
+    return tuple(redacted)
+
+
 def _redact(value: T) -> T:
     result: Any
     if isinstance(value, enum.Enum):  # Severity and Role are str subclasses: keep them
@@ -270,6 +301,9 @@ def _redact(value: T) -> T:
         result = _redact_verdict(value)
     elif isinstance(value, HeaderField):
         result = _redact_header(value)
+    elif isinstance(value, RecordedResult):
+        changes = {f.name: _redact(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name != "properties"}
+        result = dataclasses.replace(value, properties=_redact_properties(value.properties), **changes)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {f.name: _redact(getattr(value, f.name)) for f in dataclasses.fields(value)}
         result = dataclasses.replace(value, **changes)

@@ -235,3 +235,26 @@ def test_a_cut_piece_of_message_text_keeps_no_piece_of_a_mailbox_name(tmp_path: 
 def test_a_received_note_cut_near_an_encoded_address_keeps_no_mailbox_name(tmp_path: Path, received: str,
                                                                            masked: str) -> None:
     _assert_masked_everywhere(_redacted_outputs(tmp_path, _message(received=received)), SECRET, masked)
+
+
+@pytest.mark.parametrize(("results", "masked"), [
+    # A tolerant read splits "lorem zqx…=?utf-8?q?=40?=example.org" at its "=": the mailbox name
+    # became a property key, redacted alone (V59a D3-3). The pair's text masks it: so is the key.
+    (f"spf=pass smtp.mailfrom=lorem {SECRET}=?utf-8?q?=40?=example.org", '"z***",\n          "?utf-8?q?=40?=example.org"'),
+    # A typographic-quoted local part read as "“zqx…" (the rest dropped), a local part read without
+    # the "@" after its blanks, and a login: a mailbox property's value that is no domain is masked.
+    (f"dkim=pass header.i=\u201c{SECRET} x\u201d@example.org", '"header.i",\n          "\u201cz***"'),
+    (f"spf=pass smtp.mailfrom={SECRET}   @example.org", '"smtp.mailfrom",\n          "z***"'),
+    (f"auth=pass smtp.auth={SECRET}", '"smtp.auth",\n          "z***"'),
+])
+def test_a_mailbox_name_split_into_result_properties_is_masked(tmp_path: Path, results: str, masked: str) -> None:
+    extra = f"Authentication-Results: mx.example.net; {results}\r\n"
+    _assert_masked_everywhere(_redacted_outputs(tmp_path, _message(extra=extra)), SECRET, masked)
+
+
+def test_result_properties_that_name_a_domain_or_nothing_are_kept() -> None:
+    from headerscope.redact import _redact_properties
+
+    kept = (("smtp.mailfrom", "example.org"), ("header.i", "@mail.example.org"), ("header.d", "example.org"),
+            ("smtp.mailfrom", "<>"), ("dkim", "pass"), ("policy.ptr", "x"))
+    assert _redact_properties(kept) == kept
