@@ -20,7 +20,7 @@ import enum
 import re
 from typing import Any, TypeVar
 
-from .model import HeaderField, RecordedResult, Report, Verdict
+from .model import Address, HeaderField, RecordedResult, Report, Verdict
 from .text import AT_SIGNS, decode_rfc2047, decode_rfc2047_whole, masked_address
 
 # An address as redaction reads it (text.masked_address, shared with the cuts that must never
@@ -291,6 +291,18 @@ def _redact_properties(properties: tuple[tuple[str, str], ...]) -> tuple[tuple[s
     return tuple(redacted)
 
 
+def _redact_address(address: Address) -> Address:
+    """An address redacted, its display name as the text it was read from: a typographic-quoted
+    local part ("“bob x”@example.org", which RFC 5322 does not quote) is read as the display name
+    "“bob" and the address "x”@example.org", and the name alone holds no "@" for redaction to see
+    (verification V59a D3-3). A name that the name and address written together mask is masked."""
+    redacted = dataclasses.replace(address, display_name=_redact(address.display_name), address=redact_text(address.address))
+    name = address.display_name
+    if name and redacted.display_name == name and not redact_text(f"{name} {address.address}").startswith(f"{name} "):
+        redacted = dataclasses.replace(redacted, display_name=_masked_local(name))
+    return redacted
+
+
 def _redact(value: T) -> T:
     result: Any
     if isinstance(value, enum.Enum):  # Severity and Role are str subclasses: keep them
@@ -301,6 +313,8 @@ def _redact(value: T) -> T:
         result = _redact_verdict(value)
     elif isinstance(value, HeaderField):
         result = _redact_header(value)
+    elif isinstance(value, Address):
+        result = _redact_address(value)
     elif isinstance(value, RecordedResult):
         changes = {f.name: _redact(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name != "properties"}
         result = dataclasses.replace(value, properties=_redact_properties(value.properties), **changes)

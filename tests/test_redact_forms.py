@@ -74,6 +74,10 @@ def _assert_masked_everywhere(outputs: dict[str, str], secret: str, masked: str)
     # makes the text shown decoded (V59a D2-1: the inner word was shown readable, unmasked).
     ("zz=?utf-8?q?=40?=c.example =?utf-8?b?PT91dGYtOD9xP3pxeGprdmJ3cHlmaHRnPTQwZXhhbXBsZS5vcmc/PQ==?=", SECRET,
      "z***@c.example =?utf-8?b?z***@example.org?="),
+    # A typographic-quoted local part, which RFC 5322 does not quote: read as the display name
+    # "“zqx…" and the address "x”@a.example (V59a D3-3); the name, read with its address, is masked.
+    ("\u201czqxjkvbwpyfhtg x\u201d@a.example, Bob Smith <bob@b.example>", SECRET,
+     '"display_name": "\u201cz***",\n        "address": "x***@a.example"'),
     # A display name without angle brackets: the header's defect quotes the address (it was not redacted).
     ("Zed Name zqxjkvbwpyfhtg@a.example", SECRET, "and the address z***@a.example"),
 ])
@@ -258,3 +262,11 @@ def test_result_properties_that_name_a_domain_or_nothing_are_kept() -> None:
     kept = (("smtp.mailfrom", "example.org"), ("header.i", "@mail.example.org"), ("header.d", "example.org"),
             ("smtp.mailfrom", "<>"), ("dkim", "pass"), ("policy.ptr", "x"))
     assert _redact_properties(kept) == kept
+
+
+def test_a_display_name_apart_from_its_address_is_kept() -> None:
+    from headerscope.model import Address
+    from headerscope.redact import _redact
+
+    for name in ("Bob Smith", "Smith, Ann", 'Bob "The Builder"', "\u201cBob\u201d"):
+        assert _redact(Address(name, "bob@example.org", "example.org")) == Address(name, "b***@example.org", "example.org")
