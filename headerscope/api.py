@@ -826,8 +826,9 @@ def _gateway_rewrite(message: Message, chain: HopChain, comparison: Sequence[Com
     verification V44d). verdict.decide weighs it, only for the gateway's own record above the
     boundary (and with the ARC set, only that set's own record)."""
     gateway = chain.gateway
-    if gateway is None or not gateway.confirmed or not chain.boundary_hop or chain.boundary_hop != gateway.intake \
-            or not any(c.label == "modified_after_delivery" for c in comparison):
+    # (A relay the user declared trusted, hops.trusted_relay: its records are never credited.)
+    if gateway is None or not gateway.confirmed or gateway.declared or not chain.boundary_hop \
+            or chain.boundary_hop != gateway.intake or not any(c.label == "modified_after_delivery" for c in comparison):
         return None
     boundary_index = chain.hops[chain.boundary_hop - 1].header_index
     # Only a gateway whose hand-over names the recipient's own instance of the service: a shared

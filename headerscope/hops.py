@@ -446,6 +446,11 @@ class InboundGateway(Value):
     "mx0a-TENANT.pphosted.com"): the hand-over is then the recipient's own instance's. None for a
     service whose host names tell no customer apart (Mimecast, Barracuda, Proofpoint Essentials):
     another customer of it (a forger's own account) hands on from the same hosts."""
+    declared: bool = False
+    """True for a relay the user declared its own (``--trusted-relay``, hops.trusted_relay): the
+    boundary moves to its intake, but the results it recorded above that intake are not credited
+    (auth.recorded): a relay that serves many customers records what each configures (a forger's
+    own Microsoft 365 tenant lists its own domain as a trusted ARC sealer: verification V59b D1-3)."""
 
 
 @frozen
@@ -1155,10 +1160,36 @@ def vouched_client_name(hop: Hop) -> str | None:
     """The client's reverse DNS name as the receiver wrote it in the hop's Received, or None when
     it wrote none or marked it "(may be forged)" (Sendmail: the PTR name does not resolve back to
     the address, so it names whoever controls the address's reverse zone, a forger included)."""
-    name = hop.fields.from_rdns
-    if not name or _may_be_forged_re().search(hop.raw[:_SCAN_LIMIT]):
+    return _verified_client_name(hop.fields, hop.raw)
+
+
+def _verified_client_name(fields: ReceivedFields, raw: str) -> str | None:
+    """vouched_client_name for a hop not yet frozen (its fields and Received value as written)."""
+    name = fields.from_rdns
+    if not name or _may_be_forged_re().search(raw[:_SCAN_LIMIT]):
         return None
     return name
+
+
+def _receiver_verified_name(fields: ReceivedFields, raw: str) -> str | None:
+    """The client's reverse-DNS name where the receiver recorded it as verified: as
+    vouched_client_name, and not in qmail's form, "from NAME (HELO x) (IP)" or "from NAME (IP)"
+    with the address in a bare comment. qmail-smtpd writes $TCPREMOTEHOST, which tcpserver sets
+    from the PTR record alone unless run with -p ("-P: (Default.) Not paranoid", tcpserver(1)):
+    the name of whoever controls the address's reverse zone. (Postfix records "unknown", Exim no
+    name, where the PTR name does not resolve back; sendmail marks it "(may be forged)";
+    CommuniGate writes "verified".) The form is told by the Received itself (IronPort writes the
+    same one, and is read the same way: unverified is the safe reading)."""
+    name = _verified_client_name(fields, raw)
+    if name is None or _qmail_client_form_re().match(_scan(raw)) is not None:
+        return None
+    return name
+
+
+# The start of qmail's from clause: the name, then "(HELO x)" or the address in a comment of its
+# own without brackets ("(198.51.100.7)", "(ident@198.51.100.7)"), as qmail's received.c writes it.
+_qmail_client_form_re = compiled_on_first_use(
+    r"\s*from\s+[^\s()]{1,255}\s+\((?:HELO\s|[^\s()@\[\]]{0,64}@?[0-9A-Fa-f:.]{2,45}\))", re.IGNORECASE)
 
 
 def _client_in_org(fields: ReceivedFields, org: str | None, orgs: _Orgs | None = None) -> bool:
@@ -1959,8 +1990,33 @@ def _behind_trusted_relay(work: list[_Work], orgs: _Orgs, result: _Boundary, rel
     recipient's MX names is (hops.inbound_gateway), and its results above its intake are the
     receiving side's. Says so every time (hops.trusted_relay)."""
     b = result.index
-    run = _trusted_relay_run(work, b, relays, orgs, reverse_names)
+    lookups = [0, 0]  # PTR look-ups asked, and how many had no answer (_trusted_client)
+    run = _trusted_relay_run(work, b, relays, orgs, reverse_names, lookups)
     if run is None:
+        fields = work[b].fields
+        named = next((relay for name in _client_names(fields)[:4]
+                      if (relay := _relay_for_name(name, relays)) is not None), None)
+        if named is not None:
+            # The boundary's client gives (or its receiver recorded unverified) a name the user
+            # trusts, but nothing the receiver or DNS vouches for ties it to the relay: the user
+            # gave the option and nothing moved, so the report says why (verification V59b D3-1:
+            # offline, a name was matched by nothing and nothing was said).
+            names = [str(n)[:120] for n in _client_names(fields)[:2]]
+            dns = ("no DNS answer was had for its address (offline, or the look-up failed)" if reverse_names is None
+                   or lookups[1] else "its address has no forward-confirmed PTR name under it")
+            result.notes.append(Finding(
+                id="hops.trusted_relay", severity=Severity.INFO,
+                title=f"Trusted relay {named.spec[:80]} (--trusted-relay) could not be matched at hop {b + 1}: the "
+                      f"trust boundary stays there",
+                explanation=(f"Hop {b + 1}'s client ({fields.from_ip or 'no address'}) is named "
+                             f"{' and '.join(names)}, under {named.spec[:80]}, which you declared part of your "
+                             "receiving side. But a name counts only as the reverse-DNS name its receiver recorded "
+                             "as verified (not sendmail's \"(may be forged)\", not qmail's), a forward-confirmed "
+                             "PTR name of its address, or through an address in the networks the name's operator "
+                             f"publishes; a greeting names nothing. None of these holds here ({dns}), so the "
+                             "boundary did not move. Where DNS is not at hand, give the relay's addresses as "
+                             "networks (--trusted-relay 192.0.2.0/24)."),
+                reference=_RFC5321_TRACE, subject=f"hop {b + 1}"))
         return
     intake, passed, stopped = run
     if intake is None:
@@ -1978,7 +2034,7 @@ def _behind_trusted_relay(work: list[_Work], orgs: _Orgs, result: _Boundary, rel
     result.notes.append(_trusted_relay_finding(work, b, intake, passed))
     result.index, result.from_outside, result.alternative = intake, True, None
     result.gateway = InboundGateway(service=passed[0][1].spec[:120], client_ip=_plain_ip(work[b].fields.from_ip),
-                                    handed_on=b + 1, intake=intake + 1, confirmed=True)
+                                    handed_on=b + 1, intake=intake + 1, confirmed=True, declared=True)
 
 
 def _entered_by_submission(work: Sequence[_Work], b: int, orgs: _Orgs) -> bool:
@@ -2553,52 +2609,66 @@ def _relay_for_address(text: str | None, relays: Sequence[TrustedRelay]) -> Trus
 
 
 def _one_network(client: str | None, receiver: str | None) -> bool:
-    """Whether a hop's client address and the address its receiver gives as its own (the
-    comment after the ``by`` name) are one network's: both non-public (a client across the
-    internet never reaches a receiver from a private, loopback or link-local address, RFC 1918,
-    RFC 4193, RFC 4291 section 2.5.6), or both public in one IPv6 /32 (one allocation, RFC 6177)
-    or one IPv4 /24."""
+    """Whether a hop's public client address is beside the address its receiver gives as its own
+    (the comment after the ``by`` name): one IPv6 /32 (one allocation, RFC 6177) or one IPv4 /24.
+    Never a reason to trust the client (a hosting provider's /24 and /32 hold many customers, a
+    forger among them: verification V59b D1-1); only a reason to stop the run where a client that
+    matches no specification may be the relay's internal host, as the boundary would stay without
+    the option."""
     a, b = _ip(client), _ip(receiver)
-    if a is None or b is None or a.version != b.version:
-        return False
-    if not _is_public_ip(str(a)) and not _is_public_ip(str(b)):
-        return True
-    if not _is_public_ip(str(a)) or not _is_public_ip(str(b)):
+    if a is None or b is None or a.version != b.version or not _is_public_ip(str(a)) or not _is_public_ip(str(b)):
         return False
     prefix = 32 if a.version == 6 else 24
     return b in ipaddress.ip_network(f"{a}/{prefix}", strict=False)
 
 
+def _published_network(relay: TrustedRelay, address: str | None, inside: bool) -> bool:
+    """Whether ``address`` is in the networks the operator of a name specification publishes for
+    its mail service: Microsoft for Exchange Online ("Microsoft 365 URLs and IP address ranges",
+    https://learn.microsoft.com/microsoft-365/enterprise/urls-and-ip-address-ranges, Exchange
+    Online IDs 1, 2, 9 and 10; the generated list is microsoft-365/includes/
+    office-365-worldwide-endpoints.md in github.com/MicrosoftDocs/microsoft-365-docs), United
+    Internet for GMX (_OPERATOR_NETWORKS). At the boundary's client (``inside`` False), where a
+    sender connects from anywhere, only the relays' published outbound networks count (EOP's
+    "*.protection.outlook.com" ranges, _EOP_NETWORKS: addresses no customer rents); inside the
+    relay's run, where the address is the relay's own record of its internal host, the operator's
+    wider networks count too (2603:1000::/24, over which Exchange Online's hosts talk)."""
+    org = host_organization(relay.domain) if relay.domain is not None else None
+    if org is None or org not in _OPERATOR_NETWORKS or not _is_public_ip(address):
+        return False
+    if not inside and org == "outlook.com":
+        return _eop_outbound_address(address)
+    ip = _ip(address)
+    return ip is not None and any(ip.version == net.version and ip in net for net in _operator_networks(org))
+
+
 def _trusted_client(item: _Work, relays: Sequence[TrustedRelay], reverse_names: ReverseNames | None,
                     receiver_trusted: bool, lookups: list[int]) -> tuple[TrustedRelay, str] | None:
     """(relay, how) when hop ``item``'s client is a trusted relay, None otherwise. The client is
-    matched by what its receiver recorded of it, never by its greeting alone: its address, the
-    reverse-DNS name the receiver looked up, or, where DNS is at hand, a forward-confirmed PTR
-    name of its address (RFC 8601 section 3, iprev). A greeting counts only at a hop whose
-    receiver is itself the trusted relay's (``receiver_trusted``: inside the run), when the
-    client's address and the receiver's own are one network's (_one_network): the relay's
-    internal hand-overs, which Exchange Online writes with greeting names and public IPv6
-    addresses and no reverse-DNS name. The user vouched for that service and its records: what
-    it writes of its own hosts is as good as its record of the client. A client across the
-    internet that greets the relay's intake with one of the relay's names is recorded with its
-    own address, outside the relay's network, and stops the run there."""
+    matched by what its receiver recorded of it, never by its greeting: its address in a network
+    specification; under a name specification, the reverse-DNS name the receiver recorded as
+    verified (_receiver_verified_name: not sendmail's "(may be forged)", not qmail's), a
+    forward-confirmed PTR name of its address where DNS is at hand (RFC 8601 section 3, iprev),
+    or an address in the networks the name's operator publishes (_published_network), those
+    inside the run (``receiver_trusted``: the hop's receiver is the relay's) wider than at the
+    boundary's client."""
     fields = item.fields
     relay = _relay_for_address(fields.from_ip, relays)
     if relay is not None:
         return relay, f"its address {fields.from_ip}"
-    relay = _relay_for_name(fields.from_rdns, relays)
+    relay = _relay_for_name(_receiver_verified_name(fields, item.header.value), relays)
     if relay is not None:
-        return relay, f"the reverse-DNS name {str(fields.from_rdns)[:120]} its receiver recorded"
-    if receiver_trusted and fields.from_helo and _one_network(fields.from_ip, _by_address(fields, item.header.value)):
-        relay = _relay_for_name(fields.from_helo, relays)
-        if relay is not None:
-            return relay, (f"the name {fields.from_helo[:120]} it gave the relay's own host, from {fields.from_ip} "
-                           "on the relay's own network")
+        return relay, f"the reverse-DNS name {str(fields.from_rdns)[:120]} its receiver recorded as verified"
+    relay = next((r for r in relays if _published_network(r, fields.from_ip, receiver_trusted)), None)
+    if relay is not None:
+        return relay, f"its address {fields.from_ip}, in the networks the operator of {relay.spec[:80]} publishes"
     if reverse_names is not None and fields.from_ip and _is_public_ip(fields.from_ip) \
-            and lookups[0] < _TRUSTED_LOOKUPS:
+            and lookups[0] < _TRUSTED_LOOKUPS and any(r.domain is not None for r in relays):
         lookups[0] += 1
         answer = reverse_names(fields.from_ip)
-        if answer is not None and answer[1]:
+        if answer is None:
+            lookups[1] += 1
+        elif answer[1]:
             for name in answer[0][:10]:
                 relay = _relay_for_name(name, relays)
                 if relay is not None:
@@ -2632,28 +2702,57 @@ def _submitted_here(fields: ReceivedFields) -> bool:
     return bool(fields.auth) or protocol.startswith(("http", "mapi")) or protocol in ("esmtpa", "esmtpsa")
 
 
+def _localhost_receiver(fields: ReceivedFields, raw: str) -> bool:
+    """Whether a hop's receiver names itself as the loopback host: "by localhost", a loopback
+    literal, or "by NAME (... [127.0.0.1])" (amavisd-new's "by localhost (mx1.example
+    [127.0.0.1]) (amavisd-new, port 10024)", a content filter listening on the loopback address)."""
+    by = (fields.by or "").strip("[]").lower().rstrip(".")
+    return by in ("localhost", "localhost.localdomain") or _is_loopback(by) \
+        or _is_loopback(_by_address(fields, raw))
+
+
+# Exchange Online Protection's intake hosts, which take a tenant's mail from the internet
+# ("DB1PEPF000509E8.mail.protection.outlook.com"), as its outbound relays are
+# _EOP_OUTBOUND_SUFFIX: the hosts of the recipient domain's MX, "TENANT.mail.protection.outlook.com".
+_EOP_INTAKE_SUFFIX = ".mail.protection.outlook.com"
+
+
+def _shared_service_intake(fields: ReceivedFields) -> bool:
+    """Whether the hop is where a shared service took the message from outside one customer's
+    use of it: Exchange Online Protection's intake host (_EOP_INTAKE_SUFFIX) records a client that
+    is never the receiving tenant's own internal host, and a hand-over from EOP's outbound relay
+    (tenant_handover) is one tenant's mail entering another's, as any sender's would."""
+    by = (fields.by or "").lower().rstrip(".")
+    return by.endswith(_EOP_INTAKE_SUFFIX) or tenant_handover(fields)
+
+
 _RunEnd = tuple[int | None, list[tuple[int, TrustedRelay, str]], str]
 
 
 def _trusted_relay_run(work: Sequence[_Work], b: int, relays: Sequence[TrustedRelay], orgs: _Orgs,
-                       reverse_names: ReverseNames | None) -> _RunEnd | None:
+                       reverse_names: ReverseNames | None, lookups: list[int]) -> _RunEnd | None:
     """(intake, hops walked through, why it stopped when the intake is None) when the boundary
     hop ``b``'s client is a trusted relay (_trusted_client); the intake is the hop where the
-    relay's own run below it took the message from a client that is none (a public address
-    outside the relay's own network). None when the boundary's client is no trusted relay.
+    relay's own run below it took the message from a client that is none. None when the
+    boundary's client is no trusted relay.
 
     Once the boundary's client is the trusted relay, the Received just below it is the relay's
     own record (RFC 5321 section 4.4: each host prepends its own), and so on down its run: a hop
     whose receiver is the relay's (its ``by`` names a trusted domain, or the host the hop above
-    recorded as its client) and whose client is a trusted relay too is walked through; a hop with
-    no client, or a loopback one, is a stamp inside that host. The run stops, and nothing moves,
-    at a submission (_submitted_here: a customer of a shared service writing its own message,
-    with any Received fields below), at a client no relay covers on the relay's own network (a
-    private address, or one beside the receiver's: an internal host the specification leaves
-    out), at a receiver that is not the relay's, or after _TRUSTED_RUN hops: only a relay's
-    intake of a public client ends it, and that client's address is the relay's record of who
-    connected, which no sender chooses. Nothing below the intake is read."""
-    lookups = [0]
+    recorded as its client) and whose client is a trusted relay too, or a non-public address
+    (a client across the internet is never recorded at a private, loopback or link-local
+    address: RFC 1918, RFC 4193, RFC 4291 section 2.5.6), is walked through; a hop with no
+    client, or a loopback one, is a stamp inside that host, whatever the host calls itself there
+    (amavisd-new's "by localhost"). The intake is the first hop whose public client matches no
+    specification, and the hop where a shared service took the message from another customer's
+    use of it (_shared_service_intake: Exchange Online's intake host, a tenant-to-tenant
+    hand-over), whatever its client: that client's address is the relay's record of who
+    connected, which no sender chooses. The run stops, and nothing moves, at a submission
+    (_submitted_here: a customer of a shared service writing its own message, with any Received
+    fields below), at a public client beside the receiver's own address that matches nothing
+    (_one_network: perhaps an internal host the specification leaves out), at a receiver that
+    is not the relay's, or after _TRUSTED_RUN hops. Nothing below the intake is read.
+    ``lookups``: [PTR look-ups asked, look-ups with no answer], counted by _trusted_client."""
     first = _trusted_client(work[b], relays, reverse_names, False, lookups)
     if first is None:
         return None
@@ -2663,25 +2762,33 @@ def _trusted_relay_run(work: Sequence[_Work], b: int, relays: Sequence[TrustedRe
     while k >= 0 and b - k <= _TRUSTED_RUN:
         item = work[k]
         fields = item.fields
+        inside_host = not _has_client(fields) or _is_loopback(fields.from_ip)
+        # The stamp just below a hop whose client is the relay (or below one of its loopback
+        # hand-overs) is the relay host's own, whatever it calls itself on the loopback address.
         receiver_trusted = _relay_for_name(fields.by, relays) is not None \
             or _relay_for_address(_by_address(fields, item.header.value), relays) is not None \
-            or _link_matches(fields.by, above, orgs) is True
+            or _link_matches(fields.by, above, orgs) is True \
+            or (inside_host and _localhost_receiver(fields, item.header.value))
         if not receiver_trusted:
             return None, passed, f"hop {k + 1}'s receiver ({str(fields.by)[:120]}) is not the trusted relay's host"
         if _submitted_here(fields):
             return None, passed, f"hop {k + 1} is a submission to the relay, not a hand-over from another server"
-        if not _has_client(fields) or _is_loopback(fields.from_ip):
+        if inside_host:
             if not fields.complete:
                 return None, passed, f"hop {k + 1} names a client that could not be read"
             k -= 1
             continue
+        if _is_public_ip(fields.from_ip) and _shared_service_intake(fields):
+            return k, passed, ""
         matched = _trusted_client(item, relays, reverse_names, True, lookups)
+        if matched is None and (item.private or not _is_public_ip(fields.from_ip)):
+            matched = passed[-1][1], f"its non-public address {fields.from_ip}"
         if matched is None:
-            if item.private or not _is_public_ip(fields.from_ip) \
-                    or _one_network(fields.from_ip, _by_address(fields, item.header.value)):
+            if _one_network(fields.from_ip, _by_address(fields, item.header.value)):
                 return None, passed, (f"hop {k + 1}'s client ({str(fields.from_helo or fields.from_rdns)[:120]}, "
-                                      f"{fields.from_ip}) is on the relay's own network but matches no trusted "
-                                      "relay: add a specification that covers the relay's internal hosts")
+                                      f"{fields.from_ip}) is beside the relay's own address but matches no trusted "
+                                      "relay: if it is the relay's internal host, add a specification that covers "
+                                      "its address")
             return k, passed, ""
         passed.append((k, *matched))
         above = fields

@@ -738,6 +738,11 @@ class _TrustContext(Value):
     Exchange Online's, when the boundary host is not: Exchange Online behind the receiving side's
     own gateway, which writes its results (its Authentication-Results without an authserv-id)
     directly above its Received for the hand-over from the gateway."""
+    relay_run: tuple[int, int, str] | None = None
+    """(header index of the Received where the receiving side took the message from a relay the
+    user declared trusted, that of the relay's intake Received, the specification) when the
+    boundary is such a relay's intake (--trusted-relay, hops.trusted_relay): the fields between
+    are the relay's own records, which are not relied on (see _judge_trust)."""
     sealed_records: tuple[tuple[str, int, str, frozenset[tuple[str, str, str]]], ...] = ()
     """(organisation, instance, authserv-id, results) of each ARC set of the receiving side whose seal
     and message signature verify: what its one ARC-Authentication-Results records, as
@@ -847,12 +852,26 @@ def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
                          boundary_names=frozenset(boundary_names), block_closed=closed, boundary_host=boundary_by,
                          cut_in_block=cut_in_block, behind_boundary=tuple(behind),
                          gateway=gateway.service if gateway is not None and gateway.confirmed
-                         and gateway.intake == boundary.number else None,
+                         and gateway.intake == boundary.number and not gateway.declared else None,
+                         relay_run=_declared_relay_run(hops, boundary, gateway),
                          arrival_cut=_arrival_cut(hops, arrival_missing),
                          # Only a relay shown to be EOP's (its address, or the receiver's rDNS of it): a
                          # greeting is the client's own text, and a direct sender giving that name would
                          # otherwise have its forged Microsoft results called "the sending side's".
                          tenant_handover=proven_tenant_handover(boundary.fields))
+
+
+def _declared_relay_run(hops: tuple[Hop, ...], boundary: Hop, gateway: InboundGateway | None
+                        ) -> tuple[int, int, str] | None:
+    """_TrustContext.relay_run: where a relay the user declared trusted (InboundGateway.declared)
+    wrote its own records, between the Received of the hop where it handed the message on and
+    that of its intake, the boundary."""
+    if gateway is None or not gateway.declared or gateway.intake != boundary.number:
+        return None
+    handed_on = next((h for h in hops if h.number == gateway.handed_on), None)
+    if handed_on is None:
+        return None
+    return handed_on.header_index, boundary.header_index, gateway.service
 
 
 _MAX_STAMP_SCAN = 300
@@ -1039,6 +1058,18 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, 
     ``methods``: the checks the field reports."""
     if context.boundary_index is None:
         return False, _NO_CHAIN, None
+    if context.relay_run is not None and context.relay_run[0] < header_index < context.relay_run[1]:
+        # A relay the user declared its own (--trusted-relay) moved the boundary to its intake,
+        # but what it recorded there is not the recipient's: a service that serves many
+        # customers records what each configures (a forger's own Microsoft 365 tenant lists its
+        # own domain as a trusted ARC sealer and records compauth=pass reason=130 for its
+        # forgery: verification V59b D1-3), and a relay the headers cannot tie to the recipient
+        # gives no more. So the records never raise the verdict: headerscope's own checks of the
+        # intake's client decide.
+        return False, (f"written inside the run of {context.relay_run[2]}, the relay you declared trusted "
+                       f"(--trusted-relay), between its intake (hop {context.boundary_number}, the boundary) and its "
+                       "hand-over to your side: the relay's own record, which a shared service writes as each "
+                       "customer configures it; not relied on"), None
     above = header_index < context.boundary_index
     in_block = (context.receiver_block_end is not None
                 and context.boundary_index < header_index < context.receiver_block_end)
@@ -1964,7 +1995,7 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
         boundary_names=context.boundary_names, boundary_host=context.boundary_host, trace_runs=context.trace_runs,
         block_closed=context.block_closed and own_block, block_own=own_block, cut_in_block=context.cut_in_block,
         tenant_handover=context.tenant_handover, behind_boundary=context.behind_boundary, gateway=context.gateway,
-        arrival_cut=context.arrival_cut, sealed_records=sealed_records)
+        arrival_cut=context.arrival_cut, sealed_records=sealed_records, relay_run=context.relay_run)
 
 
 def _sealed_records(context: _TrustContext, fields: list[_Field], verified_seals: frozenset[tuple[str, int]]
