@@ -1214,7 +1214,7 @@ def test_trust_context_fields_are_all_carried_by_with_corroboration() -> None:
         "hosts", "orgs", "boundary_index", "receiver_block_end", "boundary_number",
         "receiver_names", "trailing_start", "earlier_leg_end", "loop_host", "tenant_handover", "sealed_instances", "corroborating",
         "duplicated", "results_above", "boundary_names", "block_closed", "sealed_here", "stamped", "boundary_host", "block_own", "trace_runs", "cut_in_block",
-        "gateway", "arrival_cut", "behind_boundary", "sealed_records"]
+        "gateway", "arrival_cut", "behind_boundary", "relay_run", "sealed_records"]
 
 
 def test_recorded_header_from_as_an_address_names_its_domain() -> None:
