@@ -1708,7 +1708,8 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
         outcome = evaluate(resolver, ip=client_ip, sender=sender, helo="unknown")
         sender_domain = normalize_domain(address_domain(sender) or "") or ""
         return outcome.result, outcome.result == "pass" and _own_listing(
-            outcome.mechanism, outcome.record, organizational_domain(sender_domain) or sender_domain)
+            outcome.mechanism, outcome.record, organizational_domain(sender_domain) or sender_domain,
+            outcome.redirect_records)
 
     def verified_signers(copy: bytes) -> tuple[frozenset[str], frozenset[str]]:
         # Asked only of a returned copy that looks forged and carries a signature naming the
@@ -2018,7 +2019,8 @@ def _from_domain_spf(resolver: Resolver, spf: SpfResult | None, dmarc: DmarcResu
         # one it can (a provider's relay name, or a forger's, is not; V58c D-2).
         return None
     outcome = from_domain_authorises(resolver, client_ip=spf.client_ip, from_domain=dmarc.from_domain, helo=spf.helo)
-    if outcome is None or outcome.result != "pass" or not _own_listing(outcome.mechanism, outcome.record, from_org):
+    if outcome is None or outcome.result != "pass" \
+            or not _own_listing(outcome.mechanism, outcome.record, from_org, outcome.redirect_records):
         return None
     return _FromDomainSpf(domain=dmarc.from_domain, client_ip=spf.client_ip, mechanism=outcome.mechanism or "a term",
                           mail_from=spf.mail_from, null_sender=null_sender, helo=spf.helo or "", helo_result=spf.result)
@@ -2026,28 +2028,40 @@ def _from_domain_spf(resolver: Resolver, spf: SpfResult | None, dmarc: DmarcResu
 
 # The terms of an SPF record that name the domain's own servers (RFC 7208 section 5): a, mx, ip4
 # and ip6; a network no wider than one organisation's usual block.
-_OWN_TERM = re.compile(r"\+?(a|mx|ip4|ip6)(?::([^/\s]{1,253}))?(?:/(\d{1,3}))?(?://\d{1,3})?", re.I)
+_OWN_TERM = re.compile(r"\+?(a|mx|ip4|ip6)(?::([^/\s]{1,253}))?(?:/(\d{1,3}))?(?://(\d{1,3}))?", re.I)
+_REDIRECT_TERM = re.compile(r"redirect=(\S{1,253})", re.I)
 
 
-def _own_listing(mechanism: str | None, record: str | None, from_org: str) -> bool:
+def _own_listing(mechanism: str | None, record: str | None, from_org: str,
+                 fetched: tuple[tuple[str, str], ...] = ()) -> bool:
     """Whether the term of the From: domain's SPF pass names a server of the domain's own: an
     a, mx, ip4 or ip6 term written in its own record (not one reached through include: or
     redirect=, which name a provider's servers, shared by its every customer, nor +all, ptr or
     exists), a or mx naming the domain itself or a name of its organisation, and an address
     network of at most 256 IPv4 addresses (/24) or an IPv6 /48. Anything else lists servers a
     forger on the same platform sends from too, and the words would excuse CEO fraud sent through
-    a shared provider (verification V58c D-1)."""
+    a shared provider (verification V58c D-1). An a or mx term's own prefix lengths are bounded
+    the same way ("mx/16" lists a network around the host, V63b D-2). ``fetched``: the records
+    evaluation fetched (SpfOutcome.redirect_records): a record whose redirect= target was fetched
+    matched nothing of its own, since redirect= applies only when no term matched (RFC 7208
+    section 6.1), whatever word the target's matching term shares with it (V63b D-3)."""
     if not mechanism or not record:
         return False
     term = _OWN_TERM.fullmatch(mechanism.strip())
     if term is None or mechanism.strip().lower() not in {t.lower() for t in record.split()[:64]}:
         return False
-    kind, target, prefix = term[1].lower(), term[2], term[3]
+    redirect = _REDIRECT_TERM.search(record)
+    if redirect is not None and any(domain.lower().rstrip(".") == redirect[1].lower().rstrip(".")
+                                    for domain, _ in fetched[:32]):
+        return False
+    kind, target, prefix4, prefix6 = term[1].lower(), term[2], term[3], term[4]
+    if kind == "ip6" and prefix6 is None:
+        prefix6, prefix4 = prefix4, None  # "ip6:2001:db8::/48": one slash
+    if (prefix4 is not None and int(prefix4) < 24) or (prefix6 is not None and int(prefix6) < 48):
+        return False
     if kind in ("a", "mx"):
         return target is None or organizational_domain(normalize_domain(target) or "") == from_org
-    if prefix is None:
-        return True
-    return int(prefix) >= (24 if kind == "ip4" else 48)
+    return True
 
 
 def _from_spf_words(listed: _FromDomainSpf) -> str:

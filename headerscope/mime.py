@@ -1656,8 +1656,7 @@ def _own_organisations_bounce(message: Message, report: DeliveryReport | None, c
     hand-over to judge, and the internal client (an application server the relay takes mail from
     for its own network) is not one the domain lists (verification V58d D-1)."""
     from .domains import is_domain_name, organizational_domain
-    from .hops import is_non_public_ip
-    from .received import parse_received
+    from .hops import build_chain, is_non_public_ip
 
     def organisation(name: str | None) -> str | None:
         name = (name or "").strip().lower().rstrip(".")
@@ -1667,9 +1666,16 @@ def _own_organisations_bounce(message: Message, report: DeliveryReport | None, c
     own = {organisation(address_domain(sender)), *(organisation(d) for d in authors[:1])} - {None}
     bouncers = [report.reporting_mta] if report is not None and report.reporting_mta else []
     bouncers += [a.domain for a in parse_addresses((message.first("From") or "")[:_MAX_ADDRESS_TEXT])[:1] if a.domain]
-    stamps = copy.all("Received")
-    if stamps:
-        latest = parse_received(stamps[0].value[:4000])
+    if copy.all("Received"):
+        # The hop where the bouncing side took the copy in, past its own internal stamps (a content
+        # filter re-injecting on 127.0.0.1 above the intake: verification V63b D-1), as the
+        # backscatter check reads it.
+        from datetime import datetime, timezone
+
+        chain = build_chain(copy, None, datetime.now(timezone.utc))
+        if chain.boundary_hop is None:
+            return any(organisation(name) in own for name in bouncers)
+        latest = chain.hops[chain.boundary_hop - 1].fields
         inside = (latest.from_ip is not None and is_non_public_ip(latest.from_ip)) \
             or organisation(latest.from_rdns) in own
         if organisation(latest.by) in own and inside:

@@ -318,6 +318,11 @@ def test_an_own_relays_bounce_of_its_own_servers_mail_gives_no_mail_from(tmp_pat
     spam = APP_COPY.replace(b"from app1.example.com (app1.example.com [198.51.100.77])",
                             b"from pc-77.dyn.example.org (unknown [203.0.113.77])")
     assert _attached(tmp_path, _own_relay_bounce(spam))["envelope"]["mail_from"] == "ceo@example.com"
+    # The same behind the bouncer's content filter re-injecting on the loopback (amavisd-new):
+    # the hop where the bouncer took it in decides, not its topmost stamp (V63b D-1).
+    filtered = (b"Received: from localhost (localhost [127.0.0.1])\r\n\tby mx1.example.com (Postfix) with ESMTP id "
+                b"4fKq2V9aaaz1abc;\r\n\tTue, 24 Nov 2026 10:15:01 +0000 (UTC)\r\n" + spam)
+    assert _attached(tmp_path, _own_relay_bounce(filtered))["envelope"]["mail_from"] == "ceo@example.com"
 
 
 def test_a_bounce_to_the_postmaster_about_a_message_without_sender_gives_no_mail_from(tmp_path: Path) -> None:

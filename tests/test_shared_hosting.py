@@ -266,6 +266,9 @@ def test_a_null_sender_from_a_server_the_from_domain_does_not_list_gets_no_such_
     "v=spf1 ptr:provider.example -all",
     "v=spf1 ip4:192.0.2.0/16 -all",  # wider than one organisation's block
     "v=spf1 a:relay.provider.example -all",  # a host of another organisation
+    "v=spf1 mx/16 -all",  # a network around the domain's host (V63b D-2)
+    "v=spf1 a/0 -all",
+    "v=spf1 a mx redirect=_spf.provider.example",  # matched in the redirect's target (V63b D-3)
 ])
 def test_a_from_domain_spf_pass_through_a_shared_or_wide_term_keeps_the_ceo_fraud_words(record: str) -> None:
     # The forger's own account on a platform the victim's SPF lists sends from 192.0.2.66.
