@@ -2784,6 +2784,16 @@ def _trusted_relay_run(work: Sequence[_Work], b: int, relays: Sequence[TrustedRe
         if matched is None and (item.private or not _is_public_ip(fields.from_ip)):
             matched = passed[-1][1], f"its non-public address {fields.from_ip}"
         if matched is None:
+            relay_org = host_organization(passed[0][1].domain) if passed[0][1].domain is not None else None
+            if relay_org == "outlook.com":
+                # Exchange Online takes mail from outside at its intake hosts alone (the recipient
+                # domain's MX, _shared_service_intake); any other public client one of its hosts
+                # records is a customer's own submission, an application's SMTP AUTH to
+                # smtp.office365.com, whose stamp carries no submission word (verification V63c
+                # D1-2: the organisation's own scanner read SPOOFED with --trusted-relay outlook.com).
+                return None, passed, (f"hop {k + 1}'s receiver ({str(fields.by)[:120]}) took the message from "
+                                      f"{fields.from_ip}, not at Exchange Online Protection's intake: a customer's "
+                                      "own submission to Exchange Online, not mail it took in for you")
             if _one_network(fields.from_ip, _by_address(fields, item.header.value)):
                 return None, passed, (f"hop {k + 1}'s client ({str(fields.from_helo or fields.from_rdns)[:120]}, "
                                       f"{fields.from_ip}) is beside the relay's own address but matches no trusted "

@@ -414,3 +414,21 @@ def test_an_amavis_stamp_on_the_loopback_address_is_inside_the_relays_host() -> 
     assert report.boundary_hop == 1
     assert report.spf is not None and report.spf.client_ip == GMAIL_IP
     assert report.verdict.status == "authenticated"
+
+
+def test_a_public_client_exchange_online_took_in_outside_its_intake_is_a_submission() -> None:
+    # The organisation's own scanner or application sending through smtp.office365.com (SMTP AUTH,
+    # whose stamp carries no submission word) from the office's address: Exchange Online takes mail
+    # from outside at EOP's intake only, so this is a customer's submission, and nothing moves
+    # (verification V63c D1-2: it read SPOOFED with the option, judged at the office's address).
+    submission = ("Received: from [192.168.1.20] (203.0.113.45) by\r\n"
+                  " DB1PEPF000509E8.eurprd03.prod.outlook.com (2603:10a6:10:230:cafe::5e) with Microsoft\r\n"
+                  " SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\r\n"
+                  " 15.20.7270.12; Tue, 3 Nov 2026 09:01:07 +0000\r\n")
+    text = _ONPREM + _EOP_RUN + submission + _AUTHOR
+    without = _analyze(text, _dns())
+    report = _analyze(text, _dns(), "outlook.com")
+    assert report.boundary_hop == without.boundary_hop == 4
+    assert report.verdict.status == without.verdict.status
+    [words] = _trusted(report)
+    assert "not at Exchange Online Protection's intake: a customer's own submission to Exchange Online" in words
