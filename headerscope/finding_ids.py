@@ -11,7 +11,7 @@ FINDING_IDS = frozenset({
     "arc.mbox_quoting", "arc.signature_absent", "arc.temperror", "arc.unsigned_body",
     "attached.messages",
     # attachment.*: a file attached to the message (mime.read_attachments).
-    "attachment.body_fragment", "attachment.legacy_charset_name", "attachment.names_disagree", "attachment.padded_name", "attachment.risky_type", "attachment.spoofed_extension",
+    "attachment.body_fragment", "attachment.legacy_charset_name", "attachment.names_disagree", "attachment.padded_name", "attachment.risky_type", "attachment.spoofed_extension", "attachment.structure_disagrees",
     # bimi.*: BIMI (auth/bimi.py, draft-brand-indicators-for-message-identification).
     "bimi.invalid_record", "bimi.not_eligible", "bimi.sender_field",
     "bulk.no_one_click", "bulk.no_unsubscribe", "bulk.one_click_incomplete", "bulk.one_click_not_usable",

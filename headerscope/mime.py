@@ -780,6 +780,16 @@ def _read_part_head(head: bytes, default: str, parsed: Message | None = None) ->
 
 _NAME_READINGS = "_mime_name_readings"
 _CHARSET_NAMES = "_mime_charset_names"
+_STRUCTURE_READINGS = "_mime_structure_readings"
+
+_Structure = tuple[str, str | None, str, str | None]
+"""(type, boundary, transfer encoding, disposition type) of a part's header: what decides how
+the part is walked and what it is."""
+
+
+def _structure(head: _PartHead) -> _Structure:
+    """The _Structure of a part header's reading."""
+    return head[0], head[1].get("boundary"), head[2], head[4]
 
 
 def _name_in_message_charset(message: Message, head: bytes, default: str, head_start: int,
@@ -810,7 +820,19 @@ def _name_in_message_charset(message: Message, head: bytes, default: str, head_s
     read = _read_part_head(head, default, parsed)
     why = next((defect for field in parsed.headers if field.name.lower() in _PART_FIELDS
                 for defect in field.defects if defect.startswith(LEGACY_CHARSET_DEFECTS)), None)
-    if why is None or (read[3] is None and as_bytes[3] is None):
+    if why is None:
+        return read
+    if _structure(as_bytes) != _structure(read):
+        # The two readings give the part another type, boundary, transfer encoding or disposition
+        # (verification V61a D-1: 'multipart/mixed; x="\x95\"; boundary=AAA; y="; boundary="BBB"'
+        # is boundary BBB byte by byte, AAA in Shift_JIS, and each boundary finds other parts).
+        # The byte reading, as Python's email and Thunderbird parse parameters, is the one walked,
+        # named or not; the charset's is kept (_STRUCTURE_READINGS) for the attachment list to
+        # tell: a header written to be read two ways is no mail program's.
+        structures: dict[int, tuple[_Structure, _Structure, str]] = message.__dict__.setdefault(
+            _STRUCTURE_READINGS, {})
+        structures[head_start] = (_structure(as_bytes), _structure(read), why)
+    elif read[3] is None and as_bytes[3] is None:
         return read
     if utf8 or not _same_reading(as_bytes, read):
         # Bytes that are valid UTF-8 are listed as UTF-8 reads them (RFC 6532); the charset's
@@ -5861,6 +5883,19 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
         else:
             hinted = False
         parts = walked
+        top = message.first("Content-Type") or ""
+        if not top.isascii() and _raw_parameters_as_written(message):
+            top_params = parse_content_type(top)[1]
+            if _legacy_charset_declared(message, top_params):
+                # The message's own multipart header is walked as its bytes read; read in the
+                # declared charset too, another boundary it gives is told (verification V61a D-2:
+                # the charset's boundary finds other parts, an .exe a charset-first reader lists).
+                disposition = message.first("Content-Disposition")
+                disposition_name = parse_content_type(disposition)[1].get("filename") if disposition else None
+                _name_in_message_charset(message, raw[:body], "text/plain", 0, (
+                    top_type, top_params, (message.first("Content-Transfer-Encoding") or "7bit").strip().lower(),
+                    disposition_name or top_params.get("name"),
+                    _disposition_type(disposition) if disposition else None, True, disposition_name))
     else:
         # A one-part message whose body is the file (a scanner's or a script's mail).
         disposition = message.first("Content-Disposition")
@@ -6004,7 +6039,48 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
     if legacy_named:
         findings.append(_legacy_charset_names(legacy_named, frozenset(a.position for a in unlisted)))
     disagreement = _names_disagree(disagreeing, frozenset(a.position for a in unlisted))
-    return tuple(listed), more, stopped, findings if disagreement is None else [*findings, disagreement]
+    if disagreement is not None:
+        findings.append(disagreement)
+    structures: dict[int, tuple[_Structure, _Structure, str]] = message.__dict__.get(_STRUCTURE_READINGS) or {}
+    if structures:
+        findings.append(_structure_disagrees(parts, structures))
+    return tuple(listed), more, stopped, findings
+
+
+def _structure_disagrees(parts: Sequence[_Part], structures: dict[int, tuple[_Structure, _Structure, str]]) -> Finding:
+    """A warning for the part headers that read as another structure (type, boundary, transfer
+    encoding or disposition) in the legacy charset the part or message declares than byte by byte
+    (_name_in_message_charset), by where each header starts: the byte reading was walked; a mail
+    program that reads the header in the charset first walks or opens the part otherwise, and what
+    it then shows no check here read."""
+    where = {part.head_start: position for part, position in zip(parts, _positions(parts), strict=True)
+             if part.head_start in structures}
+    said: list[str] = []
+    for head_start, (as_bytes, in_charset, why) in sorted(structures.items()):
+        position = where.get(head_start)
+        differences = [f"{what} {_quoted(first)} byte by byte, {_quoted(second)} in the charset"
+                       for what, first, second in zip(("type", "boundary", "transfer encoding", "disposition"),
+                                                      as_bytes, in_charset, strict=True) if first != second]
+        part = "the message's own header" if head_start == 0 else f"part {position or '?'}'s header"
+        said.append(f"{part}: {'; '.join(differences)} ({why.partition(': ')[2]})")
+    return Finding(
+        id="attachment.structure_disagrees", severity=Severity.WARNING,
+        title="A part's header reads as another structure in its charset than byte by byte: " + _first_and_more(
+            said[0].partition(":")[0], len(said)),
+        explanation=(_ten_and_more(said)
+                     + ". Raw 8-bit bytes before a backslash or quote in a parameter end a quoted string in one "
+                     "reading and not in the other (Shift_JIS, Big5 and GBK take the backslash or quote into a "
+                     "character), so the header gives other parameters each way. Python's email and Thunderbird "
+                     "parse parameters byte by byte, and the parts and files listed here are that reading's; a "
+                     "program that reads the header in the declared charset first walks other parts or opens the "
+                     "part as another type, files no check here listed. No mail program writes a header that reads "
+                     "two ways: it is made so."),
+        reference="https://www.rfc-editor.org/rfc/rfc2045#section-5.1", subject="attachments")
+
+
+def _quoted(value: str | None) -> str:
+    """A structure's value in a finding's words (none: no such field or parameter)."""
+    return "none" if value is None else f"“{shown_hidden(value[:100])}”"
 
 
 def _other_form(name: str | None, value: str | None) -> tuple[str, str] | None:

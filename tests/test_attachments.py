@@ -1381,3 +1381,47 @@ def test_the_messages_own_header_gets_both_readings_of_a_raw_name_under_a_legacy
     report = headerscope.analyze(raw, offline=True)
     assert [a.filename for a in report.attachments] == ["一覧表.xls"]
     assert "attachment.risky_type" not in _ids(report)
+
+
+def _two_boundaries(exe_in: bytes) -> tuple[bytes, bytes]:
+    """(a multipart header whose boundary is BBB byte by byte and AAA in Shift_JIS, where 0x95 0x5C
+    is 表 and takes the backslash that escaped a quote; the bodies of both: the .exe under
+    ``exe_in``'s boundary, a PDF under the other's)."""
+    header = b'Content-Type: multipart/mixed; x="\x95\\"; boundary=AAA; y="; boundary="BBB"'
+    bodies = b""
+    for boundary in (b"AAA", b"BBB"):
+        file = (b'application/octet-stream\r\nContent-Disposition: attachment; filename="invoice.exe"\r\n'
+                b"Content-Transfer-Encoding: base64\r\n\r\nTVqQAA==" if boundary == exe_in else
+                b'application/pdf\r\nContent-Disposition: attachment; filename="invoice.pdf"\r\n'
+                b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0=")
+        bodies += (b"--" + boundary + b"\r\nContent-Type: text/plain; charset=Shift_JIS\r\n\r\nhello\r\n--" + boundary
+                   + b"\r\nContent-Type: " + file + b"\r\n--" + boundary + b"--\r\n")
+    return header, bodies
+
+
+def test_a_part_header_whose_charset_reading_gives_another_boundary_is_walked_as_its_bytes_and_told() -> None:
+    # Verification V61a D-1: a nested multipart's header with no file name was read in the
+    # declared Shift_JIS only, so the walk followed its boundary AAA and the .exe under the byte
+    # reading's boundary BBB (as Python's email and Thunderbird read it) was never listed.
+    text = b"Content-Type: text/plain; charset=Shift_JIS\r\n\r\nhi"
+    for exe_in, listed in ((b"BBB", "invoice.exe"), (b"AAA", "invoice.pdf")):
+        header, bodies = _two_boundaries(exe_in)
+        report = _mixed_bytes(text, header + b"\r\n\r\n" + bodies)
+        assert [(a.position, a.filename) for a in report.attachments] == [("2.2", listed)]
+        [said] = [f for f in report.findings if f.id == "attachment.structure_disagrees"]
+        assert said.severity.value == "warning"
+        assert "part 2's header: boundary “BBB” byte by byte, “AAA” in the charset" in said.explanation
+        assert ("attachment.risky_type" in _ids(report)) == (exe_in == b"BBB")
+    # Verification V61a D-2: the message's own multipart header, the same way.
+    for exe_in, listed in ((b"BBB", "invoice.exe"), (b"AAA", "invoice.pdf")):
+        header, bodies = _two_boundaries(exe_in)
+        report = headerscope.analyze(_HEAD.encode() + header + b"\r\n\r\n" + bodies, offline=True)
+        assert [(a.position, a.filename) for a in report.attachments] == [("2", listed)]
+        [said] = [f for f in report.findings if f.id == "attachment.structure_disagrees"]
+        assert "the message's own header: boundary “BBB” byte by byte, “AAA” in the charset" in said.explanation
+    # A genuine multipart header and a genuine Shift_JIS name say nothing of the kind.
+    genuine = (b'Content-Type: application/vnd.ms-excel; name="' + "一覧表.xls".encode("shift_jis")
+               + b'"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAA==')
+    report = _mixed_bytes(text, genuine)
+    assert [a.filename for a in report.attachments] == ["一覧表.xls"]
+    assert "attachment.structure_disagrees" not in _ids(report)
