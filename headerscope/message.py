@@ -11,7 +11,7 @@ import dataclasses
 import functools
 import re
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from itertools import chain, islice
 
@@ -654,6 +654,15 @@ def declared_charset(message: Message) -> str | None:
     """The charset a message declares (its Content-Type's, or a multipart's first part's), in
     which mail readers read raw 8-bit bytes of its header and of its parts' headers."""
     return _declared_charset(message.headers, message.raw, message.body_start)
+
+
+def part_charsets(message: Message, limit: int) -> Iterator[str]:
+    """The charset= of each part's Content-Type in a multipart's body, in order, at most ``limit``
+    (the search declared_charset makes in the first 16 KB only, over the whole body)."""
+    if message.body_start is None:
+        return
+    for found in islice(_part_charset().finditer(message.raw, message.body_start), limit):
+        yield found.group(1).decode("ascii")
 
 
 def _unfold_as(value: bytes, codec: str) -> str | None:

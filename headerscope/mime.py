@@ -29,6 +29,7 @@ from .message import (
     first_values,
     header_body_offsets,
     parse_message,
+    part_charsets,
 )
 from .model import (
     AttachedMessage,
@@ -816,7 +817,8 @@ def _name_in_message_charset(message: Message, head: bytes, default: str, head_s
         utf8 = True
     except UnicodeDecodeError:
         utf8 = False
-    parsed = parse_message(head, message_charset=declared_charset(message) or "", parameters_in_charset=utf8)
+    parsed = parse_message(head, message_charset=_legacy_charset(message) or declared_charset(message) or "",
+                           parameters_in_charset=utf8)
     read = _read_part_head(head, default, parsed)
     why = next((defect for field in parsed.headers if field.name.lower() in _PART_FIELDS
                 for defect in field.defects if defect.startswith(LEGACY_CHARSET_DEFECTS)), None)
@@ -861,8 +863,33 @@ def _raw_parameters_as_written(message: Message) -> bool:
 def _legacy_charset_declared(message: Message, params: dict[str, str]) -> bool:
     """Whether a part (its Content-Type's ``params``) or the message declares a legacy charset,
     one whose reading of raw 8-bit header bytes may differ from UTF-8's (text.legacy_codec)."""
-    return any(legacy_codec(charset) is not None for charset in (params.get("charset"), declared_charset(message))
-               if charset)
+    charset = params.get("charset")
+    return (charset is not None and legacy_codec(charset) is not None) or _legacy_charset(message) is not None
+
+
+_LEGACY_CHARSET = "_mime_legacy_charset"
+
+
+def _legacy_charset(message: Message) -> str | None:
+    """The legacy charset (text.legacy_codec) the message declares (declared_charset), else the
+    first one a part of it declares, wherever the part is (verification V61a D-4: a blank preamble
+    of 16 KB pushed the Shift_JIS text part past declared_charset's search, and a UTF-8 first part
+    hid the Shift_JIS HTML part Outlook shows: raw bytes in the part headers were read in no
+    legacy charset, and a name one would give them never checked). Searched once per message, and
+    only for a part header with raw 8-bit bytes."""
+    cache = message.__dict__
+    if _LEGACY_CHARSET not in cache:
+        declared = declared_charset(message)
+        if declared and legacy_codec(declared) is not None:
+            cache[_LEGACY_CHARSET] = declared
+        elif parse_content_type(message.first("Content-Type") or "")[0].startswith("multipart/"):
+            # (A one-part message's body is no part's header, whatever lines it quotes.)
+            cache[_LEGACY_CHARSET] = next(
+                (charset for charset in part_charsets(message, MAX_PARTS) if legacy_codec(charset) is not None), None)
+        else:
+            cache[_LEGACY_CHARSET] = None
+    found: str | None = cache[_LEGACY_CHARSET]
+    return found
 
 
 def _same_reading(as_bytes: _PartHead, in_charset: _PartHead) -> bool:

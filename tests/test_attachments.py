@@ -1425,3 +1425,27 @@ def test_a_part_header_whose_charset_reading_gives_another_boundary_is_walked_as
     report = _mixed_bytes(text, genuine)
     assert [a.filename for a in report.attachments] == ["一覧表.xls"]
     assert "attachment.structure_disagrees" not in _ids(report)
+
+
+def test_a_legacy_charset_any_part_declares_reads_the_part_headers_whatever_the_preamble() -> None:
+    # Verification V61a D-4: the message's charset was searched for in the first 16 KB of its body
+    # only; a blank preamble pushed the Shift_JIS text part out of it, or a UTF-8 first part hid
+    # the Shift_JIS HTML part, and the .exe the Shift_JIS reading gives was never checked.
+    attachment = (b'Content-Type: application/octet-stream\r\nContent-Disposition: attachment; x="\x95\\"; '
+                  b'filename=invoice.exe; y="; filename="invoice.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAA==')
+    sjis_text = b"Content-Type: text/plain; charset=Shift_JIS\r\n\r\n" + "請求書を送ります".encode("cp932")
+    preamble = b"This is a multi-part message in MIME format.\r\n" + (b" " * 76 + b"\r\n") * 230
+    alternative = (b'Content-Type: multipart/alternative; boundary="ALT"\r\n\r\n--ALT\r\n'
+                   b"Content-Type: text/plain; charset=utf-8\r\n\r\nhi\r\n--ALT\r\n"
+                   b"Content-Type: text/html; charset=Shift_JIS\r\n\r\n<p>" + "請求書".encode("cp932") + b"</p>\r\n--ALT--")
+    for top, first in ((b'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n' + preamble, sjis_text),
+                       (b'Content-Type: multipart/mixed; boundary="b1"\r\n', alternative)):
+        report = _mixed_bytes(first, attachment, top=top)
+        [file] = report.attachments
+        assert file.filename == "invoice.pdf"
+        assert file.risk is not None and "“invoice.exe”" in file.risk
+        assert "attachment.names_disagree" in _ids(report)
+    # Without a legacy charset anywhere, the bytes' reading alone (nothing to compare).
+    report = _mixed_bytes(b"Content-Type: text/plain; charset=utf-8\r\n\r\nhi", attachment)
+    assert [a.filename for a in report.attachments] == ["invoice.pdf"]
+    assert "attachment.names_disagree" not in _ids(report)
