@@ -552,6 +552,17 @@ _MAX_NAME_READ = 1000
 # ones are the script's everyday words (Russian "с", "ох", "мех", Armenian "հոս"), and too
 # few to pass for a name on their own.
 _MIN_WHOLE_SCRIPT_WORD = 4
+# ... but a word in capitals beside a Latin word from this many: the acronyms a brand is written
+# as ("ІВМ Support", "ВВС News": verification V61a D-6), which stand beside the words they brand.
+_MIN_CAPITALS_BESIDE_LATIN = 3
+# The capitals of the national alphabets of the languages that write Cyrillic or Greek capitals
+# alone as acronyms and names (_reads_for_latin_readers): Russian, Ukrainian, Belarusian and
+# Bulgarian (А-Я, Ё, Є, І, Ї, Ў, Ґ) and modern Greek (Α-Ω, and with tonos or dialytika). A letter
+# outside them (Cyrillic Ѕ, Ј, Ӏ, Ԛ, Ԝ, Һ, Greek Ϲ, Ϳ: Macedonian, Serbian, Abkhaz, Kurdish or
+# archaic letters) in a word of those capitals is no acronym of theirs (verification V61a D-7).
+_NATIONAL_CAPITALS = frozenset(
+    [chr(code) for code in range(0x410, 0x430)] + list("ЁЄІЇЎҐ")
+    + [chr(code) for code in range(0x391, 0x3AA) if code != 0x3A2] + list("ΆΈΉΊΌΎΏ"))
 # Characters rendered as nothing (format characters, category Cf, and the other Default_Ignorable
 # code points: soft hyphen, zero-width space and joiners, word joiner, byte order mark, variation
 # selectors): dropped before a name is split into words, so that "Ра\u00adураӏ" is one word, as a
@@ -639,6 +650,12 @@ def _symbol_letters() -> frozenset[str]:
                      if len(letter) == 1 and _script(letter) in _LATIN_LOOKALIKE_SCRIPTS)
 
 
+# Greek small letters typed among Latin ones for a Latin letter of a language's spelling they are
+# confusable with (UTS #39 confusables.txt pairs them), not for an ASCII letter: β for German ß
+# ("Groβmann", "Straβe"), drawn with ß's descender, unlike b (verification V61a D-9).
+_TYPED_FOR_LATIN = frozenset("β")
+
+
 @functools.lru_cache(maxsize=1024)
 def _mixed_reading(character: str) -> tuple[str | None, bool]:
     """(the ASCII letter a non-ASCII letter reads as in a word of Latin letters, or None; whether
@@ -652,6 +669,8 @@ def _mixed_reading(character: str) -> tuple[str | None, bool]:
     twin = _stand_in_letter(character)
     if twin is not None:
         return twin, _script(character) not in (None, "LATIN")
+    if character in _TYPED_FOR_LATIN:
+        return None, False
     import unicodedata
 
     bare = "".join(c for c in unicodedata.normalize("NFD", character) if unicodedata.category(c) != "Mn")
@@ -707,9 +726,17 @@ def lookalike_word(text: str | None) -> LookalikeWord | None:
     for word in words:
         scripts = {script for script in map(_script, word) if script is not None}
         if "LATIN" in scripts and len(scripts) > 1 and not any(scripts <= allowed for allowed in _CJK_MIXES):
-            readings = [(character.lower(), False) if character.isascii() else _mixed_reading(character)
-                        for character in word]
-            if any(lookalike for _, lookalike in readings) or _latin_slipped_in(word, scripts):
+            # A small Greek letter among Latin capitals alone is a scientific symbol ("NF-κB", "Aβ",
+            # "IκBα", "ERα", "PPARγ": an isoform, subunit or variant, verification V61a D-9), not a
+            # look-alike: a small letter passes for no capital, and a look-alike takes the case of the
+            # letters around it ("Facebooк", "ΡAYPAL").
+            symbols = not any(character.islower() and _script(character) == "LATIN" for character in word)
+            readings = [(character.lower(), False) if character.isascii() else
+                        (None, False) if symbols and character.islower() and _script(character) == "GREEK" else
+                        _mixed_reading(character) for character in word]
+            symbols_only = symbols and scripts - {"LATIN"} == {"GREEK"} and not any(
+                character.isupper() and _script(character) == "GREEK" for character in word)
+            if any(lookalike for _, lookalike in readings) or (not symbols_only and _latin_slipped_in(word, scripts)):
                 letters = [letter for letter, _ in readings]
                 reading = "".join(letter for letter in letters if letter) if all(letters) else None
                 return _lookalike(word, scripts, reading, mixed=True)
@@ -723,24 +750,35 @@ def lookalike_word(text: str | None) -> LookalikeWord | None:
             if not others:
                 return _lookalike(word, scripts, reading, mixed=False)  # "Ⅿicrosoft", "Pay𝐏al"
             [script] = others
-            if (len(word) >= _MIN_WHOLE_SCRIPT_WORD and not _written_natively(script, words)
-                    and _reads_for_latin_readers(word, script, all_words)):
+            beside_latin = any(_latin_word(other) for other in all_words)
+            if ((len(word) >= _MIN_WHOLE_SCRIPT_WORD
+                 or (len(word) >= _MIN_CAPITALS_BESIDE_LATIN and word.isupper() and beside_latin))
+                    and not _written_natively(script, words) and _reads_for_latin_readers(word, script, beside_latin)):
                 return _lookalike(word, scripts, reading, mixed=False)
     return None
 
 
-def _reads_for_latin_readers(word: str, script: str, words: list[str]) -> bool:
+def _latin_word(word: str) -> bool:
+    """Whether a word is written in Latin letters, accented ("Sécurité", "Müşteri") or fullwidth
+    ("Ｓｕｐｐｏｒｔ") too, not only ASCII (verification V61a D-5: French or Turkish words beside a
+    brand in Greek capitals hid it)."""
+    return word.isascii() or all(_script(character) == "LATIN" for character in word)
+
+
+def _reads_for_latin_readers(word: str, script: str, beside_latin: bool) -> bool:
     """Whether a word of another script that reads as ASCII is written to be read as Latin: it
     has a small letter, or a Latin word stands beside it ("ΑΜΑΖΟΝ Support"). Capitals alone are
     how Cyrillic and Greek write acronyms and, in Greek, names without their accents ("МТС",
     "ТЕРЕМОК", "ΜΑΡΙΑ ΚΑΡΑΜΗΤΡΟΥ", "ΟΤΕ"); most of those scripts' capitals are twins of Latin
     ones (Greek Α Β Ε Ζ Η Ι Κ Μ Ν Ο Ρ Τ Υ Χ, Cyrillic А В Е К М Н О Р С Т Х), so such a word
     reads as ASCII by chance (“tepemok”), while the few small letters with twins (а е о р с у х)
-    make it by choice ("Аррӏе", "Раураӏ"). Other scripts' capitals (Cherokee "ᎪᏢᏢᏞᎬ") are told as
-    any word."""
-    if script not in _LATIN_LOOKALIKE_SCRIPTS or not word.isupper():
+    make it by choice ("Аррӏе", "Раураӏ"). A capital outside the national alphabets
+    (_NATIONAL_CAPITALS: Ѕ in "НЅВС", Ӏ in "РАУРАӀ", Ϲ in "ϹΙΤΙ") makes it by choice too. Other
+    scripts' capitals (Cherokee "ᎪᏢᏢᏞᎬ") are told as any word. ``beside_latin``: a Latin word
+    (_latin_word) stands beside it."""
+    if script not in _LATIN_LOOKALIKE_SCRIPTS or not word.isupper() or beside_latin:
         return True
-    return any(other.isascii() for other in words)
+    return not all(character in _NATIONAL_CAPITALS for character in word)
 
 
 def _latin_slipped_in(word: str, scripts: set[str]) -> bool:

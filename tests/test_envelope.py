@@ -2795,3 +2795,35 @@ def test_invisible_characters_inside_a_display_name_word_do_not_split_it() -> No
         [found] = _display_name_findings(name)
         assert found.id == found_id, name
         assert f"“{word}”" in found.title, found.title
+
+
+def test_capitals_beside_accented_or_fullwidth_latin_words_and_letters_of_no_national_alphabet_are_told() -> None:
+    # Verification V61a D-5: only an ASCII word counted as Latin beside a Greek/Cyrillic capitals
+    # word, so French or Turkish words (always accented) and fullwidth ones hid the brand. D-6: a
+    # 3-letter capitals acronym beside a Latin word was under the 4-letter minimum. D-7: capitals
+    # alone with a letter no Russian, Ukrainian, Belarusian, Bulgarian or Greek word uses (Ѕ, Ӏ, Ϲ)
+    # were excused as a native acronym.
+    for name, word, reading in (("ΑΜΑΖΟΝ Sécurité", "ΑΜΑΖΟΝ", "amazon"), ("ΡΑΥΡΑΙ Müşteri Hizmetleri", "ΡΑΥΡΑΙ", "paypal"),
+                                ("ΑΜΑΖΟΝ Ｓｕｐｐｏｒｔ", "ΑΜΑΖΟΝ", "amazon"), ("ЅКУРЕ Sécurité", "ЅКУРЕ", "skype"),
+                                ("ВВС News", "ВВС", "bbc"), ("ВМԜ Group", "ВМԜ", "bmw"),
+                                ("НЅВС", "НЅВС", "hsbc"), ("РАУРАӀ", "РАУРАӀ", "paypal")):
+        [found] = _display_name_findings(name, "support@evil.ru")
+        assert found.id == "envelope.display_name_lookalike", name
+        assert f"“{word}”" in found.title and f"read as “{reading}”" in found.title, found.title
+    # Native acronyms and names in capitals alone stay quiet, and 3 letters alone are too few.
+    for name in ("МТС", "ΟΤΕ", "ΜΑΡΙΑ ΚΑΡΑΜΗΤΡΟΥ", "ТЕРЕМОК", "ВВС", "ІВАН", "ΆΝΝΑ ΜΑΡΊΑ"):
+        assert _display_name_findings(name, "a@example.com") == [], name
+
+
+def test_greek_small_letters_of_scientific_names_and_beta_for_sharp_s_are_no_look_alikes() -> None:
+    # Verification V61a D-9: "NF-κB", "Aβ" and "IκBα" (a Greek small letter among Latin capitals:
+    # a subunit or isoform) and "Groβmann" (β typed for German ß) were told as reading "kb", "ab",
+    # "grobmann".
+    for name in ("NF-κB Signaling Lab", "Aβ Research Group", "IκBα Kinase Group", "ERα Lab", "Jürgen Groβmann",
+                 "PPARγ Consortium"):
+        assert _display_name_findings(name, "lab@example.org") == [], name
+    # Look-alikes in the case of the letters around them are told still.
+    for name, word, reading in (("Facebooκ", "Facebooκ", "facebook"), ("Netfliχ", "Netfliχ", "netflix"),
+                                ("ΡAYPAL", "ΡAYPAL", "paypal")):
+        [found] = _display_name_findings(name, "support@evil.ru")
+        assert f"“{word}”" in found.title and f"“{reading}”" in found.title, found.title
