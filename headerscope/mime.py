@@ -697,15 +697,21 @@ def _walk(message: Message) -> list[_Part]:
                 head = raw[child_start:header_end]
                 child_type, child_params, child_encoding, name, child_disposition, child_worth, child_named = \
                     _part_head(head, default)
-                if not head.isascii() and ((name is not None and not name.isascii())
-                                           or _legacy_charset_declared(message, child_params)):
+                escapes = head.find(b"\x1b") >= 0 and _iso2022jp_escapes(head)
+                if escapes or (not head.isascii() and ((name is not None and not name.isascii())
+                                                       or _legacy_charset_declared(message, child_params))):
                     # A file name in raw 8-bit bytes (rare): how it was read is for the attachment list
                     # to say, and one not UTF-8 that the part's charset did not read is read in the message's.
                     # Raw 8-bit bytes anywhere in the header, under a legacy charset, are read in it
                     # too: a byte in another parameter may end a quoted string in one reading and
                     # not the other, and give another name (verification V58b D-1).
-                    as_bytes = (child_type, child_params, child_encoding, name, child_disposition, child_worth,
-                                child_named)
+                    # ISO-2022-JP's escape sequences (ASCII bytes) were read as ISO-2022-JP: in it a
+                    # quote, backslash or semicolon may be half of a kanji ('x="ESC$B0"ESC(B' is 唖), and
+                    # the byte reading, Python's email's and Thunderbird's (which splits parameters
+                    # before it decodes them), ends the quoted string there (verification V61a D-3).
+                    # That reading is made without the escape sequences (their "(" opens no comment).
+                    as_bytes = _part_head(_iso2022jp_escape().sub(b"", head), default) if escapes else (child_type, child_params, child_encoding, name, child_disposition,
+                                         child_worth, child_named)
                     child_type, child_params, child_encoding, name, child_disposition, child_worth, child_named = \
                         _name_in_message_charset(message, head, default, child_start, as_bytes)
                 stack.append((child_type, child_params, child_encoding, name, body_start, child_end,
@@ -814,7 +820,8 @@ def _name_in_message_charset(message: Message, head: bytes, default: str, head_s
     attachment checks, as a name the header gives too (_other_names)."""
     try:
         head.decode("utf-8")
-        utf8 = True
+        # (Bytes that are valid UTF-8: ASCII alone, as ISO-2022-JP is, is read so either way.)
+        utf8 = not head.isascii()
     except UnicodeDecodeError:
         utf8 = False
     parsed = parse_message(head, message_charset=_legacy_charset(message) or declared_charset(message) or "",
@@ -849,6 +856,16 @@ def _name_in_message_charset(message: Message, head: bytes, default: str, head_s
     readings: dict[int, str] = message.__dict__.setdefault(_NAME_READINGS, {})
     readings[head_start] = why
     return read
+
+
+# An ISO-2022-JP escape sequence (RFC 1468; ESC $ ( D of JIS X 0212, ESC ( I of half-width kana).
+_iso2022jp_escape = compiled_on_first_use(rb"\x1b(?:\$\(?|\()[@-Z]")
+
+
+def _iso2022jp_escapes(head: bytes) -> bool:
+    """Whether a header holds ISO-2022-JP's escape sequences (RFC 1468: ESC $ and ESC ( switch
+    character sets), which message.parse_message reads in ISO-2022-JP."""
+    return head.find(b"\x1b$") >= 0 or head.find(b"\x1b(") >= 0
 
 
 def _raw_parameters_as_written(message: Message) -> bool:
@@ -5931,7 +5948,14 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
         name = disposition_name or params.get("name")
         encoding = (message.first("Content-Transfer-Encoding") or "7bit").strip().lower()
         disposition_type = _disposition_type(disposition) if disposition else None
-        if _raw_parameters_as_written(message) and _legacy_charset_declared(message, params):
+        if any(field.name.lower() in ("content-type", "content-disposition")
+               and LEGACY_CHARSET_DEFECTS[1] in field.defects for field in message.headers):
+            # Its Content-Type or Content-Disposition in raw ISO-2022-JP: read byte by byte too, as
+            # a part's header is (_walk; verification V61a D-3).
+            as_bytes = _read_part_head(_iso2022jp_escape().sub(b"", raw[:body]), "text/plain")
+            top_type, params, encoding, name, disposition_type, _, disposition_name = _name_in_message_charset(
+                message, raw[:body], "text/plain", 0, as_bytes)
+        elif _raw_parameters_as_written(message) and _legacy_charset_declared(message, params):
             # The message's own header gets the parts' two readings (V58b D-3): its fields with raw
             # 8-bit bytes were left as written where a charset would read another structure
             # (message._read_legacy_charsets), or are valid UTF-8.

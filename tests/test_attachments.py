@@ -1449,3 +1449,38 @@ def test_a_legacy_charset_any_part_declares_reads_the_part_headers_whatever_the_
     report = _mixed_bytes(b"Content-Type: text/plain; charset=utf-8\r\n\r\nhi", attachment)
     assert [a.filename for a in report.attachments] == ["invoice.pdf"]
     assert "attachment.names_disagree" not in _ids(report)
+
+
+def test_a_raw_iso_2022_jp_parameter_gets_its_byte_reading_checked_too() -> None:
+    # Verification V61a D-3: ISO-2022-JP takes a quote into a kanji ('ESC$B0"ESC(B' is 唖), so
+    # 'x="ESC$B0"ESC(B; filename=invoice.exe; y="; filename="invoice.pdf"' is invoice.pdf in it and
+    # invoice.exe byte by byte (Python's email; Thunderbird splits parameters before decoding). Only
+    # the ISO-2022-JP reading was made: the .exe was never checked.
+    jis, ascii_again = b"\x1b$B", b"\x1b(B"
+    text = b"Content-Type: text/plain; charset=iso-2022-jp\r\n\r\nhi"
+    for field in (b'Content-Disposition: attachment; x="' + jis + b'0"' + ascii_again
+                  + b'; filename=invoice.exe; y="; filename="invoice.pdf"',
+                  b'Content-Type: application/octet-stream; x="' + jis + b'0"' + ascii_again
+                  + b'; name=invoice.exe; y="; name="invoice.pdf"'):
+        part = (b"Content-Type: application/octet-stream\r\n" if field.startswith(b"Content-D") else b"") + field \
+            + b"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAA=="
+        report = _mixed_bytes(text, part)
+        [file] = report.attachments
+        assert file.filename == "invoice.exe", field
+        assert "attachment.risky_type" in _ids(report)
+        [said] = [f for f in report.findings if f.id == "attachment.names_disagree"]
+        assert "“invoice.pdf” in its header read as ISO-2022-JP" in said.title
+    # The message's own header, the same way.
+    raw = (_HEAD.encode() + b"Content-Type: application/octet-stream; charset=ISO-2022-JP\r\nContent-Disposition: "
+           b'attachment; x="' + jis + b'0"' + ascii_again + b'; filename=invoice.exe; y="; filename="invoice.pdf"\r\n'
+           b"Content-Transfer-Encoding: base64\r\n\r\nTVqQAA==\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert [a.filename for a in report.attachments] == ["invoice.exe"]
+    assert "attachment.names_disagree" in _ids(report)
+    # A genuine ISO-2022-JP name is listed as ISO-2022-JP reads it, with the legacy notice alone.
+    genuine = (b'Content-Type: application/vnd.ms-excel; name="' + "見積書.xls".encode("iso2022_jp")
+               + b'"\r\nContent-Disposition: attachment; filename="' + "見積書.xls".encode("iso2022_jp")
+               + b'"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAA==')
+    report = _mixed_bytes(text, genuine)
+    assert [a.filename for a in report.attachments] == ["見積書.xls"]
+    assert set(_ids(report)) == {"attachment.legacy_charset_name"}
