@@ -281,8 +281,12 @@ def _redact_properties(properties: tuple[tuple[str, str], ...]) -> tuple[tuple[s
     for key, value in properties:
         shown_value = redact_text(value)
         shown_key = redact_text(key)
-        if shown_key == key and key and not redact_text(f"{key}={value}").startswith(f"{key}="):
-            shown_key = _masked_local(key)  # a mailbox name the pair's text shows, not a key
+        if shown_key == key and key and shown_value == value \
+                and not redact_text(f"{key}={value}").startswith(f"{key}="):
+            # A mailbox name the pair's text shows, not a key; only where the value alone holds
+            # nothing to mask: "x-sender=alice@example.org" is a key and an address, whose key stays
+            # (verification V63a D2-1: IronPort's and policyd-spf's Received-SPF properties).
+            shown_key = _masked_local(key)
         if (key.lower() in _MAILBOX_PROPERTIES and shown_value == value and value
                 and not any(sign in value for sign in AT_SIGNS) and not value.endswith(MASK)
                 and any(c.isalnum() for c in value) and not _PROPERTY_DOMAIN.fullmatch(value)):

@@ -262,6 +262,10 @@ def test_result_properties_that_name_a_domain_or_nothing_are_kept() -> None:
     kept = (("smtp.mailfrom", "example.org"), ("header.i", "@mail.example.org"), ("header.d", "example.org"),
             ("smtp.mailfrom", "<>"), ("dkim", "pass"), ("policy.ptr", "x"))
     assert _redact_properties(kept) == kept
+    # A key beside an address value stays a key (V63a D2-1: IronPort's and policyd-spf's
+    # Received-SPF properties), its value masked.
+    assert _redact_properties((("x-sender", "alice@sender.example"), ("receiver", "lists@example.net"))) == (
+        ("x-sender", "a***@sender.example"), ("receiver", "l***@example.net"))
 
 
 def test_a_display_name_apart_from_its_address_is_kept() -> None:
