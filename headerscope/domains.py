@@ -651,9 +651,10 @@ def _symbol_letters() -> frozenset[str]:
 
 
 # Greek small letters typed among Latin ones for a Latin letter of a language's spelling they are
-# confusable with (UTS #39 confusables.txt pairs them), not for an ASCII letter: β for German ß
-# ("Groβmann", "Straβe"), drawn with ß's descender, unlike b (verification V61a D-9).
-_TYPED_FOR_LATIN = frozenset("β")
+# confusable with, not for an ASCII letter. Empty: β for German ß ("Groβmann") was one, but it
+# excused "eβay", "Coinβase" and "HSβC" as well (verification V64a D-7), and a false alarm on a
+# name typed with β costs less than a brand look-alike left untold.
+_TYPED_FOR_LATIN: frozenset[str] = frozenset()
 
 
 @functools.lru_cache(maxsize=1024)
@@ -726,17 +727,12 @@ def lookalike_word(text: str | None) -> LookalikeWord | None:
     for word in words:
         scripts = {script for script in map(_script, word) if script is not None}
         if "LATIN" in scripts and len(scripts) > 1 and not any(scripts <= allowed for allowed in _CJK_MIXES):
-            # A small Greek letter among Latin capitals alone is a scientific symbol ("NF-κB", "Aβ",
-            # "IκBα", "ERα", "PPARγ": an isoform, subunit or variant, verification V61a D-9), not a
-            # look-alike: a small letter passes for no capital, and a look-alike takes the case of the
-            # letters around it ("Facebooк", "ΡAYPAL").
-            symbols = not any(character.islower() and _script(character) == "LATIN" for character in word)
-            readings = [(character.lower(), False) if character.isascii() else
-                        (None, False) if symbols and character.islower() and _script(character) == "GREEK" else
-                        _mixed_reading(character) for character in word]
-            symbols_only = symbols and scripts - {"LATIN"} == {"GREEK"} and not any(
-                character.isupper() and _script(character) == "GREEK" for character in word)
-            if any(lookalike for _, lookalike in readings) or (not symbols_only and _latin_slipped_in(word, scripts)):
+            # A small Greek letter among Latin capitals ("NF-κB", "Aβ", "ERα": a subunit or isoform)
+            # is told as any look-alike is: excusing it (verification V61a D-9) let "IκEA", "NοKIA"
+            # and "NETFLIχ" through (V64a D-7), and nothing in the word tells the two apart.
+            readings = [(character.lower(), False) if character.isascii() else _mixed_reading(character)
+                        for character in word]
+            if any(lookalike for _, lookalike in readings) or _latin_slipped_in(word, scripts):
                 letters = [letter for letter, _ in readings]
                 reading = "".join(letter for letter in letters if letter) if all(letters) else None
                 return _lookalike(word, scripts, reading, mixed=True)

@@ -2815,13 +2815,15 @@ def test_capitals_beside_accented_or_fullwidth_latin_words_and_letters_of_no_nat
         assert _display_name_findings(name, "a@example.com") == [], name
 
 
-def test_greek_small_letters_of_scientific_names_and_beta_for_sharp_s_are_no_look_alikes() -> None:
-    # Verification V61a D-9: "NF-κB", "Aβ" and "IκBα" (a Greek small letter among Latin capitals:
-    # a subunit or isoform) and "Groβmann" (β typed for German ß) were told as reading "kb", "ab",
-    # "grobmann".
-    for name in ("NF-κB Signaling Lab", "Aβ Research Group", "IκBα Kinase Group", "ERα Lab", "Jürgen Groβmann",
-                 "PPARγ Consortium"):
-        assert _display_name_findings(name, "lab@example.org") == [], name
+def test_greek_small_letters_among_latin_capitals_and_beta_are_told_as_look_alikes() -> None:
+    # Verification V64a D-7: excusing a Greek small letter among Latin capitals as a scientific
+    # symbol ("NF-κB") and β as German ß ("Groβmann"), as V61a D-9 asked, let "IκEA", "NοKIA",
+    # "NETFLIχ", "eβay" and "Coinβase" through. Nothing in a word tells a symbol from a look-alike,
+    # so both are told (a false alarm on "NF-κB" is the price).
+    for name, word in (("IκEA Support", "IκEA"), ("NοKIA Care", "NοKIA"), ("NETFLIχ", "NETFLIχ"),
+                       ("eβay Billing", "eβay"), ("Coinβase", "Coinβase")):
+        [found] = _display_name_findings(name, "support@evil.ru")
+        assert f"“{word}”" in found.title, found.title
     # Look-alikes in the case of the letters around them are told still.
     for name, word, reading in (("Facebooκ", "Facebooκ", "facebook"), ("Netfliχ", "Netfliχ", "netflix"),
                                 ("ΡAYPAL", "ΡAYPAL", "paypal")):
