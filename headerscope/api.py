@@ -1157,14 +1157,14 @@ def _provider_inside_only(finding: Finding, how: str) -> Finding:
 
 
 # dmarc.fail's title as auth.dmarc writes it: "DMARC fail for DOMAIN (policy P, disposition D)".
-_DMARC_FAIL_TITLE = re.compile(r"DMARC fail for (\S{1,300}) \(policy (\w{1,20}), disposition \w{1,20}\)")
+_DMARC_FAIL_TITLE = compiled_on_first_use(r"DMARC fail for (\S{1,300}) \(policy (\w{1,20}), disposition \w{1,20}\)")
 
 
 def _outside_receiver_title(title: str) -> str:
     """dmarc.fail's title for a message no receiver judged by DMARC (every hop inside the receiving
     system, RFC 7489 section 3): what a receiver outside would find, without the disposition no
     one took; other titles as they are."""
-    found = _DMARC_FAIL_TITLE.match(title)
+    found = _DMARC_FAIL_TITLE().match(title)
     if found is None:
         return title
     return f"DMARC would fail for {found[1]} at a receiver outside (policy {found[2]}){title[found.end():]}"
@@ -2028,8 +2028,8 @@ def _from_domain_spf(resolver: Resolver, spf: SpfResult | None, dmarc: DmarcResu
 
 # The terms of an SPF record that name the domain's own servers (RFC 7208 section 5): a, mx, ip4
 # and ip6; a network no wider than one organisation's usual block.
-_OWN_TERM = re.compile(r"\+?(a|mx|ip4|ip6)(?::([^/\s]{1,253}))?(?:/(\d{1,3}))?(?://(\d{1,3}))?", re.I)
-_REDIRECT_TERM = re.compile(r"redirect=(\S{1,253})", re.I)
+_OWN_TERM = compiled_on_first_use(r"\+?(a|mx|ip4|ip6)(?::([^/\s]{1,253}))?(?:/(\d{1,3}))?(?://(\d{1,3}))?", re.I)
+_REDIRECT_TERM = compiled_on_first_use(r"redirect=(\S{1,253})", re.I)
 
 
 def _own_listing(mechanism: str | None, record: str | None, from_org: str,
@@ -2047,10 +2047,10 @@ def _own_listing(mechanism: str | None, record: str | None, from_org: str,
     section 6.1), whatever word the target's matching term shares with it (V63b D-3)."""
     if not mechanism or not record:
         return False
-    term = _OWN_TERM.fullmatch(mechanism.strip())
+    term = _OWN_TERM().fullmatch(mechanism.strip())
     if term is None or mechanism.strip().lower() not in {t.lower() for t in record.split()[:64]}:
         return False
-    redirect = _REDIRECT_TERM.search(record)
+    redirect = _REDIRECT_TERM().search(record)
     if redirect is not None and any(domain.lower().rstrip(".") == redirect[1].lower().rstrip(".")
                                     for domain, _ in fetched[:32]):
         return False
