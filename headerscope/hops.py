@@ -2622,22 +2622,82 @@ def _one_network(client: str | None, receiver: str | None) -> bool:
     return b in ipaddress.ip_network(f"{a}/{prefix}", strict=False)
 
 
+# The addresses Microsoft publishes as Exchange Online's own ("Microsoft 365 URLs and IP address
+# ranges", https://learn.microsoft.com/microsoft-365/enterprise/urls-and-ip-address-ranges,
+# Exchange Online IDs 1 and 2, outlook.office365.com and smtp.office365.com, 9, the
+# *.mail.protection.outlook.com intake, and 10; the generated list is microsoft-365/includes/
+# office-365-worldwide-endpoints.md in github.com/MicrosoftDocs/microsoft-365-docs): the service's
+# own endpoints, which no Azure customer rents. Not the rest of _MICROSOFT_NETWORKS (20.176.0.0/14,
+# 2603:1000::/24, 65.52.0.0/14, 157.56.0.0/14...), where Azure rents machines to anyone
+# (verification V63c D1-1).
+_EXCHANGE_ONLINE_NETWORKS = (*_EOP_NETWORKS, "13.107.6.152/31", "13.107.18.10/31", "13.107.128.0/22",
+                             "23.103.160.0/20", "40.96.0.0/13", "40.104.0.0/15", "52.96.0.0/14", "52.238.78.88/32",
+                             "131.253.33.215/32", "132.245.0.0/16", "150.171.32.0/22", "204.79.197.215/32",
+                             "2603:1006::/40", "2603:1016::/36", "2603:1026::/36", "2603:1036::/36",
+                             "2603:1046::/36", "2603:1056::/36", "2603:1096::/38", "2603:1096:400::/40",
+                             "2603:1096:600::/40", "2603:1096:a00::/39", "2603:1096:c00::/40", "2603:10a6:200::/40",
+                             "2603:10a6:400::/40", "2603:10a6:600::/40", "2603:10a6:800::/40", "2603:10d6:200::/40",
+                             "2620:1ec:4::152/127", "2620:1ec:c::10/127", "2620:1ec:d::10/127", "2620:1ec:8f0::/46",
+                             "2620:1ec:900::/46", "2620:1ec:a92::152/127")
+
+# Microsoft's IPv6 allocations, over which Exchange Online's internal hosts talk from addresses it
+# does not publish ("2603:10a6:10:230::8", "2603:10a6:20b:436::11" in real copies), and in which
+# Azure also rents addresses ("2603:1030:20e:3::23"): see _exchange_online_host_beside_receiver.
+_MICROSOFT_V6_NETWORKS = ("2603:1000::/24", "2a01:111::/32")
+
+
+@functools.cache
+def _exchange_online_networks() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(n) for n in _EXCHANGE_ONLINE_NETWORKS)
+
+
+@functools.cache
+def _microsoft_v6_networks() -> tuple[ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.IPv6Network(n) for n in _MICROSOFT_V6_NETWORKS)
+
+
+def _exchange_online_host_beside_receiver(fields: ReceivedFields, raw: str) -> bool:
+    """Whether a hop inside the run of --trusted-relay outlook.com records, as its client, an
+    Exchange Online host at an address Microsoft does not publish: an IPv6 client in Microsoft's
+    allocations (_MICROSOFT_V6_NETWORKS) in the same /32 as the address the receiver gives as its
+    own (one Exchange Online region's block, "2603:10a6::/32"), with the receiver and the client
+    both named as Exchange Online hosts. The address is the receiver's record, which no sender
+    chooses; the names add nothing a forger could not write, and are asked only so that a literal
+    or foreign greeting ends the run. An Azure machine's address lies in another /32 of Microsoft's
+    ("2603:1030:20e:3::23" beside "2603:10a6:10:230:cafe::5e"): a customer's SMTP AUTH submission
+    from it to smtp.office365.com is then not taken for an internal host, and the forged hops the
+    customer wrote below (a forged intake among them) are never reached (verification V63c
+    D1-1)."""
+    client, receiver = _ip(fields.from_ip), _ip(_by_address(fields, raw))
+    if not isinstance(client, ipaddress.IPv6Address) or not isinstance(receiver, ipaddress.IPv6Address):
+        return False
+    if not any(client in net for net in _microsoft_v6_networks()):
+        return False
+    if receiver not in ipaddress.IPv6Network(f"{client}/32", strict=False):
+        return False
+    names = (fields.by, fields.from_rdns or fields.from_helo)
+    return all(name is not None and host_organization(name) == "outlook.com" for name in names)
+
+
 def _published_network(relay: TrustedRelay, address: str | None, inside: bool) -> bool:
     """Whether ``address`` is in the networks the operator of a name specification publishes for
-    its mail service: Microsoft for Exchange Online ("Microsoft 365 URLs and IP address ranges",
-    https://learn.microsoft.com/microsoft-365/enterprise/urls-and-ip-address-ranges, Exchange
-    Online IDs 1, 2, 9 and 10; the generated list is microsoft-365/includes/
-    office-365-worldwide-endpoints.md in github.com/MicrosoftDocs/microsoft-365-docs), United
-    Internet for GMX (_OPERATOR_NETWORKS). At the boundary's client (``inside`` False), where a
-    sender connects from anywhere, only the relays' published outbound networks count (EOP's
-    "*.protection.outlook.com" ranges, _EOP_NETWORKS: addresses no customer rents); inside the
-    relay's run, where the address is the relay's own record of its internal host, the operator's
-    wider networks count too (2603:1000::/24, over which Exchange Online's hosts talk)."""
+    its mail service: Microsoft for Exchange Online, United Internet for GMX (_OPERATOR_NETWORKS).
+    At the boundary's client (``inside`` False), where a sender connects from anywhere, only the
+    relays' published outbound networks count (EOP's "*.protection.outlook.com" ranges,
+    _EOP_NETWORKS); inside the relay's run, where the address is the relay's own record of its
+    internal host, Exchange Online's published endpoints count too (_EXCHANGE_ONLINE_NETWORKS), but
+    never Microsoft's wider networks, where Azure rents addresses to anyone: a customer submitting
+    from an Azure machine by SMTP AUTH, which Exchange Online records at an internal host, not at
+    its intake (verification V63c D1-1; see _exchange_online_host_beside_receiver). Both are
+    addresses no customer rents."""
     org = host_organization(relay.domain) if relay.domain is not None else None
     if org is None or org not in _OPERATOR_NETWORKS or not _is_public_ip(address):
         return False
-    if not inside and org == "outlook.com":
-        return _eop_outbound_address(address)
+    if org == "outlook.com":
+        if not inside:
+            return _eop_outbound_address(address)
+        ip = _ip(address)
+        return ip is not None and any(ip.version == net.version and ip in net for net in _exchange_online_networks())
     ip = _ip(address)
     return ip is not None and any(ip.version == net.version and ip in net for net in _operator_networks(org))
 
@@ -2662,6 +2722,12 @@ def _trusted_client(item: _Work, relays: Sequence[TrustedRelay], reverse_names: 
     relay = next((r for r in relays if _published_network(r, fields.from_ip, receiver_trusted)), None)
     if relay is not None:
         return relay, f"its address {fields.from_ip}, in the networks the operator of {relay.spec[:80]} publishes"
+    if receiver_trusted and _exchange_online_host_beside_receiver(fields, item.header.value):
+        relay = next((r for r in relays if r.domain is not None and host_organization(r.domain) == "outlook.com"),
+                     None)
+        if relay is not None:
+            return relay, (f"its address {fields.from_ip}, an Exchange Online host's in the same Microsoft "
+                           "/32 as its receiver's")
     if reverse_names is not None and fields.from_ip and _is_public_ip(fields.from_ip) \
             and lookups[0] < _TRUSTED_LOOKUPS and any(r.domain is not None for r in relays):
         lookups[0] += 1

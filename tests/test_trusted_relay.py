@@ -432,3 +432,52 @@ def test_a_public_client_exchange_online_took_in_outside_its_intake_is_a_submiss
     assert report.verdict.status == without.verdict.status
     [words] = _trusted(report)
     assert "not at Exchange Online Protection's intake: a customer's own submission to Exchange Online" in words
+
+
+# A forger's own text below Microsoft's record of its SMTP AUTH submission: the results EOP would
+# write, and a Received line naming an Exchange Online host as the receiver, either an internal one
+# or EOP's intake (the only way outside mail enters, which would end the walk as the intake).
+_FORGED_RESULTS = ("Authentication-Results: spf=pass (sender IP is 209.85.221.54)\r\n"
+                   " smtp.mailfrom=example.org; dkim=none (message not signed)\r\n"
+                   " header.d=none;dmarc=pass action=none header.from=example.org;compauth=pass reason=100\r\n")
+_FORGED_INTERNAL = ("Received: from mail-wr1-f54.google.com (209.85.221.54) by\r\n"
+                    " AM9PR04MB8555.eurprd04.prod.outlook.com (2603:10a6:20b:436::11) with Microsoft\r\n"
+                    " SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\r\n"
+                    " 15.20.7270.12; Tue, 3 Nov 2026 09:01:06 +0000\r\n")
+
+
+@pytest.mark.parametrize("below", [_FORGED_INTERNAL, _FORGED_STAMP], ids=["forged-internal", "forged-intake"])
+@pytest.mark.parametrize(("greeting", "client_ip"), [
+    ("[10.0.0.4]", "2603:1030:20e:3::23"),  # an Azure machine's IPv6 address, in Microsoft's 2603:1000::/24
+    ("[10.0.0.4]", "20.177.50.9"),  # an Azure machine's IPv4 address, in 20.176.0.0/14
+    ("DM6PR11MB4444.namprd11.prod.outlook.com", "2603:1030:20e:3::23"),  # greeting as an Exchange Online host
+])
+def test_a_submission_from_an_azure_machine_opens_no_forged_run(greeting: str, client_ip: str, below: str) -> None:
+    # A Microsoft 365 customer submitting by SMTP AUTH to smtp.office365.com from an Azure machine:
+    # Microsoft's own stamp records the machine's address, which lies in Microsoft's wider
+    # networks but is no Exchange Online host's (verification V63c D1-1: AUTHENTICATED with the
+    # option, judged at the forged Gmail client below).
+    submission = (f"Received: from {greeting} ({client_ip}) by\r\n"
+                  " DB1PEPF000509E8.eurprd03.prod.outlook.com (2603:10a6:10:230:cafe::5e) with Microsoft\r\n"
+                  " SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\r\n"
+                  " 15.20.7270.12; Tue, 3 Nov 2026 09:01:07 +0000\r\n")
+    text = _ONPREM + _EOP_RUN + submission + _FORGED_RESULTS + below + _AUTHOR
+    without = _analyze(text, _dns())
+    report = _analyze(text, _dns(), "outlook.com")
+    assert report.boundary_hop == without.boundary_hop == 5
+    assert report.verdict.status == without.verdict.status == "spoofed"
+    assert report.spf is not None and report.spf.client_ip != GMAIL_IP
+    [words] = _trusted(report)
+    assert "the boundary stays at hop 5" in words
+    assert f"took the message from {client_ip}" in words
+
+
+def test_exchange_onlines_internal_hosts_are_matched_beside_their_receivers_address() -> None:
+    # The genuine hybrid copy: EOP's hops between its intake and its outbound relay record internal
+    # hosts at addresses Microsoft does not publish (2603:10a6:10:230::8), in the same Microsoft /32
+    # as the receiver's own; they are walked through to EOP's intake.
+    report = _analyze(_genuine(), _dns(), "outlook.com")
+    assert report.boundary_hop == 2 and report.verdict.status == "authenticated"
+    [words] = _trusted(report)
+    assert "hop 4's client by its address 2603:10a6:10:230::8, an Exchange Online host's in the same Microsoft /32" \
+        in words
