@@ -1484,3 +1484,36 @@ def test_a_raw_iso_2022_jp_parameter_gets_its_byte_reading_checked_too() -> None
     report = _mixed_bytes(text, genuine)
     assert [a.filename for a in report.attachments] == ["見積書.xls"]
     assert set(_ids(report)) == {"attachment.legacy_charset_name"}
+
+
+def test_one_byte_the_charset_cannot_decode_leaves_both_readings_compared() -> None:
+    # Verification V64a D-1 and D-2: a part header the declared charset does not decode whole (one
+    # byte: 'z="\x80"', an unassigned 0x85 0x40, a junk ISO-2022-JP run) was not read in the charset
+    # at all, and the comparison with the byte reading was never made: the .exe Shift_JIS (or
+    # ISO-2022-JP) gives went unchecked. Mail readers decode such a byte as U+FFFD and go on.
+    sjis = b"Content-Type: text/plain; charset=Shift_JIS\r\n\r\nhi"
+    for junk in (b"\x80", b"\x81 ", b"\x85\x40"):
+        part = (b'Content-Type: application/octet-stream\r\nContent-Disposition: attachment; z="' + junk
+                + b'"; x="\x95\\"; filename=invoice.exe; y="; filename="invoice.pdf"\r\n'
+                b"Content-Transfer-Encoding: base64\r\n\r\nTVqQAA==")
+        report = _mixed_bytes(sjis, part)
+        [file] = report.attachments
+        assert file.filename == "invoice.pdf"
+        assert file.risk is not None and "“invoice.exe”" in file.risk, junk
+        assert "attachment.names_disagree" in _ids(report)
+        # The same byte before a nested multipart's two boundaries.
+        header, bodies = _two_boundaries(b"AAA")
+        header = header.replace(b'x="', b'z="' + junk + b'"; x="')
+        report = _mixed_bytes(sjis, header + b"\r\n\r\n" + bodies)
+        assert "attachment.structure_disagrees" in _ids(report), junk
+    jis, ascii_again = b"\x1b$B", b"\x1b(B"
+    iso = b"Content-Type: text/plain; charset=iso-2022-jp\r\n\r\nhi"
+    for junk in (jis + b"!" + ascii_again, jis + b"\x7f\x7f" + ascii_again, b"\x80"):
+        part = (b'Content-Type: application/octet-stream\r\nContent-Disposition: attachment; z="' + junk
+                + b'"; x="' + jis + b'0"' + ascii_again + b'; filename=invoice.pdf; y="; filename="invoice.exe"'
+                b"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAA==")
+        report = _mixed_bytes(iso, part)
+        [file] = report.attachments
+        assert file.filename == "invoice.pdf", junk
+        assert file.risk is not None and "“invoice.exe”" in file.risk, junk
+        assert "attachment.names_disagree" in _ids(report)
