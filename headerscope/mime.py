@@ -824,14 +824,26 @@ def _name_in_message_charset(message: Message, head: bytes, default: str, head_s
         utf8 = not head.isascii()
     except UnicodeDecodeError:
         utf8 = False
-    parsed = parse_message(head, message_charset=_legacy_charset(message) or declared_charset(message) or "",
-                           parameters_in_charset=utf8)
-    read = _read_part_head(head, default, parsed)
-    why = next((defect for field in parsed.headers if field.name.lower() in _PART_FIELDS
-                for defect in field.defects if defect.startswith(LEGACY_CHARSET_DEFECTS)), None)
-    if why is None:
-        return read
-    if _structure(as_bytes) != _structure(read):
+    # Each legacy charset the message declares or a part of it does, not only the first (V64a D-4: a
+    # us-ascii, ISO-8859-1 or EUC-KR first part counted as the message's charset and hid the
+    # Shift_JIS of the HTML part Outlook shows, whose reading gives another name). Each reading is
+    # compared with the bytes'; the first is the one listed where all agree.
+    charsets = _legacy_charsets(message) or (declared_charset(message) or "",)
+    readings: list[tuple[_PartHead, str]] = []
+    first: _PartHead | None = None
+    for charset in charsets:
+        parsed = parse_message(head, message_charset=charset, parameters_in_charset=utf8)
+        read = _read_part_head(head, default, parsed)
+        first = read if first is None else first
+        why = next((defect for field in parsed.headers if field.name.lower() in _PART_FIELDS
+                    for defect in field.defects if defect.startswith(LEGACY_CHARSET_DEFECTS)), None)
+        if why is not None and all(read != other for other, _ in readings):
+            readings.append((read, why))
+    if not readings:
+        assert first is not None  # (charsets is never empty)
+        return first
+    other_structure = next(((read, why) for read, why in readings if _structure(as_bytes) != _structure(read)), None)
+    if other_structure is not None:
         # The two readings give the part another type, boundary, transfer encoding or disposition
         # (verification V61a D-1: 'multipart/mixed; x="\x95\"; boundary=AAA; y="; boundary="BBB"'
         # is boundary BBB byte by byte, AAA in Shift_JIS, and each boundary finds other parts).
@@ -840,22 +852,24 @@ def _name_in_message_charset(message: Message, head: bytes, default: str, head_s
         # tell: a header written to be read two ways is no mail program's.
         structures: dict[int, tuple[_Structure, _Structure, str]] = message.__dict__.setdefault(
             _STRUCTURE_READINGS, {})
-        structures[head_start] = (_structure(as_bytes), _structure(read), why)
-    elif read[3] is None and as_bytes[3] is None:
-        return read
-    if utf8 or not _same_reading(as_bytes, read):
+        structures[head_start] = (_structure(as_bytes), _structure(other_structure[0]), other_structure[1])
+    elif all(read[3] is None for read, _ in readings) and as_bytes[3] is None:
+        return readings[0][0]
+    disagreeing = [(read, why) for read, why in readings if not _same_reading(as_bytes, read)]
+    if utf8 or disagreeing or other_structure is not None:
         # Bytes that are valid UTF-8 are listed as UTF-8 reads them (RFC 6532); the charset's
         # reading beside them is checked where it says otherwise (verification V58b D-2:
         # 'report\xc3\x95\\".exe"' is "reportÕ\" in UTF-8, 'reportﾃ表".exe' in Shift_JIS).
-        if not _same_reading(as_bytes, read):
-            # Each name the charset's reading gives (the listed one, filename= and name=).
+        if disagreeing:
+            # Each name each disagreeing charset's reading gives (the listed one, filename= and name=).
             charset_names: dict[int, tuple[tuple[str, ...], str]] = message.__dict__.setdefault(_CHARSET_NAMES, {})
             charset_names[head_start] = (tuple(dict.fromkeys(
-                name for name in (read[3], read[6], read[1].get("name")) if name is not None)), why)
+                name for read, _ in disagreeing for name in (read[3], read[6], read[1].get("name"))
+                if name is not None)), disagreeing[0][1])
         return as_bytes
-    readings: dict[int, str] = message.__dict__.setdefault(_NAME_READINGS, {})
-    readings[head_start] = why
-    return read
+    name_readings: dict[int, str] = message.__dict__.setdefault(_NAME_READINGS, {})
+    name_readings[head_start] = readings[0][1]
+    return readings[0][0]
 
 
 # An ISO-2022-JP escape sequence (RFC 1468; ESC $ ( D of JIS X 0212, ESC ( I of half-width kana).
@@ -884,28 +898,42 @@ def _legacy_charset_declared(message: Message, params: dict[str, str]) -> bool:
     return (charset is not None and legacy_codec(charset) is not None) or _legacy_charset(message) is not None
 
 
-_LEGACY_CHARSET = "_mime_legacy_charset"
+_LEGACY_CHARSETS = "_mime_legacy_charsets"
+# At most so many legacy charsets a message's parts declare are tried on a part header with raw
+# bytes (each is one more parse of it): mail holds one or two (a us-ascii text part and a
+# Shift_JIS HTML part), and a header is read in each only where it holds raw 8-bit bytes.
+_MAX_LEGACY_CHARSETS = 3
 
 
 def _legacy_charset(message: Message) -> str | None:
-    """The legacy charset (text.legacy_codec) the message declares (declared_charset), else the
-    first one a part of it declares, wherever the part is (verification V61a D-4: a blank preamble
-    of 16 KB pushed the Shift_JIS text part past declared_charset's search, and a UTF-8 first part
-    hid the Shift_JIS HTML part Outlook shows: raw bytes in the part headers were read in no
-    legacy charset, and a name one would give them never checked). Searched once per message, and
-    only for a part header with raw 8-bit bytes."""
+    """The first legacy charset (_legacy_charsets) the message declares, None if it declares none."""
+    charsets = _legacy_charsets(message)
+    return charsets[0] if charsets else None
+
+
+def _legacy_charsets(message: Message) -> tuple[str, ...]:
+    """The legacy charsets (text.legacy_codec) the message declares (declared_charset) and its parts
+    declare, wherever the part is, one per codec, at most _MAX_LEGACY_CHARSETS, the message's first
+    (verification V61a D-4: a blank preamble of 16 KB pushed the Shift_JIS text part past
+    declared_charset's search, and a UTF-8 first part hid the Shift_JIS HTML part Outlook shows;
+    V64a D-4: so did a us-ascii, ISO-8859-1 or EUC-KR first part, whose reading of the bytes is not
+    Shift_JIS's). Searched once per message, and only for a part header with raw 8-bit bytes."""
     cache = message.__dict__
-    if _LEGACY_CHARSET not in cache:
+    found: tuple[str, ...] | None = cache.get(_LEGACY_CHARSETS)
+    if found is None:
+        charsets: dict[str, str] = {}  # by codec: us-ascii and ISO-8859-1 are both windows-1252
         declared = declared_charset(message)
-        if declared and legacy_codec(declared) is not None:
-            cache[_LEGACY_CHARSET] = declared
-        elif parse_content_type(message.first("Content-Type") or "")[0].startswith("multipart/"):
+        if declared and (codec := legacy_codec(declared)) is not None:
+            charsets[codec] = declared
+        if parse_content_type(message.first("Content-Type") or "")[0].startswith("multipart/"):
             # (A one-part message's body is no part's header, whatever lines it quotes.)
-            cache[_LEGACY_CHARSET] = next(
-                (charset for charset in part_charsets(message, MAX_PARTS) if legacy_codec(charset) is not None), None)
-        else:
-            cache[_LEGACY_CHARSET] = None
-    found: str | None = cache[_LEGACY_CHARSET]
+            for charset in part_charsets(message, MAX_PARTS):
+                if len(charsets) >= _MAX_LEGACY_CHARSETS:
+                    break
+                codec = legacy_codec(charset)
+                if codec is not None and codec not in charsets:
+                    charsets[codec] = charset
+        found = cache[_LEGACY_CHARSETS] = tuple(charsets.values())
     return found
 
 

@@ -1517,3 +1517,29 @@ def test_one_byte_the_charset_cannot_decode_leaves_both_readings_compared() -> N
         assert file.filename == "invoice.pdf", junk
         assert file.risk is not None and "“invoice.exe”" in file.risk, junk
         assert "attachment.names_disagree" in _ids(report)
+
+
+def test_every_legacy_charset_the_parts_declare_reads_a_raw_part_header() -> None:
+    # Verification V64a D-4: only the first legacy charset was tried; a us-ascii or ISO-8859-1
+    # text part (both windows-1252, which reads every byte alone, as the bytes do) or an EUC-KR one
+    # before the Shift_JIS HTML part Outlook shows hid Shift_JIS's reading, 'invoice.exe'.
+    attachment = (b'Content-Type: application/octet-stream\r\nContent-Disposition: attachment; x="\x95\\"; '
+                  b'filename=invoice.exe; y="; filename="invoice.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAA==')
+    for charset in (b"us-ascii", b"iso-8859-1", b"euc-kr"):
+        alternative = (b'Content-Type: multipart/alternative; boundary="ALT"\r\n\r\n--ALT\r\n'
+                       b"Content-Type: text/plain; charset=" + charset + b"\r\n\r\nhi\r\n--ALT\r\n"
+                       b"Content-Type: text/html; charset=Shift_JIS\r\n\r\n<p>" + "請求書".encode("cp932")
+                       + b"</p>\r\n--ALT--")
+        report = _mixed_bytes(alternative, attachment)
+        [file] = report.attachments
+        assert file.filename == "invoice.pdf"
+        assert file.risk is not None and "“invoice.exe”" in file.risk, charset
+        [said] = [f for f in report.findings if f.id == "attachment.names_disagree"]
+        assert "“invoice.exe” in its header read as Shift_JIS" in said.title
+    # A genuine Shift_JIS name under the same parts: every reading agrees, nothing disagrees.
+    genuine = (b'Content-Type: application/vnd.ms-excel; name="' + "一覧.xls".encode("shift_jis")
+               + b'"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAA==')
+    report = _mixed_bytes(alternative, genuine)
+    assert [a.filename.endswith(".xls") for a in report.attachments if a.filename] == [True]
+    assert "attachment.names_disagree" not in _ids(report)
+    assert "attachment.structure_disagrees" not in _ids(report)
