@@ -664,6 +664,18 @@ def _walk(message: Message) -> list[_Part]:
     content_type, params = parse_content_type(message.first("Content-Type") or "text/plain")
     encoding = (message.first("Content-Transfer-Encoding") or "7bit").strip().lower()
     top_disposition = message.first("Content-Disposition")
+    if content_type.startswith("multipart/") and raw.find(b"\x1b", 0, message.body_start) >= 0 and any(
+            LEGACY_CHARSET_DEFECTS[1] in field.defects for field in message.headers
+            if field.name.lower() == "content-type"):
+        # The message's own multipart header in raw ISO-2022-JP was read as ISO-2022-JP, where a
+        # quote may be half of a kanji ('x="ESC$B0"ESC(B' is 唖). Python's email and Thunderbird
+        # split its parameters byte by byte, and may find another boundary: that reading is
+        # walked, as a part's header is (below), and another structure the ISO-2022-JP reading
+        # gives is told (_name_in_message_charset; verification V64a D-3).
+        head = message.raw[:message.body_start]
+        as_bytes = _read_part_head(_iso2022jp_escape().sub(b"", head), "text/plain")
+        if as_bytes[0].startswith("multipart/"):
+            content_type, params, encoding = _name_in_message_charset(message, head, "text/plain", 0, as_bytes)[:3]
     stack: list[tuple[str, dict[str, str], str, str | None, int, int, int, int, str | None, bool, str | None]] = [
         (content_type, params, encoding, None, message.body_start, len(raw), 0, 0,
          _disposition_type(top_disposition) if top_disposition else None, True, None)]

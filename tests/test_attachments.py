@@ -1543,3 +1543,26 @@ def test_every_legacy_charset_the_parts_declare_reads_a_raw_part_header() -> Non
     assert [a.filename.endswith(".xls") for a in report.attachments if a.filename] == [True]
     assert "attachment.names_disagree" not in _ids(report)
     assert "attachment.structure_disagrees" not in _ids(report)
+
+
+def test_the_messages_own_multipart_header_in_raw_iso_2022_jp_is_walked_as_its_bytes_and_told() -> None:
+    # Verification V64a D-3: the message's own multipart header in raw ISO-2022-JP was walked in
+    # its ISO-2022-JP reading only ('x="ESC$B0"ESC(B' is 唖, so the boundary is BBB), while Python's
+    # email and Thunderbird split it byte by byte (boundary AAA), under which the .exe was.
+    jis, ascii_again = b"\x1b$B", b"\x1b(B"
+    header = (b'Content-Type: multipart/mixed; x="' + jis + b'0"' + ascii_again
+              + b'; boundary=AAA; y="; boundary="BBB"')
+    for exe_in, listed in ((b"AAA", "invoice.exe"), (b"BBB", "invoice.pdf")):
+        _, bodies = _two_boundaries(exe_in)
+        bodies = bodies.replace(b"charset=Shift_JIS", b"charset=iso-2022-jp")
+        report = headerscope.analyze(_HEAD.encode() + header + b"\r\n\r\n" + bodies, offline=True)
+        assert [(a.position, a.filename) for a in report.attachments] == [("2", listed)], exe_in
+        [said] = [f for f in report.findings if f.id == "attachment.structure_disagrees"]
+        assert "the message's own header: boundary “AAA” byte by byte, “BBB” in the charset" in said.explanation
+        assert ("attachment.risky_type" in _ids(report)) == (exe_in == b"AAA")
+    # A genuine ISO-2022-JP parameter in the message's own header gives one structure: nothing told.
+    genuine = (b'Content-Type: multipart/mixed; boundary="AAA"; x-title="' + "見積書".encode("iso2022_jp") + b'"')
+    _, bodies = _two_boundaries(b"AAA")
+    report = headerscope.analyze(_HEAD.encode() + genuine + b"\r\n\r\n" + bodies, offline=True)
+    assert [a.filename for a in report.attachments] == ["invoice.exe"]
+    assert "attachment.structure_disagrees" not in _ids(report)
