@@ -1566,3 +1566,32 @@ def test_the_messages_own_multipart_header_in_raw_iso_2022_jp_is_walked_as_its_b
     report = headerscope.analyze(_HEAD.encode() + genuine + b"\r\n\r\n" + bodies, offline=True)
     assert [a.filename for a in report.attachments] == ["invoice.exe"]
     assert "attachment.structure_disagrees" not in _ids(report)
+
+
+def test_a_genuine_raw_iso_2022_jp_name_a_quote_in_its_jis_codes_cuts_is_listed_whole() -> None:
+    # Verification V64a D-5: the JIS codes of ア ('%"'), あ ('$"') and ※ ('"(') hold a quote, which
+    # ends the quoted string byte by byte: 'アンケート.xls' was listed as "%", 'ありがとう.jpg' as "$",
+    # '※重要.pdf' as no name, each with a false names_disagree warning.
+    text = b"Content-Type: text/plain; charset=iso-2022-jp\r\n\r\nhi"
+    for name, content_type in (("アンケート.xls", b"application/vnd.ms-excel"), ("ありがとう.jpg", b"image/jpeg"),
+                               ("※重要.pdf", b"application/pdf")):
+        jis = name.encode("iso2022_jp")
+        part = (b"Content-Type: " + content_type + b'; name="' + jis + b'"\r\nContent-Disposition: attachment; '
+                b'filename="' + jis + b'"\r\nContent-Transfer-Encoding: base64\r\n\r\nAAAA')
+        report = _mixed_bytes(text, part)
+        assert [a.filename for a in report.attachments] == [name]
+        assert set(_ids(report)) == {"attachment.legacy_charset_name"}, name
+    # Forgeries: the ISO-2022-JP name is listed and checked whole ('ア.exe' is a risky type), and a
+    # byte reading with another extension than the ISO-2022-JP one is told as before.
+    jis, ascii_again = b"\x1b$B", b"\x1b(B"
+    part = (b'Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="' + jis
+            + b'%"' + ascii_again + b'.exe"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAA==')
+    report = _mixed_bytes(text, part)
+    assert [a.filename for a in report.attachments] == ["ア.exe"]
+    assert "attachment.risky_type" in _ids(report)
+    part = (b'Content-Type: application/octet-stream\r\nContent-Disposition: attachment; x="' + jis + b'0"'
+            + ascii_again + b'; filename=invoice.pdf; y="; filename="invoice.exe"\r\n'
+            b"Content-Transfer-Encoding: base64\r\n\r\nTVqQAA==")
+    report = _mixed_bytes(text, part)
+    assert [a.filename for a in report.attachments] == ["invoice.pdf"]
+    assert {"attachment.risky_type", "attachment.names_disagree"} <= set(_ids(report))
