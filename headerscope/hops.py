@@ -1681,8 +1681,6 @@ def _links(work: list[_Work], below: int, above: int, orgs: _Orgs) -> bool:
     return True
 
 
-
-
 def _recorded_arrival_above(work: list[_Work], orgs: _Orgs, statements: Sequence[_Statement],
                             boundary: int) -> int | None:
     """The hop above the walk's boundary where the receiver says it took the message from outside,
@@ -2777,19 +2775,13 @@ def _localhost_receiver(fields: ReceivedFields, raw: str) -> bool:
         or _is_loopback(_by_address(fields, raw))
 
 
-# Exchange Online Protection's intake hosts, which take a tenant's mail from the internet
-# ("DB1PEPF000509E8.mail.protection.outlook.com"), as its outbound relays are
-# _EOP_OUTBOUND_SUFFIX: the hosts of the recipient domain's MX, "TENANT.mail.protection.outlook.com".
-_EOP_INTAKE_SUFFIX = ".mail.protection.outlook.com"
-
-
 def _shared_service_intake(fields: ReceivedFields) -> bool:
     """Whether the hop is where a shared service took the message from outside one customer's
-    use of it: Exchange Online Protection's intake host (_EOP_INTAKE_SUFFIX) records a client that
+    use of it: Exchange Online Protection's intake host (_EOP_INBOUND_SUFFIX) records a client that
     is never the receiving tenant's own internal host, and a hand-over from EOP's outbound relay
     (tenant_handover) is one tenant's mail entering another's, as any sender's would."""
     by = (fields.by or "").lower().rstrip(".")
-    return by.endswith(_EOP_INTAKE_SUFFIX) or tenant_handover(fields)
+    return by.endswith(_EOP_INBOUND_SUFFIX) or tenant_handover(fields)
 
 
 _RunEnd = tuple[int | None, list[tuple[int, TrustedRelay, str]], str]
