@@ -1431,12 +1431,12 @@ def _local_pickup(item: _Work) -> bool:
 _ACCESS_LINE_WORDS = frozenset({"dyn", "dynamic", "dsl", "adsl", "vdsl", "xdsl", "cable", "dhcp", "pool", "ppp",
                                 "pppoe", "dialup", "dial", "customer", "customers", "client", "clients",
                                 "broadband", "hsd", "res", "residential"})
-_NAME_WORD_RE = re.compile(r"[a-z]{1,30}")
+_NAME_WORD_RE = compiled_on_first_use(r"[a-z]{1,30}")
 # Access-line words found run together inside a longer word ("dslpool", "dynip", "modemcable",
 # verification V56a D1-2); "pool" and "client" only whole, as "spool" and "mailclient" name servers.
 _ACCESS_LINE_PARTS = ("dsl", "dyn", "dhcp", "ppp", "cable", "dialup", "broadband", "customer", "residential")
-_DIGIT_RUN_RE = re.compile(r"[0-9]{1,3}")
-_HEX_RUN_RE = re.compile(r"[0-9a-f]{1,4}")
+_DIGIT_RUN_RE = compiled_on_first_use(r"[0-9]{1,3}")
+_HEX_RUN_RE = compiled_on_first_use(r"[0-9a-f]{1,4}")
 
 
 def _names_the_relay(name: str, greeting: str | None, below_by: str | None) -> bool:
@@ -1454,7 +1454,7 @@ def _access_line_name(name: str, ip: str | None) -> bool:
     organization = host_organization(low)
     # Only the labels below the registered domain: the organisation's own name is not a sign.
     local = low[:-len(organization)] if organization and low.endswith(organization) else low
-    words = _NAME_WORD_RE.findall(local[:253])
+    words = _NAME_WORD_RE().findall(local[:253])
     if any(word in _ACCESS_LINE_WORDS for word in words[:64]) or "static-ip" in local \
             or any(part in word for word in words[:64] for part in _ACCESS_LINE_PARTS):
         return True
@@ -1465,7 +1465,7 @@ def _access_line_name(name: str, ip: str | None) -> bool:
         octets = [int(octet) for octet in str(address).split(".")]
         # The four numbers in the name's digit runs, in either order, however padded and
         # separated ("modemcable066.113-0-203", "c-73-15-22-101"), or run together as hex.
-        numbers = [int(run) for run in _DIGIT_RUN_RE.findall(local[:253])[:64]]
+        numbers = [int(run) for run in _DIGIT_RUN_RE().findall(local[:253])[:64]]
         for order in (octets, octets[::-1]):
             if any(numbers[at:at + 4] == order for at in range(len(numbers) - 3)):
                 return True
@@ -1474,7 +1474,7 @@ def _access_line_name(name: str, ip: str | None) -> bool:
     # IPv6: the name's hex groups (however padded, written out or compressed) hold the address's
     # own eight groups in order, or its 32 nibbles run together.
     groups = [int(group, 16) for group in address.exploded.split(":")]
-    runs = [int(run, 16) for run in _HEX_RUN_RE.findall(local[:253])[:64]]
+    runs = [int(run, 16) for run in _HEX_RUN_RE().findall(local[:253])[:64]]
     compressed_groups = [int(group, 16) for group in str(address).split(":") if group]
     for wanted in (groups, compressed_groups):
         if len(wanted) >= 3 and any(runs[at:at + len(wanted)] == wanted for at in range(len(runs) - len(wanted) + 1)):

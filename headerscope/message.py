@@ -600,7 +600,7 @@ def _read_legacy_charsets(headers: list[HeaderField], lines: list[bytes], positi
             continue
         data = line[match.end():]
         if message_charset is None and field.name.lower() in _PARAMETER_FIELDS \
-                and _TRAIL_BYTE_STRUCTURE.search(data) is not None:
+                and _TRAIL_BYTE_STRUCTURE().search(data) is not None:
             # A byte that may lead a two-byte character before a backslash or quote: Shift_JIS and
             # Big5 take "\" (0x5C) as a character's second byte, so the field read whole in them
             # loses the quoted-pair that escaped the next quote, and the parameter ends early
@@ -647,7 +647,7 @@ def _read_legacy_charsets(headers: list[HeaderField], lines: list[bytes], positi
 
 # Fields whose parameters (RFC 2045 section 5.1, RFC 2183) hold quoted strings.
 _PARAMETER_FIELDS = frozenset({"content-type", "content-disposition"})
-_TRAIL_BYTE_STRUCTURE = re.compile(rb'[\x80-\xff][\\"]')
+_TRAIL_BYTE_STRUCTURE = compiled_on_first_use(rb'[\x80-\xff][\\"]')
 
 
 def _no_controls(text: str) -> bool:
